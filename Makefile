@@ -1,0 +1,39 @@
+# audit_softdelete: PGXS build.  Run the tests with test/run-tests.sh,
+# which starts a throwaway cluster and calls "make installcheck";
+# under PGXS "make check" does nothing.
+
+MODULE_big = audit_softdelete
+OBJS = \
+	src/audit_softdelete.o \
+	src/actor.o \
+	src/tracked.o \
+	src/relinfo.o \
+	src/trigger_check.o \
+	src/stamp.o
+
+EXTENSION = audit_softdelete
+DATA = audit_softdelete--1.0.sql
+PGFILEDESC = "audit_softdelete - stamps, soft delete and audit trail"
+
+# One feature per file; each file creates and drops what it uses.
+REGRESS = \
+	install \
+	enable \
+	enable_errors \
+	stamps \
+	actor \
+	actor_types \
+	column_mapping \
+	partitioned \
+	statement_paths \
+	trigger_misuse \
+	disable
+
+ISOLATION = concurrent_stamps
+
+REGRESS_OPTS = --load-extension=audit_softdelete
+ISOLATION_OPTS = --load-extension=audit_softdelete
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,59 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit_softdelete.c
+ *	  Module entry point: settings and cache callbacks.
+ *
+ * Settings are defined here, when the library loads, and the extension's
+ * prefix is reserved so that a misspelt audit_softdelete.* setting is
+ * reported instead of silently ignored.
+ *
+ * IDENTIFICATION
+ *	  src/audit_softdelete.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "utils/guc.h"
+
+PG_MODULE_MAGIC;
+
+/* audit_softdelete.actor: who is acting, usually set with set_actor() */
+char	   *asd_actor = NULL;
+
+/* audit_softdelete.actor_setting: another setting to take the actor from */
+char	   *asd_actor_setting = NULL;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	/*
+	 * The actor is what the application says about itself; it is not a
+	 * security boundary (audit rows also record session_user for that), so
+	 * any role may set it.
+	 */
+	DefineCustomStringVariable("audit_softdelete.actor",
+							   "The actor stamped into created_by, updated_by and the audit trail.",
+							   "Set it per transaction with audit_softdelete.set_actor() or SET LOCAL. "
+							   "Empty means: use actor_setting, then session_user.",
+							   &asd_actor,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("audit_softdelete.actor_setting",
+							   "Name of another setting that holds the actor, such as request.jwt.claims.",
+							   "When that setting holds a JSON object, its \"sub\" field is the actor.",
+							   &asd_actor_setting,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	MarkGUCPrefixReserved("audit_softdelete");
+
+	asd_relinfo_init();
+}

@@ -1,0 +1,252 @@
+/*-------------------------------------------------------------------------
+ *
+ * relinfo.c
+ *	  Per-relation cache: a table's options and its resolved role columns.
+ *
+ * Triggers look their relation up here once per row; everything that needs
+ * the catalogs or tracked_tables (column numbers, types, input functions)
+ * is computed on a miss and kept until a relcache invalidation marks the
+ * entry stale.  The callback only marks; the rebuild happens lazily at the
+ * next use, where errors can be raised safely.
+ *
+ * IDENTIFICATION
+ *	  src/relinfo.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "catalog/partition.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+const char *const asd_role_names[ASD_NUM_ROLES] = {
+	"created_at", "created_by", "updated_at", "updated_by"
+};
+
+static HTAB *relinfo_hash = NULL;
+static MemoryContext relinfo_cxt = NULL;
+
+/* OID of tracked_tables when entries were last built: a change to it
+ * invalidates every entry. */
+static Oid	tracked_tables_oid = InvalidOid;
+
+/* The entry being built, and whether an invalidation hit it meanwhile. */
+static Oid	building_relid = InvalidOid;
+static bool building_went_stale = false;
+
+static void
+relinfo_invalidate(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	AsdRelInfo *entry;
+
+	if (relinfo_hash == NULL)
+		return;
+	if (!OidIsValid(relid) || relid == tracked_tables_oid ||
+		relid == building_relid)
+		building_went_stale = true;
+
+	if (OidIsValid(relid) && relid != tracked_tables_oid)
+	{
+		entry = hash_search(relinfo_hash, &relid, HASH_FIND, NULL);
+		if (entry)
+			entry->valid = false;
+		return;
+	}
+
+	/* options changed, or a full reset: everything is stale */
+	hash_seq_init(&status, relinfo_hash);
+	while ((entry = hash_seq_search(&status)) != NULL)
+		entry->valid = false;
+	if (relid == tracked_tables_oid)
+		tracked_tables_oid = InvalidOid;
+}
+
+void
+asd_relinfo_init(void)
+{
+	HASHCTL		ctl;
+
+	relinfo_cxt = AllocSetContextCreate(CacheMemoryContext,
+										"audit_softdelete relinfo",
+										ALLOCSET_SMALL_SIZES);
+	ctl.keysize = sizeof(Oid);
+	ctl.entrysize = sizeof(AsdRelInfo);
+	ctl.hcxt = relinfo_cxt;
+	relinfo_hash = hash_create("audit_softdelete relinfo", 64, &ctl,
+							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	CacheRegisterRelcacheCallback(relinfo_invalidate, (Datum) 0);
+}
+
+/*
+ * Find the options that govern rel: its own tracked_tables row, or, for a
+ * partition, the nearest ancestor's (triggers on a partitioned table are
+ * cloned to its partitions and fire with the partition as relation).
+ */
+static bool
+find_options(Relation rel, AsdTableOptions *opts)
+{
+	List	   *ancestors;
+	ListCell   *lc;
+
+	if (asd_read_table_options(RelationGetRelid(rel), opts))
+		return true;
+	if (!rel->rd_rel->relispartition)
+		return false;
+
+	ancestors = get_partition_ancestors(RelationGetRelid(rel));
+	foreach(lc, ancestors)
+	{
+		if (asd_read_table_options(lfirst_oid(lc), opts))
+			return true;
+	}
+	return false;
+}
+
+/* Is this (base) type allowed for the role? */
+static bool
+role_type_fits(AsdColumnRole role, Oid basetypid)
+{
+	if (asd_role_is_actor(role))
+		return basetypid == TEXTOID || basetypid == VARCHAROID ||
+			basetypid == UUIDOID || basetypid == INT4OID ||
+			basetypid == INT8OID;
+	return basetypid == TIMESTAMPTZOID || basetypid == TIMESTAMPOID;
+}
+
+/*
+ * Resolve one role's column by name in rel's own descriptor: partitions can
+ * number their columns differently from their parent.
+ */
+static void
+resolve_role_column(Relation rel, AsdColumnRole role, const char *attname,
+					AsdRoleColumn *col, MemoryContext cxt)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			i;
+
+	col->attnum = InvalidAttrNumber;
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (!att->attisdropped && strcmp(NameStr(att->attname), attname) == 0)
+		{
+			col->attnum = att->attnum;
+			col->typid = att->atttypid;
+			col->typmod = att->atttypmod;
+			break;
+		}
+	}
+
+	if (col->attnum == InvalidAttrNumber)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column \"%s\" of table \"%s\" does not exist",
+						attname, RelationGetRelationName(rel)),
+				 errdetail("audit_softdelete stores %s in that column.",
+						   asd_role_names[role]),
+				 errhint("Call audit_softdelete.enable() again to add the column, or map %s to another column with its columns option.",
+						 asd_role_names[role])));
+
+	col->attname = MemoryContextStrdup(cxt, attname);
+	col->basetypid = getBaseType(col->typid);
+	if (!role_type_fits(role, col->basetypid))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of table \"%s\" has type %s, which cannot hold %s",
+						attname, RelationGetRelationName(rel),
+						format_type_be(col->typid), asd_role_names[role]),
+				 errhint("Change the column's type back, or call audit_softdelete.enable() again with another column.")));
+
+	if (asd_role_is_actor(role))
+	{
+		Oid			infunc;
+
+		getTypeInputInfo(col->typid, &infunc, &col->ioparam);
+		fmgr_info_cxt(infunc, &col->input, cxt);
+	}
+}
+
+static void
+build_relinfo(AsdRelInfo *entry, Relation rel)
+{
+	AsdTableOptions opts;
+	int			role;
+
+	if (entry->cxt)
+		MemoryContextDelete(entry->cxt);
+	entry->cxt = AllocSetContextCreate(relinfo_cxt, "audit_softdelete relinfo entry",
+									   ALLOCSET_SMALL_SIZES);
+	MemoryContextCopyAndSetIdentifier(entry->cxt, RelationGetRelationName(rel));
+
+	entry->tracked = false;
+	entry->stamps = false;
+	entry->table_id = 0;
+	entry->tracked_relid = InvalidOid;
+	memset(entry->roles, 0, sizeof(entry->roles));
+	entry->is_stamp_column = MemoryContextAllocZero(entry->cxt,
+												   sizeof(bool) * (RelationGetNumberOfAttributes(rel) + 1));
+
+	tracked_tables_oid = asd_tracked_tables_relid(false);
+
+	if (!find_options(rel, &opts) || !opts.enabled)
+		return;
+
+	entry->tracked = true;
+	entry->tracked_relid = opts.relid;
+	entry->table_id = opts.table_id;
+	entry->stamps = opts.stamps;
+
+	for (role = 0; role < ASD_NUM_ROLES; role++)
+	{
+		AsdRoleColumn *col = &entry->roles[role];
+
+		if (opts.column_names[role] == NULL)
+			continue;
+		resolve_role_column(rel, role, opts.column_names[role], col, entry->cxt);
+		entry->is_stamp_column[col->attnum] = true;
+	}
+}
+
+/*
+ * asd_get_relinfo
+ *		The cache entry for rel, rebuilt if stale.
+ */
+AsdRelInfo *
+asd_get_relinfo(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	AsdRelInfo *entry;
+	bool		found;
+
+	entry = hash_search(relinfo_hash, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		entry->valid = false;
+		entry->cxt = NULL;
+	}
+
+	if (!entry->valid)
+	{
+		building_relid = relid;
+		building_went_stale = false;
+		PG_TRY();
+		{
+			build_relinfo(entry, rel);
+		}
+		PG_FINALLY();
+		{
+			building_relid = InvalidOid;
+		}
+		PG_END_TRY();
+		/* an invalidation that arrived while we read means: read again */
+		entry->valid = !building_went_stale;
+	}
+	return entry;
+}

@@ -1,0 +1,189 @@
+/*-------------------------------------------------------------------------
+ *
+ * stamp.c
+ *	  BEFORE INSERT OR UPDATE row trigger: created_* and updated_*.
+ *
+ * The time stamped is the transaction's start time, the same value now()
+ * returns, so every row a transaction writes carries one time and stamps
+ * agree with column defaults such as DEFAULT now().
+ *
+ * An UPDATE that changes no column besides the stamp columns leaves the
+ * stamps as they were (as Rails does): updated_at and updated_by say when
+ * and by whom the row's content last changed, and a no-op UPDATE is not a
+ * change.  created_at and created_by can never be changed by an UPDATE.
+ *
+ * IDENTIFICATION
+ *	  src/stamp.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(asd_stamp_trigger);
+
+/*
+ * values_identical
+ *		Do two non-null values of one column have the same bytes?
+ *
+ * An UPDATE that does not touch a TOASTed column hands us the same TOAST
+ * pointer twice; comparing the pointers spares fetching the value.
+ */
+static bool
+values_identical(Datum a, Datum b, Form_pg_attribute att)
+{
+	if (att->attlen == -1)
+	{
+		struct varlena *va = (struct varlena *) DatumGetPointer(a);
+		struct varlena *vb = (struct varlena *) DatumGetPointer(b);
+
+		if (VARATT_IS_EXTERNAL_ONDISK(va) && VARATT_IS_EXTERNAL_ONDISK(vb) &&
+			memcmp(va, vb, VARSIZE_EXTERNAL(va)) == 0)
+			return true;
+	}
+	return datum_image_eq(a, b, att->attbyval, att->attlen);
+}
+
+/*
+ * content_changed
+ *		Does the UPDATE change any column other than the stamp columns?
+ *
+ * Generated columns are skipped: they follow from the others, and before
+ * the row is written the new tuple does not hold their new value yet.
+ */
+static bool
+content_changed(AsdRelInfo *info, TupleDesc tupdesc,
+				HeapTuple oldtuple, HeapTuple newtuple)
+{
+	int			natts = tupdesc->natts;
+	Datum	   *oldvalues = palloc(natts * sizeof(Datum));
+	Datum	   *newvalues = palloc(natts * sizeof(Datum));
+	bool	   *oldnulls = palloc(natts * sizeof(bool));
+	bool	   *newnulls = palloc(natts * sizeof(bool));
+	int			i;
+
+	heap_deform_tuple(oldtuple, tupdesc, oldvalues, oldnulls);
+	heap_deform_tuple(newtuple, tupdesc, newvalues, newnulls);
+
+	for (i = 0; i < natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+
+		if (att->attisdropped || att->attgenerated ||
+			info->is_stamp_column[att->attnum])
+			continue;
+		if (oldnulls[i] != newnulls[i])
+			return true;
+		if (!oldnulls[i] && !values_identical(oldvalues[i], newvalues[i], att))
+			return true;
+	}
+	return false;
+}
+
+/* The transaction's start time, as the column's type wants it. */
+static Datum
+time_datum(AsdRoleColumn *col)
+{
+	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+
+	if (col->basetypid == TIMESTAMPOID)
+		now = DirectFunctionCall1(timestamptz_timestamp, now);
+	if (col->typid != col->basetypid)
+		domain_check(now, false, col->typid, NULL, NULL);
+	return now;
+}
+
+/*
+ * stamp_trigger
+ *		Fill the stamp columns of the row being written.
+ *
+ *	CREATE TRIGGER audit_softdelete_stamp
+ *		BEFORE INSERT OR UPDATE ON tbl
+ *		FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+ */
+Datum
+asd_stamp_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	AsdRelInfo *info;
+	HeapTuple	oldtuple = NULL;
+	HeapTuple	newtuple;
+	bool		stamp_now;
+	int			cols[ASD_NUM_ROLES];
+	Datum		values[ASD_NUM_ROLES];
+	bool		nulls[ASD_NUM_ROLES];
+	int			ncols = 0;
+	const char *actor = NULL;
+	int			role;
+
+	trigdata = asd_check_row_trigger(fcinfo, "stamp_trigger", true,
+									 true, true, false);
+	rel = trigdata->tg_relation;
+	tupdesc = RelationGetDescr(rel);
+
+	info = asd_get_relinfo(rel);
+	if (!info->tracked || !info->stamps)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not enabled for stamps",
+						RelationGetRelationName(rel)),
+				 errdetail("Trigger \"%s\" calls audit_softdelete.stamp_trigger(), but audit_softdelete.tracked_tables does not enable stamps for the table.",
+						   trigdata->tg_trigger->tgname),
+				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		newtuple = trigdata->tg_trigtuple;
+		stamp_now = true;
+	}
+	else
+	{
+		oldtuple = trigdata->tg_trigtuple;
+		newtuple = trigdata->tg_newtuple;
+		stamp_now = content_changed(info, tupdesc, oldtuple, newtuple);
+	}
+
+	for (role = 0; role < ASD_NUM_ROLES; role++)
+	{
+		AsdRoleColumn *col = &info->roles[role];
+		bool		keep_old;
+
+		if (col->attnum == InvalidAttrNumber)
+			continue;
+
+		/* created_* never change after INSERT; updated_* only with content */
+		keep_old = (oldtuple != NULL) &&
+			(role == ASD_CREATED_AT || role == ASD_CREATED_BY || !stamp_now);
+
+		cols[ncols] = col->attnum;
+		if (keep_old)
+			values[ncols] = heap_getattr(oldtuple, col->attnum, tupdesc,
+										 &nulls[ncols]);
+		else if (asd_role_is_actor(role))
+		{
+			if (actor == NULL)
+				actor = asd_current_actor();
+			values[ncols] = asd_actor_datum(actor, col, rel);
+			nulls[ncols] = false;
+		}
+		else
+		{
+			values[ncols] = time_datum(col);
+			nulls[ncols] = false;
+		}
+		ncols++;
+	}
+
+	if (ncols == 0)
+		return PointerGetDatum(newtuple);
+	return PointerGetDatum(heap_modify_tuple_by_cols(newtuple, tupdesc, ncols,
+													 cols, values, nulls));
+}

@@ -1,0 +1,232 @@
+/*-------------------------------------------------------------------------
+ *
+ * tracked.c
+ *	  audit_softdelete.tracked_tables: read and write a table's options
+ *	  as the extension owner.
+ *
+ * The extension's tables are written only by the extension owner.  Code
+ * that reads or writes them switches to that role for the duration of one
+ * query, after it has checked what the calling role may do, so callers
+ * need no grant on them.  Every query names its objects and operators with
+ * their schema: it runs under the caller's search_path.
+ *
+ * IDENTIFICATION
+ *	  src/tracked.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+PG_FUNCTION_INFO_V1(asd_save_table_options);
+
+/*
+ * asd_tracked_tables_relid
+ *		OID of audit_softdelete.tracked_tables.
+ */
+Oid
+asd_tracked_tables_relid(bool missing_ok)
+{
+	Oid			nspid = get_namespace_oid(ASD_SCHEMA_NAME, missing_ok);
+	Oid			relid = InvalidOid;
+
+	if (OidIsValid(nspid))
+		relid = get_relname_relid("tracked_tables", nspid);
+	if (!OidIsValid(relid) && !missing_ok)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"%s.tracked_tables\" does not exist",
+						ASD_SCHEMA_NAME),
+				 errhint("Run CREATE EXTENSION audit_softdelete.")));
+	return relid;
+}
+
+/*
+ * asd_become_extension_owner
+ *		Switch to the role that owns the extension's tables.
+ *
+ * That is the owner of tracked_tables: whoever created the extension, or
+ * whoever it was handed to since.
+ */
+void
+asd_become_extension_owner(Oid *save_userid, int *save_sec)
+{
+	Oid			relid = asd_tracked_tables_relid(false);
+	HeapTuple	tup;
+	Oid			owner;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	ReleaseSysCache(tup);
+
+	GetUserIdAndSecContext(save_userid, save_sec);
+	SetUserIdAndSecContext(owner,
+						   *save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+void
+asd_restore_user(Oid save_userid, int save_sec)
+{
+	SetUserIdAndSecContext(save_userid, save_sec);
+}
+
+/* Copy an SPI result column as a string into the caller's context. */
+static char *
+copy_value(MemoryContext cxt, int col)
+{
+	char	   *value = SPI_getvalue(SPI_tuptable->vals[0],
+									 SPI_tuptable->tupdesc, col);
+
+	return value ? MemoryContextStrdup(cxt, value) : NULL;
+}
+
+/*
+ * asd_read_table_options
+ *		Read the tracked_tables row of a table into *opts.
+ *
+ * Returns false when the table has no row.  Called on relcache misses only,
+ * never per row.
+ */
+bool
+asd_read_table_options(Oid relid, AsdTableOptions *opts)
+{
+	static const char *query =
+		"SELECT table_id, enabled, stamps,"
+		" columns OPERATOR(pg_catalog.->>) 'created_at',"
+		" columns OPERATOR(pg_catalog.->>) 'created_by',"
+		" columns OPERATOR(pg_catalog.->>) 'updated_at',"
+		" columns OPERATOR(pg_catalog.->>) 'updated_by'"
+		" FROM audit_softdelete.tracked_tables"
+		" WHERE relid OPERATOR(pg_catalog.=) $1";
+	MemoryContext cxt = CurrentMemoryContext;
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	Oid			save_userid;
+	int			save_sec;
+	bool		found;
+
+	args[0] = ObjectIdGetDatum(relid);
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+
+	found = (SPI_processed == 1);
+	if (found)
+	{
+		char	   *enabled = copy_value(cxt, 2);
+		char	   *stamps = copy_value(cxt, 3);
+		int			role;
+
+		opts->relid = relid;
+		opts->table_id = pg_strtoint32(copy_value(cxt, 1));
+		opts->enabled = (enabled[0] == 't');
+		opts->stamps = (stamps[0] == 't');
+		for (role = 0; role < ASD_NUM_ROLES; role++)
+			opts->column_names[role] = copy_value(cxt, 4 + role);
+	}
+
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+	return found;
+}
+
+/*
+ * _save_table_options(tbl regclass, enabled boolean, stamps boolean,
+ *					   columns jsonb) RETURNS integer
+ *		Record enable() or disable() of a table; returns its table_id.
+ *
+ * enable() and disable() run with the caller's rights (they alter the
+ * caller's table); this is the one step they take as the extension owner,
+ * so it checks ownership itself before switching.
+ */
+Datum
+asd_save_table_options(PG_FUNCTION_ARGS)
+{
+	static const char *enable_query =
+		"INSERT INTO audit_softdelete.tracked_tables AS t"
+		" (relid, enabled, stamps, columns, enabled_by, enabled_at)"
+		" VALUES ($1, true, $2, $3, $4, pg_catalog.now())"
+		" ON CONFLICT (relid) DO UPDATE"
+		" SET enabled = true, stamps = excluded.stamps, columns = excluded.columns,"
+		" enabled_by = CASE WHEN t.enabled THEN t.enabled_by ELSE excluded.enabled_by END,"
+		" enabled_at = CASE WHEN t.enabled THEN t.enabled_at ELSE excluded.enabled_at END,"
+		" disabled_by = NULL, disabled_at = NULL"
+		" RETURNING table_id";
+	static const char *disable_query =
+		"UPDATE audit_softdelete.tracked_tables"
+		" SET enabled = false, disabled_by = $4, disabled_at = pg_catalog.now()"
+		" WHERE relid OPERATOR(pg_catalog.=) $1 AND enabled"
+		" RETURNING table_id";
+	Oid			relid;
+	bool		enabled;
+	Oid			argtypes[4] = {REGCLASSOID, BOOLOID, JSONBOID, TEXTOID};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
+	char	   *rolename;
+	Oid			save_userid;
+	int			save_sec;
+	int32		table_id = 0;
+	bool		found;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments of _save_table_options must not be null")));
+
+	relid = PG_GETARG_OID(0);
+	enabled = PG_GETARG_BOOL(1);
+
+	/* The check enable() made already, made again where it matters. */
+	if (!pg_class_ownercheck(relid, GetUserId()))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+
+	rolename = GetUserNameFromId(GetUserId(), false);
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = PG_GETARG_DATUM(2);
+	args[2] = PG_GETARG_DATUM(3);
+	args[3] = CStringGetTextDatum(rolename);
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(enabled ? enable_query : disable_query,
+							  4, argtypes, args, nulls, false, 0) < 0)
+		elog(ERROR, "could not write audit_softdelete.tracked_tables");
+	found = (SPI_processed == 1);
+	if (found)
+	{
+		bool		isnull;
+
+		table_id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+
+	/*
+	 * Every backend's cache of table options is flushed when this
+	 * transaction commits; ours at the next command.
+	 */
+	CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
+
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_INT32(table_id);
+}
