@@ -9,6 +9,7 @@ OBJS = \
 	src/tracked.o \
 	src/relinfo.o \
 	src/trigger_check.o \
+	src/row_movement.o \
 	src/stamp.o
 
 EXTENSION = audit_softdelete

@@ -141,14 +141,15 @@ AS 'MODULE_PATHNAME', 'asd_save_table_options';
 
 -- Checks shared by enable() and disable(): the table exists, is an ordinary
 -- or partitioned table outside the system and this extension, and the
--- calling role owns it.  Returns its name, schema-qualified and quoted.
+-- calling role owns it.  Returns its name (unqualified, for messages).
 CREATE FUNCTION audit_softdelete._check_table(tbl regclass, verb text)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    c record;
+    c    record;
+    kind text;
 BEGIN
     IF tbl IS NULL THEN
         RAISE EXCEPTION 'table must not be null'
@@ -171,29 +172,34 @@ BEGIN
     END IF;
 
     IF c.nspname = 'audit_softdelete' THEN
-        RAISE EXCEPTION 'cannot % "%"', verb, tbl
+        RAISE EXCEPTION 'cannot % "%"', verb, c.relname
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = 'Tables of the audit_softdelete schema belong to the extension itself.';
     END IF;
 
     IF c.relkind NOT IN ('r', 'p') THEN
-        RAISE EXCEPTION '"%" is not a table', tbl
+        kind := CASE c.relkind
+                    WHEN 'v' THEN 'a view'
+                    WHEN 'm' THEN 'a materialized view'
+                    WHEN 'f' THEN 'a foreign table'
+                    WHEN 'S' THEN 'a sequence'
+                    WHEN 'c' THEN 'a composite type'
+                    WHEN 'i' THEN 'an index'
+                    WHEN 'I' THEN 'a partitioned index'
+                    WHEN 't' THEN 'a TOAST table'
+                    ELSE 'not a table'
+                END;
+        IF c.relkind = 'v' THEN
+            RAISE EXCEPTION '"%" is not a table', c.relname
+                USING ERRCODE = 'wrong_object_type',
+                      DETAIL = format('"%s" is %s; only ordinary and partitioned tables can be enabled.',
+                                      c.relname, kind),
+                      HINT = 'Enable the table the view reads from.';
+        END IF;
+        RAISE EXCEPTION '"%" is not a table', c.relname
             USING ERRCODE = 'wrong_object_type',
                   DETAIL = format('"%s" is %s; only ordinary and partitioned tables can be enabled.',
-                                  c.relname,
-                                  CASE c.relkind
-                                      WHEN 'v' THEN 'a view'
-                                      WHEN 'm' THEN 'a materialized view'
-                                      WHEN 'f' THEN 'a foreign table'
-                                      WHEN 'S' THEN 'a sequence'
-                                      WHEN 'c' THEN 'a composite type'
-                                      WHEN 'i' THEN 'an index'
-                                      WHEN 'I' THEN 'a partitioned index'
-                                      WHEN 't' THEN 'a TOAST table'
-                                      ELSE 'not a table'
-                                  END),
-                  HINT = CASE WHEN c.relkind = 'v'
-                              THEN 'Enable the table the view reads from.' END;
+                                  c.relname, kind);
     END IF;
 
     IF NOT pg_has_role(current_user, c.relowner, 'USAGE') THEN
@@ -207,7 +213,7 @@ BEGIN
                   DETAIL = 'A temporary table vanishes with its session, and its history would go with it.';
     END IF;
 
-    RETURN tbl::text;
+    RETURN c.relname;
 END
 $$;
 
@@ -235,7 +241,8 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    qualified  text;
+    qualified  text := tbl::text;   -- schema-qualified: search_path is fixed
+    relname    text;
     roles      text[] := ARRAY['created_at', 'created_by', 'updated_at', 'updated_by'];
     role       text;
     key        text;
@@ -247,7 +254,7 @@ DECLARE
     actor_role boolean;
     to_add     text[] := '{}';
 BEGIN
-    qualified := audit_softdelete._check_table(tbl, 'enable');
+    relname := audit_softdelete._check_table(tbl, 'enable');
 
     IF stamps IS NULL THEN
         RAISE EXCEPTION 'stamps must not be null'
@@ -259,7 +266,7 @@ BEGIN
                  FROM pg_partition_ancestors(tbl) a
                  JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
                 WHERE a.relid <> tbl AND t.enabled) THEN
-        RAISE EXCEPTION 'cannot enable "%": a table it is a partition of is enabled', tbl
+        RAISE EXCEPTION 'cannot enable "%": a table it is a partition of is enabled', relname
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   DETAIL = 'Triggers of an enabled partitioned table already fire for each of its partitions.';
     END IF;
@@ -267,7 +274,7 @@ BEGIN
                  FROM pg_partition_tree(tbl) d
                  JOIN audit_softdelete.tracked_tables t ON t.relid = d.relid
                 WHERE d.relid <> tbl AND t.enabled) THEN
-        RAISE EXCEPTION 'cannot enable "%": one of its partitions is enabled', tbl
+        RAISE EXCEPTION 'cannot enable "%": one of its partitions is enabled', relname
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Disable the partitions first; enabling the partitioned table covers all of them.';
     END IF;
@@ -315,7 +322,7 @@ BEGIN
                       HINT = format('Map %s to another column with the columns option.', role);
         END IF;
         IF att.attgenerated <> '' THEN
-            RAISE EXCEPTION 'column "%" of table "%" is a generated column', colname, tbl
+            RAISE EXCEPTION 'column "%" of table "%" is a generated column', colname, relname
                 USING ERRCODE = 'generated_always',
                       DETAIL = format('audit_softdelete writes %s, and a generated column cannot be written.', role),
                       HINT = format('Map %s to another column with the columns option.', role);
@@ -325,7 +332,7 @@ BEGIN
                                             'int4'::regtype, 'int8'::regtype))
            OR (NOT actor_role AND basetype NOT IN ('timestamptz'::regtype, 'timestamp'::regtype)) THEN
             RAISE EXCEPTION 'column "%" of table "%" has type %, which cannot hold %',
-                    colname, tbl, format_type(att.atttypid, NULL), role
+                    colname, relname, format_type(att.atttypid, NULL), role
                 USING ERRCODE = 'datatype_mismatch',
                       DETAIL = CASE WHEN actor_role
                                     THEN 'An actor column must be text, varchar, uuid, integer or bigint.'
@@ -351,8 +358,9 @@ BEGIN
         EXECUTE format('CREATE OR REPLACE TRIGGER audit_softdelete_stamp'
                        ' BEFORE INSERT OR UPDATE ON %s FOR EACH ROW'
                        ' EXECUTE FUNCTION audit_softdelete.stamp_trigger()', qualified);
-    ELSE
-        EXECUTE format('DROP TRIGGER IF EXISTS audit_softdelete_stamp ON %s', qualified);
+    ELSIF EXISTS (SELECT 1 FROM pg_trigger
+                   WHERE tgrelid = tbl AND tgname = 'audit_softdelete_stamp') THEN
+        EXECUTE format('DROP TRIGGER audit_softdelete_stamp ON %s', qualified);
     END IF;
 
     PERFORM audit_softdelete._save_table_options(tbl, true, stamps, mapping);
@@ -368,17 +376,21 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    qualified text;
+    qualified text := tbl::text;    -- schema-qualified: search_path is fixed
+    relname   text;
 BEGIN
-    qualified := audit_softdelete._check_table(tbl, 'disable');
+    relname := audit_softdelete._check_table(tbl, 'disable');
 
     IF NOT EXISTS (SELECT 1 FROM audit_softdelete.tracked_tables t
                     WHERE t.relid = tbl AND t.enabled) THEN
-        RAISE NOTICE 'table "%" is not enabled, skipping', tbl;
+        RAISE NOTICE 'table "%" is not enabled, skipping', relname;
         RETURN;
     END IF;
 
-    EXECUTE format('DROP TRIGGER IF EXISTS audit_softdelete_stamp ON %s', qualified);
+    IF EXISTS (SELECT 1 FROM pg_trigger
+                WHERE tgrelid = tbl AND tgname = 'audit_softdelete_stamp') THEN
+        EXECUTE format('DROP TRIGGER audit_softdelete_stamp ON %s', qualified);
+    END IF;
     PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}');
 END
 $$;

@@ -155,7 +155,9 @@ asd_actor_datum(const char *actor, AsdRoleColumn *col, Relation rel)
 
 		MemoryContextSwitchTo(oldcxt);
 		edata = CopyErrorData();
-		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION)
+		/* bad input or a domain constraint; anything else goes up as is */
+		if (ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_DATA_EXCEPTION &&
+			ERRCODE_TO_CATEGORY(edata->sqlerrcode) != ERRCODE_INTEGRITY_CONSTRAINT_VIOLATION)
 			PG_RE_THROW();
 		FlushErrorState();
 

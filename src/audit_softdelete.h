@@ -103,6 +103,12 @@ extern void asd_restore_user(Oid save_userid, int save_sec);
 extern void asd_relinfo_init(void);
 extern AsdRelInfo *asd_get_relinfo(Relation rel);
 
+/* row_movement.c */
+extern void asd_remember_partition_update(AsdRelInfo *info, Relation rel,
+										  HeapTuple newtuple);
+extern bool asd_is_moved_row(AsdRelInfo *info, Relation rel,
+							 HeapTuple newtuple);
+
 /* trigger_check.c */
 extern TriggerData *asd_check_row_trigger(FunctionCallInfo fcinfo,
 										  const char *funcname,

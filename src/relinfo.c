@@ -203,7 +203,8 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->table_id = opts.table_id;
 	entry->stamps = opts.stamps;
 
-	for (role = 0; role < ASD_NUM_ROLES; role++)
+	/* with stamps off the stamp columns need not exist */
+	for (role = 0; entry->stamps && role < ASD_NUM_ROLES; role++)
 	{
 		AsdRoleColumn *col = &entry->roles[role];
 

@@ -142,6 +142,10 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		newtuple = trigdata->tg_trigtuple;
+		/* a row moved by an UPDATE was stamped by that UPDATE already */
+		if (rel->rd_rel->relispartition &&
+			asd_is_moved_row(info, rel, newtuple))
+			return PointerGetDatum(newtuple);
 		stamp_now = true;
 	}
 	else
@@ -182,8 +186,10 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 		ncols++;
 	}
 
-	if (ncols == 0)
-		return PointerGetDatum(newtuple);
-	return PointerGetDatum(heap_modify_tuple_by_cols(newtuple, tupdesc, ncols,
-													 cols, values, nulls));
+	if (ncols > 0)
+		newtuple = heap_modify_tuple_by_cols(newtuple, tupdesc, ncols,
+											 cols, values, nulls);
+	if (oldtuple != NULL && rel->rd_rel->relispartition)
+		asd_remember_partition_update(info, rel, newtuple);
+	return PointerGetDatum(newtuple);
 }

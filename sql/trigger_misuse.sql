@@ -1,0 +1,54 @@
+-- The trigger function refuses to run anywhere enable() would not put it.
+\set VERBOSITY default
+
+CREATE TABLE misuse_t (id int, created_at timestamptz, created_by text,
+                       updated_at timestamptz, updated_by text);
+INSERT INTO misuse_t (id) VALUES (1);
+
+-- Called directly.
+SELECT audit_softdelete.stamp_trigger();
+\echo SQLSTATE :SQLSTATE
+
+-- Attached by hand to a table that was never enabled.
+CREATE TRIGGER by_hand BEFORE INSERT OR UPDATE ON misuse_t
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+INSERT INTO misuse_t (id) VALUES (2);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+
+SELECT audit_softdelete.enable('misuse_t');
+DROP TRIGGER audit_softdelete_stamp ON misuse_t;
+
+-- FOR EACH STATEMENT
+CREATE TRIGGER by_hand BEFORE INSERT ON misuse_t
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+INSERT INTO misuse_t (id) VALUES (3);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+
+-- AFTER instead of BEFORE
+CREATE TRIGGER by_hand AFTER UPDATE ON misuse_t
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+UPDATE misuse_t SET id = id;
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+
+-- BEFORE DELETE
+CREATE TRIGGER by_hand BEFORE DELETE ON misuse_t
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+DELETE FROM misuse_t;
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+
+-- On a table enabled with stamps off.
+SELECT audit_softdelete.enable('misuse_t', stamps => false);
+CREATE TRIGGER by_hand BEFORE INSERT ON misuse_t
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+INSERT INTO misuse_t (id) VALUES (4);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+
+-- None of those statements wrote a row.
+SELECT id FROM misuse_t ORDER BY id;
+
+DROP TABLE misuse_t;
