@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test/run-tests.sh: install what is missing, build, install, start a
-# throwaway cluster, run every pg_regress test and isolation spec, stop the
-# cluster.  Exits non-zero when anything fails.  Run it as root on a fresh
-# machine (it installs Debian packages), or as a user who can "make install".
+# throwaway cluster, run every pg_regress test, every isolation spec and
+# every script in test/scripts/, stop the cluster.  Exits non-zero when
+# anything fails.  Run it as root on a fresh machine (it installs Debian
+# packages), or as a user who can "make install".
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
@@ -11,17 +12,25 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc
 asd_build_install "$src"
 
-# pg_regress writes results/ into the source tree.
-make -C "$src" -s PG_CONFIG="$PG_CONFIG" clean >/dev/null
+# pg_regress writes its results into the source tree: start clean.
 rm -rf "$src/results" "$src/output_iso" "$src/regression.diffs" "$src/regression.out"
-make -C "$src" -s PG_CONFIG="$PG_CONFIG" >/dev/null
 
 asd_cluster_start
 
+log=$(mktemp)
 status=0
-make -C "$src" PG_CONFIG="$PG_CONFIG" installcheck || status=$?
+make -C "$src" PG_CONFIG="$PG_CONFIG" installcheck 2>&1 | tee "$log" || status=$?
 
-if [ "$status" -ne 0 ]; then
+for script in "$src"/test/scripts/*.sh; do
+	echo "== $(basename "$script")"
+	"$script" 2>&1 | tee -a "$log" || status=$?
+done
+
+passed=$(grep -cE '\.\.\. ok|^ok - ' "$log" || true)
+failed=$(grep -cE '\.\.\. FAILED|^not ok - ' "$log" || true)
+rm -f "$log"
+
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then
 	for diffs in "$src/regression.diffs" "$src/output_iso/regression.diffs"; do
 		if [ -f "$diffs" ]; then
 			echo "---- $diffs ----"
@@ -29,8 +38,8 @@ if [ "$status" -ne 0 ]; then
 		fi
 	done
 	asd_cluster_log_tail 80
-	echo "FAILED"
-	exit "$status"
+	[ "$status" -ne 0 ] || status=1
 fi
 
-echo "all tests passed"
+echo "tests: $passed passed, $failed failed"
+exit "$status"

@@ -1,0 +1,97 @@
+-- demo/demo.sql: the scenario shown by demo/demo.sh.
+\set VERBOSITY default
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+
+CREATE EXTENSION IF NOT EXISTS audit_softdelete;
+DROP SCHEMA IF EXISTS audit_softdelete_demo CASCADE;
+CREATE SCHEMA audit_softdelete_demo;
+SET search_path = audit_softdelete_demo, public;
+
+\echo
+\echo '## 1. An ordinary table, enabled with one call'
+\echo
+\echo 'CREATE TABLE documents (id int PRIMARY KEY, title text);'
+\echo 'SELECT audit_softdelete.enable(''documents'');'
+CREATE TABLE documents (id int PRIMARY KEY, title text);
+SELECT audit_softdelete.enable('documents') \gset
+\echo
+\echo 'The table now has stamp columns, filled by a C trigger:'
+SELECT attname AS column, format_type(atttypid, atttypmod) AS type
+  FROM pg_attribute
+ WHERE attrelid = 'documents'::regclass AND attnum > 0 AND NOT attisdropped
+ ORDER BY attnum;
+
+\echo
+\echo '## 2. Alice inserts two documents (actor named with set_actor, for her transaction only)'
+\echo
+BEGIN;
+SELECT audit_softdelete.set_actor('alice') \gset
+INSERT INTO documents (id, title) VALUES (1, 'Quarterly report'), (2, 'Meeting notes');
+COMMIT;
+SELECT pg_sleep(0.2) \gset
+SELECT id, title, created_by, to_char(created_at, 'HH24:MI:SS.MS') AS created_at,
+       updated_by, to_char(updated_at, 'HH24:MI:SS.MS') AS updated_at
+  FROM documents ORDER BY id;
+
+\echo
+\echo '## 3. Bob edits document 1 and tries to rewrite who created it'
+\echo
+\echo 'UPDATE documents SET title = ''Quarterly report (final)'', created_by = ''bob'' WHERE id = 1;'
+BEGIN;
+SELECT audit_softdelete.set_actor('bob') \gset
+UPDATE documents SET title = 'Quarterly report (final)', created_by = 'bob' WHERE id = 1;
+COMMIT;
+SELECT id, title, created_by, to_char(created_at, 'HH24:MI:SS.MS') AS created_at,
+       updated_by, to_char(updated_at, 'HH24:MI:SS.MS') AS updated_at
+  FROM documents ORDER BY id;
+\echo 'created_by stays alice; updated_by is bob, at the time of his transaction.'
+
+\echo
+\echo '## 4. The actor is gone after COMMIT: a pooled connection does not leak it'
+\echo
+SELECT audit_softdelete.current_actor() AS actor_now,
+       session_user AS session_user;
+
+\echo
+\echo '## 5. An API that passes JWT claims (PostgREST, Supabase): the "sub" claim is the actor'
+\echo
+SET audit_softdelete.actor_setting = 'request.jwt.claims';
+BEGIN;
+SELECT set_config('request.jwt.claims', '{"sub": "carol@example.com", "role": "editor"}', true) \gset
+INSERT INTO documents (id, title) VALUES (3, 'Budget draft');
+COMMIT;
+RESET audit_softdelete.actor_setting;
+SELECT id, title, created_by, updated_by FROM documents WHERE id = 3;
+
+\echo
+\echo '## 6. Typed actor columns: a uuid column gets a uuid, and refuses anything else'
+\echo
+CREATE TABLE invoices (id int PRIMARY KEY, amount numeric, created_by uuid, updated_by uuid);
+SELECT audit_softdelete.enable('invoices') \gset
+BEGIN;
+SELECT audit_softdelete.set_actor('5d0d6c2a-7a53-4b9a-9b8e-1f2a3b4c5d6e') \gset
+INSERT INTO invoices (id, amount) VALUES (1, 120.00);
+COMMIT;
+SELECT id, amount, created_by FROM invoices;
+\echo
+\echo 'With actor ''alice'' the insert fails with a clear error:'
+\set ON_ERROR_STOP 0
+BEGIN;
+SELECT audit_softdelete.set_actor('alice') \gset
+INSERT INTO invoices (id, amount) VALUES (2, 99.00);
+ROLLBACK;
+\set ON_ERROR_STOP 1
+
+\echo
+\echo '## 7. What audit_softdelete knows about the enabled tables'
+\echo
+SELECT relid, table_id, enabled, stamps, columns ->> 'created_by' AS created_by_column
+  FROM audit_softdelete.tracked_tables
+ WHERE relid IN (SELECT oid FROM pg_class WHERE relnamespace = 'audit_softdelete_demo'::regnamespace)
+ ORDER BY table_id;
+
+RESET search_path;
+DROP SCHEMA audit_softdelete_demo CASCADE;
+\echo
+\echo 'Demo finished; its schema audit_softdelete_demo was dropped.'
