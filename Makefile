@@ -10,7 +10,10 @@ OBJS = \
 	src/relinfo.o \
 	src/trigger_check.o \
 	src/row_movement.o \
-	src/stamp.o
+	src/stamp.o \
+	src/rowjson.o \
+	src/audit_write.o \
+	src/audit.o
 
 EXTENSION = audit_softdelete
 DATA = audit_softdelete--1.0.sql

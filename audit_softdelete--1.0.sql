@@ -22,6 +22,11 @@ CREATE TABLE audit_softdelete.tracked_tables (
     enabled      boolean NOT NULL DEFAULT true,
     -- features
     stamps       boolean NOT NULL,
+    audit        boolean NOT NULL,
+    -- columns that never appear in audit_logs, and columns whose values
+    -- appear there as a marker; names follow column renames
+    exclude_columns text[] NOT NULL DEFAULT '{}',
+    redact_columns  text[] NOT NULL DEFAULT '{}',
     -- role -> the table's column for it, e.g. {"created_by": "author_id"};
     -- always holds every role, defaults included
     columns      jsonb NOT NULL,
@@ -79,6 +84,13 @@ CREATE TABLE audit_softdelete.audit_logs (
 ALTER SEQUENCE audit_softdelete.audit_logs_id_seq
     OWNED BY audit_softdelete.audit_logs.id;
 
+-- The questions users ask: the history of a row, what one transaction did,
+-- what happened since a time.  Rows arrive in time order, so a BRIN index
+-- answers the last at almost no cost per insert.
+CREATE INDEX audit_logs_row_idx ON audit_softdelete.audit_logs (table_id, row_pk);
+CREATE INDEX audit_logs_txid_idx ON audit_softdelete.audit_logs (txid);
+CREATE INDEX audit_logs_logged_at_idx ON audit_softdelete.audit_logs USING brin (logged_at);
+
 COMMENT ON TABLE audit_softdelete.audit_logs IS
     'Every change to an audited table, as a JSONB row diff; written only by the extension''s triggers.';
 
@@ -110,10 +122,19 @@ AS 'MODULE_PATHNAME', 'asd_current_actor_sql';
 COMMENT ON FUNCTION audit_softdelete.current_actor() IS
     'The actor a write made now is stamped with: set_actor(), then actor_setting, then session_user.';
 
+CREATE FUNCTION audit_softdelete.set_context(context jsonb)
+RETURNS void
+LANGUAGE C VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_set_context';
+
+COMMENT ON FUNCTION audit_softdelete.set_context(jsonb) IS
+    'Attach a JSON document to the audit rows of the rest of the current transaction (like SET LOCAL audit_softdelete.context).';
+
 ----------------------------------------------------------------------------
 -- Triggers
 --
--- Trigger functions carry no SET search_path: that clause would cost a
+-- Row and statement trigger functions carry no SET search_path: that clause would cost a
 -- setting push and pop on every row, and the C code looks nothing up
 -- through search_path (its few queries name schemas and operators).
 ----------------------------------------------------------------------------
@@ -126,6 +147,38 @@ AS 'MODULE_PATHNAME', 'asd_stamp_trigger';
 COMMENT ON FUNCTION audit_softdelete.stamp_trigger() IS
     'BEFORE INSERT OR UPDATE row trigger created by enable(): fills created_*/updated_*.';
 
+CREATE FUNCTION audit_softdelete.audit_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_audit_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.audit_trigger() IS
+    'AFTER INSERT OR UPDATE OR DELETE row trigger created by enable(): writes audit_logs.';
+
+CREATE FUNCTION audit_softdelete.audit_truncate_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_audit_truncate_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.audit_truncate_trigger() IS
+    'AFTER TRUNCATE statement trigger created by enable(): writes one TRUNCATE row.';
+
+CREATE FUNCTION audit_softdelete.audit_statement_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_audit_statement_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.audit_statement_trigger() IS
+    'AFTER UPDATE statement trigger of partitioned tables: completes the log of rows moved between partitions.';
+
+-- Keeps the column names in tracked_tables (columns mapping, excluded and
+-- redacted columns) in step with ALTER TABLE ... RENAME COLUMN.
+CREATE FUNCTION audit_softdelete._follow_column_rename()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_follow_column_rename';
+
 ----------------------------------------------------------------------------
 -- enable() and disable()
 ----------------------------------------------------------------------------
@@ -133,7 +186,10 @@ COMMENT ON FUNCTION audit_softdelete.stamp_trigger() IS
 -- Writes the tracked_tables row as the extension owner, after checking that
 -- the calling role owns the table.  Internal to enable() and disable().
 CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boolean,
-                                                     stamps boolean, columns jsonb)
+                                                     stamps boolean, columns jsonb,
+                                                     audit boolean,
+                                                     exclude_columns text[],
+                                                     redact_columns text[])
 RETURNS integer
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -232,10 +288,48 @@ AS $$
     SELECT chain.oid FROM chain WHERE chain.typbasetype = 0
 $$;
 
+-- The triggers enable() creates, by feature.  Dropped by name: a trigger
+-- of the same name that is not ours would be replaced too.
+CREATE FUNCTION audit_softdelete._set_triggers(tbl regclass, stamps boolean, audit boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    qualified   text := tbl::text;    -- schema-qualified: search_path is fixed
+    partitioned boolean := (SELECT relkind = 'p' FROM pg_class WHERE oid = tbl);
+    trig        record;
+BEGIN
+    FOR trig IN
+        SELECT * FROM (VALUES
+            ('audit_softdelete_stamp', stamps,
+             'BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger()'),
+            ('audit_softdelete_audit', audit,
+             'AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger()'),
+            ('audit_softdelete_audit_truncate', audit,
+             'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()'),
+            ('audit_softdelete_audit_moves', audit AND partitioned,
+             'AFTER UPDATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_statement_trigger()')
+        ) AS t(name, wanted, definition)
+    LOOP
+        IF trig.wanted THEN
+            EXECUTE format('CREATE OR REPLACE TRIGGER %I ', trig.name)
+                    || format(trig.definition, qualified);
+        ELSIF EXISTS (SELECT 1 FROM pg_trigger
+                       WHERE tgrelid = tbl AND tgname = trig.name AND NOT tgisinternal) THEN
+            EXECUTE format('DROP TRIGGER %I ON %s', trig.name, qualified);
+        END IF;
+    END LOOP;
+END
+$$;
+
 CREATE FUNCTION audit_softdelete.enable(
-    tbl     regclass,
-    stamps  boolean DEFAULT true,
-    columns jsonb DEFAULT '{}')
+    tbl             regclass,
+    stamps          boolean DEFAULT true,
+    audit           boolean DEFAULT true,
+    columns         jsonb   DEFAULT '{}',
+    exclude_columns text[]  DEFAULT '{}',
+    redact_columns  text[]  DEFAULT '{}')
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -256,8 +350,8 @@ DECLARE
 BEGIN
     relname := audit_softdelete._check_table(tbl, 'enable');
 
-    IF stamps IS NULL THEN
-        RAISE EXCEPTION 'stamps must not be null'
+    IF stamps IS NULL OR audit IS NULL THEN
+        RAISE EXCEPTION '% must not be null', CASE WHEN stamps IS NULL THEN 'stamps' ELSE 'audit' END
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
 
@@ -278,6 +372,38 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Disable the partitions first; enabling the partitioned table covers all of them.';
     END IF;
+
+    -- exclude_columns and redact_columns: existing columns, not the key.
+    IF exclude_columns IS NULL OR redact_columns IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                CASE WHEN exclude_columns IS NULL THEN 'exclude_columns' ELSE 'redact_columns' END
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass an empty array for no columns.';
+    END IF;
+    FOREACH colname IN ARRAY exclude_columns || redact_columns LOOP
+        IF colname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute a
+                                           WHERE a.attrelid = tbl AND a.attname = colname
+                                             AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" of relation "%" does not exist', colname, relname
+                USING ERRCODE = 'undefined_column',
+                      DETAIL = CASE WHEN colname = ANY (exclude_columns)
+                                    THEN 'It is named in exclude_columns.'
+                                    ELSE 'It is named in redact_columns.' END;
+        END IF;
+        IF colname = ANY (exclude_columns) AND colname = ANY (redact_columns) THEN
+            RAISE EXCEPTION 'column "%" is both excluded and redacted', colname
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'An excluded column never appears in the log; a redacted one appears with a marker instead of its value. Choose one.';
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a
+                       ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                    WHERE i.indrelid = tbl AND i.indisprimary AND a.attname = colname) THEN
+            RAISE EXCEPTION 'cannot % primary key column "%"',
+                    CASE WHEN colname = ANY (exclude_columns) THEN 'exclude' ELSE 'redact' END, colname
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Audit rows name their row by its primary key (row_pk).';
+        END IF;
+    END LOOP;
 
     -- The columns option: role -> column name.
     IF columns IS NULL OR jsonb_typeof(columns) <> 'object' THEN
@@ -315,6 +441,9 @@ BEGIN
         IF NOT FOUND THEN
             to_add := to_add || colname;
             CONTINUE;
+        END IF;
+        IF NOT stamps THEN
+            CONTINUE;           -- an existing column is only checked when used
         END IF;
         IF att.attnum < 0 THEN
             RAISE EXCEPTION 'column name "%" conflicts with a system column name', colname
@@ -355,19 +484,15 @@ BEGIN
                                END);
             END IF;
         END LOOP;
-        EXECUTE format('CREATE OR REPLACE TRIGGER audit_softdelete_stamp'
-                       ' BEFORE INSERT OR UPDATE ON %s FOR EACH ROW'
-                       ' EXECUTE FUNCTION audit_softdelete.stamp_trigger()', qualified);
-    ELSIF EXISTS (SELECT 1 FROM pg_trigger
-                   WHERE tgrelid = tbl AND tgname = 'audit_softdelete_stamp') THEN
-        EXECUTE format('DROP TRIGGER audit_softdelete_stamp ON %s', qualified);
     END IF;
+    PERFORM audit_softdelete._set_triggers(tbl, stamps, audit);
 
-    PERFORM audit_softdelete._save_table_options(tbl, true, stamps, mapping);
+    PERFORM audit_softdelete._save_table_options(tbl, true, stamps, mapping, audit,
+                                                 exclude_columns, redact_columns);
 END
 $$;
 
-COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, jsonb) IS
+COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, boolean, jsonb, text[], text[]) IS
     'Enable audit_softdelete on a table (or reconfigure it): adds missing columns and creates the triggers.';
 
 CREATE FUNCTION audit_softdelete.disable(tbl regclass)
@@ -376,7 +501,6 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    qualified text := tbl::text;    -- schema-qualified: search_path is fixed
     relname   text;
 BEGIN
     relname := audit_softdelete._check_table(tbl, 'disable');
@@ -387,11 +511,8 @@ BEGIN
         RETURN;
     END IF;
 
-    IF EXISTS (SELECT 1 FROM pg_trigger
-                WHERE tgrelid = tbl AND tgname = 'audit_softdelete_stamp') THEN
-        EXECUTE format('DROP TRIGGER audit_softdelete_stamp ON %s', qualified);
-    END IF;
-    PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}');
+    PERFORM audit_softdelete._set_triggers(tbl, false, false);
+    PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}', false, '{}', '{}');
 END
 $$;
 
@@ -425,3 +546,8 @@ REVOKE ALL ON FUNCTION audit_softdelete._forget_dropped_tables() FROM PUBLIC;
 CREATE EVENT TRIGGER audit_softdelete_forget_dropped_tables
     ON sql_drop
     EXECUTE FUNCTION audit_softdelete._forget_dropped_tables();
+
+CREATE EVENT TRIGGER audit_softdelete_follow_column_rename
+    ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._follow_column_rename();

@@ -42,13 +42,22 @@ INSERT INTO map_partial (id) VALUES (2);
 COMMIT;
 SELECT id, who_made, creator FROM map_partial ORDER BY id;
 
--- A mapped column renamed or retyped behind enable()'s back is reported at
+-- A mapped column renamed follows: the mapping takes the new name.
+ALTER TABLE map_partial RENAME COLUMN creator TO made_by;
+SELECT columns ->> 'created_by' AS created_by_column
+  FROM audit_softdelete.tracked_tables WHERE relid = 'map_partial'::regclass;
+BEGIN;
+SELECT audit_softdelete.set_actor('cy');
+INSERT INTO map_partial (id) VALUES (3);
+COMMIT;
+SELECT id, made_by FROM map_partial WHERE id = 3;
+
+-- A mapped column dropped or retyped behind enable()'s back is reported at
 -- the next write, naming what to do.
-ALTER TABLE map_partial RENAME COLUMN creator TO creator_renamed;
-INSERT INTO map_partial (id) VALUES (3);
+ALTER TABLE map_partial DROP COLUMN made_by;
+INSERT INTO map_partial (id) VALUES (4);
 \echo SQLSTATE :SQLSTATE
-ALTER TABLE map_partial RENAME COLUMN creator_renamed TO creator;
-INSERT INTO map_partial (id) VALUES (3);
+SELECT audit_softdelete.enable('map_partial', columns => '{"created_by": "who_made"}');
 ALTER TABLE map_partial ALTER COLUMN updated_at TYPE date;
 INSERT INTO map_partial (id) VALUES (4);
 \echo SQLSTATE :SQLSTATE

@@ -14,6 +14,8 @@
  */
 #include "audit_softdelete.h"
 
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/guc.h"
 
 PG_MODULE_MAGIC;
@@ -24,7 +26,29 @@ char	   *asd_actor = NULL;
 /* audit_softdelete.actor_setting: another setting to take the actor from */
 char	   *asd_actor_setting = NULL;
 
+/* audit_softdelete.context: JSON attached to audit rows, see set_context() */
+char	   *asd_context = NULL;
+
 void		_PG_init(void);
+
+/* The context must be JSON: checked when set, not at the next write. */
+static bool
+check_context(char **newval, void **extra, GucSource source)
+{
+	JsonLexContext *lex;
+
+	if (*newval == NULL || (*newval)[0] == '\0')
+		return true;
+	lex = makeJsonLexContextCstringLen(*newval, strlen(*newval),
+									   GetDatabaseEncoding(), false);
+	if (pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
+		GUC_check_errmsg("audit_softdelete.context must be a JSON document");
+		return false;
+	}
+	return true;
+}
 
 void
 _PG_init(void)
@@ -52,6 +76,15 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("audit_softdelete.context",
+							   "A JSON document attached to the audit rows written.",
+							   "Set it per transaction with audit_softdelete.set_context().",
+							   &asd_context,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   check_context, NULL, NULL);
 
 	MarkGUCPrefixReserved("audit_softdelete");
 

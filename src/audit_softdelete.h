@@ -16,6 +16,8 @@
 #include "access/attnum.h"
 #include "commands/trigger.h"
 #include "fmgr.h"
+#include "utils/array.h"
+#include "utils/jsonb.h"
 #include "utils/rel.h"
 
 #define ASD_EXTENSION_NAME	"audit_softdelete"
@@ -54,6 +56,37 @@ typedef struct AsdRoleColumn
 	Oid			ioparam;
 } AsdRoleColumn;
 
+/* How a column's value becomes JSON: a few common types directly, the rest
+ * through PostgreSQL's own to_jsonb(). */
+typedef enum AsdJsonKind
+{
+	ASD_JSON_GENERIC,
+	ASD_JSON_TEXT,
+	ASD_JSON_INT,
+	ASD_JSON_BOOL,
+	ASD_JSON_NUMERIC,
+	ASD_JSON_JSONB
+} AsdJsonKind;
+
+/* One column of the firing relation, as the audit trail sees it. */
+typedef struct AsdAuditColumn
+{
+	char	   *name;
+	Oid			typid;
+	int32		typmod;
+	Oid			collation;
+	int16		typlen;
+	bool		typbyval;
+	bool		logged;			/* not dropped, not excluded */
+	bool		redacted;		/* logged with a marker instead of its value */
+	bool		is_stamp;		/* a stamp column (stamps enabled) */
+	bool		in_pk;			/* part of the primary key */
+	AsdJsonKind kind;
+	FmgrInfo   *to_jsonb;		/* ASD_JSON_GENERIC: to_jsonb(), set up on first use */
+	bool		eq_looked_up;
+	FmgrInfo   *eq;				/* the type's equality, NULL if it has none */
+} AsdAuditColumn;
+
 /*
  * Per-relation cache entry, keyed by the OID of the relation a trigger
  * fires on (a partition resolves to the options of its enabled ancestor).
@@ -68,10 +101,14 @@ typedef struct AsdRelInfo
 	bool		tracked;		/* an enabled tracked_tables row applies */
 	Oid			tracked_relid;	/* the table enable() was called on */
 	int32		table_id;
+	char	   *schema_name;	/* of tracked_relid, for audit rows */
+	char	   *table_name;
 	bool		stamps;
+	bool		audit;
 	AsdRoleColumn roles[ASD_NUM_ROLES];
-	/* true for the attnums (1-based index) that hold a stamp column */
-	bool	   *is_stamp_column;
+	int			natts;
+	AsdAuditColumn *columns;	/* [natts], by attnum - 1 */
+	bool		has_pk;
 } AsdRelInfo;
 
 /* The options of one tracked_tables row, as read by tracked.c. */
@@ -81,12 +118,27 @@ typedef struct AsdTableOptions
 	int32		table_id;
 	bool		enabled;
 	bool		stamps;
+	bool		audit;
 	char	   *column_names[ASD_NUM_ROLES];
+	List	   *exclude_columns;	/* of char * */
+	List	   *redact_columns;
 } AsdTableOptions;
+
+/* One audit_logs row, as the audit trigger hands it to the writer. */
+typedef struct AsdAuditRow
+{
+	AsdRelInfo *info;
+	const char *action;
+	Jsonb	   *row_pk;			/* NULL allowed */
+	Jsonb	   *old_values;
+	Jsonb	   *new_values;
+	ArrayType  *changed_columns;
+} AsdAuditRow;
 
 /* audit_softdelete.c: settings */
 extern char *asd_actor;
 extern char *asd_actor_setting;
+extern char *asd_context;
 
 /* actor.c */
 extern char *asd_current_actor(void);
@@ -103,11 +155,39 @@ extern void asd_restore_user(Oid save_userid, int save_sec);
 extern void asd_relinfo_init(void);
 extern AsdRelInfo *asd_get_relinfo(Relation rel);
 
+/* rowjson.c */
+extern bool asd_values_equal(AsdAuditColumn *col, Datum a, Datum b,
+							 MemoryContext cachecxt);
+extern bool asd_column_changed(AsdAuditColumn *col,
+							   Datum oldvalue, bool oldnull,
+							   Datum newvalue, bool newnull,
+							   MemoryContext cachecxt);
+extern Jsonb *asd_columns_to_jsonb(AsdRelInfo *info, Datum *values,
+								   bool *nulls, const bool *include,
+								   bool pk_only);
+
+/* audit_write.c */
+extern void asd_write_audit_row(AsdAuditRow *row);
+extern Datum asd_current_context(bool *isnull);
+
 /* row_movement.c */
 extern void asd_remember_partition_update(AsdRelInfo *info, Relation rel,
 										  HeapTuple newtuple);
 extern bool asd_is_moved_row(AsdRelInfo *info, Relation rel,
 							 HeapTuple newtuple);
+
+extern bool asd_hold_moved_row(AsdRelInfo *info, Relation rel,
+							   HeapTuple oldtuple);
+extern bool asd_complete_moved_row(AsdRelInfo *info, Relation rel,
+								   HeapTuple newtuple);
+extern void asd_flush_moved_row(Oid tracked_relid);
+
+/* audit.c */
+extern void asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple,
+							 TupleDesc olddesc, AsdRelInfo *newinfo,
+							 HeapTuple newtuple, TupleDesc newdesc);
+extern void asd_audit_whole_row(AsdRelInfo *info, const char *action,
+								HeapTuple tuple, TupleDesc tupdesc);
 
 /* trigger_check.c */
 extern TriggerData *asd_check_row_trigger(FunctionCallInfo fcinfo,

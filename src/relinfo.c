@@ -18,6 +18,8 @@
 
 #include "catalog/partition.h"
 #include "catalog/pg_type.h"
+#include "access/sysattr.h"
+#include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
@@ -53,9 +55,16 @@ relinfo_invalidate(Datum arg, Oid relid)
 
 	if (OidIsValid(relid) && relid != tracked_tables_oid)
 	{
-		entry = hash_search(relinfo_hash, &relid, HASH_FIND, NULL);
-		if (entry)
-			entry->valid = false;
+		/*
+		 * The relation itself, and the partitions that take their options
+		 * and the names in their audit rows from it.
+		 */
+		hash_seq_init(&status, relinfo_hash);
+		while ((entry = hash_seq_search(&status)) != NULL)
+		{
+			if (entry->relid == relid || entry->tracked_relid == relid)
+				entry->valid = false;
+		}
 		return;
 	}
 
@@ -173,6 +182,84 @@ resolve_role_column(Relation rel, AsdColumnRole role, const char *attname,
 	}
 }
 
+static bool
+name_in_list(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+	{
+		if (strcmp((char *) lfirst(lc), name) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* How a type's values become JSON: see rowjson.c. */
+static AsdJsonKind
+json_kind(Oid typid)
+{
+	switch (typid)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			return ASD_JSON_TEXT;
+		case INT2OID:
+		case INT4OID:
+		case INT8OID:
+			return ASD_JSON_INT;
+		case BOOLOID:
+			return ASD_JSON_BOOL;
+		case NUMERICOID:
+			return ASD_JSON_NUMERIC;
+		case JSONBOID:
+			return ASD_JSON_JSONB;
+		default:
+			return ASD_JSON_GENERIC;
+	}
+}
+
+/*
+ * Describe every column of rel for the audit trail and the change test.
+ * Columns are named as they are now, so renames, added and dropped columns
+ * and type changes show in the next audit row after their relcache
+ * invalidation.  Excluded and redacted names that match no column belong to
+ * dropped columns.
+ */
+static void
+build_columns(AsdRelInfo *entry, Relation rel, AsdTableOptions *opts)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	Bitmapset  *pkattrs;
+	int			i;
+
+	pkattrs = RelationGetIndexAttrBitmap(rel, INDEX_ATTR_BITMAP_PRIMARY_KEY);
+	entry->has_pk = !bms_is_empty(pkattrs);
+	entry->natts = tupdesc->natts;
+	entry->columns = MemoryContextAllocZero(entry->cxt,
+											sizeof(AsdAuditColumn) * tupdesc->natts);
+
+	for (i = 0; i < tupdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		AsdAuditColumn *col = &entry->columns[i];
+
+		if (att->attisdropped)
+			continue;
+		col->name = MemoryContextStrdup(entry->cxt, NameStr(att->attname));
+		col->typid = att->atttypid;
+		col->typmod = att->atttypmod;
+		col->collation = att->attcollation;
+		col->typlen = att->attlen;
+		col->typbyval = att->attbyval;
+		col->kind = json_kind(att->atttypid);
+		col->logged = !name_in_list(opts->exclude_columns, col->name);
+		col->redacted = name_in_list(opts->redact_columns, col->name);
+		col->in_pk = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
+								   pkattrs);
+	}
+}
+
 static void
 build_relinfo(AsdRelInfo *entry, Relation rel)
 {
@@ -187,11 +274,15 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 
 	entry->tracked = false;
 	entry->stamps = false;
+	entry->audit = false;
 	entry->table_id = 0;
 	entry->tracked_relid = InvalidOid;
+	entry->schema_name = NULL;
+	entry->table_name = NULL;
+	entry->natts = 0;
+	entry->columns = NULL;
+	entry->has_pk = false;
 	memset(entry->roles, 0, sizeof(entry->roles));
-	entry->is_stamp_column = MemoryContextAllocZero(entry->cxt,
-												   sizeof(bool) * (RelationGetNumberOfAttributes(rel) + 1));
 
 	tracked_tables_oid = asd_tracked_tables_relid(false);
 
@@ -202,6 +293,11 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->tracked_relid = opts.relid;
 	entry->table_id = opts.table_id;
 	entry->stamps = opts.stamps;
+	entry->audit = opts.audit;
+	entry->table_name = MemoryContextStrdup(entry->cxt, get_rel_name(opts.relid));
+	entry->schema_name = MemoryContextStrdup(entry->cxt,
+											 get_namespace_name(get_rel_namespace(opts.relid)));
+	build_columns(entry, rel, &opts);
 
 	/* with stamps off the stamp columns need not exist */
 	for (role = 0; entry->stamps && role < ASD_NUM_ROLES; role++)
@@ -211,7 +307,7 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 		if (opts.column_names[role] == NULL)
 			continue;
 		resolve_role_column(rel, role, opts.column_names[role], col, entry->cxt);
-		entry->is_stamp_column[col->attnum] = true;
+		entry->columns[col->attnum - 1].is_stamp = true;
 	}
 }
 

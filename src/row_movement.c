@@ -1,8 +1,11 @@
 /*-------------------------------------------------------------------------
  *
  * row_movement.c
- *	  Recognise the INSERT half of an UPDATE that moves a row to another
- *	  partition.
+ *	  Recognise an UPDATE that moves a row to another partition, which
+ *	  PostgreSQL runs as a DELETE and an INSERT.
+ *
+ * The BEFORE side (for the stamps) comes first, the AFTER side (for the
+ * audit trail) below.
  *
  * PostgreSQL runs such an UPDATE as BEFORE UPDATE triggers on the source
  * partition, a DELETE there, and BEFORE INSERT triggers on the destination,
@@ -21,6 +24,7 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/xact.h"
 #include "storage/proc.h"
 #include "utils/datum.h"
@@ -104,5 +108,126 @@ asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 	}
 
 	pending.valid = false;
+	return true;
+}
+
+/*
+ * The AFTER side.  The audit trigger sees the moved row's DELETE on the
+ * source partition (its old version is marked as moved to another
+ * partition), then that row's INSERT on the destination.  It holds the old
+ * row back and logs the pair as one UPDATE.  The pair is recognised by the
+ * command that wrote it: the old version's cmax is the new version's cmin.
+ * A held row whose INSERT never comes (a BEFORE INSERT trigger on the
+ * destination dropped it) is logged as the DELETE it then was, at the end
+ * of the statement at the latest.
+ */
+typedef struct HeldRow
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	Oid			tracked_relid;
+	Oid			source_relid;
+	CommandId	cmax;
+	HeapTuple	tuple;			/* in TopTransactionContext */
+} HeldRow;
+
+static HeldRow held = {false};
+static bool callbacks_registered = false;
+
+static void
+forget_on_abort(XactEvent event, void *arg)
+{
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+		held.valid = false;
+}
+
+static void
+forget_on_subabort(SubXactEvent event, SubTransactionId mySubid,
+				   SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		held.valid = false;
+}
+
+/*
+ * Log the row held for this enabled table (any, with InvalidOid) as a
+ * DELETE, and hold nothing.
+ */
+void
+asd_flush_moved_row(Oid tracked_relid)
+{
+	Relation	source;
+	AsdRelInfo *info;
+
+	if (!held.valid ||
+		(OidIsValid(tracked_relid) && held.tracked_relid != tracked_relid))
+		return;
+	held.valid = false;
+	if (held.lxid != MyProc->lxid)
+		return;
+
+	source = relation_open(held.source_relid, AccessShareLock);
+	info = asd_get_relinfo(source);
+	asd_audit_whole_row(info, "DELETE", held.tuple, RelationGetDescr(source));
+	relation_close(source, AccessShareLock);
+}
+
+/*
+ * asd_hold_moved_row
+ *		If this AFTER DELETE is the first half of a row moving to another
+ *		partition, keep the old row and return true.
+ */
+bool
+asd_hold_moved_row(AsdRelInfo *info, Relation rel, HeapTuple oldtuple)
+{
+	MemoryContext oldcxt;
+
+	if (!rel->rd_rel->relispartition ||
+		!ItemPointerIndicatesMovedPartitions(&oldtuple->t_data->t_ctid))
+		return false;
+
+	if (!callbacks_registered)
+	{
+		RegisterXactCallback(forget_on_abort, NULL);
+		RegisterSubXactCallback(forget_on_subabort, NULL);
+		callbacks_registered = true;
+	}
+	asd_flush_moved_row(InvalidOid);
+
+	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	held.tuple = heap_copytuple(oldtuple);
+	MemoryContextSwitchTo(oldcxt);
+	held.lxid = MyProc->lxid;
+	held.tracked_relid = info->tracked_relid;
+	held.source_relid = RelationGetRelid(rel);
+	held.cmax = HeapTupleHeaderGetCmax(oldtuple->t_data);
+	held.valid = true;
+	return true;
+}
+
+/*
+ * asd_complete_moved_row
+ *		If this AFTER INSERT is the second half of the held row's move, log
+ *		the pair as one UPDATE and return true.
+ */
+bool
+asd_complete_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
+{
+	Relation	source;
+	AsdRelInfo *oldinfo;
+
+	if (!held.valid ||
+		held.lxid != MyProc->lxid ||
+		held.tracked_relid != info->tracked_relid ||
+		!rel->rd_rel->relispartition ||
+		HeapTupleHeaderGetCmin(newtuple->t_data) != held.cmax)
+		return false;
+
+	held.valid = false;
+	source = relation_open(held.source_relid, AccessShareLock);
+	oldinfo = asd_get_relinfo(source);
+	asd_audit_update(oldinfo, held.tuple, RelationGetDescr(source),
+					 info, newtuple, RelationGetDescr(rel));
+	relation_close(source, AccessShareLock);
 	return true;
 }

@@ -29,33 +29,13 @@
 PG_FUNCTION_INFO_V1(asd_stamp_trigger);
 
 /*
- * values_identical
- *		Do two non-null values of one column have the same bytes?
- *
- * An UPDATE that does not touch a TOASTed column hands us the same TOAST
- * pointer twice; comparing the pointers spares fetching the value.
- */
-static bool
-values_identical(Datum a, Datum b, Form_pg_attribute att)
-{
-	if (att->attlen == -1)
-	{
-		struct varlena *va = (struct varlena *) DatumGetPointer(a);
-		struct varlena *vb = (struct varlena *) DatumGetPointer(b);
-
-		if (VARATT_IS_EXTERNAL_ONDISK(va) && VARATT_IS_EXTERNAL_ONDISK(vb) &&
-			memcmp(va, vb, VARSIZE_EXTERNAL(va)) == 0)
-			return true;
-	}
-	return datum_image_eq(a, b, att->attbyval, att->attlen);
-}
-
-/*
  * content_changed
  *		Does the UPDATE change any column other than the stamp columns?
  *
- * Generated columns are skipped: they follow from the others, and before
- * the row is written the new tuple does not hold their new value yet.
+ * Uses the audit trail's test of change, so that the stamps move exactly
+ * when an UPDATE is worth an audit row.  Generated columns are skipped: they
+ * follow from the others, and before the row is written the new tuple does
+ * not hold their new value yet.
  */
 static bool
 content_changed(AsdRelInfo *info, TupleDesc tupdesc,
@@ -74,13 +54,12 @@ content_changed(AsdRelInfo *info, TupleDesc tupdesc,
 	for (i = 0; i < natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(tupdesc, i);
+		AsdAuditColumn *col = &info->columns[i];
 
-		if (att->attisdropped || att->attgenerated ||
-			info->is_stamp_column[att->attnum])
+		if (att->attisdropped || att->attgenerated || col->is_stamp)
 			continue;
-		if (oldnulls[i] != newnulls[i])
-			return true;
-		if (!oldnulls[i] && !values_identical(oldvalues[i], newvalues[i], att))
+		if (asd_column_changed(col, oldvalues[i], oldnulls[i],
+							   newvalues[i], newnulls[i], info->cxt))
 			return true;
 	}
 	return false;

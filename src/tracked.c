@@ -19,17 +19,21 @@
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_inherits.h"
+#include "commands/event_trigger.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(asd_save_table_options);
+PG_FUNCTION_INFO_V1(asd_follow_column_rename);
 
 /*
  * asd_tracked_tables_relid
@@ -94,6 +98,34 @@ copy_value(MemoryContext cxt, int col)
 	return value ? MemoryContextStrdup(cxt, value) : NULL;
 }
 
+/* Copy an SPI result column of type text[] as a List of strings. */
+static List *
+copy_name_array(MemoryContext cxt, int col)
+{
+	bool		isnull;
+	Datum		value = SPI_getbinval(SPI_tuptable->vals[0],
+									  SPI_tuptable->tupdesc, col, &isnull);
+	Datum	   *elems;
+	bool	   *elemnulls;
+	int			nelems;
+	List	   *result = NIL;
+	MemoryContext oldcxt;
+	int			i;
+
+	if (isnull)
+		return NIL;
+	deconstruct_array(DatumGetArrayTypeP(value), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &elemnulls, &nelems);
+	oldcxt = MemoryContextSwitchTo(cxt);
+	for (i = 0; i < nelems; i++)
+	{
+		if (!elemnulls[i])
+			result = lappend(result, TextDatumGetCString(elems[i]));
+	}
+	MemoryContextSwitchTo(oldcxt);
+	return result;
+}
+
 /*
  * asd_read_table_options
  *		Read the tracked_tables row of a table into *opts.
@@ -105,7 +137,7 @@ bool
 asd_read_table_options(Oid relid, AsdTableOptions *opts)
 {
 	static const char *query =
-		"SELECT table_id, enabled, stamps,"
+		"SELECT table_id, enabled, stamps, audit, exclude_columns, redact_columns,"
 		" columns OPERATOR(pg_catalog.->>) 'created_at',"
 		" columns OPERATOR(pg_catalog.->>) 'created_by',"
 		" columns OPERATOR(pg_catalog.->>) 'updated_at',"
@@ -130,16 +162,17 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 	found = (SPI_processed == 1);
 	if (found)
 	{
-		char	   *enabled = copy_value(cxt, 2);
-		char	   *stamps = copy_value(cxt, 3);
 		int			role;
 
 		opts->relid = relid;
 		opts->table_id = pg_strtoint32(copy_value(cxt, 1));
-		opts->enabled = (enabled[0] == 't');
-		opts->stamps = (stamps[0] == 't');
+		opts->enabled = (copy_value(cxt, 2)[0] == 't');
+		opts->stamps = (copy_value(cxt, 3)[0] == 't');
+		opts->audit = (copy_value(cxt, 4)[0] == 't');
+		opts->exclude_columns = copy_name_array(cxt, 5);
+		opts->redact_columns = copy_name_array(cxt, 6);
 		for (role = 0; role < ASD_NUM_ROLES; role++)
-			opts->column_names[role] = copy_value(cxt, 4 + role);
+			opts->column_names[role] = copy_value(cxt, 7 + role);
 	}
 
 	SPI_finish();
@@ -149,7 +182,8 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 
 /*
  * _save_table_options(tbl regclass, enabled boolean, stamps boolean,
- *					   columns jsonb) RETURNS integer
+ *					   columns jsonb, audit boolean, exclude_columns text[],
+ *					   redact_columns text[]) RETURNS integer
  *		Record enable() or disable() of a table; returns its table_id.
  *
  * enable() and disable() run with the caller's rights (they alter the
@@ -161,10 +195,13 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 {
 	static const char *enable_query =
 		"INSERT INTO audit_softdelete.tracked_tables AS t"
-		" (relid, enabled, stamps, columns, enabled_by, enabled_at)"
-		" VALUES ($1, true, $2, $3, $4, pg_catalog.now())"
+		" (relid, enabled, stamps, columns, enabled_by, enabled_at,"
+		"  audit, exclude_columns, redact_columns)"
+		" VALUES ($1, true, $2, $3, $4, pg_catalog.now(), $5, $6, $7)"
 		" ON CONFLICT (relid) DO UPDATE"
 		" SET enabled = true, stamps = excluded.stamps, columns = excluded.columns,"
+		" audit = excluded.audit, exclude_columns = excluded.exclude_columns,"
+		" redact_columns = excluded.redact_columns,"
 		" enabled_by = CASE WHEN t.enabled THEN t.enabled_by ELSE excluded.enabled_by END,"
 		" enabled_at = CASE WHEN t.enabled THEN t.enabled_at ELSE excluded.enabled_at END,"
 		" disabled_by = NULL, disabled_at = NULL"
@@ -176,19 +213,24 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		" RETURNING table_id";
 	Oid			relid;
 	bool		enabled;
-	Oid			argtypes[4] = {REGCLASSOID, BOOLOID, JSONBOID, TEXTOID};
-	Datum		args[4];
-	char		nulls[4] = {' ', ' ', ' ', ' '};
+	Oid			argtypes[7] = {REGCLASSOID, BOOLOID, JSONBOID, TEXTOID,
+	BOOLOID, TEXTARRAYOID, TEXTARRAYOID};
+	Datum		args[7];
+	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	int			i;
 	char	   *rolename;
 	Oid			save_userid;
 	int			save_sec;
 	int32		table_id = 0;
 	bool		found;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of _save_table_options must not be null")));
+	for (i = 0; i < PG_NARGS(); i++)
+	{
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("arguments of _save_table_options must not be null")));
+	}
 
 	relid = PG_GETARG_OID(0);
 	enabled = PG_GETARG_BOOL(1);
@@ -202,12 +244,15 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	args[1] = PG_GETARG_DATUM(2);
 	args[2] = PG_GETARG_DATUM(3);
 	args[3] = CStringGetTextDatum(rolename);
+	args[4] = PG_GETARG_DATUM(4);
+	args[5] = PG_GETARG_DATUM(5);
+	args[6] = PG_GETARG_DATUM(6);
 
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(enabled ? enable_query : disable_query,
-							  4, argtypes, args, nulls, false, 0) < 0)
+							  enabled ? 7 : 4, argtypes, args, nulls, false, 0) < 0)
 		elog(ERROR, "could not write audit_softdelete.tracked_tables");
 	found = (SPI_processed == 1);
 	if (found)
@@ -229,4 +274,101 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	if (!found)
 		PG_RETURN_NULL();
 	PG_RETURN_INT32(table_id);
+}
+
+/*
+ * _follow_column_rename() RETURNS event_trigger
+ *		After ALTER TABLE ... RENAME COLUMN, rename the column in the options
+ *		of the enabled tables it belongs to.
+ *
+ *	CREATE EVENT TRIGGER audit_softdelete_follow_column_rename
+ *		ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+ *		EXECUTE FUNCTION audit_softdelete._follow_column_rename();
+ *
+ * Options name columns, because names survive pg_dump and restore where
+ * column numbers do not.  Without this, a renamed excluded column would
+ * start appearing in the audit trail, and a renamed stamp column would stop
+ * being stamped.  The rename reaches every table that inherits the column,
+ * and so does this.
+ */
+Datum
+asd_follow_column_rename(PG_FUNCTION_ARGS)
+{
+	static const char *query =
+		"UPDATE audit_softdelete.tracked_tables"
+		" SET columns = COALESCE((SELECT pg_catalog.jsonb_object_agg(m.key,"
+		"      CASE WHEN m.value OPERATOR(pg_catalog.=) $2 THEN $3 ELSE m.value END)"
+		"    FROM pg_catalog.jsonb_each_text(columns) m), '{}'::pg_catalog.jsonb),"
+		"  exclude_columns = pg_catalog.array_replace(exclude_columns, $2, $3),"
+		"  redact_columns = pg_catalog.array_replace(redact_columns, $2, $3)"
+		" WHERE relid OPERATOR(pg_catalog.=) ANY ($1)";
+	EventTriggerData *trigdata;
+	RenameStmt *stmt;
+	Oid			relid;
+	List	   *relids;
+	Datum	   *elems;
+	ListCell   *lc;
+	int			n = 0;
+	Oid			argtypes[3] = {OIDARRAYOID, TEXTOID, TEXTOID};
+	Datum		args[3];
+	Oid			save_userid;
+	int			save_sec;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"_follow_column_rename")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+
+	if (!IsA(trigdata->parsetree, RenameStmt))
+		PG_RETURN_VOID();
+	stmt = (RenameStmt *) trigdata->parsetree;
+	if (stmt->renameType != OBJECT_COLUMN || stmt->relation == NULL)
+		PG_RETURN_VOID();
+
+	/*
+	 * The renamed table, as the command resolved it (this function runs
+	 * with its own search_path, so the statement's RangeVar cannot be looked
+	 * up again here).  It is locked by the rename.
+	 */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()"
+					" WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	relid = InvalidOid;
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_finish();
+	if (!OidIsValid(relid))
+		PG_RETURN_VOID();
+	relids = stmt->relation->inh ? find_all_inheritors(relid, NoLock, NULL)
+		: list_make1_oid(relid);
+
+	elems = palloc(sizeof(Datum) * list_length(relids));
+	foreach(lc, relids)
+		elems[n++] = ObjectIdGetDatum(lfirst_oid(lc));
+	args[0] = PointerGetDatum(construct_array(elems, n, OIDOID, sizeof(Oid),
+											  true, TYPALIGN_INT));
+	args[1] = CStringGetTextDatum(stmt->subname);
+	args[2] = CStringGetTextDatum(stmt->newname);
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, 3, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
+		elog(ERROR, "could not update audit_softdelete.tracked_tables");
+	if (SPI_processed > 0)
+		CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+
+	PG_RETURN_VOID();
 }

@@ -1,0 +1,278 @@
+/*-------------------------------------------------------------------------
+ *
+ * audit.c
+ *	  AFTER triggers: one audit_logs row per change.
+ *
+ * AFTER ROW triggers see each row as it was finally written, after every
+ * BEFORE trigger (the stamps included), and they run inside the writing
+ * transaction: a rolled-back transaction or savepoint takes its audit rows
+ * with it, and a committed change never lacks one.
+ *
+ *	INSERT	new_values = the whole new row
+ *	UPDATE	old_values / new_values = the changed columns, before and after;
+ *			an UPDATE that changes no column besides the stamp columns writes
+ *			nothing
+ *	DELETE	old_values = the whole old row
+ *	TRUNCATE one row per statement, no values
+ *
+ * Excluded columns appear nowhere; redacted ones show a marker for their
+ * values.  An UPDATE that moves a row to another partition arrives as a
+ * DELETE and an INSERT and is logged as the one UPDATE it is
+ * (row_movement.c).
+ *
+ * IDENTIFICATION
+ *	  src/audit.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+
+PG_FUNCTION_INFO_V1(asd_audit_trigger);
+PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
+PG_FUNCTION_INFO_V1(asd_audit_statement_trigger);
+
+/* A deformed row of the firing relation. */
+typedef struct RowValues
+{
+	Datum	   *values;
+	bool	   *nulls;
+} RowValues;
+
+static void
+deform_row(HeapTuple tuple, TupleDesc tupdesc, RowValues *row)
+{
+	row->values = palloc(tupdesc->natts * sizeof(Datum));
+	row->nulls = palloc(tupdesc->natts * sizeof(bool));
+	heap_deform_tuple(tuple, tupdesc, row->values, row->nulls);
+}
+
+static void
+check_audit_enabled(AsdRelInfo *info, TriggerData *trigdata, const char *funcname)
+{
+	if (!info->tracked || !info->audit)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not enabled for auditing",
+						RelationGetRelationName(trigdata->tg_relation)),
+				 errdetail("Trigger \"%s\" calls audit_softdelete.%s(), but audit_softdelete.tracked_tables does not enable auditing for the table.",
+						   trigdata->tg_trigger->tgname, funcname),
+				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+}
+
+/*
+ * Log an UPDATE from its old and new row, which may come from two
+ * partitions with different column numbers (a moved row): columns are
+ * matched by name.  Writes nothing when no logged column other than the
+ * stamps changed.
+ */
+void
+asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
+				 AsdRelInfo *newinfo, HeapTuple newtuple, TupleDesc newdesc)
+{
+	RowValues	oldrow,
+				newrow;
+	Datum	   *oldaligned;
+	bool	   *oldalignednulls;
+	bool	   *changed;
+	Datum	   *names;
+	int			nchanged = 0;
+	bool		content = false;
+	AsdAuditRow row;
+	int			i;
+
+	deform_row(oldtuple, olddesc, &oldrow);
+	deform_row(newtuple, newdesc, &newrow);
+
+	/* the old values, numbered like the new row's columns */
+	if (oldinfo == newinfo)
+	{
+		oldaligned = oldrow.values;
+		oldalignednulls = oldrow.nulls;
+	}
+	else
+	{
+		oldaligned = palloc0(newinfo->natts * sizeof(Datum));
+		oldalignednulls = palloc(newinfo->natts * sizeof(bool));
+		for (i = 0; i < newinfo->natts; i++)
+		{
+			int			j;
+
+			oldalignednulls[i] = true;
+			if (newinfo->columns[i].name == NULL)
+				continue;
+			for (j = 0; j < oldinfo->natts; j++)
+			{
+				if (oldinfo->columns[j].name != NULL &&
+					strcmp(oldinfo->columns[j].name, newinfo->columns[i].name) == 0)
+				{
+					oldaligned[i] = oldrow.values[j];
+					oldalignednulls[i] = oldrow.nulls[j];
+					break;
+				}
+			}
+		}
+	}
+
+	changed = palloc0(newinfo->natts * sizeof(bool));
+	names = palloc(newinfo->natts * sizeof(Datum));
+	for (i = 0; i < newinfo->natts; i++)
+	{
+		AsdAuditColumn *col = &newinfo->columns[i];
+
+		if (!col->logged)
+			continue;
+		if (asd_column_changed(col, oldaligned[i], oldalignednulls[i],
+							   newrow.values[i], newrow.nulls[i], newinfo->cxt))
+		{
+			changed[i] = true;
+			names[nchanged++] = CStringGetTextDatum(col->name);
+			if (!col->is_stamp)
+				content = true;
+		}
+	}
+	if (!content)
+		return;
+
+	row.info = newinfo;
+	row.action = "UPDATE";
+	row.row_pk = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, NULL, true);
+	row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, changed, false);
+	row.new_values = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, changed, false);
+	row.changed_columns = construct_array(names, nchanged, TEXTOID, -1, false, TYPALIGN_INT);
+	asd_write_audit_row(&row);
+}
+
+/* Log an INSERT or a DELETE: the whole row. */
+void
+asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
+					TupleDesc tupdesc)
+{
+	RowValues	r;
+	AsdAuditRow row;
+	Jsonb	   *values;
+
+	deform_row(tuple, tupdesc, &r);
+	values = asd_columns_to_jsonb(info, r.values, r.nulls, NULL, false);
+
+	row.info = info;
+	row.action = action;
+	row.row_pk = asd_columns_to_jsonb(info, r.values, r.nulls, NULL, true);
+	row.old_values = (strcmp(action, "INSERT") == 0) ? NULL : values;
+	row.new_values = (strcmp(action, "INSERT") == 0) ? values : NULL;
+	row.changed_columns = NULL;
+	asd_write_audit_row(&row);
+}
+
+/*
+ * audit_trigger
+ *		Write the audit row of one changed row.
+ *
+ *	CREATE TRIGGER audit_softdelete_audit
+ *		AFTER INSERT OR UPDATE OR DELETE ON tbl
+ *		FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
+ */
+Datum
+asd_audit_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	Relation	rel;
+	TupleDesc	tupdesc;
+	AsdRelInfo *info;
+	TriggerEvent event;
+
+	trigdata = asd_check_row_trigger(fcinfo, "audit_trigger", false,
+									 true, true, true);
+	rel = trigdata->tg_relation;
+	tupdesc = RelationGetDescr(rel);
+	event = trigdata->tg_event;
+
+	info = asd_get_relinfo(rel);
+	check_audit_enabled(info, trigdata, "audit_trigger");
+
+	/* a moved row's DELETE waits for its INSERT; anything else ends the wait */
+	if (TRIGGER_FIRED_BY_DELETE(event) &&
+		asd_hold_moved_row(info, rel, trigdata->tg_trigtuple))
+		return PointerGetDatum(NULL);
+	if (TRIGGER_FIRED_BY_INSERT(event) &&
+		asd_complete_moved_row(info, rel, trigdata->tg_trigtuple))
+		return PointerGetDatum(NULL);
+	asd_flush_moved_row(info->tracked_relid);
+
+	if (TRIGGER_FIRED_BY_INSERT(event))
+		asd_audit_whole_row(info, "INSERT", trigdata->tg_trigtuple, tupdesc);
+	else if (TRIGGER_FIRED_BY_DELETE(event))
+		asd_audit_whole_row(info, "DELETE", trigdata->tg_trigtuple, tupdesc);
+	else
+		asd_audit_update(info, trigdata->tg_trigtuple, tupdesc,
+						 info, trigdata->tg_newtuple, tupdesc);
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * audit_truncate_trigger
+ *		Write one TRUNCATE row per statement.
+ *
+ *	CREATE TRIGGER audit_softdelete_audit_truncate
+ *		AFTER TRUNCATE ON tbl
+ *		FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
+ */
+Datum
+asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	AsdRelInfo *info;
+	AsdAuditRow row;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						"audit_truncate_trigger")));
+	trigdata = (TriggerData *) fcinfo->context;
+	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER TRUNCATE",
+						"audit_truncate_trigger"),
+				 errhint("Drop the trigger and call audit_softdelete.enable() to create the right ones.")));
+
+	info = asd_get_relinfo(trigdata->tg_relation);
+	check_audit_enabled(info, trigdata, "audit_truncate_trigger");
+
+	row.info = info;
+	row.action = "TRUNCATE";
+	row.row_pk = NULL;
+	row.old_values = NULL;
+	row.new_values = NULL;
+	row.changed_columns = NULL;
+	asd_write_audit_row(&row);
+
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * audit_statement_trigger
+ *		At the end of an UPDATE on a partitioned table, log a moved row whose
+ *		INSERT never came (see row_movement.c).
+ *
+ *	CREATE TRIGGER audit_softdelete_audit_moves
+ *		AFTER UPDATE ON tbl
+ *		FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_statement_trigger();
+ */
+Datum
+asd_audit_statement_trigger(PG_FUNCTION_ARGS)
+{
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						"audit_statement_trigger")));
+	asd_flush_moved_row(RelationGetRelid(((TriggerData *) fcinfo->context)->tg_relation));
+	return PointerGetDatum(NULL);
+}

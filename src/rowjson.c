@@ -1,0 +1,234 @@
+/*-------------------------------------------------------------------------
+ *
+ * rowjson.c
+ *	  Row values as JSONB, and whether a column's value changed.
+ *
+ * Every value logged must equal to_jsonb() of it, so that
+ * jsonb_populate_record() rebuilds the row.  Text, integers, booleans,
+ * finite numerics and jsonb are converted here directly (their to_jsonb()
+ * is a plain copy); every other type, domains included, goes through
+ * PostgreSQL's to_jsonb() itself, which knows arrays, composites, dates and
+ * casts to json.
+ *
+ * IDENTIFICATION
+ *	  src/rowjson.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "catalog/pg_type.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/numeric.h"
+#include "utils/typcache.h"
+
+/* What a redacted column shows instead of its value. */
+#define ASD_REDACTED_MARKER "[redacted]"
+
+/*
+ * asd_values_equal
+ *		Are two non-null values of a column equal?
+ *
+ * Same bytes means equal.  Otherwise the type's own equality decides, so
+ * that representations that differ for equal values (a compressed and an
+ * uncompressed copy, -0 and 0) are no change.  A type without equality
+ * compares by bytes only.
+ */
+bool
+asd_values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
+{
+	if (col->typlen == -1)
+	{
+		struct varlena *va = (struct varlena *) DatumGetPointer(a);
+		struct varlena *vb = (struct varlena *) DatumGetPointer(b);
+
+		/* an untouched TOASTed value: the same pointer, no need to fetch */
+		if (VARATT_IS_EXTERNAL_ONDISK(va) && VARATT_IS_EXTERNAL_ONDISK(vb) &&
+			memcmp(va, vb, VARSIZE_EXTERNAL(va)) == 0)
+			return true;
+	}
+	if (datum_image_eq(a, b, col->typbyval, col->typlen))
+		return true;
+
+	if (!col->eq_looked_up)
+	{
+		TypeCacheEntry *typentry = lookup_type_cache(col->typid,
+													 TYPECACHE_EQ_OPR_FINFO);
+
+		if (OidIsValid(typentry->eq_opr_finfo.fn_oid))
+		{
+			col->eq = MemoryContextAlloc(cachecxt, sizeof(FmgrInfo));
+			fmgr_info_copy(col->eq, &typentry->eq_opr_finfo, cachecxt);
+		}
+		col->eq_looked_up = true;
+	}
+	if (col->eq == NULL)
+		return false;
+	return DatumGetBool(FunctionCall2Coll(col->eq, col->collation, a, b));
+}
+
+/*
+ * asd_column_changed
+ *		Did an UPDATE change this column?
+ */
+bool
+asd_column_changed(AsdAuditColumn *col, Datum oldvalue, bool oldnull,
+				   Datum newvalue, bool newnull, MemoryContext cachecxt)
+{
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !asd_values_equal(col, oldvalue, newvalue, cachecxt);
+}
+
+/*
+ * Set up the call of to_jsonb() for a column's type: to_jsonb() is
+ * polymorphic and learns its argument's type from the call expression.
+ */
+static FmgrInfo *
+make_to_jsonb_call(AsdAuditColumn *col, MemoryContext cachecxt)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(cachecxt);
+	FmgrInfo   *flinfo = palloc0(sizeof(FmgrInfo));
+
+	fmgr_info_cxt(F_TO_JSONB, flinfo, cachecxt);
+	flinfo->fn_expr = (Node *) makeFuncExpr(F_TO_JSONB, JSONBOID,
+											list_make1(makeNullConst(col->typid, col->typmod,
+																	 col->collation)),
+											InvalidOid, InvalidOid,
+											COERCE_EXPLICIT_CALL);
+	MemoryContextSwitchTo(oldcxt);
+	return flinfo;
+}
+
+/* Push a jsonb document as the value of the current key. */
+static void
+push_jsonb_value(JsonbParseState **state, Jsonb *jb)
+{
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = &jb->root;
+	v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
+	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/* Push one column's value, converted as to_jsonb() would. */
+static void
+push_column_value(JsonbParseState **state, AsdAuditColumn *col,
+				  Datum value, bool isnull, MemoryContext cachecxt)
+{
+	JsonbValue	v;
+
+	if (col->redacted)
+	{
+		v.type = jbvString;
+		v.val.string.val = ASD_REDACTED_MARKER;
+		v.val.string.len = strlen(ASD_REDACTED_MARKER);
+		pushJsonbValue(state, WJB_VALUE, &v);
+		return;
+	}
+	if (isnull)
+	{
+		v.type = jbvNull;
+		pushJsonbValue(state, WJB_VALUE, &v);
+		return;
+	}
+
+	switch (col->kind)
+	{
+		case ASD_JSON_TEXT:
+			{
+				text	   *t = DatumGetTextPP(value);
+
+				v.type = jbvString;
+				v.val.string.val = VARDATA_ANY(t);
+				v.val.string.len = VARSIZE_ANY_EXHDR(t);
+				pushJsonbValue(state, WJB_VALUE, &v);
+				return;
+			}
+		case ASD_JSON_INT:
+			{
+				int64		n;
+
+				if (col->typid == INT2OID)
+					n = DatumGetInt16(value);
+				else if (col->typid == INT4OID)
+					n = DatumGetInt32(value);
+				else
+					n = DatumGetInt64(value);
+				v.type = jbvNumeric;
+				v.val.numeric = int64_to_numeric(n);
+				pushJsonbValue(state, WJB_VALUE, &v);
+				return;
+			}
+		case ASD_JSON_BOOL:
+			v.type = jbvBool;
+			v.val.boolean = DatumGetBool(value);
+			pushJsonbValue(state, WJB_VALUE, &v);
+			return;
+		case ASD_JSON_NUMERIC:
+			{
+				Numeric		num = DatumGetNumeric(value);
+
+				/* to_jsonb() writes NaN and infinities as strings */
+				if (!numeric_is_nan(num) && !numeric_is_inf(num))
+				{
+					v.type = jbvNumeric;
+					v.val.numeric = num;
+					pushJsonbValue(state, WJB_VALUE, &v);
+					return;
+				}
+				break;
+			}
+		case ASD_JSON_JSONB:
+			push_jsonb_value(state, DatumGetJsonbP(value));
+			return;
+		case ASD_JSON_GENERIC:
+			break;
+	}
+
+	if (col->to_jsonb == NULL)
+		col->to_jsonb = make_to_jsonb_call(col, cachecxt);
+	push_jsonb_value(state, DatumGetJsonbP(FunctionCall1(col->to_jsonb, value)));
+}
+
+/*
+ * asd_columns_to_jsonb
+ *		A JSON object of column name -> value for the logged columns of a
+ *		row: those flagged in include (all logged ones when it is NULL), or
+ *		with pk_only, the primary key.  NULL when no column qualifies.
+ */
+Jsonb *
+asd_columns_to_jsonb(AsdRelInfo *info, Datum *values, bool *nulls,
+					 const bool *include, bool pk_only)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue *result;
+	int			count = 0;
+	int			i;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (i = 0; i < info->natts; i++)
+	{
+		AsdAuditColumn *col = &info->columns[i];
+		JsonbValue	key;
+
+		if (!col->logged ||
+			(pk_only && !col->in_pk) ||
+			(include != NULL && !include[i]))
+			continue;
+
+		key.type = jbvString;
+		key.val.string.val = col->name;
+		key.val.string.len = strlen(col->name);
+		pushJsonbValue(&state, WJB_KEY, &key);
+		push_column_value(&state, col, values[i], nulls[i], info->cxt);
+		count++;
+	}
+	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+
+	return count > 0 ? JsonbValueToJsonb(result) : NULL;
+}
