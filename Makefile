@@ -31,9 +31,18 @@ REGRESS = \
 	partitioned \
 	statement_paths \
 	trigger_misuse \
-	disable
+	disable \
+	audit_basic \
+	audit_types \
+	audit_exclude_redact \
+	audit_ddl \
+	audit_paths \
+	audit_rollback \
+	audit_security \
+	audit_context \
+	audit_truncate
 
-ISOLATION = concurrent_stamps
+ISOLATION = concurrent_stamps concurrent_audit
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

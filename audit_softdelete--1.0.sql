@@ -380,8 +380,15 @@ BEGIN
             USING ERRCODE = 'null_value_not_allowed',
                   HINT = 'Pass an empty array for no columns.';
     END IF;
+    IF array_position(exclude_columns, NULL) IS NOT NULL
+       OR array_position(redact_columns, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION '% must not contain nulls',
+                CASE WHEN array_position(exclude_columns, NULL) IS NOT NULL
+                     THEN 'exclude_columns' ELSE 'redact_columns' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
     FOREACH colname IN ARRAY exclude_columns || redact_columns LOOP
-        IF colname IS NULL OR NOT EXISTS (SELECT 1 FROM pg_attribute a
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute a
                                            WHERE a.attrelid = tbl AND a.attname = colname
                                              AND a.attnum > 0 AND NOT a.attisdropped) THEN
             RAISE EXCEPTION 'column "%" of relation "%" does not exist', colname, relname

@@ -48,6 +48,34 @@ INSERT INTO misuse_t (id) VALUES (4);
 \echo SQLSTATE :SQLSTATE
 DROP TRIGGER by_hand ON misuse_t;
 
+-- The audit trigger functions refuse the same way.
+SELECT audit_softdelete.audit_trigger();
+\echo SQLSTATE :SQLSTATE
+CREATE TRIGGER by_hand BEFORE INSERT ON misuse_t
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
+INSERT INTO misuse_t (id) VALUES (5);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+CREATE TRIGGER by_hand AFTER INSERT ON misuse_t
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_trigger();
+INSERT INTO misuse_t (id) VALUES (5);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+-- on a table enabled with audit off
+SELECT audit_softdelete.enable('misuse_t', stamps => false, audit => false);
+CREATE TRIGGER by_hand AFTER INSERT ON misuse_t
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
+INSERT INTO misuse_t (id) VALUES (5);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+CREATE TRIGGER by_hand AFTER TRUNCATE ON misuse_t
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
+TRUNCATE misuse_t;
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER by_hand ON misuse_t;
+SELECT audit_softdelete.audit_statement_trigger();
+\echo SQLSTATE :SQLSTATE
+
 -- None of those statements wrote a row.
 SELECT id FROM misuse_t ORDER BY id;
 

@@ -63,10 +63,10 @@ asd_check_row_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired %s the row is written",
 						funcname, before ? "before" : "after"),
-				 errdetail("Trigger \"%s\" on table \"%s\" is not a %s trigger.",
+				 errdetail("Trigger \"%s\" on table \"%s\" is not %s trigger.",
 						   trigdata->tg_trigger->tgname,
 						   RelationGetRelationName(trigdata->tg_relation),
-						   before ? "BEFORE" : "AFTER"),
+						   before ? "a BEFORE" : "an AFTER"),
 				 errhint("Drop the trigger and call audit_softdelete.enable() to create the right ones.")));
 
 	event_ok = (TRIGGER_FIRED_BY_INSERT(event) && insert_ok) ||
