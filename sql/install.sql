@@ -54,4 +54,14 @@ SELECT id, note, created_at IS NOT NULL AS has_created_at FROM install_t;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'install_t'::regclass;
 CREATE EXTENSION audit_softdelete;
 SELECT count(*) AS tracked_after_recreate FROM audit_softdelete.tracked_tables;
+-- The same session goes on with the new extension's tables: nothing cached
+-- from the dropped ones is used.
+SELECT audit_softdelete.enable('install_t');
+BEGIN;
+SELECT audit_softdelete.set_actor('after-recreate');
+UPDATE install_t SET note = 'kept, then edited';
+COMMIT;
+SELECT action, actor, old_values - 'updated_at' - 'updated_by' AS old_values,
+       new_values - 'updated_at' AS new_values
+  FROM audit_softdelete.audit_logs;
 DROP TABLE install_t;

@@ -147,6 +147,8 @@ extern Datum asd_actor_datum(const char *actor, AsdRoleColumn *col,
 
 /* tracked.c */
 extern Oid	asd_tracked_tables_relid(bool missing_ok);
+extern bool asd_is_tracked_tables(Oid relid);
+extern void asd_forget_extension_tables(void);
 extern bool asd_read_table_options(Oid relid, AsdTableOptions *opts);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
 extern void asd_restore_user(Oid save_userid, int save_sec);

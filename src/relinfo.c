@@ -33,10 +33,6 @@ const char *const asd_role_names[ASD_NUM_ROLES] = {
 static HTAB *relinfo_hash = NULL;
 static MemoryContext relinfo_cxt = NULL;
 
-/* OID of tracked_tables when entries were last built: a change to it
- * invalidates every entry. */
-static Oid	tracked_tables_oid = InvalidOid;
-
 /* The entry being built, and whether an invalidation hit it meanwhile. */
 static Oid	building_relid = InvalidOid;
 static bool building_went_stale = false;
@@ -49,11 +45,11 @@ relinfo_invalidate(Datum arg, Oid relid)
 
 	if (relinfo_hash == NULL)
 		return;
-	if (!OidIsValid(relid) || relid == tracked_tables_oid ||
+	if (!OidIsValid(relid) || asd_is_tracked_tables(relid) ||
 		relid == building_relid)
 		building_went_stale = true;
 
-	if (OidIsValid(relid) && relid != tracked_tables_oid)
+	if (OidIsValid(relid) && !asd_is_tracked_tables(relid))
 	{
 		/*
 		 * The relation itself, and the partitions that take their options
@@ -72,8 +68,7 @@ relinfo_invalidate(Datum arg, Oid relid)
 	hash_seq_init(&status, relinfo_hash);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		entry->valid = false;
-	if (relid == tracked_tables_oid)
-		tracked_tables_oid = InvalidOid;
+	asd_forget_extension_tables();
 }
 
 void
@@ -283,8 +278,6 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->columns = NULL;
 	entry->has_pk = false;
 	memset(entry->roles, 0, sizeof(entry->roles));
-
-	tracked_tables_oid = asd_tracked_tables_relid(false);
 
 	if (!find_options(rel, &opts) || !opts.enabled)
 		return;

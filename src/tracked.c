@@ -36,15 +36,42 @@ PG_FUNCTION_INFO_V1(asd_save_table_options);
 PG_FUNCTION_INFO_V1(asd_follow_column_rename);
 
 /*
+ * The OID of tracked_tables and the role that owns it, looked up once: the
+ * audit trigger needs the owner for every row it writes.  Forgotten when
+ * tracked_tables' relcache entry is invalidated (its owner changed, the
+ * extension was dropped), see asd_forget_extension_tables().
+ */
+static Oid	cached_tracked_relid = InvalidOid;
+static Oid	cached_owner = InvalidOid;
+
+/* Is relid tracked_tables, as far as this backend has looked it up? */
+bool
+asd_is_tracked_tables(Oid relid)
+{
+	return OidIsValid(cached_tracked_relid) && relid == cached_tracked_relid;
+}
+
+void
+asd_forget_extension_tables(void)
+{
+	cached_tracked_relid = InvalidOid;
+	cached_owner = InvalidOid;
+}
+
+/*
  * asd_tracked_tables_relid
  *		OID of audit_softdelete.tracked_tables.
  */
 Oid
 asd_tracked_tables_relid(bool missing_ok)
 {
-	Oid			nspid = get_namespace_oid(ASD_SCHEMA_NAME, missing_ok);
+	Oid			nspid;
 	Oid			relid = InvalidOid;
 
+	if (OidIsValid(cached_tracked_relid))
+		return cached_tracked_relid;
+
+	nspid = get_namespace_oid(ASD_SCHEMA_NAME, missing_ok);
 	if (OidIsValid(nspid))
 		relid = get_relname_relid("tracked_tables", nspid);
 	if (!OidIsValid(relid) && !missing_ok)
@@ -53,6 +80,7 @@ asd_tracked_tables_relid(bool missing_ok)
 				 errmsg("relation \"%s.tracked_tables\" does not exist",
 						ASD_SCHEMA_NAME),
 				 errhint("Run CREATE EXTENSION audit_softdelete.")));
+	cached_tracked_relid = relid;
 	return relid;
 }
 
@@ -66,18 +94,20 @@ asd_tracked_tables_relid(bool missing_ok)
 void
 asd_become_extension_owner(Oid *save_userid, int *save_sec)
 {
-	Oid			relid = asd_tracked_tables_relid(false);
-	HeapTuple	tup;
-	Oid			owner;
+	if (!OidIsValid(cached_owner))
+	{
+		Oid			relid = asd_tracked_tables_relid(false);
+		HeapTuple	tup;
 
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
-	ReleaseSysCache(tup);
+		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for relation %u", relid);
+		cached_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		ReleaseSysCache(tup);
+	}
 
 	GetUserIdAndSecContext(save_userid, save_sec);
-	SetUserIdAndSecContext(owner,
+	SetUserIdAndSecContext(cached_owner,
 						   *save_sec | SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);
 }

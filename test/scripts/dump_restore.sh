@@ -2,7 +2,8 @@
 # test/scripts/dump_restore.sh: pg_dump and restore a database with enabled
 # tables.  tracked_tables must come back with the same table_ids, pointing at
 # the restored tables (new OIDs), its sequence must go on after the highest
-# table_id, the stamps must be as they were, and the triggers must work.
+# table_id, the stamps must be as they were, the triggers must work, and the
+# audit rows must still be found from their table through table_id.
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
@@ -29,16 +30,22 @@ DROP TABLE gone;
 BEGIN;
 SELECT audit_softdelete.set_actor('alice');
 INSERT INTO posts (id, body) VALUES (1, 'hello');
+UPDATE posts SET body = 'hello, world';
 COMMIT;
 SQL
 
 before=$(psql_q -d "$src" -c "SELECT relid, table_id, enabled, columns FROM audit_softdelete.tracked_tables ORDER BY table_id")
 stamps_before=$(psql_q -d "$src" -c "SELECT id, author, created_at, updated_by, updated_at FROM posts")
+history_query="SELECT l.id, l.action, l.actor, l.old_values, l.new_values
+  FROM audit_softdelete.audit_logs l JOIN audit_softdelete.tracked_tables t USING (table_id)
+ WHERE t.relid = 'posts'::regclass ORDER BY l.id"
+history_before=$(psql_q -d "$src" -c "$history_query")
 
 pg_dump -d "$src" | psql_q -d "$dst" >/dev/null
 
 after=$(psql_q -d "$dst" -c "SELECT relid, table_id, enabled, columns FROM audit_softdelete.tracked_tables ORDER BY table_id")
 stamps_after=$(psql_q -d "$dst" -c "SELECT id, author, created_at, updated_by, updated_at FROM posts")
+history_after=$(psql_q -d "$dst" -c "$history_query")
 
 fail=0
 check() {
@@ -56,12 +63,16 @@ check "tracked_tables restored with the same table_ids" "$before" "$after"
 check "relids point at the restored tables" "2" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FROM audit_softdelete.tracked_tables t JOIN pg_class c ON c.oid = t.relid")"
 check "stamps kept as they were" "$stamps_before" "$stamps_after"
+check "a table's audit rows are found from the restored table" "$history_before" "$history_after"
+check "the history is not empty" "2" "$(printf '%s\n' "$history_after" | grep -c .)"
 check "the table_id sequence goes on after the restored ids" "4" \
 	"$(psql_q -d "$dst" -c "CREATE TABLE fresh (id int)" -c "SELECT audit_softdelete.enable('fresh')" \
 		-c "SELECT table_id FROM audit_softdelete.tracked_tables WHERE relid = 'fresh'::regclass")"
 check "the restored trigger stamps new rows" "alice,bob" \
 	"$(psql_q -d "$dst" -c "BEGIN" -c "SELECT audit_softdelete.set_actor('bob')" \
 		-c "UPDATE posts SET body = 'edited'" -c "COMMIT" -c "SELECT author || ',' || updated_by FROM posts")"
+check "new audit rows follow the restored ones" "t" \
+	"$(psql_q -d "$dst" -c "SELECT max(id) FILTER (WHERE actor = 'bob') > max(id) FILTER (WHERE actor = 'alice') FROM audit_softdelete.audit_logs")"
 check "a disabled table stays disabled" "f" \
 	"$(psql_q -d "$dst" -c "SELECT enabled FROM audit_softdelete.tracked_tables WHERE relid = 'notes'::regclass")"
 
