@@ -84,14 +84,33 @@ ROLLBACK;
 \set ON_ERROR_STOP 1
 
 \echo
-\echo '## 7. What audit_softdelete knows about the enabled tables'
+\echo '## 7. The audit trail: every change, who made it, and what changed'
 \echo
-SELECT relid, table_id, enabled, stamps, columns ->> 'created_by' AS created_by_column
+BEGIN;
+SELECT audit_softdelete.set_actor('dave') \gset
+SELECT audit_softdelete.set_context('{"request_id": "req-42", "path": "/documents/2"}') \gset
+DELETE FROM documents WHERE id = 2;
+COMMIT;
+SELECT action, actor, row_pk,
+       old_values - 'created_at' - 'updated_at' AS before,
+       new_values - 'created_at' - 'updated_at' AS after,
+       context
+  FROM audit_softdelete.audit_logs
+ WHERE table_name = 'documents' AND schema_name = 'audit_softdelete_demo'
+ ORDER BY id;
+\echo '(created_at and updated_at are logged too; left out here to keep the lines short.)'
+
+\echo
+\echo '## 8. What audit_softdelete knows about the enabled tables'
+\echo
+SELECT relid, table_id, enabled, stamps, audit, columns ->> 'created_by' AS created_by_column
   FROM audit_softdelete.tracked_tables
  WHERE relid IN (SELECT oid FROM pg_class WHERE relnamespace = 'audit_softdelete_demo'::regnamespace)
  ORDER BY table_id;
 
 RESET search_path;
 DROP SCHEMA audit_softdelete_demo CASCADE;
+-- the demo's audit rows go with it
+DELETE FROM audit_softdelete.audit_logs WHERE schema_name = 'audit_softdelete_demo';
 \echo
-\echo 'Demo finished; its schema audit_softdelete_demo was dropped.'
+\echo 'Demo finished; its schema audit_softdelete_demo and its audit rows were dropped.'
