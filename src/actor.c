@@ -24,7 +24,9 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
+#include "utils/inval.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(asd_set_actor);
 PG_FUNCTION_INFO_V1(asd_current_actor_sql);
@@ -94,6 +96,38 @@ claims_sub(const char *setting_name, const char *claims)
 }
 
 /*
+ * session_user's name, looked up once per role: most writes of a session
+ * without set_actor() fall back to it.  A role rename or drop forgets it.
+ */
+static Oid	cached_session_user = InvalidOid;
+static char cached_session_user_name[NAMEDATALEN];
+static bool role_callback_registered = false;
+
+static void
+forget_session_user(Datum arg, int cacheid, uint32 hashvalue)
+{
+	cached_session_user = InvalidOid;
+}
+
+static char *
+session_user_name(void)
+{
+	Oid			roleid = GetSessionUserId();
+
+	if (roleid != cached_session_user)
+	{
+		if (!role_callback_registered)
+		{
+			CacheRegisterSyscacheCallback(AUTHOID, forget_session_user, (Datum) 0);
+			role_callback_registered = true;
+		}
+		strlcpy(cached_session_user_name, GetUserNameFromId(roleid, false), NAMEDATALEN);
+		cached_session_user = roleid;
+	}
+	return cached_session_user_name;
+}
+
+/*
  * asd_current_actor
  *		The actor for the current statement, never NULL.
  */
@@ -127,7 +161,7 @@ asd_current_actor(void)
 		}
 	}
 
-	return GetUserNameFromId(GetSessionUserId(), false);
+	return session_user_name();
 }
 
 /*
