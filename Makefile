@@ -13,7 +13,10 @@ OBJS = \
 	src/stamp.o \
 	src/rowjson.o \
 	src/audit_write.o \
-	src/audit.o
+	src/audit.o \
+	src/softdelete.o \
+	src/cascade.o \
+	src/viewmode.o
 
 EXTENSION = audit_softdelete
 DATA = audit_softdelete--1.0.sql
@@ -50,3 +53,6 @@ ISOLATION_OPTS = --load-extension=audit_softdelete
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# Every file shares the one header: rebuild them all when it changes.
+$(OBJS): src/audit_softdelete.h

@@ -22,6 +22,11 @@ CREATE TABLE audit_softdelete.tracked_tables (
     enabled      boolean NOT NULL DEFAULT true,
     -- features
     stamps       boolean NOT NULL,
+    soft_delete  text NOT NULL DEFAULT 'off'
+                 CHECK (soft_delete IN ('trigger', 'view', 'off')),
+    -- view mode: the view that took the table's name (same schema); the
+    -- table itself is renamed <name>_all
+    view_name    text,
     audit        boolean NOT NULL,
     -- columns that never appear in audit_logs, and columns whose values
     -- appear there as a marker; names follow column renames
@@ -50,8 +55,26 @@ SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.tracked_tables_tabl
 -- only the extension owner writes here.
 GRANT SELECT ON audit_softdelete.tracked_tables TO PUBLIC;
 
+-- Which rows a soft delete cascaded to, so that restore() brings back
+-- exactly those: one row per child soft-deleted by its parent's cascade.
+CREATE TABLE audit_softdelete.soft_delete_cascades (
+    parent_table_id integer NOT NULL,
+    parent_pk       jsonb NOT NULL,
+    child_table_id  integer NOT NULL,
+    child_pk        jsonb NOT NULL,
+    deleted_at      timestamptz NOT NULL
+);
+CREATE INDEX soft_delete_cascades_parent_idx
+    ON audit_softdelete.soft_delete_cascades (parent_table_id, parent_pk, deleted_at);
+
+COMMENT ON TABLE audit_softdelete.soft_delete_cascades IS
+    'The rows each soft delete cascaded to; read and cleared by restore().';
+
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.soft_delete_cascades', '');
+REVOKE ALL ON audit_softdelete.soft_delete_cascades FROM PUBLIC;
+
 ----------------------------------------------------------------------------
--- The audit trail (written from the audit-trail feature on)
+-- The audit trail
 ----------------------------------------------------------------------------
 
 CREATE SEQUENCE audit_softdelete.audit_logs_id_seq AS bigint;
@@ -171,6 +194,30 @@ AS 'MODULE_PATHNAME', 'asd_audit_statement_trigger';
 COMMENT ON FUNCTION audit_softdelete.audit_statement_trigger() IS
     'AFTER UPDATE statement trigger of partitioned tables: completes the log of rows moved between partitions.';
 
+CREATE FUNCTION audit_softdelete.soft_delete_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_soft_delete_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.soft_delete_trigger() IS
+    'BEFORE DELETE row trigger created by enable(): turns DELETE into a soft delete.';
+
+CREATE FUNCTION audit_softdelete.truncate_guard_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_truncate_guard_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.truncate_guard_trigger() IS
+    'BEFORE TRUNCATE statement trigger created by enable(): refuses TRUNCATE of a soft-delete table unless hard_delete is on.';
+
+CREATE FUNCTION audit_softdelete.view_delete_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_view_delete_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.view_delete_trigger() IS
+    'INSTEAD OF DELETE row trigger on the live view of a view-mode table: soft-deletes the row and counts it.';
+
 -- Keeps the column names in tracked_tables (columns mapping, excluded and
 -- redacted columns) in step with ALTER TABLE ... RENAME COLUMN.
 CREATE FUNCTION audit_softdelete._follow_column_rename()
@@ -189,7 +236,9 @@ CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boole
                                                      stamps boolean, columns jsonb,
                                                      audit boolean,
                                                      exclude_columns text[],
-                                                     redact_columns text[])
+                                                     redact_columns text[],
+                                                     soft_delete text,
+                                                     view_name text)
 RETURNS integer
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -290,7 +339,8 @@ $$;
 
 -- The triggers enable() creates, by feature.  Dropped by name: a trigger
 -- of the same name that is not ours would be replaced too.
-CREATE FUNCTION audit_softdelete._set_triggers(tbl regclass, stamps boolean, audit boolean)
+CREATE FUNCTION audit_softdelete._set_triggers(tbl regclass, stamps boolean,
+                                               soft_delete text, audit boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -304,6 +354,13 @@ BEGIN
         SELECT * FROM (VALUES
             ('audit_softdelete_stamp', stamps,
              'BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger()'),
+            -- on a partitioned table it also notes UPDATEs, to tell a row's
+            -- move between partitions from a delete
+            ('audit_softdelete_soft_delete', soft_delete <> 'off',
+             CASE WHEN partitioned THEN 'BEFORE UPDATE OR DELETE' ELSE 'BEFORE DELETE' END
+             || ' ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.soft_delete_trigger()'),
+            ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
+             'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
             ('audit_softdelete_audit', audit,
              'AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger()'),
             ('audit_softdelete_audit_truncate', audit,
@@ -323,9 +380,133 @@ BEGIN
 END
 $$;
 
+-- The enabled table behind a name: the table itself, or the live view of a
+-- table in view mode.  NULL when neither.
+CREATE FUNCTION audit_softdelete._tracked_table(tbl regclass)
+RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.relid
+      FROM audit_softdelete.tracked_tables t
+      JOIN pg_class c ON c.oid = t.relid
+     WHERE t.enabled
+       AND (t.relid = tbl
+            OR (t.view_name IS NOT NULL
+                AND to_regclass(format('%I.%I', c.relnamespace::regnamespace, t.view_name)) = tbl))
+$$;
+
+-- The same, for soft-delete tables only: what restore() and purge() act on.
+CREATE FUNCTION audit_softdelete._soft_delete_table(tbl regclass)
+RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT t.relid
+      FROM audit_softdelete.tracked_tables t
+     WHERE t.relid = audit_softdelete._tracked_table(tbl) AND t.soft_delete <> 'off'
+$$;
+
+-- The live view of a table in view mode: SELECT * of the live rows, named
+-- as the table was, with the table's privileges, and an INSTEAD OF DELETE
+-- trigger that soft-deletes (and so counts and returns the rows).  INSERT
+-- and UPDATE go through it as through any simple view.  security_invoker:
+-- the caller's privileges and row-level security on the table apply.
+CREATE FUNCTION audit_softdelete._create_live_view(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t         record;
+    view_name text;
+    grant_    record;
+BEGIN
+    SELECT tt.view_name AS name, tt.columns ->> 'deleted_at' AS deleted_at,
+           c.relnamespace::regnamespace::text AS schema, c.relacl, c.relowner
+      INTO t
+      FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+     WHERE tt.relid = tbl;
+    view_name := format('%s.%I', t.schema, t.name);
+
+    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS SELECT * FROM %s WHERE %I IS NULL',
+                   view_name, tbl, t.deleted_at);
+    EXECUTE format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name);
+    -- owned like the table, so that its owner's ALTER TABLE can remake it
+    EXECUTE format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole);
+    FOR grant_ IN SELECT * FROM aclexplode(t.relacl) a WHERE a.grantee <> t.relowner LOOP
+        EXECUTE format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
+                       CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
+                            ELSE grant_.grantee::regrole::text END,
+                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION audit_softdelete._drop_live_view(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    view_ regclass := audit_softdelete._live_view(tbl);
+BEGIN
+    IF view_ IS NOT NULL THEN
+        EXECUTE format('DROP VIEW %s', view_);
+    END IF;
+END
+$$;
+
+-- The live view of a table in view mode, if it exists now.
+CREATE FUNCTION audit_softdelete._live_view(tbl regclass)
+RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT to_regclass(format('%I.%I', c.relnamespace::regnamespace, t.view_name))
+      FROM audit_softdelete.tracked_tables t JOIN pg_class c ON c.oid = t.relid
+     WHERE t.relid = tbl AND t.view_name IS NOT NULL
+$$;
+
+-- The foreign keys cascade.c applies: with referencing, those of other
+-- tables that reference tbl; without, tbl's own ON DELETE CASCADE keys.
+-- Column names are given in key order; other_deleted_at is the
+-- referencing table's deleted_at column when it has soft delete.
+CREATE FUNCTION audit_softdelete._foreign_keys(tbl regclass, referencing boolean)
+RETURNS TABLE (conname text, other text, other_relname text, other_owner oid,
+               other_partitioned boolean, action text, our_columns text[],
+               other_columns text[], other_deleted_at text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.conname::text, o.oid::regclass::text, o.relname::text, o.relowner,
+           o.relkind = 'p', c.confdeltype::text,
+           ARRAY(SELECT a.attname::text
+                   FROM unnest(CASE WHEN referencing THEN c.confkey ELSE c.conkey END)
+                        WITH ORDINALITY k(attnum, i)
+                   JOIN pg_attribute a ON a.attrelid = tbl AND a.attnum = k.attnum
+                  ORDER BY k.i),
+           ARRAY(SELECT a.attname::text
+                   FROM unnest(CASE WHEN referencing THEN c.conkey ELSE c.confkey END)
+                        WITH ORDINALITY k(attnum, i)
+                   JOIN pg_attribute a ON a.attrelid = o.oid AND a.attnum = k.attnum
+                  ORDER BY k.i),
+           t.columns ->> 'deleted_at'
+      FROM pg_constraint c
+      JOIN pg_class o ON o.oid = CASE WHEN referencing THEN c.conrelid ELSE c.confrelid END
+      LEFT JOIN audit_softdelete.tracked_tables t
+             ON t.relid = o.oid AND t.enabled AND t.soft_delete <> 'off'
+     WHERE c.contype = 'f' AND c.conparentid = 0
+       AND CASE WHEN referencing THEN c.confrelid = tbl
+                ELSE c.conrelid = tbl AND c.confdeltype = 'c' END
+     ORDER BY c.conname
+$$;
+
 CREATE FUNCTION audit_softdelete.enable(
     tbl             regclass,
     stamps          boolean DEFAULT true,
+    soft_delete     text    DEFAULT 'trigger',
     audit           boolean DEFAULT true,
     columns         jsonb   DEFAULT '{}',
     exclude_columns text[]  DEFAULT '{}',
@@ -335,10 +516,11 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    qualified  text := tbl::text;   -- schema-qualified: search_path is fixed
     relname    text;
-    roles      text[] := ARRAY['created_at', 'created_by', 'updated_at', 'updated_by'];
+    roles      text[] := ARRAY['created_at', 'created_by', 'updated_at', 'updated_by',
+                               'deleted_at', 'deleted_by'];
     role       text;
+    wanted     boolean;
     key        text;
     value      jsonb;
     colname    text;
@@ -347,12 +529,24 @@ DECLARE
     basetype   oid;
     actor_role boolean;
     to_add     text[] := '{}';
+    old_mode   text;
+    view_name  text;
+    idx        record;
 BEGIN
+    -- a table in view mode may be named by its live view
+    tbl := coalesce(audit_softdelete._tracked_table(tbl), tbl);
     relname := audit_softdelete._check_table(tbl, 'enable');
 
-    IF stamps IS NULL OR audit IS NULL THEN
-        RAISE EXCEPTION '% must not be null', CASE WHEN stamps IS NULL THEN 'stamps' ELSE 'audit' END
+    IF stamps IS NULL OR audit IS NULL OR soft_delete IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                CASE WHEN stamps IS NULL THEN 'stamps'
+                     WHEN soft_delete IS NULL THEN 'soft_delete' ELSE 'audit' END
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF soft_delete NOT IN ('trigger', 'view', 'off') THEN
+        RAISE EXCEPTION 'invalid soft_delete mode "%"', soft_delete
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''trigger'' (DELETE marks the row), ''view'' (the table''s name shows only live rows) or ''off''.';
     END IF;
 
     -- Partitions follow their partitioned table: enabled once, at the top.
@@ -389,8 +583,8 @@ BEGIN
     END IF;
     FOREACH colname IN ARRAY exclude_columns || redact_columns LOOP
         IF NOT EXISTS (SELECT 1 FROM pg_attribute a
-                                           WHERE a.attrelid = tbl AND a.attname = colname
-                                             AND a.attnum > 0 AND NOT a.attisdropped) THEN
+                        WHERE a.attrelid = tbl AND a.attname = colname
+                          AND a.attnum > 0 AND NOT a.attisdropped) THEN
             RAISE EXCEPTION 'column "%" of relation "%" does not exist', colname, relname
                 USING ERRCODE = 'undefined_column',
                       DETAIL = CASE WHEN colname = ANY (exclude_columns)
@@ -439,6 +633,7 @@ BEGIN
         END IF;
         mapping := mapping || jsonb_build_object(role, colname);
 
+        wanted := CASE WHEN role LIKE 'deleted\_%' THEN soft_delete <> 'off' ELSE stamps END;
         actor_role := role LIKE '%\_by';
         SELECT a.attnum, a.atttypid, a.attgenerated
           INTO att
@@ -446,10 +641,12 @@ BEGIN
          WHERE a.attrelid = tbl AND a.attname = colname AND NOT a.attisdropped;
 
         IF NOT FOUND THEN
-            to_add := to_add || colname;
+            IF wanted THEN
+                to_add := to_add || colname;
+            END IF;
             CONTINUE;
         END IF;
-        IF NOT stamps THEN
+        IF NOT wanted THEN
             CONTINUE;           -- an existing column is only checked when used
         END IF;
         IF att.attnum < 0 THEN
@@ -478,28 +675,85 @@ BEGIN
         END IF;
     END LOOP;
 
+    -- View mode renames the table <name>_all and gives its name to a view,
+    -- whose DELETE must find the row again: by its primary key.
+    SELECT t.soft_delete, t.view_name INTO old_mode, view_name
+      FROM audit_softdelete.tracked_tables t WHERE t.relid = tbl AND t.enabled;
+    IF soft_delete = 'view' AND old_mode IS DISTINCT FROM 'view' THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = tbl AND indisprimary) THEN
+            RAISE EXCEPTION 'table "%" has no primary key', relname
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'In view mode, DELETE through the view finds the row by its primary key.',
+                      HINT = 'Add a primary key, or use soft_delete => ''trigger''.';
+        END IF;
+        view_name := relname;
+        IF to_regclass(format('%s.%I', (SELECT relnamespace::regnamespace FROM pg_class WHERE oid = tbl),
+                              relname || '_all')) IS NOT NULL THEN
+            RAISE EXCEPTION 'relation "%" already exists', relname || '_all'
+                USING ERRCODE = 'duplicate_table',
+                      DETAIL = format('View mode renames table "%s" to "%s_all".', relname, relname);
+        END IF;
+    END IF;
+
     -- Everything is checked: now change the table.
-    IF stamps THEN
-        FOREACH role IN ARRAY roles LOOP
-            colname := mapping ->> role;
-            IF colname = ANY (to_add) THEN
-                EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', qualified, colname,
-                               CASE role
-                                   WHEN 'created_at' THEN 'timestamptz NOT NULL DEFAULT now()'
-                                   WHEN 'updated_at' THEN 'timestamptz'
-                                   ELSE 'text'
-                               END);
-            END IF;
+    FOREACH role IN ARRAY roles LOOP
+        colname := mapping ->> role;
+        IF colname = ANY (to_add) THEN
+            EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', tbl, colname,
+                           CASE role
+                               WHEN 'created_at' THEN 'timestamptz NOT NULL DEFAULT now()'
+                               WHEN 'updated_at' THEN 'timestamptz'
+                               WHEN 'deleted_at' THEN 'timestamptz'
+                               ELSE 'text'
+                           END);
+        END IF;
+    END LOOP;
+
+    -- Leaving view mode gives the name back to the table.
+    IF old_mode = 'view' THEN
+        PERFORM audit_softdelete._drop_live_view(tbl);
+        IF soft_delete <> 'view' THEN
+            EXECUTE format('ALTER TABLE %s RENAME TO %I', tbl, view_name);
+            view_name := NULL;
+        END IF;
+    ELSIF soft_delete = 'view' THEN
+        EXECUTE format('ALTER TABLE %s RENAME TO %I', tbl, relname || '_all');
+    END IF;
+
+    PERFORM audit_softdelete._set_triggers(tbl, stamps, soft_delete, audit);
+    PERFORM audit_softdelete._save_table_options(tbl, true, stamps, mapping, audit,
+                                                 exclude_columns, redact_columns,
+                                                 soft_delete,
+                                                 CASE WHEN soft_delete = 'view' THEN view_name END);
+    IF soft_delete = 'view' THEN
+        PERFORM audit_softdelete._create_live_view(tbl);
+    END IF;
+
+    -- A deleted row keeps its unique keys: say which indexes would refuse
+    -- to re-create "the same" row.
+    IF soft_delete <> 'off' THEN
+        FOR idx IN
+            SELECT i.indexrelid::regclass AS name,
+                   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.i)
+                      FROM unnest(i.indkey) WITH ORDINALITY k(attnum, i)
+                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols
+              FROM pg_index i
+             WHERE i.indrelid = tbl AND i.indisunique AND NOT i.indisprimary
+               AND (i.indpred IS NULL
+                    OR pg_get_expr(i.indpred, i.indrelid) NOT LIKE
+                       '%' || quote_ident(mapping ->> 'deleted_at') || ' IS NULL%')
+             ORDER BY 1
+        LOOP
+            RAISE WARNING 'unique index "%" also counts soft-deleted rows', idx.name
+                USING DETAIL = 'A deleted row keeps its values, so a new row with the same values is refused.',
+                      HINT = format('Replace it with CREATE UNIQUE INDEX ON %s (%s) WHERE %I IS NULL;',
+                                    tbl, idx.cols, mapping ->> 'deleted_at');
         END LOOP;
     END IF;
-    PERFORM audit_softdelete._set_triggers(tbl, stamps, audit);
-
-    PERFORM audit_softdelete._save_table_options(tbl, true, stamps, mapping, audit,
-                                                 exclude_columns, redact_columns);
 END
 $$;
 
-COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, boolean, jsonb, text[], text[]) IS
+COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, text, boolean, jsonb, text[], text[]) IS
     'Enable audit_softdelete on a table (or reconfigure it): adds missing columns and creates the triggers.';
 
 CREATE FUNCTION audit_softdelete.disable(tbl regclass)
@@ -508,23 +762,196 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    relname   text;
+    relname text;
+    t       record;
 BEGIN
+    tbl := coalesce(audit_softdelete._tracked_table(tbl), tbl);
     relname := audit_softdelete._check_table(tbl, 'disable');
 
-    IF NOT EXISTS (SELECT 1 FROM audit_softdelete.tracked_tables t
-                    WHERE t.relid = tbl AND t.enabled) THEN
+    SELECT * INTO t FROM audit_softdelete.tracked_tables
+     WHERE relid = tbl AND enabled;
+    IF NOT FOUND THEN
         RAISE NOTICE 'table "%" is not enabled, skipping', relname;
         RETURN;
     END IF;
 
-    PERFORM audit_softdelete._set_triggers(tbl, false, false);
-    PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}', false, '{}', '{}');
+    -- view mode: the table gets its name back
+    IF t.soft_delete = 'view' THEN
+        PERFORM audit_softdelete._drop_live_view(tbl);
+        EXECUTE format('ALTER TABLE %s RENAME TO %I', tbl, t.view_name);
+    END IF;
+    PERFORM audit_softdelete._set_triggers(tbl, false, 'off', false);
+    PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}', false, '{}', '{}',
+                                                 'off', NULL);
 END
 $$;
 
 COMMENT ON FUNCTION audit_softdelete.disable(regclass) IS
-    'Remove the extension''s triggers from a table; its columns, table_id and audit rows stay.';
+    'Remove the extension''s triggers from a table (and its live view); its columns, table_id and audit rows stay.';
+
+----------------------------------------------------------------------------
+-- Restore and purge
+----------------------------------------------------------------------------
+
+-- Hands restore() the rows a parent's soft delete cascaded to, and forgets
+-- them; the caller must be allowed to UPDATE the parent.
+CREATE FUNCTION audit_softdelete._take_cascaded(parent regclass, parent_pk jsonb,
+                                                deleted_at timestamptz)
+RETURNS TABLE (child regclass, child_pk jsonb)
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_take_cascaded';
+
+-- Restore one row found by its key and deleted at deleted_at, then what its
+-- soft delete cascaded to.  Returns the number of rows restored.
+CREATE FUNCTION audit_softdelete._restore_row(tbl regclass, pk jsonb, deleted_at timestamptz)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t        record;
+    cond     text;
+    restored bigint;
+    child    record;
+BEGIN
+    SELECT columns ->> 'deleted_at' AS at, columns ->> 'deleted_by' AS by_ INTO t
+      FROM audit_softdelete.tracked_tables WHERE relid = tbl;
+    SELECT string_agg(format('x.%I IS NOT DISTINCT FROM k.%I', key, key), ' AND ') INTO cond
+      FROM jsonb_object_keys(pk) key;
+    EXECUTE format('UPDATE %s x SET %I = NULL, %I = NULL FROM jsonb_populate_record(NULL::%s, $1) k'
+                   ' WHERE %s AND x.%I = $2',
+                   tbl, t.at, t.by_, tbl, cond, t.at)
+       USING pk, deleted_at;
+    GET DIAGNOSTICS restored = ROW_COUNT;
+    IF restored = 0 THEN
+        RETURN 0;           -- deleted again on its own since: not ours to bring back
+    END IF;
+    FOR child IN SELECT * FROM audit_softdelete._take_cascaded(tbl, pk, deleted_at) LOOP
+        restored := restored + audit_softdelete._restore_row(child.child, child.child_pk, deleted_at);
+    END LOOP;
+    RETURN restored;
+END
+$$;
+
+CREATE FUNCTION audit_softdelete.restore(tbl regclass, pk jsonb)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE
+SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    real       regclass;
+    relname    text;
+    pkcols     text[];
+    keys       text[];
+    cond       text;
+    deleted_at timestamptz;
+    found_row  boolean;
+BEGIN
+    IF tbl IS NULL OR pk IS NULL THEN
+        RAISE EXCEPTION '% must not be null', CASE WHEN tbl IS NULL THEN 'table' ELSE 'pk' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    real := audit_softdelete._soft_delete_table(tbl);
+    IF real IS NULL THEN
+        RAISE EXCEPTION 'table "%" is not enabled for soft delete', tbl
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('Enable it with audit_softdelete.enable(''%s'', soft_delete => ''trigger'').', tbl);
+    END IF;
+    relname := (SELECT c.relname FROM pg_class c WHERE c.oid = real);
+
+    pkcols := ARRAY(SELECT a.attname::text
+                      FROM pg_index i JOIN pg_attribute a
+                        ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                     WHERE i.indrelid = real AND i.indisprimary
+                     ORDER BY a.attname);
+    IF cardinality(pkcols) = 0 THEN
+        RAISE EXCEPTION 'table "%" has no primary key', relname
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'restore() finds the row by its primary key.';
+    END IF;
+    IF jsonb_typeof(pk) <> 'object' THEN
+        RAISE EXCEPTION 'pk must be a JSON object'
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = format('Name every primary key column, e.g. ''{"%s": ...}''.', pkcols[1]);
+    END IF;
+    keys := ARRAY(SELECT k FROM jsonb_object_keys(pk) k ORDER BY k);
+    IF keys <> pkcols THEN
+        RAISE EXCEPTION 'pk must name exactly the primary key columns of "%"', relname
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = format('The primary key is (%s); pk names (%s).',
+                                  array_to_string(pkcols, ', '), array_to_string(keys, ', '));
+    END IF;
+    IF EXISTS (SELECT 1 FROM jsonb_each(pk) e WHERE jsonb_typeof(e.value) = 'null') THEN
+        RAISE EXCEPTION 'pk must not contain nulls'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+
+    -- Find the row as the caller sees it (privileges and row-level security
+    -- apply), converting the key to the columns' types.
+    SELECT string_agg(format('x.%I = k.%I', c, c), ' AND ') INTO cond FROM unnest(pkcols) c;
+    EXECUTE format('SELECT true, x.%I FROM %s x, jsonb_populate_record(NULL::%s, $1) k WHERE %s FOR UPDATE OF x',
+                   (SELECT columns ->> 'deleted_at' FROM audit_softdelete.tracked_tables WHERE relid = real),
+                   real, real, cond)
+       INTO found_row, deleted_at USING pk;
+    IF found_row IS NULL THEN
+        RAISE EXCEPTION 'no row with key % in table "%"', pk, relname
+            USING ERRCODE = 'no_data_found';
+    END IF;
+    IF deleted_at IS NULL THEN
+        RAISE EXCEPTION 'row % of table "%" is not deleted', pk, relname
+            USING ERRCODE = 'object_not_in_prerequisite_state';
+    END IF;
+
+    RETURN audit_softdelete._restore_row(real, pk, deleted_at);
+END
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
+    'Bring back a soft-deleted row, by its primary key, and exactly the rows its delete cascaded to.';
+
+CREATE FUNCTION audit_softdelete.purge(tbl regclass, older_than interval)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_purge';
+
+COMMENT ON FUNCTION audit_softdelete.purge(regclass, interval) IS
+    'Physically remove rows soft-deleted longer ago than older_than; each is recorded in audit_logs first.';
+
+----------------------------------------------------------------------------
+-- View mode follows schema changes
+----------------------------------------------------------------------------
+
+-- Before ALTER TABLE on a table in view mode, drop its live view (which
+-- would block dropping or retyping a column); after it, create the view
+-- again with the table's columns as they now are.  The C function resolves
+-- the statement's table name with the statement's own search_path, as the
+-- statement did, so it has no SET search_path of its own.
+CREATE FUNCTION audit_softdelete._live_view_before_alter()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_live_view_before_alter';
+
+CREATE FUNCTION audit_softdelete._live_view_after_alter()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT relid FROM audit_softdelete.tracked_tables
+              WHERE enabled AND soft_delete = 'view'
+                AND audit_softdelete._live_view(relid) IS NULL
+                AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = relid), 'USAGE')
+    LOOP
+        PERFORM audit_softdelete._create_live_view(t.relid);
+    END LOOP;
+END
+$$;
 
 ----------------------------------------------------------------------------
 -- Dropped tables leave tracked_tables
@@ -558,3 +985,13 @@ CREATE EVENT TRIGGER audit_softdelete_follow_column_rename
     ON ddl_command_end
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._follow_column_rename();
+
+CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
+    ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._live_view_before_alter();
+
+CREATE EVENT TRIGGER audit_softdelete_live_view_after_alter
+    ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._live_view_after_alter();

@@ -13,6 +13,9 @@
  *			an UPDATE that changes no column besides the stamp columns writes
  *			nothing
  *	DELETE	old_values = the whole old row
+ *	SOFT_DELETE (an UPDATE setting deleted_at) old_values = the whole row as
+ *			it was, new_values = the changed columns
+ *	RESTORE	(an UPDATE clearing deleted_at) the changed columns
  *	TRUNCATE one row per statement, no values
  *
  * Excluded columns appear nowhere; redacted ones show a marker for their
@@ -81,6 +84,7 @@ asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	Datum	   *names;
 	int			nchanged = 0;
 	bool		content = false;
+	bool		restore;
 	AsdAuditRow row;
 	int			i;
 
@@ -138,10 +142,20 @@ asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 		return;
 
 	row.info = newinfo;
-	row.action = "UPDATE";
 	row.row_pk = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, NULL, true);
-	row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, changed, false);
 	row.new_values = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, changed, false);
+	if (asd_is_soft_delete(newinfo, oldaligned, oldalignednulls,
+						   newrow.values, newrow.nulls, &restore))
+	{
+		/* the whole row as it was, so that nothing is lost */
+		row.action = "SOFT_DELETE";
+		row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, NULL, false);
+	}
+	else
+	{
+		row.action = restore ? "RESTORE" : "UPDATE";
+		row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, changed, false);
+	}
 	row.changed_columns = construct_array(names, nchanged, TEXTOID, -1, false, TYPALIGN_INT);
 	asd_write_audit_row(&row);
 }

@@ -29,6 +29,9 @@ char	   *asd_actor_setting = NULL;
 /* audit_softdelete.context: JSON attached to audit rows, see set_context() */
 char	   *asd_context = NULL;
 
+/* audit_softdelete.hard_delete: DELETE and TRUNCATE really remove rows */
+bool		asd_hard_delete = false;
+
 void		_PG_init(void);
 
 /* The context must be JSON: checked when set, not at the next write. */
@@ -85,6 +88,19 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   check_context, NULL, NULL);
+
+	/*
+	 * Superuser-only: a value an ordinary role set before the library was
+	 * loaded is discarded with a warning when it loads.
+	 */
+	DefineCustomBoolVariable("audit_softdelete.hard_delete",
+							 "Let DELETE and TRUNCATE physically remove rows of soft-delete tables.",
+							 "Physical deletes are recorded in audit_logs like any delete.",
+							 &asd_hard_delete,
+							 false,
+							 PGC_SUSET,
+							 0,
+							 NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("audit_softdelete");
 

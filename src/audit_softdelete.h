@@ -15,6 +15,7 @@
 
 #include "access/attnum.h"
 #include "commands/trigger.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
@@ -30,18 +31,33 @@
  */
 typedef enum AsdColumnRole
 {
+	/* the stamps */
 	ASD_CREATED_AT,
 	ASD_CREATED_BY,
 	ASD_UPDATED_AT,
 	ASD_UPDATED_BY,
+	/* soft delete */
+	ASD_DELETED_AT,
+	ASD_DELETED_BY,
 	ASD_NUM_ROLES
 } AsdColumnRole;
+
+#define ASD_NUM_STAMP_ROLES (ASD_UPDATED_BY + 1)
 
 extern const char *const asd_role_names[ASD_NUM_ROLES];
 
 /* What a role's column holds, which decides how we fill it. */
 #define asd_role_is_actor(role) \
-	((role) == ASD_CREATED_BY || (role) == ASD_UPDATED_BY)
+	((role) == ASD_CREATED_BY || (role) == ASD_UPDATED_BY || \
+	 (role) == ASD_DELETED_BY)
+
+/* tracked_tables.soft_delete */
+typedef enum AsdSoftDeleteMode
+{
+	ASD_SOFT_DELETE_OFF,
+	ASD_SOFT_DELETE_TRIGGER,
+	ASD_SOFT_DELETE_VIEW
+} AsdSoftDeleteMode;
 
 /* One resolved role column of one relation. */
 typedef struct AsdRoleColumn
@@ -105,7 +121,14 @@ typedef struct AsdRelInfo
 	char	   *table_name;
 	bool		stamps;
 	bool		audit;
+	AsdSoftDeleteMode soft_delete;
 	AsdRoleColumn roles[ASD_NUM_ROLES];
+	char	   *qualified_name;	/* of the firing relation, for queries */
+	SPIPlanPtr	mark_plan;		/* soft delete's UPDATE, kept once used */
+	void	   *foreign_keys;	/* cascade.c's, loaded on first need */
+	/* a live view (view mode): its key columns, for DELETE through it */
+	AttrNumber *key_attnums;
+	int			nkeys;
 	int			natts;
 	AsdAuditColumn *columns;	/* [natts], by attnum - 1 */
 	bool		has_pk;
@@ -119,6 +142,7 @@ typedef struct AsdTableOptions
 	bool		enabled;
 	bool		stamps;
 	bool		audit;
+	AsdSoftDeleteMode soft_delete;
 	char	   *column_names[ASD_NUM_ROLES];
 	List	   *exclude_columns;	/* of char * */
 	List	   *redact_columns;
@@ -139,6 +163,7 @@ typedef struct AsdAuditRow
 extern char *asd_actor;
 extern char *asd_actor_setting;
 extern char *asd_context;
+extern bool asd_hard_delete;
 
 /* actor.c */
 extern char *asd_current_actor(void);
@@ -148,6 +173,8 @@ extern Datum asd_actor_datum(const char *actor, AsdRoleColumn *col,
 /* tracked.c */
 extern Oid	asd_tracked_tables_relid(bool missing_ok);
 extern bool asd_is_tracked_tables(Oid relid);
+extern Oid	asd_resolve_soft_delete_table(Oid relid);
+extern Oid	asd_live_view_table(Oid viewid);
 extern void asd_forget_extension_tables(void);
 extern bool asd_read_table_options(Oid relid, AsdTableOptions *opts);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
@@ -172,7 +199,27 @@ extern Jsonb *asd_columns_to_jsonb(AsdRelInfo *info, Datum *values,
 extern void asd_write_audit_row(AsdAuditRow *row);
 extern Datum asd_current_context(bool *isnull);
 
+/* stamp.c */
+extern Datum asd_time_datum(AsdRoleColumn *col);
+
+/* softdelete.c */
+extern bool asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
+							   Datum *newvalues, bool *newnulls, bool *restore);
+
+/* viewmode.c */
+extern uint64 asd_soft_delete_count;
+
+/* cascade.c */
+extern bool asd_purging(AsdRelInfo *info);
+extern void asd_free_foreign_keys(AsdRelInfo *info);
+extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
+extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
+extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
+										  HeapTuple tuple);
+
 /* row_movement.c */
+extern void asd_remember_updated_row(Relation rel, HeapTuple oldtuple);
+extern bool asd_is_moving_row(Relation rel, HeapTuple oldtuple);
 extern void asd_remember_partition_update(AsdRelInfo *info, Relation rel,
 										  HeapTuple newtuple);
 extern bool asd_is_moved_row(AsdRelInfo *info, Relation rel,

@@ -17,6 +17,7 @@
 #include "audit_softdelete.h"
 
 #include "catalog/partition.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "access/sysattr.h"
 #include "nodes/bitmapset.h"
@@ -27,7 +28,8 @@
 #include "utils/memutils.h"
 
 const char *const asd_role_names[ASD_NUM_ROLES] = {
-	"created_at", "created_by", "updated_at", "updated_by"
+	"created_at", "created_by", "updated_at", "updated_by",
+	"deleted_at", "deleted_by"
 };
 
 static HTAB *relinfo_hash = NULL;
@@ -98,6 +100,13 @@ find_options(Relation rel, AsdTableOptions *opts)
 	List	   *ancestors;
 	ListCell   *lc;
 
+	/* the live view of a table in view mode takes that table's options */
+	if (rel->rd_rel->relkind == RELKIND_VIEW)
+	{
+		Oid			table = asd_live_view_table(RelationGetRelid(rel));
+
+		return OidIsValid(table) && asd_read_table_options(table, opts);
+	}
 	if (asd_read_table_options(RelationGetRelid(rel), opts))
 		return true;
 	if (!rel->rd_rel->relispartition)
@@ -261,6 +270,10 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	AsdTableOptions opts;
 	int			role;
 
+	if (entry->mark_plan)
+		SPI_freeplan(entry->mark_plan);
+	entry->mark_plan = NULL;
+	asd_free_foreign_keys(entry);
 	if (entry->cxt)
 		MemoryContextDelete(entry->cxt);
 	entry->cxt = AllocSetContextCreate(relinfo_cxt, "audit_softdelete relinfo entry",
@@ -277,6 +290,8 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->natts = 0;
 	entry->columns = NULL;
 	entry->has_pk = false;
+	entry->key_attnums = NULL;
+	entry->nkeys = 0;
 	memset(entry->roles, 0, sizeof(entry->roles));
 
 	if (!find_options(rel, &opts) || !opts.enabled)
@@ -287,20 +302,29 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->table_id = opts.table_id;
 	entry->stamps = opts.stamps;
 	entry->audit = opts.audit;
+	entry->soft_delete = opts.soft_delete;
+	entry->qualified_name =
+		MemoryContextStrdup(entry->cxt,
+							quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+													   RelationGetRelationName(rel)));
 	entry->table_name = MemoryContextStrdup(entry->cxt, get_rel_name(opts.relid));
 	entry->schema_name = MemoryContextStrdup(entry->cxt,
 											 get_namespace_name(get_rel_namespace(opts.relid)));
 	build_columns(entry, rel, &opts);
 
-	/* with stamps off the stamp columns need not exist */
-	for (role = 0; entry->stamps && role < ASD_NUM_ROLES; role++)
+	/* the columns of the features that are off need not exist */
+	for (role = 0; role < ASD_NUM_ROLES; role++)
 	{
 		AsdRoleColumn *col = &entry->roles[role];
+		bool		stamp_role = (role < ASD_NUM_STAMP_ROLES);
 
-		if (opts.column_names[role] == NULL)
+		if (opts.column_names[role] == NULL ||
+			(stamp_role && !entry->stamps) ||
+			(!stamp_role && entry->soft_delete == ASD_SOFT_DELETE_OFF))
 			continue;
 		resolve_role_column(rel, role, opts.column_names[role], col, entry->cxt);
-		entry->columns[col->attnum - 1].is_stamp = true;
+		if (stamp_role)
+			entry->columns[col->attnum - 1].is_stamp = true;
 	}
 }
 
@@ -320,6 +344,8 @@ asd_get_relinfo(Relation rel)
 	{
 		entry->valid = false;
 		entry->cxt = NULL;
+		entry->mark_plan = NULL;
+		entry->foreign_keys = NULL;
 	}
 
 	if (!entry->valid)

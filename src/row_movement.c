@@ -231,3 +231,44 @@ asd_complete_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 	relation_close(source, AccessShareLock);
 	return true;
 }
+
+/*
+ * The soft-delete side.  The BEFORE DELETE trigger must let the DELETE half
+ * of a row movement through: it is no delete at all.  The soft-delete
+ * trigger of a partitioned table also fires BEFORE UPDATE, where it
+ * remembers the row being updated; a BEFORE DELETE of that very row version
+ * (same partition, same TID) in the same command is its move.
+ */
+typedef struct UpdatedRow
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	Oid			relid;
+	ItemPointerData tid;
+} UpdatedRow;
+
+static UpdatedRow updated_row = {false};
+
+void
+asd_remember_updated_row(Relation rel, HeapTuple oldtuple)
+{
+	updated_row.lxid = MyProc->lxid;
+	updated_row.cid = GetCurrentCommandId(false);
+	updated_row.relid = RelationGetRelid(rel);
+	updated_row.tid = oldtuple->t_self;
+	updated_row.valid = true;
+}
+
+bool
+asd_is_moving_row(Relation rel, HeapTuple oldtuple)
+{
+	if (!updated_row.valid ||
+		updated_row.lxid != MyProc->lxid ||
+		updated_row.cid != GetCurrentCommandId(false) ||
+		updated_row.relid != RelationGetRelid(rel) ||
+		!ItemPointerEquals(&updated_row.tid, &oldtuple->t_self))
+		return false;
+	updated_row.valid = false;
+	return true;
+}

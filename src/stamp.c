@@ -66,8 +66,8 @@ content_changed(AsdRelInfo *info, TupleDesc tupdesc,
 }
 
 /* The transaction's start time, as the column's type wants it. */
-static Datum
-time_datum(AsdRoleColumn *col)
+Datum
+asd_time_datum(AsdRoleColumn *col)
 {
 	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 
@@ -96,9 +96,9 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple = NULL;
 	HeapTuple	newtuple;
 	bool		stamp_now;
-	int			cols[ASD_NUM_ROLES];
-	Datum		values[ASD_NUM_ROLES];
-	bool		nulls[ASD_NUM_ROLES];
+	int			cols[ASD_NUM_STAMP_ROLES];
+	Datum		values[ASD_NUM_STAMP_ROLES];
+	bool		nulls[ASD_NUM_STAMP_ROLES];
 	int			ncols = 0;
 	const char *actor = NULL;
 	int			role;
@@ -134,7 +134,7 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 		stamp_now = content_changed(info, tupdesc, oldtuple, newtuple);
 	}
 
-	for (role = 0; role < ASD_NUM_ROLES; role++)
+	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
 	{
 		AsdRoleColumn *col = &info->roles[role];
 		bool		keep_old;
@@ -159,7 +159,7 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 		}
 		else
 		{
-			values[ncols] = time_datum(col);
+			values[ncols] = asd_time_datum(col);
 			nulls[ncols] = false;
 		}
 		ncols++;

@@ -168,10 +168,13 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 {
 	static const char *query =
 		"SELECT table_id, enabled, stamps, audit, exclude_columns, redact_columns,"
+		" soft_delete,"
 		" columns OPERATOR(pg_catalog.->>) 'created_at',"
 		" columns OPERATOR(pg_catalog.->>) 'created_by',"
 		" columns OPERATOR(pg_catalog.->>) 'updated_at',"
-		" columns OPERATOR(pg_catalog.->>) 'updated_by'"
+		" columns OPERATOR(pg_catalog.->>) 'updated_by',"
+		" columns OPERATOR(pg_catalog.->>) 'deleted_at',"
+		" columns OPERATOR(pg_catalog.->>) 'deleted_by'"
 		" FROM audit_softdelete.tracked_tables"
 		" WHERE relid OPERATOR(pg_catalog.=) $1";
 	MemoryContext cxt = CurrentMemoryContext;
@@ -193,6 +196,7 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 	if (found)
 	{
 		int			role;
+		char	   *mode;
 
 		opts->relid = relid;
 		opts->table_id = pg_strtoint32(copy_value(cxt, 1));
@@ -201,8 +205,11 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		opts->audit = (copy_value(cxt, 4)[0] == 't');
 		opts->exclude_columns = copy_name_array(cxt, 5);
 		opts->redact_columns = copy_name_array(cxt, 6);
+		mode = copy_value(cxt, 7);
+		opts->soft_delete = strcmp(mode, "trigger") == 0 ? ASD_SOFT_DELETE_TRIGGER :
+			strcmp(mode, "view") == 0 ? ASD_SOFT_DELETE_VIEW : ASD_SOFT_DELETE_OFF;
 		for (role = 0; role < ASD_NUM_ROLES; role++)
-			opts->column_names[role] = copy_value(cxt, 7 + role);
+			opts->column_names[role] = copy_value(cxt, 8 + role);
 	}
 
 	SPI_finish();
@@ -213,7 +220,8 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 /*
  * _save_table_options(tbl regclass, enabled boolean, stamps boolean,
  *					   columns jsonb, audit boolean, exclude_columns text[],
- *					   redact_columns text[]) RETURNS integer
+ *					   redact_columns text[], soft_delete text,
+ *					   view_name text) RETURNS integer
  *		Record enable() or disable() of a table; returns its table_id.
  *
  * enable() and disable() run with the caller's rights (they alter the
@@ -226,27 +234,29 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	static const char *enable_query =
 		"INSERT INTO audit_softdelete.tracked_tables AS t"
 		" (relid, enabled, stamps, columns, enabled_by, enabled_at,"
-		"  audit, exclude_columns, redact_columns)"
-		" VALUES ($1, true, $2, $3, $4, pg_catalog.now(), $5, $6, $7)"
+		"  audit, exclude_columns, redact_columns, soft_delete, view_name)"
+		" VALUES ($1, true, $2, $3, $4, pg_catalog.now(), $5, $6, $7, $8, $9)"
 		" ON CONFLICT (relid) DO UPDATE"
 		" SET enabled = true, stamps = excluded.stamps, columns = excluded.columns,"
 		" audit = excluded.audit, exclude_columns = excluded.exclude_columns,"
-		" redact_columns = excluded.redact_columns,"
+		" redact_columns = excluded.redact_columns, soft_delete = excluded.soft_delete,"
+		" view_name = excluded.view_name,"
 		" enabled_by = CASE WHEN t.enabled THEN t.enabled_by ELSE excluded.enabled_by END,"
 		" enabled_at = CASE WHEN t.enabled THEN t.enabled_at ELSE excluded.enabled_at END,"
 		" disabled_by = NULL, disabled_at = NULL"
 		" RETURNING table_id";
 	static const char *disable_query =
 		"UPDATE audit_softdelete.tracked_tables"
-		" SET enabled = false, disabled_by = $4, disabled_at = pg_catalog.now()"
+		" SET enabled = false, disabled_by = $4, disabled_at = pg_catalog.now(),"
+		" view_name = NULL"
 		" WHERE relid OPERATOR(pg_catalog.=) $1 AND enabled"
 		" RETURNING table_id";
 	Oid			relid;
 	bool		enabled;
-	Oid			argtypes[7] = {REGCLASSOID, BOOLOID, JSONBOID, TEXTOID,
-	BOOLOID, TEXTARRAYOID, TEXTARRAYOID};
-	Datum		args[7];
-	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[9] = {REGCLASSOID, BOOLOID, JSONBOID, TEXTOID,
+	BOOLOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID};
+	Datum		args[9];
+	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			i;
 	char	   *rolename;
 	Oid			save_userid;
@@ -254,7 +264,8 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	int32		table_id = 0;
 	bool		found;
 
-	for (i = 0; i < PG_NARGS(); i++)
+	/* every argument but view_name (the last) is required */
+	for (i = 0; i < PG_NARGS() - 1; i++)
 	{
 		if (PG_ARGISNULL(i))
 			ereport(ERROR,
@@ -277,12 +288,15 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	args[4] = PG_GETARG_DATUM(4);
 	args[5] = PG_GETARG_DATUM(5);
 	args[6] = PG_GETARG_DATUM(6);
+	args[7] = PG_GETARG_DATUM(7);
+	args[8] = PG_ARGISNULL(8) ? (Datum) 0 : PG_GETARG_DATUM(8);
+	nulls[8] = PG_ARGISNULL(8) ? 'n' : ' ';
 
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args(enabled ? enable_query : disable_query,
-							  enabled ? 7 : 4, argtypes, args, nulls, false, 0) < 0)
+							  enabled ? 9 : 4, argtypes, args, nulls, false, 0) < 0)
 		elog(ERROR, "could not write audit_softdelete.tracked_tables");
 	found = (SPI_processed == 1);
 	if (found)
@@ -401,4 +415,87 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	asd_restore_user(save_userid, save_sec);
 
 	PG_RETURN_VOID();
+}
+
+/*
+ * asd_resolve_soft_delete_table
+ *		The table behind a name given to purge() or restore(): the table
+ *		itself, or for a table in view mode, its live view too.  Errors
+ *		unless it is enabled with soft delete.
+ */
+Oid
+asd_resolve_soft_delete_table(Oid relid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	Oid			save_userid;
+	int			save_sec;
+	Oid			result = InvalidOid;
+	char	   *relname = get_rel_name(relid);
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+
+	args[0] = ObjectIdGetDatum(relid);
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT audit_softdelete._soft_delete_table($1)",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			result = DatumGetObjectId(value);
+	}
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+
+	if (!OidIsValid(result))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not enabled for soft delete", relname),
+				 errhint("Enable it with audit_softdelete.enable('%s', soft_delete => 'trigger').",
+						 relname)));
+	return result;
+}
+
+/*
+ * asd_live_view_table
+ *		The table in view mode whose live view viewid is, or InvalidOid.
+ */
+Oid
+asd_live_view_table(Oid viewid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	Oid			save_userid;
+	int			save_sec;
+	Oid			result = InvalidOid;
+
+	args[0] = ObjectIdGetDatum(viewid);
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT audit_softdelete._tracked_table($1)",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0],
+										  SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull && DatumGetObjectId(value) != viewid)
+			result = DatumGetObjectId(value);
+	}
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+	return result;
 }

@@ -1,0 +1,599 @@
+/*-------------------------------------------------------------------------
+ *
+ * cascade.c
+ *	  Foreign keys under soft delete: cascades, refusals, and the child of
+ *	  a physically deleted parent.
+ *
+ * A soft delete behaves like the delete it replaces, except that nothing
+ * physically goes away.  For each foreign key that references the table:
+ *	- ON DELETE CASCADE into a soft-delete table: its live referencing rows
+ *	  are deleted, which its own trigger turns into soft deletes (and so on
+ *	  down); each is recorded in soft_delete_cascades so that restore() can
+ *	  bring back exactly what went with the parent;
+ *	- ON DELETE RESTRICT / NO ACTION: refused with 23503 while live
+ *	  referencing rows exist (checked at once, even for NO ACTION);
+ *	- SET NULL, SET DEFAULT, and any action into a table without soft
+ *	  delete: the referencing rows are left as they are.  The parent still
+ *	  exists, so they stay valid, and a restore has nothing to undo.
+ * A row whose parent was physically deleted (a purge, hard_delete, or a
+ * parent table without soft delete) through an ON DELETE CASCADE key is
+ * deleted physically too: no orphans.
+ *
+ * purge() lives here as well: the other way rows physically go.
+ *
+ * IDENTIFICATION
+ *	  src/cascade.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "access/xact.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+PG_FUNCTION_INFO_V1(asd_purge);
+PG_FUNCTION_INFO_V1(asd_take_cascaded);
+
+/* One foreign key, seen from the table whose relinfo holds it. */
+typedef struct AsdForeignKey
+{
+	char	   *conname;
+	char	   *other_qualified;	/* the table at the other end */
+	char	   *other_relname;
+	Oid			other_owner;
+	bool		other_partitioned;
+	char		action;			/* pg_constraint.confdeltype */
+	char	   *other_deleted_at;	/* its deleted_at column, if soft delete */
+	int			nkeys;
+	AttrNumber *attnums;		/* key columns here, in the firing relation */
+	Oid		   *types;
+	char	  **other_columns;	/* the matching columns there */
+	SPIPlanPtr	plan;
+} AsdForeignKey;
+
+/*
+ * Foreign keys of one relation, loaded on first need and kept with its
+ * relinfo entry (a new or dropped key invalidates that entry).
+ */
+typedef struct AsdForeignKeys
+{
+	List	   *referencing;	/* keys of other tables that reference us */
+	List	   *cascading_parents;	/* our ON DELETE CASCADE keys to parents */
+} AsdForeignKeys;
+
+/* The soft deletes in progress, innermost last: a cascade's parents. */
+typedef struct CascadeFrame
+{
+	int32		table_id;
+	Jsonb	   *pk;
+	Datum		deleted_at;		/* timestamptz */
+} CascadeFrame;
+
+static List *cascade_stack = NIL;
+
+/* The table purge() is removing rows from, if any. */
+static Oid	purging_relid = InvalidOid;
+
+static SPIPlanPtr record_plan = NULL;
+
+bool
+asd_purging(AsdRelInfo *info)
+{
+	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid;
+}
+
+/* Free the kept plans of a relinfo entry's keys before it is rebuilt. */
+void
+asd_free_foreign_keys(AsdRelInfo *info)
+{
+	AsdForeignKeys *fks = (AsdForeignKeys *) info->foreign_keys;
+	ListCell   *lc;
+
+	if (fks == NULL)
+		return;
+	foreach(lc, fks->referencing)
+	{
+		AsdForeignKey *fk = lfirst(lc);
+
+		if (fk->plan)
+			SPI_freeplan(fk->plan);
+	}
+	foreach(lc, fks->cascading_parents)
+	{
+		AsdForeignKey *fk = lfirst(lc);
+
+		if (fk->plan)
+			SPI_freeplan(fk->plan);
+	}
+	info->foreign_keys = NULL;
+}
+
+static char **
+text_array_to_names(Datum array, int *n, MemoryContext cxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	char	  **names;
+	int			i;
+
+	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
+					  TYPALIGN_INT, &elems, &nulls, n);
+	names = MemoryContextAlloc(cxt, sizeof(char *) * (*n));
+	for (i = 0; i < *n; i++)
+		names[i] = MemoryContextStrdup(cxt, TextDatumGetCString(elems[i]));
+	return names;
+}
+
+/*
+ * Read the keys from audit_softdelete._foreign_keys(), which looks them up
+ * with a fixed search_path, and resolve our side's columns by name in the
+ * firing relation.
+ */
+static List *
+load_keys(AsdRelInfo *info, Relation rel, bool referencing)
+{
+	Oid			argtypes[2] = {REGCLASSOID, BOOLOID};
+	Datum		args[2];
+	List	   *result = NIL;
+	Oid			save_userid;
+	int			save_sec;
+	MemoryContext oldcxt;
+	uint64		i;
+
+	args[0] = ObjectIdGetDatum(info->tracked_relid);
+	args[1] = BoolGetDatum(referencing);
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT conname, other, other_relname, other_owner,"
+							  " other_partitioned, action, our_columns, other_columns,"
+							  " other_deleted_at"
+							  " FROM audit_softdelete._foreign_keys($1, $2)",
+							  2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the foreign keys of \"%s\"",
+			 RelationGetRelationName(rel));
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		AsdForeignKey *fk = MemoryContextAllocZero(info->cxt, sizeof(AsdForeignKey));
+		bool		isnull;
+		char	  **ours;
+		int			nours;
+		int			k;
+		char	   *deleted_at;
+
+		fk->conname = MemoryContextStrdup(info->cxt, SPI_getvalue(tup, desc, 1));
+		fk->other_qualified = MemoryContextStrdup(info->cxt, SPI_getvalue(tup, desc, 2));
+		fk->other_relname = MemoryContextStrdup(info->cxt, SPI_getvalue(tup, desc, 3));
+		fk->other_owner = DatumGetObjectId(SPI_getbinval(tup, desc, 4, &isnull));
+		fk->other_partitioned = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
+		fk->action = SPI_getvalue(tup, desc, 6)[0];
+		ours = text_array_to_names(SPI_getbinval(tup, desc, 7, &isnull), &nours, info->cxt);
+		fk->other_columns = text_array_to_names(SPI_getbinval(tup, desc, 8, &isnull),
+												&fk->nkeys, info->cxt);
+		deleted_at = SPI_getvalue(tup, desc, 9);
+		fk->other_deleted_at = deleted_at ? MemoryContextStrdup(info->cxt, deleted_at) : NULL;
+
+		fk->attnums = MemoryContextAlloc(info->cxt, sizeof(AttrNumber) * nours);
+		fk->types = MemoryContextAlloc(info->cxt, sizeof(Oid) * nours);
+		for (k = 0; k < nours; k++)
+		{
+			int			j;
+
+			fk->attnums[k] = InvalidAttrNumber;
+			for (j = 0; j < info->natts; j++)
+			{
+				if (info->columns[j].name && strcmp(info->columns[j].name, ours[k]) == 0)
+				{
+					fk->attnums[k] = j + 1;
+					fk->types[k] = info->columns[j].typid;
+				}
+			}
+			if (fk->attnums[k] == InvalidAttrNumber)
+				elog(ERROR, "column \"%s\" of foreign key \"%s\" not found in \"%s\"",
+					 ours[k], fk->conname, RelationGetRelationName(rel));
+		}
+		/* the list lives with the entry, not in SPI's memory */
+		oldcxt = MemoryContextSwitchTo(info->cxt);
+		result = lappend(result, fk);
+		MemoryContextSwitchTo(oldcxt);
+	}
+
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+	return result;
+}
+
+static AsdForeignKeys *
+get_keys(AsdRelInfo *info, Relation rel)
+{
+	if (info->foreign_keys == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(info->cxt);
+		AsdForeignKeys *fks = palloc0(sizeof(AsdForeignKeys));
+
+		MemoryContextSwitchTo(oldcxt);
+		fks->referencing = load_keys(info, rel, true);
+		fks->cascading_parents = load_keys(info, rel, false);
+		info->foreign_keys = fks;
+	}
+	return (AsdForeignKeys *) info->foreign_keys;
+}
+
+/* "a = $1 AND b = $2" over the other table's key columns */
+static char *
+key_condition(AsdForeignKey *fk)
+{
+	StringInfoData buf;
+	int			k;
+
+	initStringInfo(&buf);
+	for (k = 0; k < fk->nkeys; k++)
+		appendStringInfo(&buf, "%sx.%s OPERATOR(pg_catalog.=) $%d",
+						 k > 0 ? " AND " : "",
+						 quote_identifier(fk->other_columns[k]), k + 1);
+	return buf.data;
+}
+
+/*
+ * Run a key's query with the key values of tuple, as the other table's
+ * owner (as PostgreSQL's own foreign-key actions do).  Returns the rows
+ * processed, or -1 when a key value is NULL: such a row references
+ * nothing.
+ */
+static int64
+run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
+			  const char *(*build) (AsdForeignKey *), bool read_only)
+{
+	Datum	   *values = palloc(sizeof(Datum) * fk->nkeys);
+	Oid			save_userid;
+	int			save_sec;
+	int64		processed;
+	int			rc;
+	int			k;
+
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		bool		isnull;
+
+		values[k] = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
+		if (isnull)
+			return -1;
+	}
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(fk->other_owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (fk->plan == NULL)
+	{
+		const char *query = build(fk);
+		SPIPlanPtr	plan = SPI_prepare(query, fk->nkeys, fk->types);
+
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", query,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		fk->plan = plan;
+	}
+	rc = SPI_execute_plan(fk->plan, values, NULL, read_only, read_only ? 1 : 0);
+	if (rc < 0)
+		elog(ERROR, "foreign key query of \"%s\" failed: %s", fk->conname,
+			 SPI_result_code_string(rc));
+	processed = SPI_processed;
+	SPI_finish();
+	SetUserIdAndSecContext(save_userid, save_sec);
+	return processed;
+}
+
+/* Delete the live referencing rows: their own trigger soft-deletes them. */
+static const char *
+cascade_query(AsdForeignKey *fk)
+{
+	return psprintf("DELETE FROM %s%s x WHERE %s AND x.%s IS NULL",
+					fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+					key_condition(fk), quote_identifier(fk->other_deleted_at));
+}
+
+/* Is a live row still referencing?  Locked, as PostgreSQL's check does. */
+static const char *
+restrict_query(AsdForeignKey *fk)
+{
+	if (fk->other_deleted_at == NULL)
+		return psprintf("SELECT 1 FROM %s%s x WHERE %s FOR KEY SHARE OF x",
+						fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+						key_condition(fk));
+	return psprintf("SELECT 1 FROM %s%s x WHERE %s AND x.%s IS NULL FOR KEY SHARE OF x",
+					fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+					key_condition(fk), quote_identifier(fk->other_deleted_at));
+}
+
+/* Does the referenced parent row still physically exist? */
+static const char *
+parent_query(AsdForeignKey *fk)
+{
+	return psprintf("SELECT 1 FROM %s%s x WHERE %s",
+					fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+					key_condition(fk));
+}
+
+static void
+report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRelInfo *info)
+{
+	StringInfoData cols;
+	StringInfoData vals;
+	int			k;
+
+	initStringInfo(&cols);
+	initStringInfo(&vals);
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
+		Oid			outfunc;
+		bool		varlena;
+
+		getTypeOutputInfo(fk->types[k], &outfunc, &varlena);
+		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "",
+						 info->columns[fk->attnums[k] - 1].name);
+		appendStringInfo(&vals, "%s%s", k > 0 ? ", " : "",
+						 OidOutputFunctionCall(outfunc, value));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
+					info->table_name, fk->conname, fk->other_relname),
+			 errdetail("Key (%s)=(%s) is still referenced from table \"%s\".",
+					   cols.data, vals.data, fk->other_relname)));
+}
+
+/*
+ * asd_cascade_soft_delete
+ *		Apply the foreign keys that reference a row just soft-deleted.
+ */
+void
+asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	AsdForeignKeys *fks = get_keys(info, rel);
+	CascadeFrame *frame = NULL;
+	ListCell   *lc;
+
+	foreach(lc, fks->referencing)
+	{
+		AsdForeignKey *fk = lfirst(lc);
+
+		if (fk->action == 'r' || fk->action == 'a')
+		{
+			if (run_key_query(fk, rel, tuple, restrict_query, false) > 0)
+				report_still_referenced(fk, rel, tuple, info);
+		}
+		else if (fk->action == 'c' && fk->other_deleted_at != NULL)
+		{
+			if (frame == NULL)
+			{
+				Datum	   *values = palloc(sizeof(Datum) * info->natts);
+				bool	   *nulls = palloc(sizeof(bool) * info->natts);
+
+				heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
+				frame = palloc(sizeof(CascadeFrame));
+				frame->table_id = info->table_id;
+				frame->pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
+				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+			}
+			cascade_stack = lappend(cascade_stack, frame);
+			PG_TRY();
+			{
+				run_key_query(fk, rel, tuple, cascade_query, false);
+			}
+			PG_FINALLY();
+			{
+				cascade_stack = list_delete_last(cascade_stack);
+			}
+			PG_END_TRY();
+		}
+	}
+}
+
+/*
+ * asd_record_cascade
+ *		If a cascade is soft-deleting this row, remember its parent.
+ */
+void
+asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	CascadeFrame *parent;
+	Datum	   *values;
+	bool	   *nulls;
+	Jsonb	   *pk;
+	Datum		args[5];
+	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			save_userid;
+	int			save_sec;
+
+	if (cascade_stack == NIL)
+		return;
+	parent = llast(cascade_stack);
+
+	values = palloc(sizeof(Datum) * info->natts);
+	nulls = palloc(sizeof(bool) * info->natts);
+	heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
+	pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
+	if (pk == NULL || parent->pk == NULL)
+		return;					/* without keys there is nothing to restore by */
+
+	args[0] = Int32GetDatum(parent->table_id);
+	args[1] = JsonbPGetDatum(parent->pk);
+	args[2] = Int32GetDatum(info->table_id);
+	args[3] = JsonbPGetDatum(pk);
+	args[4] = parent->deleted_at;
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (record_plan == NULL)
+	{
+		Oid			argtypes[5] = {INT4OID, JSONBOID, INT4OID, JSONBOID, TIMESTAMPTZOID};
+
+		record_plan = SPI_prepare("INSERT INTO audit_softdelete.soft_delete_cascades"
+								  " (parent_table_id, parent_pk, child_table_id, child_pk, deleted_at)"
+								  " VALUES ($1, $2, $3, $4, $5)",
+								  5, argtypes);
+		if (record_plan == NULL)
+			elog(ERROR, "could not prepare the soft_delete_cascades insert");
+		SPI_keepplan(record_plan);
+	}
+	if (SPI_execute_plan(record_plan, args, argnulls, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not record a cascaded soft delete");
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+}
+
+/*
+ * asd_parent_physically_deleted
+ *		Is this DELETE the cascade of a parent row that is physically gone?
+ */
+bool
+asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	AsdForeignKeys *fks = get_keys(info, rel);
+	ListCell   *lc;
+
+	foreach(lc, fks->cascading_parents)
+	{
+		AsdForeignKey *fk = lfirst(lc);
+
+		if (run_key_query(fk, rel, tuple, parent_query, true) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * purge(tbl regclass, older_than interval) RETURNS bigint
+ *		Physically remove the rows of tbl soft-deleted longer ago than
+ *		older_than; each is recorded in audit_logs first.  Runs with the
+ *		caller's rights: it needs DELETE on the table.
+ */
+Datum
+asd_purge(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Interval   *older_than;
+	Relation	rel;
+	AsdRelInfo *info;
+	char	   *query;
+	Oid			argtypes[1] = {INTERVALOID};
+	Datum		args[1];
+	int64		purged = 0;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "older_than")));
+	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0));
+	older_than = PG_GETARG_INTERVAL_P(1);
+	if (older_than->month < 0 || older_than->day < 0 || older_than->time < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("older_than must not be negative"),
+				 errhint("Pass how long rows must have been deleted, e.g. interval '30 days'.")));
+
+	rel = table_open(relid, AccessShareLock);
+	info = asd_get_relinfo(rel);
+	/* ONLY: inheritance children are tables of their own */
+	query = psprintf("DELETE FROM %s%s x WHERE x.%s OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-) $1",
+					 rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+					 info->qualified_name,
+					 quote_identifier(info->roles[ASD_DELETED_AT].attname));
+	table_close(rel, NoLock);
+
+	args[0] = PG_GETARG_DATUM(1);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	purging_relid = relid;
+	PG_TRY();
+	{
+		if (SPI_execute_with_args(query, 1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+			elog(ERROR, "could not purge \"%s\"", get_rel_name(relid));
+		purged = SPI_processed;
+	}
+	PG_FINALLY();
+	{
+		purging_relid = InvalidOid;
+	}
+	PG_END_TRY();
+	SPI_finish();
+
+	PG_RETURN_INT64(purged);
+}
+
+/*
+ * _take_cascaded(parent regclass, parent_pk jsonb, deleted_at timestamptz)
+ *		RETURNS TABLE (child regclass, child_pk jsonb)
+ *		Hand restore() the rows a parent's soft delete cascaded to, and
+ *		forget them.  The caller must be allowed to UPDATE the parent.
+ */
+Datum
+asd_take_cascaded(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			parent;
+	Oid			argtypes[3] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID};
+	Datum		args[3];
+	Oid			save_userid;
+	int			save_sec;
+	uint64		i;
+
+	InitMaterializedSRF(fcinfo, 0);
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_NULL();
+	parent = PG_GETARG_OID(0);
+	if (pg_class_aclcheck(parent, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(parent));
+
+	args[0] = ObjectIdGetDatum(parent);
+	args[1] = PG_GETARG_DATUM(1);
+	args[2] = PG_GETARG_DATUM(2);
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("DELETE FROM audit_softdelete.soft_delete_cascades c"
+							  " USING audit_softdelete.tracked_tables p, audit_softdelete.tracked_tables ch"
+							  " WHERE p.relid OPERATOR(pg_catalog.=) $1"
+							  " AND c.parent_table_id OPERATOR(pg_catalog.=) p.table_id"
+							  " AND c.parent_pk OPERATOR(pg_catalog.=) $2"
+							  " AND c.deleted_at OPERATOR(pg_catalog.=) $3"
+							  " AND ch.table_id OPERATOR(pg_catalog.=) c.child_table_id"
+							  " RETURNING ch.relid, c.child_pk",
+							  3, argtypes, args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+		elog(ERROR, "could not read audit_softdelete.soft_delete_cascades");
+
+	for (i = 0; i < SPI_processed; i++)
+	{
+		Datum		values[2];
+		bool		nulls[2];
+
+		values[0] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &nulls[0]);
+		values[1] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &nulls[1]);
+		/* the tuplestore copies the values out of SPI's memory */
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+
+	return (Datum) 0;
+}

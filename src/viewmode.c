@@ -1,0 +1,219 @@
+/*-------------------------------------------------------------------------
+ *
+ * viewmode.c
+ *	  View mode: the table's name is a view of its live rows.
+ *
+ * enable(tbl, soft_delete => 'view') renames the table <name>_all and
+ * creates a view under the old name showing the rows not deleted.  SELECT,
+ * INSERT, UPDATE and ON CONFLICT go through it as through any simple view.
+ * DELETE goes through the INSTEAD OF trigger here, which soft-deletes the
+ * row with a DELETE on the table (whose own trigger marks it and applies the
+ * foreign keys) and returns it, so that the statement reports the rows it
+ * deleted and RETURNING returns them, as ORMs expect.
+ *
+ * The view lists the table's columns as they were when it was made, so it
+ * is dropped before ALTER TABLE on the table and made again after it (the
+ * event triggers of the install script).
+ *
+ * IDENTIFICATION
+ *	  src/viewmode.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
+#include "commands/event_trigger.h"
+#include "nodes/parsenodes.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(asd_view_delete_trigger);
+PG_FUNCTION_INFO_V1(asd_live_view_before_alter);
+
+/* Soft deletes made by this backend so far: see softdelete.c. */
+uint64		asd_soft_delete_count = 0;
+
+/*
+ * The DELETE on the table that soft-deletes one row of the view, found by
+ * its primary key.  Built once per view and kept in its relinfo entry.
+ */
+static void
+prepare_view_delete(AsdRelInfo *viewinfo, Relation view)
+{
+	Relation	table = table_open(viewinfo->tracked_relid, AccessShareLock);
+	AsdRelInfo *tableinfo = asd_get_relinfo(table);
+	StringInfoData query;
+	Oid		   *types;
+	int			nkeys = 0;
+	int			i;
+	SPIPlanPtr	plan;
+
+	types = palloc(sizeof(Oid) * viewinfo->natts);
+	viewinfo->key_attnums = MemoryContextAlloc(viewinfo->cxt,
+											   sizeof(AttrNumber) * viewinfo->natts);
+	initStringInfo(&query);
+	appendStringInfo(&query, "DELETE FROM %s%s x WHERE ",
+					 table->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+					 tableinfo->qualified_name);
+	for (i = 0; i < tableinfo->natts; i++)
+	{
+		AsdAuditColumn *col = &tableinfo->columns[i];
+		int			j;
+
+		if (!col->in_pk)
+			continue;
+		for (j = 0; j < viewinfo->natts; j++)
+		{
+			if (viewinfo->columns[j].name &&
+				strcmp(viewinfo->columns[j].name, col->name) == 0)
+				break;
+		}
+		if (j == viewinfo->natts)
+			elog(ERROR, "key column \"%s\" is not in view \"%s\"",
+				 col->name, RelationGetRelationName(view));
+		appendStringInfo(&query, "%sx.%s OPERATOR(pg_catalog.=) $%d",
+						 nkeys > 0 ? " AND " : "", quote_identifier(col->name), nkeys + 1);
+		viewinfo->key_attnums[nkeys] = j + 1;
+		types[nkeys] = col->typid;
+		nkeys++;
+	}
+	table_close(table, NoLock);
+	if (nkeys == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table behind view \"%s\" has no primary key",
+						RelationGetRelationName(view)),
+				 errdetail("DELETE through the view finds the row by its primary key.")));
+
+	plan = SPI_prepare(query.data, nkeys, types);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", query.data,
+			 SPI_result_code_string(SPI_result));
+	SPI_keepplan(plan);
+	viewinfo->nkeys = nkeys;
+	viewinfo->mark_plan = plan;
+}
+
+/*
+ * view_delete_trigger
+ *		Soft-delete a row deleted through the live view, and report it.
+ *
+ *	CREATE TRIGGER audit_softdelete_view_delete
+ *		INSTEAD OF DELETE ON view
+ *		FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger();
+ *
+ * Runs with the caller's rights: the DELETE needs the caller's DELETE
+ * privilege on the table, and its row-level security applies.
+ */
+Datum
+asd_view_delete_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	Relation	view;
+	AsdRelInfo *info;
+	HeapTuple	oldtuple;
+	Datum	   *values;
+	uint64		before;
+	int			k;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by trigger manager",
+						"view_delete_trigger")));
+	trigdata = (TriggerData *) fcinfo->context;
+	if (!TRIGGER_FIRED_INSTEAD(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired INSTEAD OF DELETE for each row",
+						"view_delete_trigger"),
+				 errhint("Drop the trigger and call audit_softdelete.enable() to create the right ones.")));
+
+	view = trigdata->tg_relation;
+	oldtuple = trigdata->tg_trigtuple;
+	info = asd_get_relinfo(view);
+	if (!info->tracked || info->soft_delete != ASD_SOFT_DELETE_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("view \"%s\" is not the live view of a table in view mode",
+						RelationGetRelationName(view)),
+				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (info->mark_plan == NULL)
+		prepare_view_delete(info, view);
+
+	values = palloc(sizeof(Datum) * info->nkeys);
+	for (k = 0; k < info->nkeys; k++)
+	{
+		bool		isnull;
+
+		values[k] = heap_getattr(oldtuple, info->key_attnums[k],
+								 RelationGetDescr(view), &isnull);
+	}
+	before = asd_soft_delete_count;
+	if (SPI_execute_plan(info->mark_plan, values, NULL, false, 0) < 0)
+		elog(ERROR, "could not delete through view \"%s\"", RelationGetRelationName(view));
+	SPI_finish();
+
+	/* counted and returned only if this row was soft-deleted now */
+	if (asd_soft_delete_count == before)
+		return PointerGetDatum(NULL);
+	return PointerGetDatum(oldtuple);
+}
+
+/*
+ * _live_view_before_alter() RETURNS event_trigger
+ *		Before ALTER TABLE on a table in view mode, drop its live view; the
+ *		ddl_command_end trigger makes it again.
+ *
+ *	CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
+ *		ON ddl_command_start WHEN TAG IN ('ALTER TABLE')
+ *		EXECUTE FUNCTION audit_softdelete._live_view_before_alter();
+ */
+Datum
+asd_live_view_before_alter(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	RangeVar   *relation = NULL;
+	Oid			relid;
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"_live_view_before_alter")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+
+	if (IsA(trigdata->parsetree, AlterTableStmt))
+		relation = ((AlterTableStmt *) trigdata->parsetree)->relation;
+	else if (IsA(trigdata->parsetree, RenameStmt))
+		relation = ((RenameStmt *) trigdata->parsetree)->relation;
+	if (relation == NULL)
+		PG_RETURN_VOID();
+
+	/* as the statement will resolve it; it takes the lock itself */
+	relid = RangeVarGetRelid(relation, NoLock, true);
+	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
+		PG_RETURN_VOID();
+
+	args[0] = ObjectIdGetDatum(relid);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT audit_softdelete._drop_live_view($1)",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not drop the live view of \"%s\"", get_rel_name(relid));
+	SPI_finish();
+
+	PG_RETURN_VOID();
+}
