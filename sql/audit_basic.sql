@@ -1,7 +1,7 @@
 -- The audit trail: one row per change, a JSONB diff of the row.
 
 CREATE TABLE ab_items (id int PRIMARY KEY, name text, qty int, note text);
-SELECT audit_softdelete.enable('ab_items', stamps => false);
+SELECT audit_softdelete.enable('ab_items', stamps => false, soft_delete => 'off');
 
 -- A view of the trail for this test, without ids, times or txids.
 CREATE TEMP VIEW ab_log AS
@@ -48,8 +48,8 @@ SELECT (jsonb_populate_record(NULL::ab_items, new_values)).*
 -- logs row_pk NULL.
 CREATE TABLE ab_pairs (a int, b text, v int, PRIMARY KEY (b, a));
 CREATE TABLE ab_nokey (v int);
-SELECT audit_softdelete.enable('ab_pairs', stamps => false);
-SELECT audit_softdelete.enable('ab_nokey', stamps => false);
+SELECT audit_softdelete.enable('ab_pairs', stamps => false, soft_delete => 'off');
+SELECT audit_softdelete.enable('ab_nokey', stamps => false, soft_delete => 'off');
 INSERT INTO ab_pairs VALUES (1, 'x', 10);
 UPDATE ab_pairs SET v = 11;
 INSERT INTO ab_nokey VALUES (5);
@@ -60,7 +60,7 @@ SELECT table_name, action, row_pk, old_values, new_values
 -- With stamps on, a real change logs the stamp columns with it; an UPDATE
 -- that only tries to change the stamps writes nothing.
 CREATE TABLE ab_stamped (id int PRIMARY KEY, v int);
-SELECT audit_softdelete.enable('ab_stamped');
+SELECT audit_softdelete.enable('ab_stamped', soft_delete => 'off');
 BEGIN;
 SELECT audit_softdelete.set_actor('ann');
 INSERT INTO ab_stamped (id, v) VALUES (1, 1);
@@ -78,12 +78,12 @@ SELECT (l.new_values ->> 'updated_at')::timestamptz = s.updated_at AS updated_at
  WHERE l.table_name = 'ab_stamped' AND l.action = 'UPDATE';
 
 -- audit => false keeps the stamps and writes no audit rows.
-SELECT audit_softdelete.enable('ab_stamped', audit => false);
+SELECT audit_softdelete.enable('ab_stamped', soft_delete => 'off', audit => false);
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'ab_stamped'::regclass ORDER BY 1;
 UPDATE ab_stamped SET v = 3;
 SELECT count(*) AS rows_after_audit_off FROM audit_softdelete.audit_logs WHERE table_name = 'ab_stamped';
 -- and back on
-SELECT audit_softdelete.enable('ab_stamped');
+SELECT audit_softdelete.enable('ab_stamped', soft_delete => 'off');
 UPDATE ab_stamped SET v = 4;
 SELECT count(*) AS rows_after_audit_on FROM audit_softdelete.audit_logs WHERE table_name = 'ab_stamped';
 
@@ -95,7 +95,7 @@ SELECT audit_softdelete.disable('ab_items');
 INSERT INTO ab_items VALUES (3, 'plum', 1, NULL);
 SELECT count(*) AS rows_kept FROM audit_softdelete.audit_logs WHERE table_id = :ab_items_id;
 ALTER TABLE ab_items RENAME TO ab_things;
-SELECT audit_softdelete.enable('ab_things', stamps => false);
+SELECT audit_softdelete.enable('ab_things', stamps => false, soft_delete => 'off');
 UPDATE ab_things SET qty = 2 WHERE id = 3;
 SELECT table_name, action, row_pk, changed_columns
   FROM audit_softdelete.audit_logs WHERE table_id = :ab_items_id ORDER BY id;

@@ -2,7 +2,7 @@
 -- transaction, like set_actor().
 
 CREATE TABLE ctx_t (id int PRIMARY KEY);
-SELECT audit_softdelete.enable('ctx_t', stamps => false);
+SELECT audit_softdelete.enable('ctx_t', stamps => false, soft_delete => 'off');
 
 BEGIN;
 SELECT audit_softdelete.set_context('{"request_id": "req-1", "path": "/orders"}');

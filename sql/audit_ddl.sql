@@ -3,7 +3,7 @@
 -- session.
 
 CREATE TABLE ddl_t (id int PRIMARY KEY, a text, b int);
-SELECT audit_softdelete.enable('ddl_t', stamps => false);
+SELECT audit_softdelete.enable('ddl_t', stamps => false, soft_delete => 'off');
 INSERT INTO ddl_t VALUES (1, 'x', 1);
 UPDATE ddl_t SET b = 2;
 

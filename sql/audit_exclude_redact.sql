@@ -4,7 +4,7 @@
 
 CREATE TABLE er_users (id int PRIMARY KEY, email text, password_hash text,
                        ssn text, last_login int);
-SELECT audit_softdelete.enable('er_users', stamps => false,
+SELECT audit_softdelete.enable('er_users', stamps => false, soft_delete => 'off',
                                exclude_columns => '{password_hash, last_login}',
                                redact_columns => '{ssn}');
 SELECT exclude_columns, redact_columns FROM audit_softdelete.tracked_tables
@@ -54,7 +54,7 @@ SELECT exclude_columns, redact_columns FROM audit_softdelete.tracked_tables
  WHERE relid = 'er_users'::regclass;
 
 -- Reconfiguring with no exclusions logs every column again.
-SELECT audit_softdelete.enable('er_users', stamps => false);
+SELECT audit_softdelete.enable('er_users', stamps => false, soft_delete => 'off');
 UPDATE er_users SET pw_hash = 'visible now' WHERE id = 2;
 SELECT changed_columns, new_values FROM audit_softdelete.audit_logs
  WHERE table_name = 'er_users' ORDER BY id DESC LIMIT 1;

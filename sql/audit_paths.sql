@@ -1,7 +1,7 @@
 -- Every way of writing rows is audited, once per row.
 
 CREATE TABLE ap_t (id int PRIMARY KEY, qty int);
-SELECT audit_softdelete.enable('ap_t', stamps => false);
+SELECT audit_softdelete.enable('ap_t', stamps => false, soft_delete => 'off');
 CREATE TEMP VIEW ap_log AS
 SELECT action, row_pk, old_values, new_values FROM audit_softdelete.audit_logs
  WHERE table_name = 'ap_t' ORDER BY id;
@@ -39,7 +39,7 @@ CREATE TABLE ap_part (id int, region text, v int, PRIMARY KEY (id, region)) PART
 CREATE TABLE ap_part_eu PARTITION OF ap_part FOR VALUES IN ('eu');
 CREATE TABLE ap_part_us (v int, region text NOT NULL, id int NOT NULL);
 ALTER TABLE ap_part ATTACH PARTITION ap_part_us FOR VALUES IN ('us');
-SELECT audit_softdelete.enable('ap_part', stamps => false);
+SELECT audit_softdelete.enable('ap_part', stamps => false, soft_delete => 'off');
 INSERT INTO ap_part VALUES (1, 'eu', 1), (2, 'us', 2), (3, 'eu', 3);
 UPDATE ap_part SET region = 'us', v = 10 WHERE id = 1;       -- moves eu -> us
 UPDATE ap_part SET region = 'eu' WHERE id IN (2, 3);         -- 2 moves, 3 stays: no change
@@ -71,9 +71,9 @@ SELECT action, row_pk, old_values, new_values
 -- table_id, also when they are written through the parent.
 CREATE TABLE ap_parent (id int PRIMARY KEY, v int);
 CREATE TABLE ap_child (extra text, PRIMARY KEY (id)) INHERITS (ap_parent);
-SELECT audit_softdelete.enable('ap_parent', stamps => false);
+SELECT audit_softdelete.enable('ap_parent', stamps => false, soft_delete => 'off');
 INSERT INTO ap_child VALUES (1, 1, 'x');
-SELECT audit_softdelete.enable('ap_child', stamps => false);
+SELECT audit_softdelete.enable('ap_child', stamps => false, soft_delete => 'off');
 INSERT INTO ap_child VALUES (2, 2, 'y');
 UPDATE ap_parent SET v = v + 10;
 INSERT INTO ap_parent VALUES (3, 3);

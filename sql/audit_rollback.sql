@@ -2,7 +2,7 @@
 -- ones leave exactly theirs.
 
 CREATE TABLE rb_t (id int PRIMARY KEY, v int);
-SELECT audit_softdelete.enable('rb_t', stamps => false);
+SELECT audit_softdelete.enable('rb_t', stamps => false, soft_delete => 'off');
 
 BEGIN;
 INSERT INTO rb_t VALUES (1, 1);

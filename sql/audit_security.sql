@@ -8,7 +8,7 @@ CREATE ROLE sec_auditor;
 
 SET ROLE sec_app;
 CREATE TABLE sec_orders (id int PRIMARY KEY, total numeric);
-SELECT audit_softdelete.enable('sec_orders');
+SELECT audit_softdelete.enable('sec_orders', soft_delete => 'off');
 BEGIN;
 SELECT audit_softdelete.set_actor('shop-frontend');
 INSERT INTO sec_orders (id, total) VALUES (1, 9.99);

@@ -2,8 +2,8 @@
 
 CREATE TABLE tr_a (id int PRIMARY KEY);
 CREATE TABLE tr_b (id int PRIMARY KEY);
-SELECT audit_softdelete.enable('tr_a', stamps => false);
-SELECT audit_softdelete.enable('tr_b', stamps => false);
+SELECT audit_softdelete.enable('tr_a', stamps => false, soft_delete => 'off');
+SELECT audit_softdelete.enable('tr_b', stamps => false, soft_delete => 'off');
 INSERT INTO tr_a VALUES (1), (2);
 INSERT INTO tr_b VALUES (1);
 TRUNCATE tr_a;

@@ -34,7 +34,7 @@ CREATE TABLE at_all (
     net         inet,
     g           int GENERATED ALWAYS AS (id * 10) STORED
 );
-SELECT audit_softdelete.enable('at_all', stamps => false);
+SELECT audit_softdelete.enable('at_all', stamps => false, soft_delete => 'off');
 
 SET TimeZone = 'UTC';
 INSERT INTO at_all (id, i2, i8, f4, f8, num, num_special, b, t, vc, ch, by, ts, tstz, d, tm, iv, u,
@@ -102,7 +102,7 @@ SELECT changed_columns, old_values, new_values FROM audit_softdelete.audit_logs
 -- that replaces it logs both versions.
 CREATE TABLE at_big (id int PRIMARY KEY, small int, big text);
 ALTER TABLE at_big ALTER COLUMN big SET STORAGE EXTERNAL;
-SELECT audit_softdelete.enable('at_big', stamps => false);
+SELECT audit_softdelete.enable('at_big', stamps => false, soft_delete => 'off');
 INSERT INTO at_big VALUES (1, 0, repeat('x', 100000));
 UPDATE at_big SET small = 1;
 UPDATE at_big SET big = big || 'y';

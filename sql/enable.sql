@@ -85,7 +85,7 @@ SELECT id, created_by = session_user AS by_session_user FROM enable_owned;
 UPDATE audit_softdelete.tracked_tables SET stamps = false;
 \echo SQLSTATE :SQLSTATE
 -- nor record options for a table it does not own
-SELECT audit_softdelete._save_table_options('enable_plain', true, false, '{}', false, '{}', '{}');
+SELECT audit_softdelete._save_table_options('enable_plain', true, false, '{}', false, '{}', '{}', 'off', NULL);
 \echo SQLSTATE :SQLSTATE
 RESET ROLE;
 SELECT enabled_by FROM audit_softdelete.tracked_tables WHERE relid = 'enable_owned'::regclass;

@@ -102,7 +102,7 @@ SELECT count(*) AS err_base_columns FROM pg_attribute
  WHERE attrelid = 'err_base'::regclass AND attnum > 0;
 
 -- The internal writer refuses NULLs like the public functions.
-SELECT audit_softdelete._save_table_options('err_base', NULL, true, '{}', true, '{}', '{}');
+SELECT audit_softdelete._save_table_options('err_base', NULL, true, '{}', true, '{}', '{}', 'off', NULL);
 \echo SQLSTATE :SQLSTATE
 
 -- disable() of a table that is not enabled says so and changes nothing.

@@ -16,7 +16,7 @@ INSERT INTO misuse_t (id) VALUES (2);
 \echo SQLSTATE :SQLSTATE
 DROP TRIGGER by_hand ON misuse_t;
 
-SELECT audit_softdelete.enable('misuse_t');
+SELECT audit_softdelete.enable('misuse_t', soft_delete => 'off');
 DROP TRIGGER audit_softdelete_stamp ON misuse_t;
 
 -- FOR EACH STATEMENT
@@ -41,7 +41,7 @@ DELETE FROM misuse_t;
 DROP TRIGGER by_hand ON misuse_t;
 
 -- On a table enabled with stamps off.
-SELECT audit_softdelete.enable('misuse_t', stamps => false);
+SELECT audit_softdelete.enable('misuse_t', stamps => false, soft_delete => 'off');
 CREATE TRIGGER by_hand BEFORE INSERT ON misuse_t
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
 INSERT INTO misuse_t (id) VALUES (4);
@@ -62,7 +62,7 @@ INSERT INTO misuse_t (id) VALUES (5);
 \echo SQLSTATE :SQLSTATE
 DROP TRIGGER by_hand ON misuse_t;
 -- on a table enabled with audit off
-SELECT audit_softdelete.enable('misuse_t', stamps => false, audit => false);
+SELECT audit_softdelete.enable('misuse_t', stamps => false, soft_delete => 'off', audit => false);
 CREATE TRIGGER by_hand AFTER INSERT ON misuse_t
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
 INSERT INTO misuse_t (id) VALUES (5);
