@@ -43,7 +43,13 @@ REGRESS = \
 	audit_rollback \
 	audit_security \
 	audit_context \
-	audit_truncate
+	audit_truncate \
+	softdelete_trigger \
+	softdelete_fk \
+	softdelete_restore \
+	softdelete_purge \
+	softdelete_view \
+	softdelete_partitioned
 
 ISOLATION = concurrent_stamps concurrent_audit
 

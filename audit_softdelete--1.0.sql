@@ -856,7 +856,8 @@ BEGIN
     END IF;
     real := audit_softdelete._soft_delete_table(tbl);
     IF real IS NULL THEN
-        RAISE EXCEPTION 'table "%" is not enabled for soft delete', tbl
+        RAISE EXCEPTION 'table "%" is not enabled for soft delete',
+                (SELECT c.relname FROM pg_class c WHERE c.oid = tbl)
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = format('Enable it with audit_softdelete.enable(''%s'', soft_delete => ''trigger'').', tbl);
     END IF;

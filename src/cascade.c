@@ -514,7 +514,7 @@ asd_purge(PG_FUNCTION_ARGS)
 	rel = table_open(relid, AccessShareLock);
 	info = asd_get_relinfo(rel);
 	/* ONLY: inheritance children are tables of their own */
-	query = psprintf("DELETE FROM %s%s x WHERE x.%s OPERATOR(pg_catalog.<) pg_catalog.now() OPERATOR(pg_catalog.-) $1",
+	query = psprintf("DELETE FROM %s%s x WHERE x.%s OPERATOR(pg_catalog.<) (pg_catalog.now() OPERATOR(pg_catalog.-) $1)",
 					 rel->rd_rel->relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
 					 info->qualified_name,
 					 quote_identifier(info->roles[ASD_DELETED_AT].attname));

@@ -204,8 +204,28 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 
 	/* as the statement will resolve it; it takes the lock itself */
 	relid = RangeVarGetRelid(relation, NoLock, true);
-	if (!OidIsValid(relid) || get_rel_relkind(relid) == RELKIND_VIEW)
+	if (!OidIsValid(relid))
 		PG_RETURN_VOID();
+
+	/*
+	 * A migration aimed at the table's old name reaches the live view: say
+	 * where it should go instead of PostgreSQL's "not supported for views".
+	 */
+	if (get_rel_relkind(relid) == RELKIND_VIEW)
+	{
+		Oid			table = asd_live_view_table(relid);
+
+		if (OidIsValid(table))
+			ereport(ERROR,
+					(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+					 errmsg("\"%s\" is the live view of table \"%s\"",
+							get_rel_name(relid), get_rel_name(table)),
+					 errdetail("In view mode (audit_softdelete) the rows are in \"%s\" and the view shows the live ones.",
+							   get_rel_name(table)),
+					 errhint("Run ALTER TABLE on \"%s\"; the view follows.",
+							 get_rel_name(table))));
+		PG_RETURN_VOID();
+	}
 
 	args[0] = ObjectIdGetDatum(relid);
 	if (SPI_connect() != SPI_OK_CONNECT)

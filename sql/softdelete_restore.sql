@@ -1,0 +1,111 @@
+-- restore(): a soft-deleted row and exactly what its delete cascaded to.
+\set SHOW_CONTEXT never
+SET audit_softdelete.actor = 'setup';
+
+CREATE TABLE rs_projects (id int PRIMARY KEY, name text);
+CREATE TABLE rs_tasks (project_id int REFERENCES rs_projects ON DELETE CASCADE, n int,
+                       title text, PRIMARY KEY (project_id, n));
+CREATE TABLE rs_comments (id int PRIMARY KEY, project_id int, n int, body text,
+                          FOREIGN KEY (project_id, n) REFERENCES rs_tasks ON DELETE CASCADE);
+SELECT audit_softdelete.enable(t) FROM unnest(ARRAY['rs_projects', 'rs_tasks', 'rs_comments']) t;
+INSERT INTO rs_projects VALUES (1, 'apollo'), (2, 'gemini');
+INSERT INTO rs_tasks VALUES (1, 1, 'design'), (1, 2, 'build'), (1, 3, 'test'), (2, 1, 'plan');
+INSERT INTO rs_comments VALUES (10, 1, 1, 'ok'), (11, 1, 2, 'late'), (12, 1, 2, 'spam');
+
+CREATE TEMP VIEW rs_state AS
+SELECT 'project' AS kind, id::text AS key, deleted_at IS NOT NULL AS deleted FROM rs_projects
+UNION ALL SELECT 'task', project_id || '/' || n, deleted_at IS NOT NULL FROM rs_tasks
+UNION ALL SELECT 'comment', id::text, deleted_at IS NOT NULL FROM rs_comments
+ORDER BY 1, 2;
+
+-- Deleted on their own, earlier: task 1/3 and comment 12.
+DELETE FROM rs_tasks WHERE project_id = 1 AND n = 3;
+DELETE FROM rs_comments WHERE id = 12;
+-- Then the project, with what remains of it.
+BEGIN;
+SELECT audit_softdelete.set_actor('alice');
+DELETE FROM rs_projects WHERE id = 1;
+COMMIT;
+SELECT * FROM rs_state;
+
+-- restore() brings back the project and what its delete took with it, not
+-- what was deleted before on its own.  It returns the count.
+BEGIN;
+SELECT audit_softdelete.set_actor('bob');
+SELECT audit_softdelete.restore('rs_projects', '{"id": 1}');
+COMMIT;
+SELECT * FROM rs_state;
+-- logged as RESTORE, by the restoring actor, and stamped
+SELECT table_name, row_pk, actor, changed_columns FROM audit_softdelete.audit_logs
+ WHERE action = 'RESTORE' ORDER BY id;
+SELECT updated_by FROM rs_projects WHERE id = 1;
+-- the rows deleted on their own can be restored on their own
+SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 1, "n": 3}');
+SELECT audit_softdelete.restore('rs_comments', '{"id": 12}');
+SELECT count(*) FILTER (WHERE deleted) AS still_deleted FROM rs_state;
+
+-- A second delete and restore of the same parent works the same way.
+DELETE FROM rs_projects WHERE id = 1;
+SELECT audit_softdelete.restore('rs_projects', '{"id": 1}');
+SELECT count(*) FILTER (WHERE deleted) AS still_deleted FROM rs_state;
+
+-- A child restored on its own is not taken again by a later parent restore:
+-- restore() brings back each row once.
+DELETE FROM rs_projects WHERE id = 2;
+SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 2, "n": 1}');
+SELECT audit_softdelete.restore('rs_projects', '{"id": 2}');
+
+-- Errors: clear, and nothing changed.
+SELECT audit_softdelete.restore('rs_projects', '{"id": 99}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_projects', '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 1, "n": 1, "title": "x"}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_projects', '{"id": "one"}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_projects', '{"id": null}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_projects', '[1]');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_projects', NULL);
+\echo SQLSTATE :SQLSTATE
+CREATE TABLE rs_plain (id int PRIMARY KEY);
+SELECT audit_softdelete.restore('rs_plain', '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.enable('rs_plain', soft_delete => 'off');
+SELECT audit_softdelete.restore('rs_plain', '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
+CREATE TABLE rs_nokey (v int);
+SELECT audit_softdelete.enable('rs_nokey');
+SELECT audit_softdelete.restore('rs_nokey', '{"v": 1}');
+\echo SQLSTATE :SQLSTATE
+
+-- Caller's rights: without UPDATE on the table, no restore; a row hidden by
+-- row-level security cannot be found.
+CREATE ROLE rs_reader;
+CREATE ROLE rs_editor;
+GRANT SELECT ON rs_projects TO rs_reader;
+GRANT SELECT, UPDATE ON rs_projects TO rs_editor;
+DELETE FROM rs_projects WHERE id = 2;
+SET ROLE rs_reader;
+SELECT audit_softdelete.restore('rs_projects', '{"id": 2}');
+\echo SQLSTATE :SQLSTATE
+RESET ROLE;
+ALTER TABLE rs_projects ENABLE ROW LEVEL SECURITY;
+CREATE POLICY rs_only_one ON rs_projects TO rs_editor USING (id = 1);
+SET ROLE rs_editor;
+SELECT audit_softdelete.restore('rs_projects', '{"id": 2}');
+\echo SQLSTATE :SQLSTATE
+RESET ROLE;
+DROP POLICY rs_only_one ON rs_projects;
+ALTER TABLE rs_projects DISABLE ROW LEVEL SECURITY;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM rs_projects ORDER BY id;
+
+DROP VIEW rs_state;
+DROP TABLE rs_comments, rs_tasks, rs_projects, rs_plain, rs_nokey;
+DROP ROLE rs_reader;
+DROP ROLE rs_editor;
+RESET audit_softdelete.actor;
