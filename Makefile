@@ -51,7 +51,7 @@ REGRESS = \
 	softdelete_view \
 	softdelete_partitioned
 
-ISOLATION = concurrent_stamps concurrent_audit
+ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete
