@@ -12,9 +12,9 @@ SET search_path = audit_softdelete_demo, public;
 \echo '## 1. An ordinary table, enabled with one call'
 \echo
 \echo 'CREATE TABLE documents (id int PRIMARY KEY, title text);'
-\echo 'SELECT audit_softdelete.enable(''documents'');'
+\echo 'SELECT audit_softdelete.enable(''documents'', soft_delete => ''off'');'
 CREATE TABLE documents (id int PRIMARY KEY, title text);
-SELECT audit_softdelete.enable('documents') \gset
+SELECT audit_softdelete.enable('documents', soft_delete => 'off') \gset
 \echo
 \echo 'The table now has stamp columns, filled by a C trigger:'
 SELECT attname AS column, format_type(atttypid, atttypmod) AS type
@@ -68,7 +68,7 @@ SELECT id, title, created_by, updated_by FROM documents WHERE id = 3;
 \echo '## 6. Typed actor columns: a uuid column gets a uuid, and refuses anything else'
 \echo
 CREATE TABLE invoices (id int PRIMARY KEY, amount numeric, created_by uuid, updated_by uuid);
-SELECT audit_softdelete.enable('invoices') \gset
+SELECT audit_softdelete.enable('invoices', soft_delete => 'off') \gset
 BEGIN;
 SELECT audit_softdelete.set_actor('5d0d6c2a-7a53-4b9a-9b8e-1f2a3b4c5d6e') \gset
 INSERT INTO invoices (id, amount) VALUES (1, 120.00);
@@ -101,9 +101,51 @@ SELECT action, actor, row_pk,
 \echo '(created_at and updated_at are logged too; left out here to keep the lines short.)'
 
 \echo
-\echo '## 8. What audit_softdelete knows about the enabled tables'
+\echo '## 8. Soft delete: DELETE keeps the rows, cascades like the foreign keys say'
 \echo
-SELECT relid, table_id, enabled, stamps, audit, columns ->> 'created_by' AS created_by_column
+\echo 'CREATE TABLE projects (id int PRIMARY KEY, name text);'
+\echo 'CREATE TABLE tasks (id int PRIMARY KEY, project_id int REFERENCES projects ON DELETE CASCADE, title text);'
+\echo 'Both enabled with soft_delete => ''view'': their names now show only live rows.'
+CREATE TABLE projects (id int PRIMARY KEY, name text);
+CREATE TABLE tasks (id int PRIMARY KEY, project_id int REFERENCES projects ON DELETE CASCADE, title text);
+SELECT audit_softdelete.enable('projects', soft_delete => 'view') \gset
+SELECT audit_softdelete.enable('tasks', soft_delete => 'view') \gset
+INSERT INTO projects VALUES (1, 'Apollo'), (2, 'Gemini');
+INSERT INTO tasks VALUES (10, 1, 'design'), (11, 1, 'build'), (20, 2, 'plan');
+\echo
+\echo 'Erin deletes task 11 on its own, then Frank deletes project 1 (the application''s plain DELETE):'
+BEGIN;
+SELECT audit_softdelete.set_actor('erin') \gset
+DELETE FROM tasks WHERE id = 11;
+COMMIT;
+BEGIN;
+SELECT audit_softdelete.set_actor('frank') \gset
+DELETE FROM projects WHERE id = 1 RETURNING id, name;
+COMMIT;
+\echo 'What the application sees (the names are views of the live rows):'
+SELECT p.id AS project, p.name, t.id AS task, t.title
+  FROM projects p LEFT JOIN tasks t ON t.project_id = p.id ORDER BY 1, 3;
+\echo 'What is kept (projects_all and tasks_all hold every row):'
+SELECT 'project' AS kind, id, deleted_by FROM projects_all
+UNION ALL SELECT 'task', id, deleted_by FROM tasks_all ORDER BY 1, 2;
+
+\echo
+\echo '## 9. Restore: project 1 comes back with exactly what its delete took along'
+\echo
+SELECT audit_softdelete.restore('projects', '{"id": 1}') AS rows_restored;
+SELECT p.id AS project, p.name, t.id AS task, t.title
+  FROM projects p LEFT JOIN tasks t ON t.project_id = p.id ORDER BY 1, 3;
+\echo 'Task 11, deleted on its own before, stays deleted.'
+SELECT action, actor, table_name, row_pk
+  FROM audit_softdelete.audit_logs
+ WHERE schema_name = 'audit_softdelete_demo' AND table_name IN ('projects_all', 'tasks_all')
+   AND action IN ('SOFT_DELETE', 'RESTORE')
+ ORDER BY id;
+
+\echo
+\echo '## 10. What audit_softdelete knows about the enabled tables'
+\echo
+SELECT relid, table_id, stamps, soft_delete, audit, view_name
   FROM audit_softdelete.tracked_tables
  WHERE relid IN (SELECT oid FROM pg_class WHERE relnamespace = 'audit_softdelete_demo'::regnamespace)
  ORDER BY table_id;
