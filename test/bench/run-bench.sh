@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# test/bench/run-bench.sh: audit_softdelete against no auditing at all.
+#
+# Starts a throwaway cluster (as the tests do), builds one template database
+# per variant, and runs pgbench for single-row INSERT, UPDATE of one column
+# and DELETE, interleaved across variants and repeated, each run on a fresh
+# copy of the variant's template; then a bulk UPDATE of BENCH_BULK_ROWS rows
+# in one statement; then, with valgrind, the instructions per single-row
+# UPDATE.  Prints one table (medians, ratios to variants 1 and 4) and writes
+# it as CSV.  Timing lives here, never in a pass/fail test.
+#
+# Variants:
+#   1 none     no trigger
+#   2 full     audit_softdelete, everything on (stamps, soft delete, audit)
+#   3 audit    audit_softdelete, audit trail only
+#   4 plpgsql  the same semantics in PL/pgSQL (variant_plpgsql.sql)
+#   5 app      no trigger; the application writes the audit row itself in
+#              the same statement (a writable CTE)
+#
+# Settings (environment): BENCH_SECONDS (20), BENCH_DELETE_SECONDS (8),
+# BENCH_RUNS (3), BENCH_CLIENTS (2), BENCH_ROWS (100000), BENCH_BULK_ROWS
+# (1000000, 0 skips), BENCH_CALLGRIND (1), BENCH_SYNC_COMMIT (off),
+# BENCH_OUT (bench-results.csv).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+. "$src/test/lib/cluster.sh"
+
+seconds=${BENCH_SECONDS:-20}
+delete_seconds=${BENCH_DELETE_SECONDS:-8}
+runs=${BENCH_RUNS:-3}
+clients=${BENCH_CLIENTS:-2}
+rows=${BENCH_ROWS:-100000}
+bulk_rows=${BENCH_BULK_ROWS:-1000000}
+callgrind=${BENCH_CALLGRIND:-1}
+sync_commit=${BENCH_SYNC_COMMIT:-off}
+out=${BENCH_OUT:-$PWD/bench-results.csv}
+variants=(none full audit plpgsql app)
+stride=$((rows / clients))
+
+asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc valgrind
+asd_build_install "$src"
+asd_cluster_start -c synchronous_commit=$sync_commit -c shared_buffers=512MB \
+	-c max_wal_size=8GB -c checkpoint_timeout=30min -c autovacuum=off
+
+PGBENCH=$PG_BINDIR/pgbench
+export PGOPTIONS="-c client_min_messages=warning"
+q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+make_template() {			# variant rows name
+	local variant=$1 n=$2 db=$3
+	q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+	q -d "$db" -v rows="$n" -f "$here/schema.sql" >/dev/null
+	q -d "$db" -f "$here/variant_$variant.sql" >/dev/null
+	q -d "$db" -c "CHECKPOINT" >/dev/null
+}
+
+fresh_copy() {				# template -> bench_run
+	q -d postgres -c "DROP DATABASE IF EXISTS bench_run" -c "CREATE DATABASE bench_run TEMPLATE $1"
+}
+
+audit_rows() {				# variant: audit rows written so far in bench_run
+	case $1 in
+	full | audit) q -d bench_run -c "SELECT count(*) FROM audit_softdelete.audit_logs" ;;
+	plpgsql | app) q -d bench_run -c "SELECT count(*) FROM ref_audit_logs" ;;
+	*) echo 0 ;;
+	esac
+}
+
+audit_bytes() {				# variant action: bytes per logged change (row only, and with indexes)
+	local table
+	case $1 in
+	full | audit) table=audit_softdelete.audit_logs ;;
+	plpgsql | app) table=ref_audit_logs ;;
+	*) echo "-;-"; return ;;
+	esac
+	q -F ';' -d bench_run -c "SELECT round(avg(pg_column_size(a.*))),
+	        round(pg_total_relation_size('$table') / greatest(count(*), 1)::numeric)
+	   FROM $table a WHERE action = '$2'"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+results=$(mktemp -d)
+asd_log "building templates: $rows rows per table, variants ${variants[*]}"
+for v in "${variants[@]}"; do
+	make_template "$v" "$rows" "tpl_$v"
+done
+
+# One workload, one variant, one run: tps, and the audit rows it wrote.
+run_one() {				# workload variant run
+	local workload=$1 v=$2 r=$3 script secs extra=() before after tx tps
+	script=$here/$workload.sql
+	[ "$v" = app ] && script=$here/${workload}_app.sql
+	secs=$seconds
+	[ "$workload" = delete ] && { secs=$delete_seconds; extra=(-D k=0 -D stride="$stride"); }
+	fresh_copy "tpl_$v"
+	q -d bench_run -c "VACUUM ANALYZE bench_items" >/dev/null
+	before=$(audit_rows "$v")
+	"$PGBENCH" -n -M prepared -c "$clients" -j "$clients" -T "$secs" -D rows="$rows" \
+		"${extra[@]}" -f "$script" bench_run >"$results/$workload.$v.$r.log" 2>&1 ||
+		{ cat "$results/$workload.$v.$r.log"; asd_die "pgbench failed"; }
+	after=$(audit_rows "$v")
+	tx=$(awk '/number of transactions actually processed/ {print $NF}' "$results/$workload.$v.$r.log" | cut -d/ -f1)
+	tps=$(awk '/^tps = / {print $3}' "$results/$workload.$v.$r.log")
+	echo "$tps" >>"$results/$workload.$v.tps"
+	echo "$((after - before)) $tx" >>"$results/$workload.$v.count"
+	if [ "$r" = 1 ]; then
+		case $workload in
+		insert) audit_bytes "$v" INSERT ;;
+		update) audit_bytes "$v" UPDATE ;;
+		delete) [ "$v" = audit ] && audit_bytes "$v" DELETE || audit_bytes "$v" SOFT_DELETE ;;
+		esac >"$results/$workload.$v.bytes"
+	fi
+	asd_log "$workload $v run $r: $tps tps, $((after - before)) audit rows for $tx transactions"
+}
+
+for workload in insert update delete; do
+	for r in $(seq 1 "$runs"); do
+		for v in "${variants[@]}"; do
+			run_one "$workload" "$v" "$r"
+		done
+	done
+done
+
+# The bulk UPDATE: one statement over bulk_rows rows.
+if [ "$bulk_rows" -gt 0 ]; then
+	asd_log "bulk UPDATE of $bulk_rows rows"
+	for v in "${variants[@]}"; do
+		[ "$v" = app ] && continue
+		make_template "$v" "$bulk_rows" "tplbulk_$v"
+	done
+	for r in $(seq 1 "$runs"); do
+		for v in "${variants[@]}"; do
+			[ "$v" = app ] && continue
+			fresh_copy "tplbulk_$v"
+			q -d bench_run -c "VACUUM ANALYZE bench_items" >/dev/null
+			ms=$(psql -X -q -d bench_run -c '\timing on' -c "UPDATE bench_items SET qty = qty + 1" |
+				awk '/^Time:/ {print $2}')
+			echo "$ms" >>"$results/bulk.$v.ms"
+			asd_log "bulk $v run $r: $ms ms"
+		done
+	done
+fi
+q -d postgres -c "DROP DATABASE IF EXISTS bench_run"
+
+# Instructions per single-row UPDATE, with valgrind on a single-user
+# backend: the difference between 600 and 100 statements, over 500, so
+# that start-up drops out.  Deterministic, whatever the machine is doing.
+instructions() {			# variant statements
+	local v=$1 n=$2 dir=$ASD_CLUSTER_DIR/callgrind
+	{
+		for i in $(seq 1 "$n"); do
+			echo "UPDATE bench_items SET qty = qty + 1 WHERE id = $(( (i * 7919) % rows + 1 ));"
+		done
+	} >"$dir/stmts.$n.sql"
+	chown postgres "$dir/stmts.$n.sql" 2>/dev/null || true
+	asd_as_postgres valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$v.$n" \
+		"$PG_BINDIR/postgres" --single -D "$dir/data" -c synchronous_commit=off "tpl_$v" \
+		<"$dir/stmts.$n.sql" >/dev/null 2>"$dir/valgrind.$v.$n.log"
+	awk '/^summary:/ {print $2}' "$dir/cg.$v.$n"
+}
+if [ "$callgrind" = 1 ]; then
+	asd_log "instructions per UPDATE (valgrind, a few minutes)"
+	dir=$ASD_CLUSTER_DIR/callgrind
+	mkdir -p "$dir"
+	chown postgres "$dir" 2>/dev/null || true
+	asd_as_postgres "$PG_BINDIR/pg_ctl" -D "$ASD_CLUSTER_DIR/data" -w stop >/dev/null
+	asd_as_postgres cp -a "$ASD_CLUSTER_DIR/data" "$dir/data"
+	asd_as_postgres "$PG_BINDIR/pg_ctl" -D "$ASD_CLUSTER_DIR/data" -l "$ASD_CLUSTER_DIR/server.log" -w \
+		-o "-c listen_addresses='' -p $PGPORT -k $ASD_CLUSTER_DIR" start >/dev/null
+	for v in none full audit plpgsql; do
+		small=$(instructions "$v" 100)
+		big=$(instructions "$v" 600)
+		echo $(( (big - small) / 500 )) >"$results/instr.$v"
+		asd_log "instructions per UPDATE, $v: $(cat "$results/instr.$v")"
+	done
+fi
+
+# The table.
+label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete (all on)" ;;
+	audit) echo "3 audit_softdelete (audit only)" ;; plpgsql) echo "4 PL/pgSQL reference" ;;
+	app) echo "5 application writes audit row" ;; esac; }
+{
+	echo "workload,variant,tps_median,ratio_to_1,ratio_to_4,audit_rows_per_s,audit_row_bytes,audit_bytes_with_indexes,audit_rows_equal_writes"
+	for workload in insert update delete; do
+		base=$(median <"$results/$workload.none.tps")
+		ref=$(median <"$results/$workload.plpgsql.tps")
+		for v in "${variants[@]}"; do
+			tps=$(median <"$results/$workload.$v.tps")
+			bytes=$(cat "$results/$workload.$v.bytes" 2>/dev/null || echo "-;-")
+			if [ "$v" = none ]; then
+				lost="-"
+				per_s="-"
+			else
+				lost=$(awk '{ if ($1 != $2) bad = 1 } END { print bad ? "NO" : "yes" }' "$results/$workload.$v.count")
+				per_s=$(printf '%.0f' "$tps")
+			fi
+			printf '%s,%s,%.0f,%s,%s,%s,%s,%s,%s\n' "$workload" "$(label "$v")" "$tps" \
+				"$(ratio "$tps" "$base")" "$(ratio "$tps" "$ref")" \
+				"$per_s" "${bytes%%;*}" "${bytes##*;}" "$lost"
+		done
+	done
+	if [ "$bulk_rows" -gt 0 ]; then
+		base=$(median <"$results/bulk.none.ms")
+		ref=$(median <"$results/bulk.plpgsql.ms")
+		for v in none full audit plpgsql; do
+			ms=$(median <"$results/bulk.$v.ms")
+			printf 'bulk_update_ms,%s,%.0f,%s,%s,-,-,-,-\n' "$(label "$v")" "$ms" \
+				"$(ratio "$ms" "$base")" "$(ratio "$ms" "$ref")"
+		done
+	fi
+	if [ "$callgrind" = 1 ]; then
+		base=$(cat "$results/instr.none")
+		ref=$(cat "$results/instr.plpgsql")
+		for v in none full audit plpgsql; do
+			n=$(cat "$results/instr.$v")
+			printf 'instructions_per_update,%s,%s,%s,%s,-,-,-,-\n' "$(label "$v")" "$n" \
+				"$(ratio "$n" "$base")" "$(ratio "$n" "$ref")"
+		done
+	fi
+} >"$out"
+
+echo
+echo "audit_softdelete benchmark: $clients clients, pgbench -M prepared, synchronous_commit=$sync_commit,"
+echo "$rows rows, medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
+echo "(bulk_update_ms and instructions_per_update: the ratio columns are ratios of ms and instructions, lower is better)"
+echo
+column -s, -t <"$out"
+echo
+echo "written to $out"
+rm -rf "$results"

@@ -1,0 +1,1 @@
+-- Variant 5: no trigger; the application writes the audit row itself (see the *_app.sql scripts).

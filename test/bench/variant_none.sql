@@ -1,0 +1,1 @@
+-- Variant 1: no trigger at all.

@@ -1,0 +1,68 @@
+-- Variant 4: the same semantics in PL/pgSQL, as a team would write it by
+-- hand: stamps (unchanged rows keep them), soft delete, and a JSONB diff of
+-- the changed columns into ref_audit_logs.
+CREATE FUNCTION ref_actor() RETURNS text LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('audit_softdelete.actor', true), ''), session_user::text)
+$$;
+
+CREATE FUNCTION ref_stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.created_at := now(); NEW.created_by := ref_actor();
+        NEW.updated_at := now(); NEW.updated_by := ref_actor();
+    ELSE
+        NEW.created_at := OLD.created_at; NEW.created_by := OLD.created_by;
+        IF (to_jsonb(NEW) - '{created_at,created_by,updated_at,updated_by}'::text[])
+           IS DISTINCT FROM (to_jsonb(OLD) - '{created_at,created_by,updated_at,updated_by}'::text[]) THEN
+            NEW.updated_at := now(); NEW.updated_by := ref_actor();
+        ELSE
+            NEW.updated_at := OLD.updated_at; NEW.updated_by := OLD.updated_by;
+        END IF;
+    END IF;
+    RETURN NEW;
+END $$;
+
+CREATE FUNCTION ref_soft_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF OLD.deleted_at IS NULL THEN
+        UPDATE bench_items SET deleted_at = now(), deleted_by = ref_actor() WHERE id = OLD.id;
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION ref_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    o jsonb; n jsonb; old_diff jsonb; new_diff jsonb; cols text[];
+    action text := TG_OP;
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO ref_audit_logs (action, row_pk, new_values, actor)
+        VALUES ('INSERT', jsonb_build_object('id', NEW.id), to_jsonb(NEW), ref_actor());
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO ref_audit_logs (action, row_pk, old_values, actor)
+        VALUES ('DELETE', jsonb_build_object('id', OLD.id), to_jsonb(OLD), ref_actor());
+    ELSE
+        o := to_jsonb(OLD); n := to_jsonb(NEW);
+        SELECT jsonb_object_agg(key, o -> key), jsonb_object_agg(key, value), array_agg(key)
+          INTO old_diff, new_diff, cols
+          FROM jsonb_each(n) WHERE o -> key IS DISTINCT FROM value;
+        IF cols IS NULL OR cols <@ '{updated_at,updated_by}'::text[] THEN
+            RETURN NULL;
+        END IF;
+        IF OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL THEN
+            action := 'SOFT_DELETE'; old_diff := o;
+        ELSIF OLD.deleted_at IS NOT NULL AND NEW.deleted_at IS NULL THEN
+            action := 'RESTORE';
+        END IF;
+        INSERT INTO ref_audit_logs (action, row_pk, old_values, new_values, changed_columns, actor)
+        VALUES (action, jsonb_build_object('id', NEW.id), old_diff, new_diff, cols, ref_actor());
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER ref_stamp BEFORE INSERT OR UPDATE ON bench_items
+    FOR EACH ROW EXECUTE FUNCTION ref_stamp();
+CREATE TRIGGER ref_soft_delete BEFORE DELETE ON bench_items
+    FOR EACH ROW EXECUTE FUNCTION ref_soft_delete();
+CREATE TRIGGER ref_audit AFTER INSERT OR UPDATE OR DELETE ON bench_items
+    FOR EACH ROW EXECUTE FUNCTION ref_audit();
