@@ -44,6 +44,7 @@ REGRESS = \
 	audit_security \
 	audit_context \
 	audit_truncate \
+	audit_writer \
 	softdelete_trigger \
 	softdelete_fk \
 	softdelete_restore \

@@ -109,8 +109,8 @@ forget_session_user(Datum arg, int cacheid, uint32 hashvalue)
 	cached_session_user = InvalidOid;
 }
 
-static char *
-session_user_name(void)
+char *
+asd_session_user_name(void)
 {
 	Oid			roleid = GetSessionUserId();
 
@@ -161,7 +161,7 @@ asd_current_actor(void)
 		}
 	}
 
-	return session_user_name();
+	return asd_session_user_name();
 }
 
 /*

@@ -167,6 +167,7 @@ extern bool asd_hard_delete;
 
 /* actor.c */
 extern char *asd_current_actor(void);
+extern char *asd_session_user_name(void);
 extern Datum asd_actor_datum(const char *actor, AsdRoleColumn *col,
 							 Relation rel);
 
@@ -197,6 +198,7 @@ extern Jsonb *asd_columns_to_jsonb(AsdRelInfo *info, Datum *values,
 
 /* audit_write.c */
 extern void asd_write_audit_row(AsdAuditRow *row);
+extern void asd_forget_audit_logs(void);
 extern Datum asd_current_context(bool *isnull);
 
 /* stamp.c */

@@ -56,6 +56,7 @@ asd_forget_extension_tables(void)
 {
 	cached_tracked_relid = InvalidOid;
 	cached_owner = InvalidOid;
+	asd_forget_audit_logs();
 }
 
 /*
