@@ -81,7 +81,8 @@ typedef enum AsdJsonKind
 	ASD_JSON_INT,
 	ASD_JSON_BOOL,
 	ASD_JSON_NUMERIC,
-	ASD_JSON_JSONB
+	ASD_JSON_JSONB,
+	ASD_JSON_DATETIME
 } AsdJsonKind;
 
 /* One column of the firing relation, as the audit trail sees it. */

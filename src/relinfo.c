@@ -218,6 +218,10 @@ json_kind(Oid typid)
 			return ASD_JSON_NUMERIC;
 		case JSONBOID:
 			return ASD_JSON_JSONB;
+		case DATEOID:
+		case TIMESTAMPOID:
+		case TIMESTAMPTZOID:
+			return ASD_JSON_DATETIME;
 		default:
 			return ASD_JSON_GENERIC;
 	}

@@ -5,9 +5,10 @@
  *
  * Every value logged must equal to_jsonb() of it, so that
  * jsonb_populate_record() rebuilds the row.  Text, integers, booleans,
- * finite numerics and jsonb are converted here directly (their to_jsonb()
- * is a plain copy); every other type, domains included, goes through
- * PostgreSQL's to_jsonb() itself, which knows arrays, composites, dates and
+ * finite numerics, jsonb, dates and timestamps are converted here directly,
+ * the way to_jsonb() converts them; every other type, domains included,
+ * goes through
+ * PostgreSQL's to_jsonb() itself, which knows arrays, composites, ranges and
  * casts to json.
  *
  * IDENTIFICATION
@@ -22,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/json.h"
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
@@ -186,6 +188,17 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 		case ASD_JSON_JSONB:
 			push_jsonb_value(state, DatumGetJsonbP(value));
 			return;
+		case ASD_JSON_DATETIME:
+			{
+				/* ISO 8601, as to_jsonb() writes dates and timestamps */
+				char	   *text = JsonEncodeDateTime(NULL, value, col->typid, NULL);
+
+				v.type = jbvString;
+				v.val.string.val = text;
+				v.val.string.len = strlen(text);
+				pushJsonbValue(state, WJB_VALUE, &v);
+				return;
+			}
 		case ASD_JSON_GENERIC:
 			break;
 	}
