@@ -393,7 +393,7 @@ AS $$
      WHERE t.enabled
        AND (t.relid = tbl
             OR (t.view_name IS NOT NULL
-                AND to_regclass(format('%I.%I', c.relnamespace::regnamespace, t.view_name)) = tbl))
+                AND to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name)) = tbl))
 $$;
 
 -- The same, for soft-delete tables only: what restore() and purge() act on.
@@ -464,7 +464,7 @@ RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT to_regclass(format('%I.%I', c.relnamespace::regnamespace, t.view_name))
+    SELECT to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
       FROM audit_softdelete.tracked_tables t JOIN pg_class c ON c.oid = t.relid
      WHERE t.relid = tbl AND t.view_name IS NOT NULL
 $$;
@@ -476,7 +476,8 @@ $$;
 CREATE FUNCTION audit_softdelete._foreign_keys(tbl regclass, referencing boolean)
 RETURNS TABLE (conname text, other text, other_relname text, other_owner oid,
                other_partitioned boolean, action text, our_columns text[],
-               other_columns text[], other_deleted_at text)
+               other_columns text[], other_deleted_at text, other_relid oid,
+               operators text[])
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -492,7 +493,15 @@ AS $$
                         WITH ORDINALITY k(attnum, i)
                    JOIN pg_attribute a ON a.attrelid = o.oid AND a.attnum = k.attnum
                   ORDER BY k.i),
-           t.columns ->> 'deleted_at'
+           t.columns ->> 'deleted_at',
+           o.oid,
+           -- the key's own equality operators (referenced = referencing),
+           -- as PostgreSQL's foreign-key checks use them
+           ARRAY(SELECT format('OPERATOR(%I.%s)', n.nspname, op.oprname)
+                   FROM unnest(c.conpfeqop) WITH ORDINALITY k(opr, i)
+                   JOIN pg_operator op ON op.oid = k.opr
+                   JOIN pg_namespace n ON n.oid = op.oprnamespace
+                  ORDER BY k.i)
       FROM pg_constraint c
       JOIN pg_class o ON o.oid = CASE WHEN referencing THEN c.conrelid ELSE c.confrelid END
       LEFT JOIN audit_softdelete.tracked_tables t
@@ -661,6 +670,15 @@ BEGIN
                       HINT = format('Map %s to another column with the columns option.', role);
         END IF;
         basetype := audit_softdelete._base_type(att.atttypid);
+        -- deleted_at is compared across sessions (restore): no time zone
+        -- may change its meaning
+        IF role = 'deleted_at' AND basetype <> 'timestamptz'::regtype THEN
+            RAISE EXCEPTION 'column "%" of table "%" has type %, which cannot hold deleted_at',
+                    colname, relname, format_type(att.atttypid, NULL)
+                USING ERRCODE = 'datatype_mismatch',
+                      DETAIL = 'deleted_at must be timestamp with time zone.',
+                      HINT = 'Map deleted_at to another column with the columns option; a column that does not exist yet is created.';
+        END IF;
         IF (actor_role AND basetype NOT IN ('text'::regtype, 'varchar'::regtype, 'uuid'::regtype,
                                             'int4'::regtype, 'int8'::regtype))
            OR (NOT actor_role AND basetype NOT IN ('timestamptz'::regtype, 'timestamp'::regtype)) THEN
@@ -849,6 +867,7 @@ DECLARE
     cond       text;
     deleted_at timestamptz;
     found_row  boolean;
+    row_pk     jsonb;
 BEGIN
     IF tbl IS NULL OR pk IS NULL THEN
         RAISE EXCEPTION '% must not be null', CASE WHEN tbl IS NULL THEN 'table' ELSE 'pk' END
@@ -892,11 +911,14 @@ BEGIN
 
     -- Find the row as the caller sees it (privileges and row-level security
     -- apply), converting the key to the columns' types.
+    -- The key as the row has it (as the cascade bookkeeping recorded it),
+    -- whatever spelling of its values the caller used.
     SELECT string_agg(format('x.%I = k.%I', c, c), ' AND ') INTO cond FROM unnest(pkcols) c;
-    EXECUTE format('SELECT true, x.%I FROM %s x, jsonb_populate_record(NULL::%s, $1) k WHERE %s FOR UPDATE OF x',
+    EXECUTE format('SELECT true, x.%I, (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($2) c)'
+                   ' FROM %s x, jsonb_populate_record(NULL::%s, $1) k WHERE %s FOR UPDATE OF x',
                    (SELECT columns ->> 'deleted_at' FROM audit_softdelete.tracked_tables WHERE relid = real),
                    real, real, cond)
-       INTO found_row, deleted_at USING pk;
+       INTO found_row, deleted_at, row_pk USING pk, pkcols;
     IF found_row IS NULL THEN
         RAISE EXCEPTION 'no row with key % in table "%"', pk, relname
             USING ERRCODE = 'no_data_found';
@@ -906,7 +928,7 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
 
-    RETURN audit_softdelete._restore_row(real, pk, deleted_at);
+    RETURN audit_softdelete._restore_row(real, row_pk, deleted_at);
 END
 $$;
 
@@ -968,11 +990,16 @@ SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    DELETE FROM audit_softdelete.tracked_tables t
-     USING pg_event_trigger_dropped_objects() d
-     WHERE d.classid = 'pg_class'::regclass
-       AND d.objsubid = 0
-       AND d.objid = t.relid::oid;
+    WITH gone AS (
+        DELETE FROM audit_softdelete.tracked_tables t
+         USING pg_event_trigger_dropped_objects() d
+         WHERE d.classid = 'pg_class'::regclass
+           AND d.objsubid = 0
+           AND d.objid = t.relid::oid
+        RETURNING t.table_id)
+    DELETE FROM audit_softdelete.soft_delete_cascades c
+     USING gone g
+     WHERE c.parent_table_id = g.table_id OR c.child_table_id = g.table_id;
 END
 $$;
 

@@ -96,9 +96,11 @@ ROLLBACK;
 -- a setting that is not set at all
 SET audit_softdelete.actor_setting = 'app.no_such_setting';
 SELECT audit_softdelete.current_actor() = session_user AS unset_setting;
--- a setting an ordinary role may not read is not revealed through the actor
+-- a setting only superusers may read is never an actor, whoever asks
 CREATE ROLE actor_nobody;
 SET audit_softdelete.actor_setting = 'data_directory';
+SELECT audit_softdelete.current_actor();
+\echo SQLSTATE :SQLSTATE
 SET ROLE actor_nobody;
 SELECT audit_softdelete.current_actor();
 \echo SQLSTATE :SQLSTATE

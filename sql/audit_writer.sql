@@ -50,6 +50,17 @@ SELECT count(*) AS found_through_expression_index FROM audit_softdelete.audit_lo
 RESET enable_seqscan;
 DROP INDEX audit_softdelete.aw_actor_lower;
 
+-- a CHECK constraint of the DBA's is enforced
+ALTER TABLE audit_softdelete.audit_logs ADD CONSTRAINT aw_no_forbidden CHECK (actor <> 'forbidden');
+BEGIN;
+SELECT audit_softdelete.set_actor('forbidden');
+\set VERBOSITY terse
+INSERT INTO aw_t VALUES (5, 'e');
+\set VERBOSITY default
+\echo SQLSTATE :SQLSTATE
+ROLLBACK;
+ALTER TABLE audit_softdelete.audit_logs DROP CONSTRAINT aw_no_forbidden;
+
 -- and back to the direct path
 INSERT INTO aw_t VALUES (4, 'd');
 SELECT count(*) AS rows_logged, count(DISTINCT id) AS distinct_ids

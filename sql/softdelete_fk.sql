@@ -104,3 +104,36 @@ DROP VIEW fk_state;
 DROP TABLE fk_notes, fk_chapters, fk_loans, fk_holds, fk_books, fk_authors,
            fk_tag_links, fk_tag_defaults, fk_tag_plain, fk_tags, fk_lines, fk_orders, fk_tree;
 RESET audit_softdelete.actor;
+
+-- The key's own equality decides which rows reference: citext keys match
+-- case-insensitively, as PostgreSQL's own foreign-key checks do.
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE fk_people (email citext PRIMARY KEY);
+CREATE TABLE fk_posts (id int PRIMARY KEY, author citext REFERENCES fk_people ON DELETE CASCADE);
+CREATE TABLE fk_likes (id int PRIMARY KEY, who citext REFERENCES fk_people ON DELETE RESTRICT);
+SELECT audit_softdelete.enable(t, stamps => false) FROM unnest(ARRAY['fk_people', 'fk_posts', 'fk_likes']) t;
+INSERT INTO fk_people VALUES ('alice@x.org'), ('bob@x.org');
+INSERT INTO fk_posts VALUES (1, 'Alice@X.org');
+INSERT INTO fk_likes VALUES (1, 'BOB@x.org');
+DELETE FROM fk_people WHERE email = 'alice@x.org';
+SELECT id, deleted_at IS NOT NULL AS deleted FROM fk_posts;
+DELETE FROM fk_people WHERE email = 'bob@x.org';
+\echo SQLSTATE :SQLSTATE
+
+-- The foreign keys are looked up again when the referencing table changes:
+-- a cascade follows the table, not its old name.
+CREATE TABLE fk_shops (id int PRIMARY KEY);
+CREATE TABLE fk_items (id int PRIMARY KEY, shop int REFERENCES fk_shops ON DELETE CASCADE);
+SELECT audit_softdelete.enable('fk_shops', stamps => false);
+SELECT audit_softdelete.enable('fk_items', stamps => false);
+INSERT INTO fk_shops VALUES (1), (2);
+INSERT INTO fk_items VALUES (10, 1), (20, 2);
+DELETE FROM fk_shops WHERE id = 1;            -- loads the keys
+ALTER TABLE fk_items RENAME TO fk_items_old;
+CREATE TABLE fk_items (id int PRIMARY KEY, shop int);
+INSERT INTO fk_items VALUES (20, 2);
+DELETE FROM fk_shops WHERE id = 2;
+SELECT 'old' AS t, id, deleted_at IS NOT NULL AS deleted FROM fk_items_old
+UNION ALL SELECT 'new', id, NULL FROM fk_items ORDER BY 1, 2;
+
+DROP TABLE fk_posts, fk_likes, fk_people, fk_items, fk_items_old, fk_shops;

@@ -55,6 +55,14 @@ DELETE FROM rs_projects WHERE id = 2;
 SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 2, "n": 1}');
 SELECT audit_softdelete.restore('rs_projects', '{"id": 2}');
 
+-- The key may be spelled as the caller likes ("1" for 1): the row's own key
+-- finds what its delete cascaded to.
+DELETE FROM rs_projects WHERE id = 2;
+SELECT audit_softdelete.restore('rs_projects', '{"id": "2"}');
+SELECT count(*) AS bookkeeping_left FROM audit_softdelete.soft_delete_cascades c
+  JOIN audit_softdelete.tracked_tables t ON t.table_id = c.parent_table_id
+ WHERE t.relid = 'rs_projects'::regclass AND c.parent_pk = '{"id": 2}';
+
 -- Errors: clear, and nothing changed.
 SELECT audit_softdelete.restore('rs_projects', '{"id": 99}');
 \echo SQLSTATE :SQLSTATE
@@ -106,6 +114,9 @@ SELECT id, deleted_at IS NOT NULL AS deleted FROM rs_projects ORDER BY id;
 
 DROP VIEW rs_state;
 DROP TABLE rs_comments, rs_tasks, rs_projects, rs_plain, rs_nokey;
+-- dropped tables take their bookkeeping with them
+SELECT count(*) AS bookkeeping_of_dropped_tables FROM audit_softdelete.soft_delete_cascades c
+ WHERE NOT EXISTS (SELECT 1 FROM audit_softdelete.tracked_tables t WHERE t.table_id = c.parent_table_id);
 DROP ROLE rs_reader;
 DROP ROLE rs_editor;
 RESET audit_softdelete.actor;

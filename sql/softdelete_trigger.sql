@@ -115,6 +115,39 @@ ROLLBACK;
 CREATE TABLE sd_badtype (id int PRIMARY KEY, deleted_at date);
 SELECT audit_softdelete.enable('sd_badtype');
 \echo SQLSTATE :SQLSTATE
+-- deleted_at must be timestamptz: restore compares it across sessions
+ALTER TABLE sd_badtype ALTER COLUMN deleted_at TYPE timestamp;
+SELECT audit_softdelete.enable('sd_badtype');
+\echo SQLSTATE :SQLSTATE
+
+-- A BEFORE UPDATE trigger that refuses the marking makes the DELETE fail
+-- clearly, rather than report a deleted row that is not.
+CREATE TABLE sd_locked (id int PRIMARY KEY);
+SELECT audit_softdelete.enable('sd_locked', stamps => false);
+INSERT INTO sd_locked VALUES (1);
+CREATE FUNCTION sd_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER sd_refuse BEFORE UPDATE ON sd_locked FOR EACH ROW EXECUTE FUNCTION sd_refuse();
+DELETE FROM sd_locked;
+\echo SQLSTATE :SQLSTATE
+DROP TABLE sd_locked;
+DROP FUNCTION sd_refuse();
+
+-- The options the triggers read are checked whoever writes them.
+SELECT audit_softdelete._save_table_options('sd_mapped', true, false, '{"deleted_at": "removed_at"}',
+                                            false, '{}', '{}', 'trigger', NULL);
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._save_table_options('sd_mapped', true, false,
+    '{"created_at": "a", "created_by": "b", "updated_at": "c", "updated_by": "d", "deleted_at": "e", "deleted_by": "f"}',
+    false, '{}', '{}', 'sometimes', NULL);
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._save_table_options('sd_mapped', true, false,
+    '{"created_at": "a", "created_by": "b", "updated_at": "c", "updated_by": "d", "deleted_at": "e", "deleted_by": "f"}',
+    false, '{}', '{}', 'trigger', 'sd_items');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._save_table_options('sd_mapped', true, false,
+    '{"created_at": "a", "created_by": "b", "updated_at": "c", "updated_by": "d", "deleted_at": "e", "deleted_by": "f"}',
+    false, '{}', '{}', 'view', 'sd_items');
+\echo SQLSTATE :SQLSTATE
 
 -- Unique indexes that still count deleted rows are named, with the index
 -- to create instead; a partial index excluding them is fine.

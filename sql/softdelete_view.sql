@@ -100,6 +100,29 @@ SELECT audit_softdelete.enable('vw_users', soft_delete => 'trigger');
 SELECT relkind FROM pg_class WHERE relname = 'vw_users';
 SELECT to_regclass('vw_users_all') IS NULL AS no_all_table;
 
+-- With hard_delete on, a DELETE through the view really deletes, and says so.
+SELECT audit_softdelete.enable('vw_users', soft_delete => 'view');
+INSERT INTO vw_users (id, email, full_name) VALUES (4, 'gone@example.com', 'Gone');
+SET audit_softdelete.hard_delete = on;
+DELETE FROM vw_users WHERE id = 4 RETURNING id;
+RESET audit_softdelete.hard_delete;
+SELECT count(*) AS rows_4 FROM vw_users_all WHERE id = 4;
+SELECT audit_softdelete.disable('vw_users');
+
+-- A schema whose name needs quoting.
+CREATE SCHEMA "Sales Dept";
+CREATE TABLE "Sales Dept"."Orders" (id int PRIMARY KEY, total numeric);
+SELECT audit_softdelete.enable('"Sales Dept"."Orders"', soft_delete => 'view');
+INSERT INTO "Sales Dept"."Orders" VALUES (1, 10), (2, 20);
+DELETE FROM "Sales Dept"."Orders" WHERE id = 1 RETURNING id;
+SELECT id FROM "Sales Dept"."Orders";
+ALTER TABLE "Sales Dept"."Orders_all" ADD COLUMN note text;
+SELECT audit_softdelete.restore('"Sales Dept"."Orders"', '{"id": 1}');
+SELECT id, note FROM "Sales Dept"."Orders" ORDER BY id;
+SELECT audit_softdelete.disable('"Sales Dept"."Orders"');
+SELECT relkind FROM pg_class WHERE oid = '"Sales Dept"."Orders"'::regclass;
+DROP SCHEMA "Sales Dept" CASCADE;
+
 DROP TABLE vw_posts, vw_users, vw_nokey, vw_taken, vw_taken_all;
 DROP ROLE vw_app;
 RESET audit_softdelete.actor;

@@ -141,7 +141,17 @@ asd_current_actor(void)
 	{
 		const char *value;
 
-		/* restrict_privileged: the actor must not leak protected settings */
+		/*
+		 * The actor ends up in rows others can read, and is computed under
+		 * whatever role a trigger runs as (a table owner, in foreign-key
+		 * actions): a setting only superusers may see is never an actor.
+		 */
+		if (GetConfigOptionFlags(asd_actor_setting, true) & GUC_SUPERUSER_ONLY)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("audit_softdelete.actor_setting cannot name \"%s\"",
+							asd_actor_setting),
+					 errdetail("Only superusers may read that setting.")));
 		value = GetConfigOption(asd_actor_setting, true, true);
 		if (value != NULL)
 		{

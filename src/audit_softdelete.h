@@ -185,6 +185,7 @@ extern void asd_restore_user(Oid save_userid, int save_sec);
 /* relinfo.c */
 extern void asd_relinfo_init(void);
 extern AsdRelInfo *asd_get_relinfo(Relation rel);
+extern void asd_retire_plan(SPIPlanPtr plan);
 
 /* rowjson.c */
 extern bool asd_values_equal(AsdAuditColumn *col, Datum a, Datum b,
@@ -215,6 +216,7 @@ extern uint64 asd_soft_delete_count;
 /* cascade.c */
 extern bool asd_purging(AsdRelInfo *info);
 extern void asd_free_foreign_keys(AsdRelInfo *info);
+extern bool asd_foreign_keys_mention(AsdRelInfo *info, Oid relid);
 extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,

@@ -26,6 +26,7 @@
 
 #include "access/genam.h"
 #include "access/heapam.h"
+#include "access/tableam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
@@ -115,11 +116,32 @@ asd_current_context(bool *isnull)
 }
 
 /* The columns of audit_logs, in order, as the install script makes them. */
-static const char *const audit_columns[] = {
-	"id", "logged_at", "txid", "table_id", "table_oid", "schema_name",
-	"table_name", "action", "row_pk", "old_values", "new_values",
-	"changed_columns", "actor", "db_user", "client_addr", "application_name",
-	"context", "migration_id"
+typedef struct AuditColumn
+{
+	const char *name;
+	Oid			type;
+	bool		notnull;
+} AuditColumn;
+
+static const AuditColumn audit_columns[] = {
+	{"id", INT8OID, true},
+	{"logged_at", TIMESTAMPTZOID, true},
+	{"txid", XID8OID, true},
+	{"table_id", INT4OID, true},
+	{"table_oid", OIDOID, true},
+	{"schema_name", TEXTOID, true},
+	{"table_name", TEXTOID, true},
+	{"action", TEXTOID, true},
+	{"row_pk", JSONBOID, false},
+	{"old_values", JSONBOID, false},
+	{"new_values", JSONBOID, false},
+	{"changed_columns", TEXTARRAYOID, false},
+	{"actor", TEXTOID, false},
+	{"db_user", TEXTOID, true},
+	{"client_addr", INETOID, false},
+	{"application_name", TEXTOID, false},
+	{"context", JSONBOID, false},
+	{"migration_id", INT8OID, false}
 };
 
 #define AUDIT_NATTS lengthof(audit_columns)
@@ -178,21 +200,34 @@ session_client_addr(bool *isnull)
 	return client_addr;
 }
 
-/* Is audit_logs still as the extension made it? */
+/*
+ * Is audit_logs still as the extension made it: a heap table with these
+ * columns, types and NOT NULLs, its one CHECK on action, and nothing that
+ * only the executor applies (triggers, rules, row-level security, other
+ * constraints)?
+ */
 static bool
 plain_audit_logs(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
 
-	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->trigdesc != NULL ||
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_tableam != GetHeapamTableAmRoutine() ||
+		rel->trigdesc != NULL || rel->rd_rules != NULL ||
 		rel->rd_rel->relrowsecurity || desc->natts != AUDIT_NATTS)
+		return false;
+	if (desc->constr && (desc->constr->num_check > 1 ||
+						 (desc->constr->num_check == 1 &&
+						  strcmp(desc->constr->check[0].ccname, "audit_logs_action_check") != 0)))
 		return false;
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
 
-		if (att->attisdropped || strcmp(NameStr(att->attname), audit_columns[i]) != 0)
+		if (att->attisdropped || att->atttypid != audit_columns[i].type ||
+			att->attnotnull != audit_columns[i].notnull ||
+			strcmp(NameStr(att->attname), audit_columns[i].name) != 0)
 			return false;
 	}
 	return true;
@@ -214,7 +249,7 @@ plain_index(Relation index)
  * having written nothing, when audit_logs is not plain enough for that.
  */
 static bool
-insert_directly(Datum *args, char *argnulls)
+insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 {
 	Relation	rel;
 	List	   *indexoids;
@@ -226,7 +261,7 @@ insert_directly(Datum *args, char *argnulls)
 	ListCell   *lc;
 	int			i;
 
-	rel = table_open(audit_logs_relid, RowExclusiveLock);
+	rel = table_open(relid, RowExclusiveLock);
 	if (!plain_audit_logs(rel))
 	{
 		table_close(rel, RowExclusiveLock);
@@ -250,7 +285,7 @@ insert_directly(Datum *args, char *argnulls)
 		}
 	}
 
-	values[0] = Int64GetDatum(nextval_internal(audit_seq_relid, false));
+	values[0] = Int64GetDatum(nextval_internal(seqid, false));
 	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
 	values[2] = FullTransactionIdGetDatum(GetTopFullTransactionId());
 	nulls[0] = nulls[1] = nulls[2] = false;
@@ -325,6 +360,8 @@ asd_write_audit_row(AsdAuditRow *row)
 	Datum		args[INSERT_NARGS];
 	char		nulls[INSERT_NARGS];
 	bool		context_null;
+	Oid			relid;
+	Oid			seqid;
 	Oid			save_userid;
 	int			save_sec;
 	int			i;
@@ -352,8 +389,15 @@ asd_write_audit_row(AsdAuditRow *row)
 	if (!OidIsValid(audit_logs_relid))
 		lookup_audit_logs();
 
+	/*
+	 * Copies: opening the relations below takes locks, which can process
+	 * invalidations that forget the cached OIDs.
+	 */
+	relid = audit_logs_relid;
+	seqid = audit_seq_relid;
+
 	asd_become_extension_owner(&save_userid, &save_sec);
-	if (!insert_directly(args, nulls))
+	if (!insert_directly(relid, seqid, args, nulls))
 		insert_through_spi(args, nulls);
 	asd_restore_user(save_userid, save_sec);
 }

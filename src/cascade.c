@@ -48,7 +48,9 @@ PG_FUNCTION_INFO_V1(asd_take_cascaded);
 typedef struct AsdForeignKey
 {
 	char	   *conname;
-	char	   *other_qualified;	/* the table at the other end */
+	Oid			other_relid;	/* the table at the other end */
+	bool		we_reference;	/* it is the referenced (parent) table */
+	char	   *other_qualified;
 	char	   *other_relname;
 	Oid			other_owner;
 	bool		other_partitioned;
@@ -58,6 +60,7 @@ typedef struct AsdForeignKey
 	AttrNumber *attnums;		/* key columns here, in the firing relation */
 	Oid		   *types;
 	char	  **other_columns;	/* the matching columns there */
+	char	  **operators;		/* "referenced = referencing", qualified */
 	SPIPlanPtr	plan;
 } AsdForeignKey;
 
@@ -92,7 +95,7 @@ asd_purging(AsdRelInfo *info)
 	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid;
 }
 
-/* Free the kept plans of a relinfo entry's keys before it is rebuilt. */
+/* Retire the kept plans of a relinfo entry's keys before it is rebuilt. */
 void
 asd_free_foreign_keys(AsdRelInfo *info)
 {
@@ -106,14 +109,14 @@ asd_free_foreign_keys(AsdRelInfo *info)
 		AsdForeignKey *fk = lfirst(lc);
 
 		if (fk->plan)
-			SPI_freeplan(fk->plan);
+			asd_retire_plan(fk->plan);
 	}
 	foreach(lc, fks->cascading_parents)
 	{
 		AsdForeignKey *fk = lfirst(lc);
 
 		if (fk->plan)
-			SPI_freeplan(fk->plan);
+			asd_retire_plan(fk->plan);
 	}
 	info->foreign_keys = NULL;
 }
@@ -158,7 +161,7 @@ load_keys(AsdRelInfo *info, Relation rel, bool referencing)
 		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute_with_args("SELECT conname, other, other_relname, other_owner,"
 							  " other_partitioned, action, our_columns, other_columns,"
-							  " other_deleted_at"
+							  " other_deleted_at, other_relid, operators"
 							  " FROM audit_softdelete._foreign_keys($1, $2)",
 							  2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the foreign keys of \"%s\"",
@@ -186,6 +189,9 @@ load_keys(AsdRelInfo *info, Relation rel, bool referencing)
 												&fk->nkeys, info->cxt);
 		deleted_at = SPI_getvalue(tup, desc, 9);
 		fk->other_deleted_at = deleted_at ? MemoryContextStrdup(info->cxt, deleted_at) : NULL;
+		fk->other_relid = DatumGetObjectId(SPI_getbinval(tup, desc, 10, &isnull));
+		fk->operators = text_array_to_names(SPI_getbinval(tup, desc, 11, &isnull), &k, info->cxt);
+		fk->we_reference = !referencing;
 
 		fk->attnums = MemoryContextAlloc(info->cxt, sizeof(AttrNumber) * nours);
 		fk->types = MemoryContextAlloc(info->cxt, sizeof(Oid) * nours);
@@ -233,7 +239,10 @@ get_keys(AsdRelInfo *info, Relation rel)
 	return (AsdForeignKeys *) info->foreign_keys;
 }
 
-/* "a = $1 AND b = $2" over the other table's key columns */
+/*
+ * "$1 = x.a AND ..." over the other table's key columns, with the key's own
+ * equality operators, the referenced side on the left.
+ */
 static char *
 key_condition(AsdForeignKey *fk)
 {
@@ -242,10 +251,42 @@ key_condition(AsdForeignKey *fk)
 
 	initStringInfo(&buf);
 	for (k = 0; k < fk->nkeys; k++)
-		appendStringInfo(&buf, "%sx.%s OPERATOR(pg_catalog.=) $%d",
-						 k > 0 ? " AND " : "",
-						 quote_identifier(fk->other_columns[k]), k + 1);
+	{
+		if (k > 0)
+			appendStringInfoString(&buf, " AND ");
+		if (fk->we_reference)
+			appendStringInfo(&buf, "x.%s %s $%d", quote_identifier(fk->other_columns[k]),
+							 fk->operators[k], k + 1);
+		else
+			appendStringInfo(&buf, "$%d %s x.%s", k + 1, fk->operators[k],
+							 quote_identifier(fk->other_columns[k]));
+	}
 	return buf.data;
+}
+
+/*
+ * Does any of info's foreign keys lead to relid?  Their queries name that
+ * table, so its rename, owner change or drop makes them stale.
+ */
+bool
+asd_foreign_keys_mention(AsdRelInfo *info, Oid relid)
+{
+	AsdForeignKeys *fks = (AsdForeignKeys *) info->foreign_keys;
+	ListCell   *lc;
+
+	if (fks == NULL)
+		return false;
+	foreach(lc, fks->referencing)
+	{
+		if (((AsdForeignKey *) lfirst(lc))->other_relid == relid)
+			return true;
+	}
+	foreach(lc, fks->cascading_parents)
+	{
+		if (((AsdForeignKey *) lfirst(lc))->other_relid == relid)
+			return true;
+	}
+	return false;
 }
 
 /*

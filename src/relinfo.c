@@ -16,6 +16,7 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/xact.h"
 #include "catalog/partition.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -34,6 +35,40 @@ const char *const asd_role_names[ASD_NUM_ROLES] = {
 
 static HTAB *relinfo_hash = NULL;
 static MemoryContext relinfo_cxt = NULL;
+
+/*
+ * What a rebuild replaces is retired, not freed, until the transaction
+ * ends: a trigger further up the stack may still be using the old entry's
+ * memory or running one of its kept plans (a soft delete's UPDATE fires
+ * triggers that can rebuild the entry of the very table it updates).
+ */
+static MemoryContext retired_cxt = NULL;
+static List *retired_plans = NIL;	/* in TopMemoryContext */
+
+void
+asd_retire_plan(SPIPlanPtr plan)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+
+	retired_plans = lappend(retired_plans, plan);
+	MemoryContextSwitchTo(oldcxt);
+}
+
+static void
+free_retired(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PREPARE &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	foreach(lc, retired_plans)
+		SPI_freeplan((SPIPlanPtr) lfirst(lc));
+	list_free(retired_plans);
+	retired_plans = NIL;
+	MemoryContextReset(retired_cxt);
+}
 
 /* The entry being built, and whether an invalidation hit it meanwhile. */
 static Oid	building_relid = InvalidOid;
@@ -54,13 +89,15 @@ relinfo_invalidate(Datum arg, Oid relid)
 	if (OidIsValid(relid) && !asd_is_tracked_tables(relid))
 	{
 		/*
-		 * The relation itself, and the partitions that take their options
-		 * and the names in their audit rows from it.
+		 * The relation itself, the partitions that take their options and
+		 * the names in their audit rows from it, and the tables whose
+		 * foreign-key queries name it.
 		 */
 		hash_seq_init(&status, relinfo_hash);
 		while ((entry = hash_seq_search(&status)) != NULL)
 		{
-			if (entry->relid == relid || entry->tracked_relid == relid)
+			if (entry->relid == relid || entry->tracked_relid == relid ||
+				asd_foreign_keys_mention(entry, relid))
 				entry->valid = false;
 		}
 		return;
@@ -87,6 +124,10 @@ asd_relinfo_init(void)
 	relinfo_hash = hash_create("audit_softdelete relinfo", 64, &ctl,
 							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	CacheRegisterRelcacheCallback(relinfo_invalidate, (Datum) 0);
+	retired_cxt = AllocSetContextCreate(TopMemoryContext,
+										"audit_softdelete retired relinfo",
+										ALLOCSET_SMALL_SIZES);
+	RegisterXactCallback(free_retired, NULL);
 }
 
 /*
@@ -129,6 +170,8 @@ role_type_fits(AsdColumnRole role, Oid basetypid)
 		return basetypid == TEXTOID || basetypid == VARCHAROID ||
 			basetypid == UUIDOID || basetypid == INT4OID ||
 			basetypid == INT8OID;
+	if (role == ASD_DELETED_AT)
+		return basetypid == TIMESTAMPTZOID;
 	return basetypid == TIMESTAMPTZOID || basetypid == TIMESTAMPOID;
 }
 
@@ -275,11 +318,11 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	int			role;
 
 	if (entry->mark_plan)
-		SPI_freeplan(entry->mark_plan);
+		asd_retire_plan(entry->mark_plan);
 	entry->mark_plan = NULL;
 	asd_free_foreign_keys(entry);
 	if (entry->cxt)
-		MemoryContextDelete(entry->cxt);
+		MemoryContextSetParent(entry->cxt, retired_cxt);
 	entry->cxt = AllocSetContextCreate(relinfo_cxt, "audit_softdelete relinfo entry",
 									   ALLOCSET_SMALL_SIZES);
 	MemoryContextCopyAndSetIdentifier(entry->cxt, RelationGetRelationName(rel));
@@ -287,6 +330,8 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->tracked = false;
 	entry->stamps = false;
 	entry->audit = false;
+	entry->soft_delete = ASD_SOFT_DELETE_OFF;
+	entry->qualified_name = NULL;
 	entry->table_id = 0;
 	entry->tracked_relid = InvalidOid;
 	entry->schema_name = NULL;
@@ -322,10 +367,15 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 		AsdRoleColumn *col = &entry->roles[role];
 		bool		stamp_role = (role < ASD_NUM_STAMP_ROLES);
 
-		if (opts.column_names[role] == NULL ||
-			(stamp_role && !entry->stamps) ||
+		if ((stamp_role && !entry->stamps) ||
 			(!stamp_role && entry->soft_delete == ASD_SOFT_DELETE_OFF))
 			continue;
+		if (opts.column_names[role] == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("the options of table \"%s\" name no column for %s",
+							RelationGetRelationName(rel), asd_role_names[role]),
+					 errhint("Call audit_softdelete.enable() again.")));
 		resolve_role_column(rel, role, opts.column_names[role], col, entry->cxt);
 		if (stamp_role)
 			entry->columns[col->attnum - 1].is_stamp = true;

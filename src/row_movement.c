@@ -37,10 +37,13 @@ typedef struct PendingMove
 	CommandId	cid;
 	Oid			tracked_relid;	/* the enabled partitioned table */
 	bool		isnull[2];		/* created_at, created_by */
-	Datum		values[2];		/* copies in TopTransactionContext */
+	Datum		values[2];		/* copies in pending_cxt */
 } PendingMove;
 
 static PendingMove pending = {false};
+
+/* Holds pending's values; reset at each remember, so it never grows. */
+static MemoryContext pending_cxt = NULL;
 
 static const AsdColumnRole kept_roles[2] = {ASD_CREATED_AT, ASD_CREATED_BY};
 
@@ -61,7 +64,12 @@ asd_remember_partition_update(AsdRelInfo *info, Relation rel, HeapTuple newtuple
 	pending.cid = GetCurrentCommandId(false);
 	pending.tracked_relid = info->tracked_relid;
 
-	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	if (pending_cxt == NULL)
+		pending_cxt = AllocSetContextCreate(TopMemoryContext,
+											"audit_softdelete row movement",
+											ALLOCSET_SMALL_SIZES);
+	MemoryContextReset(pending_cxt);
+	oldcxt = MemoryContextSwitchTo(pending_cxt);
 	for (i = 0; i < 2; i++)
 	{
 		AsdRoleColumn *col = &info->roles[kept_roles[i]];
@@ -128,7 +136,7 @@ typedef struct HeldRow
 	Oid			tracked_relid;
 	Oid			source_relid;
 	CommandId	cmax;
-	HeapTuple	tuple;			/* in TopTransactionContext */
+	HeapTuple	tuple;			/* in TopMemoryContext, freed when replaced */
 } HeldRow;
 
 static HeldRow held = {false};
@@ -194,7 +202,9 @@ asd_hold_moved_row(AsdRelInfo *info, Relation rel, HeapTuple oldtuple)
 	}
 	asd_flush_moved_row(InvalidOid);
 
-	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	if (held.tuple != NULL)
+		heap_freetuple(held.tuple);
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 	held.tuple = heap_copytuple(oldtuple);
 	MemoryContextSwitchTo(oldcxt);
 	held.lxid = MyProc->lxid;

@@ -7,9 +7,8 @@
  * jsonb_populate_record() rebuilds the row.  Text, integers, booleans,
  * finite numerics, jsonb, dates and timestamps are converted here directly,
  * the way to_jsonb() converts them; every other type, domains included,
- * goes through
- * PostgreSQL's to_jsonb() itself, which knows arrays, composites, ranges and
- * casts to json.
+ * goes through PostgreSQL's to_jsonb() itself, which knows arrays,
+ * composites, ranges and casts to json.
  *
  * IDENTIFICATION
  *	  src/rowjson.c

@@ -98,11 +98,16 @@ mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	}
 
 	rc = SPI_execute_plan(info->mark_plan, args, NULL, false, 0);
-	if (rc != SPI_OK_UPDATE || SPI_processed != 1)
-		elog(ERROR, "could not mark row (%u,%u) of \"%s\" as deleted",
-			 ItemPointerGetBlockNumber(&tuple->t_self),
-			 ItemPointerGetOffsetNumber(&tuple->t_self),
-			 RelationGetRelationName(rel));
+	if (rc != SPI_OK_UPDATE)
+		elog(ERROR, "could not mark a row of \"%s\" as deleted: %s",
+			 RelationGetRelationName(rel), SPI_result_code_string(rc));
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not soft-delete a row of table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("The UPDATE that marks it deleted changed no row: a BEFORE UPDATE trigger or a row-level security policy for UPDATE refused it."),
+				 errhint("A soft delete is an UPDATE of deleted_at and deleted_by; let those through.")));
 
 	SPI_finish();
 	SetUserIdAndSecContext(save_userid, save_sec);

@@ -30,6 +30,7 @@
 #include "utils/builtins.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
+#include "utils/jsonb.h"
 #include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(asd_save_table_options);
@@ -219,6 +220,51 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 }
 
 /*
+ * Options as enable() writes them, whoever calls: the triggers trust them.
+ * Every role maps to a column name; soft_delete is a known mode; view_name
+ * comes with view mode only and names no object but the table's own view.
+ */
+static void
+check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
+{
+	char	   *mode = text_to_cstring(soft_delete);
+	int			role;
+
+	for (role = 0; role < ASD_NUM_ROLES; role++)
+	{
+		JsonbValue *v = getKeyJsonValueFromContainer(&columns->root,
+													 asd_role_names[role],
+													 strlen(asd_role_names[role]),
+													 NULL);
+
+		if (v == NULL || v->type != jbvString || v->val.string.len == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("columns must map \"%s\" to a column name",
+							asd_role_names[role])));
+	}
+	if (strcmp(mode, "trigger") != 0 && strcmp(mode, "view") != 0 &&
+		strcmp(mode, "off") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid soft_delete mode \"%s\"", mode)));
+	if (view_name != NULL)
+	{
+		char	   *name = text_to_cstring(view_name);
+		Oid			existing = get_relname_relid(name, get_rel_namespace(relid));
+
+		if (strcmp(mode, "view") != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("view_name is only for soft_delete mode \"view\"")));
+		if (OidIsValid(existing) &&
+			(get_rel_relkind(existing) != RELKIND_VIEW ||
+			 !pg_class_ownercheck(existing, GetUserId())))
+			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, name);
+	}
+}
+
+/*
  * _save_table_options(tbl regclass, enabled boolean, stamps boolean,
  *					   columns jsonb, audit boolean, exclude_columns text[],
  *					   redact_columns text[], soft_delete text,
@@ -280,6 +326,9 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	/* The check enable() made already, made again where it matters. */
 	if (!pg_class_ownercheck(relid, GetUserId()))
 		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	if (enabled)
+		check_options(relid, PG_GETARG_JSONB_P(3), PG_GETARG_TEXT_PP(7),
+					  PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));
 
 	rolename = GetUserNameFromId(GetUserId(), false);
 	args[0] = ObjectIdGetDatum(relid);
@@ -419,32 +468,23 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 }
 
 /*
- * asd_resolve_soft_delete_table
- *		The table behind a name given to purge() or restore(): the table
- *		itself, or for a table in view mode, its live view too.  Errors
- *		unless it is enabled with soft delete.
+ * Run "SELECT audit_softdelete.<function>($1)" on a relation, as the
+ * extension owner, for the regclass it returns (InvalidOid for NULL).
  */
-Oid
-asd_resolve_soft_delete_table(Oid relid)
+static Oid
+lookup_table(const char *query, Oid relid)
 {
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
 	Oid			save_userid;
 	int			save_sec;
 	Oid			result = InvalidOid;
-	char	   *relname = get_rel_name(relid);
-
-	if (relname == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", relid)));
 
 	args[0] = ObjectIdGetDatum(relid);
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT audit_softdelete._soft_delete_table($1)",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read audit_softdelete.tracked_tables");
 	if (SPI_processed == 1)
 	{
@@ -457,7 +497,27 @@ asd_resolve_soft_delete_table(Oid relid)
 	}
 	SPI_finish();
 	asd_restore_user(save_userid, save_sec);
+	return result;
+}
 
+/*
+ * asd_resolve_soft_delete_table
+ *		The table behind a name given to purge() or restore(): the table
+ *		itself, or for a table in view mode, its live view too.  Errors
+ *		unless it is enabled with soft delete.
+ */
+Oid
+asd_resolve_soft_delete_table(Oid relid)
+{
+	char	   *relname = get_rel_name(relid);
+	Oid			result;
+
+	if (relname == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+
+	result = lookup_table("SELECT audit_softdelete._soft_delete_table($1)", relid);
 	if (!OidIsValid(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -474,29 +534,7 @@ asd_resolve_soft_delete_table(Oid relid)
 Oid
 asd_live_view_table(Oid viewid)
 {
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
-	Oid			save_userid;
-	int			save_sec;
-	Oid			result = InvalidOid;
+	Oid			result = lookup_table("SELECT audit_softdelete._tracked_table($1)", viewid);
 
-	args[0] = ObjectIdGetDatum(viewid);
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT audit_softdelete._tracked_table($1)",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.tracked_tables");
-	if (SPI_processed == 1)
-	{
-		bool		isnull;
-		Datum		value = SPI_getbinval(SPI_tuptable->vals[0],
-										  SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull && DatumGetObjectId(value) != viewid)
-			result = DatumGetObjectId(value);
-	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
-	return result;
+	return result == viewid ? InvalidOid : result;
 }

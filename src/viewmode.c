@@ -119,6 +119,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple;
 	Datum	   *values;
 	uint64		before;
+	uint64		removed;
 	int			k;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -162,10 +163,11 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	before = asd_soft_delete_count;
 	if (SPI_execute_plan(info->mark_plan, values, NULL, false, 0) < 0)
 		elog(ERROR, "could not delete through view \"%s\"", RelationGetRelationName(view));
+	removed = SPI_processed;	/* a physical delete (hard_delete) */
 	SPI_finish();
 
-	/* counted and returned only if this row was soft-deleted now */
-	if (asd_soft_delete_count == before)
+	/* counted and returned only if this row was deleted now, softly or not */
+	if (asd_soft_delete_count == before && removed == 0)
 		return PointerGetDatum(NULL);
 	return PointerGetDatum(oldtuple);
 }
