@@ -18,9 +18,10 @@
 #              the same statement (a writable CTE)
 #
 # Settings (environment): BENCH_SECONDS (20), BENCH_DELETE_SECONDS (8),
-# BENCH_RUNS (3), BENCH_CLIENTS (2), BENCH_ROWS (100000), BENCH_BULK_ROWS
+# BENCH_RUNS (3), BENCH_CLIENTS (2), BENCH_ROWS (100000), BENCH_DELETE_ROWS
+# (1000000: every DELETE must find a live row of its own), BENCH_BULK_ROWS
 # (1000000, 0 skips), BENCH_CALLGRIND (1), BENCH_SYNC_COMMIT (off),
-# BENCH_OUT (bench-results.csv).
+# BENCH_WORKLOADS ("insert update delete"), BENCH_OUT (bench-results.csv).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -32,12 +33,14 @@ delete_seconds=${BENCH_DELETE_SECONDS:-8}
 runs=${BENCH_RUNS:-3}
 clients=${BENCH_CLIENTS:-2}
 rows=${BENCH_ROWS:-100000}
+delete_rows=${BENCH_DELETE_ROWS:-1000000}
 bulk_rows=${BENCH_BULK_ROWS:-1000000}
+workloads=${BENCH_WORKLOADS:-insert update delete}
 callgrind=${BENCH_CALLGRIND:-1}
 sync_commit=${BENCH_SYNC_COMMIT:-off}
 out=${BENCH_OUT:-$PWD/bench-results.csv}
 variants=(none full audit plpgsql app)
-stride=$((rows / clients))
+stride=$((delete_rows / clients))
 
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc valgrind
 asd_build_install "$src"
@@ -87,16 +90,24 @@ results=$(mktemp -d)
 asd_log "building templates: $rows rows per table, variants ${variants[*]}"
 for v in "${variants[@]}"; do
 	make_template "$v" "$rows" "tpl_$v"
+	case " $workloads " in
+	*" delete "*) make_template "$v" "$delete_rows" "tpldel_$v" ;;
+	esac
 done
 
 # One workload, one variant, one run: tps, and the audit rows it wrote.
 run_one() {				# workload variant run
-	local workload=$1 v=$2 r=$3 script secs extra=() before after tx tps
+	local workload=$1 v=$2 r=$3 script secs template extra=() before after tx tps
 	script=$here/$workload.sql
 	[ "$v" = app ] && script=$here/${workload}_app.sql
 	secs=$seconds
-	[ "$workload" = delete ] && { secs=$delete_seconds; extra=(-D k=0 -D stride="$stride"); }
-	fresh_copy "tpl_$v"
+	template=tpl_$v
+	if [ "$workload" = delete ]; then
+		secs=$delete_seconds
+		extra=(-D k=0 -D stride="$stride")
+		template=tpldel_$v
+	fi
+	fresh_copy "$template"
 	q -d bench_run -c "VACUUM ANALYZE bench_items" >/dev/null
 	before=$(audit_rows "$v")
 	"$PGBENCH" -n -M prepared -c "$clients" -j "$clients" -T "$secs" -D rows="$rows" \
@@ -107,6 +118,9 @@ run_one() {				# workload variant run
 	tps=$(awk '/^tps = / {print $3}' "$results/$workload.$v.$r.log")
 	echo "$tps" >>"$results/$workload.$v.tps"
 	echo "$((after - before)) $tx" >>"$results/$workload.$v.count"
+	if [ "$workload" = delete ] && [ "$tx" -gt "$delete_rows" ]; then
+		asd_log "warning: $tx deletes for $delete_rows rows: raise BENCH_DELETE_ROWS"
+	fi
 	if [ "$r" = 1 ]; then
 		case $workload in
 		insert) audit_bytes "$v" INSERT ;;
@@ -117,7 +131,7 @@ run_one() {				# workload variant run
 	asd_log "$workload $v run $r: $tps tps, $((after - before)) audit rows for $tx transactions"
 }
 
-for workload in insert update delete; do
+for workload in $workloads; do
 	for r in $(seq 1 "$runs"); do
 		for v in "${variants[@]}"; do
 			run_one "$workload" "$v" "$r"
@@ -185,7 +199,7 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 	app) echo "5 application writes audit row" ;; esac; }
 {
 	echo "workload,variant,tps_median,ratio_to_1,ratio_to_4,audit_rows_per_s,audit_row_bytes,audit_bytes_with_indexes,audit_rows_equal_writes"
-	for workload in insert update delete; do
+	for workload in $workloads; do
 		base=$(median <"$results/$workload.none.tps")
 		ref=$(median <"$results/$workload.plpgsql.tps")
 		for v in "${variants[@]}"; do
@@ -225,7 +239,7 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 
 echo
 echo "audit_softdelete benchmark: $clients clients, pgbench -M prepared, synchronous_commit=$sync_commit,"
-echo "$rows rows, medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
+echo "$rows rows ($delete_rows for DELETE), medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
 echo "(bulk_update_ms and instructions_per_update: the ratio columns are ratios of ms and instructions, lower is better)"
 echo
 column -s, -t <"$out"
