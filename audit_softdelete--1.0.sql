@@ -377,6 +377,45 @@ BEGIN
             EXECUTE format('DROP TRIGGER %I ON %s', trig.name, qualified);
         END IF;
     END LOOP;
+    IF partitioned THEN
+        PERFORM audit_softdelete._set_partition_triggers(tbl, soft_delete, audit);
+    END IF;
+END
+$$;
+
+-- PostgreSQL clones row triggers to partitions, not statement triggers: a
+-- partition truncated on its own would skip the TRUNCATE guard and leave no
+-- audit row.  So every partition, at every level, gets the two TRUNCATE
+-- triggers too, and so does each partition created or attached later (the
+-- ddl_command_end event trigger calls this again).
+CREATE FUNCTION audit_softdelete._set_partition_triggers(tbl regclass, soft_delete text,
+                                                         audit boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part regclass;
+    trig record;
+BEGIN
+    FOR part IN SELECT relid FROM pg_partition_tree(tbl) WHERE relid <> tbl LOOP
+        FOR trig IN
+            SELECT * FROM (VALUES
+                ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
+                 'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
+                ('audit_softdelete_audit_truncate', audit,
+                 'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
+            ) AS t(name, wanted, definition)
+        LOOP
+            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = trig.name) THEN
+                IF NOT trig.wanted THEN
+                    EXECUTE format('DROP TRIGGER %I ON %s', trig.name, part);
+                END IF;
+            ELSIF trig.wanted THEN
+                EXECUTE format('CREATE TRIGGER %I ', trig.name) || format(trig.definition, part);
+            END IF;
+        END LOOP;
+    END LOOP;
 END
 $$;
 
@@ -958,7 +997,11 @@ RETURNS event_trigger
 LANGUAGE C
 AS 'MODULE_PATHNAME', 'asd_live_view_before_alter';
 
-CREATE FUNCTION audit_softdelete._live_view_after_alter()
+-- After CREATE TABLE or ALTER TABLE: the live views dropped before an
+-- ALTER TABLE are made again, and new partitions of enabled partitioned
+-- tables get their TRUNCATE triggers.  Only for tables the role owns (it
+-- is the role that just changed them).
+CREATE FUNCTION audit_softdelete._after_table_ddl()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -966,12 +1009,33 @@ AS $$
 DECLARE
     t record;
 BEGIN
-    FOR t IN SELECT relid FROM audit_softdelete.tracked_tables
-              WHERE enabled AND soft_delete = 'view'
-                AND audit_softdelete._live_view(relid) IS NULL
-                AND pg_has_role(current_user, (SELECT relowner FROM pg_class WHERE oid = relid), 'USAGE')
+    FOR t IN SELECT tt.relid, tt.soft_delete, tt.audit, c.relkind
+               FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+              WHERE tt.enabled AND pg_has_role(current_user, c.relowner, 'USAGE')
+                AND ((tt.soft_delete = 'view' AND audit_softdelete._live_view(tt.relid) IS NULL)
+                     OR c.relkind = 'p')
     LOOP
-        PERFORM audit_softdelete._create_live_view(t.relid);
+        IF t.soft_delete = 'view' AND audit_softdelete._live_view(t.relid) IS NULL THEN
+            PERFORM audit_softdelete._create_live_view(t.relid);
+        END IF;
+        IF t.relkind = 'p' THEN
+            PERFORM audit_softdelete._set_partition_triggers(t.relid, t.soft_delete, t.audit);
+        END IF;
+    END LOOP;
+    -- a partition detached from an enabled table is a table of its own
+    -- again: it keeps no TRUNCATE trigger of ours unless enabled itself
+    FOR t IN SELECT DISTINCT tg.tgrelid::regclass AS rel, tg.tgname
+               FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
+              WHERE tg.tgname IN ('audit_softdelete_soft_delete_truncate',
+                                  'audit_softdelete_audit_truncate')
+                AND pg_has_role(current_user, c.relowner, 'USAGE')
+                AND NOT EXISTS (SELECT 1 FROM audit_softdelete.tracked_tables tt
+                                 WHERE tt.enabled
+                                   AND (tt.relid = tg.tgrelid
+                                        OR tt.relid IN (SELECT a.relid
+                                                          FROM pg_partition_ancestors(tg.tgrelid) a)))
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
     END LOOP;
 END
 $$;
@@ -1019,7 +1083,7 @@ CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._live_view_before_alter();
 
-CREATE EVENT TRIGGER audit_softdelete_live_view_after_alter
+CREATE EVENT TRIGGER audit_softdelete_after_table_ddl
     ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE')
-    EXECUTE FUNCTION audit_softdelete._live_view_after_alter();
+    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._after_table_ddl();

@@ -30,3 +30,35 @@ SELECT id, deleted_at IS NOT NULL AS deleted FROM sp_events WHERE id = 1;
 
 DROP TABLE sp_events;
 RESET audit_softdelete.actor;
+
+-- TRUNCATE: PostgreSQL does not clone statement triggers to partitions, so
+-- enable() gives every partition its own TRUNCATE guard and audit trigger,
+-- also partitions created or attached later, and takes them from a
+-- partition detached.
+SET audit_softdelete.actor = 'setup';
+CREATE TABLE sp_logs (id int, day int, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);
+CREATE TABLE sp_logs_1 PARTITION OF sp_logs FOR VALUES FROM (1) TO (2);
+SELECT audit_softdelete.enable('sp_logs', stamps => false);
+CREATE TABLE sp_logs_2 PARTITION OF sp_logs FOR VALUES FROM (2) TO (3);
+CREATE TABLE sp_logs_3 (LIKE sp_logs);
+ALTER TABLE sp_logs ATTACH PARTITION sp_logs_3 FOR VALUES FROM (3) TO (4);
+SELECT tgrelid::regclass AS partition, tgname FROM pg_trigger
+ WHERE tgname LIKE 'audit\_softdelete\_%truncate' AND tgrelid::regclass::text LIKE 'sp\_logs%'
+ ORDER BY 1, 2;
+INSERT INTO sp_logs VALUES (1, 1), (2, 2), (3, 3);
+TRUNCATE sp_logs_2;
+\echo SQLSTATE :SQLSTATE
+SET audit_softdelete.hard_delete = on;
+TRUNCATE sp_logs_2;
+TRUNCATE sp_logs;
+RESET audit_softdelete.hard_delete;
+-- one row for the partition truncated on its own (named so), one for the
+-- whole table
+SELECT action, table_name FROM audit_softdelete.audit_logs
+ WHERE table_id = (SELECT table_id FROM audit_softdelete.tracked_tables WHERE relid = 'sp_logs'::regclass)
+   AND action = 'TRUNCATE' ORDER BY id;
+ALTER TABLE sp_logs DETACH PARTITION sp_logs_3;
+SELECT count(*) AS triggers_left_on_detached FROM pg_trigger WHERE tgrelid = 'sp_logs_3'::regclass;
+TRUNCATE sp_logs_3;
+DROP TABLE sp_logs, sp_logs_3;
+RESET audit_softdelete.actor;

@@ -16,7 +16,8 @@
  *	SOFT_DELETE (an UPDATE setting deleted_at) old_values = the whole row as
  *			it was, new_values = the changed columns
  *	RESTORE	(an UPDATE clearing deleted_at) the changed columns
- *	TRUNCATE one row per statement, no values
+ *	TRUNCATE one row per statement, no values (a partitioned table's
+ *			partitions carry the trigger too; see audit_truncate_trigger)
  *
  * Excluded columns appear nowhere; redacted ones show a marker for their
  * values.  An UPDATE that moves a row to another partition arrives as a
@@ -31,7 +32,9 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "storage/proc.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
@@ -85,7 +88,7 @@ asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	int			nchanged = 0;
 	bool		content = false;
 	bool		restore;
-	AsdAuditRow row;
+	AsdAuditRow row = {0};
 	int			i;
 
 	deform_row(oldtuple, olddesc, &oldrow);
@@ -166,7 +169,7 @@ asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
 					TupleDesc tupdesc)
 {
 	RowValues	r;
-	AsdAuditRow row;
+	AsdAuditRow row = {0};
 	Jsonb	   *values;
 
 	deform_row(tuple, tupdesc, &r);
@@ -235,12 +238,26 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
  *		AFTER TRUNCATE ON tbl
  *		FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
  */
+/*
+ * The enabled partitioned table whose TRUNCATE was logged by the current
+ * command: its partitions' own TRUNCATE triggers, which fire after it in
+ * the same command, then write nothing more.
+ */
+static struct
+{
+	bool		valid;
+	LocalTransactionId lxid;
+	CommandId	cid;
+	Oid			root;
+}			truncated_root;
+
 Datum
 asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata;
+	Relation	rel;
 	AsdRelInfo *info;
-	AsdAuditRow row;
+	AsdAuditRow row = {0};
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -256,8 +273,26 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 						"audit_truncate_trigger"),
 				 errhint("Drop the trigger and call audit_softdelete.enable() to create the right ones.")));
 
-	info = asd_get_relinfo(trigdata->tg_relation);
+	rel = trigdata->tg_relation;
+	info = asd_get_relinfo(rel);
 	check_audit_enabled(info, trigdata, "audit_truncate_trigger");
+
+	if (rel->rd_rel->relispartition)
+	{
+		if (truncated_root.valid && truncated_root.lxid == MyProc->lxid &&
+			truncated_root.cid == GetCurrentCommandId(false) &&
+			truncated_root.root == info->tracked_relid)
+			return PointerGetDatum(NULL);	/* part of its table's TRUNCATE */
+		/* a partition truncated on its own: the row names the partition */
+		row.named_table = rel;
+	}
+	else
+	{
+		truncated_root.valid = true;
+		truncated_root.lxid = MyProc->lxid;
+		truncated_root.cid = GetCurrentCommandId(false);
+		truncated_root.root = info->tracked_relid;
+	}
 
 	row.info = info;
 	row.action = "TRUNCATE";

@@ -153,6 +153,8 @@ typedef struct AsdTableOptions
 typedef struct AsdAuditRow
 {
 	AsdRelInfo *info;
+	/* the table named in the row: info's enabled table unless set */
+	Relation	named_table;
 	const char *action;
 	Jsonb	   *row_pk;			/* NULL allowed */
 	Jsonb	   *old_values;

@@ -370,9 +370,18 @@ asd_write_audit_row(AsdAuditRow *row)
 		nulls[i] = ' ';
 
 	args[0] = Int32GetDatum(info->table_id);
-	args[1] = ObjectIdGetDatum(info->tracked_relid);
-	args[2] = CStringGetTextDatum(info->schema_name);
-	args[3] = CStringGetTextDatum(info->table_name);
+	if (row->named_table == NULL)
+	{
+		args[1] = ObjectIdGetDatum(info->tracked_relid);
+		args[2] = CStringGetTextDatum(info->schema_name);
+		args[3] = CStringGetTextDatum(info->table_name);
+	}
+	else
+	{
+		args[1] = ObjectIdGetDatum(RelationGetRelid(row->named_table));
+		args[2] = CStringGetTextDatum(get_namespace_name(RelationGetNamespace(row->named_table)));
+		args[3] = CStringGetTextDatum(RelationGetRelationName(row->named_table));
+	}
 	args[4] = CStringGetTextDatum(row->action);
 	args[5] = PointerGetDatum(row->row_pk);
 	nulls[5] = row->row_pk ? ' ' : 'n';
