@@ -432,7 +432,12 @@ AS $$
      WHERE t.enabled
        AND (t.relid = tbl
             OR (t.view_name IS NOT NULL
-                AND to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name)) = tbl))
+                AND to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name)) = tbl
+                -- the view of that very table, not a namesake
+                AND EXISTS (SELECT 1 FROM pg_rewrite r
+                              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                             WHERE r.ev_class = tbl AND d.refclassid = 'pg_class'::regclass
+                               AND d.refobjid = t.relid)))
 $$;
 
 -- The same, for soft-delete tables only: what restore() and purge() act on.
@@ -546,8 +551,9 @@ AS $$
       LEFT JOIN audit_softdelete.tracked_tables t
              ON t.relid = o.oid AND t.enabled AND t.soft_delete <> 'off'
      WHERE c.contype = 'f' AND c.conparentid = 0
+       -- a NOT VALID key may have orphans: their delete is no cascade
        AND CASE WHEN referencing THEN c.confrelid = tbl
-                ELSE c.conrelid = tbl AND c.confdeltype = 'c' END
+                ELSE c.conrelid = tbl AND c.confdeltype = 'c' AND c.convalidated END
      ORDER BY c.conname
 $$;
 
@@ -1083,7 +1089,9 @@ CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
     WHEN TAG IN ('ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._live_view_before_alter();
 
-CREATE EVENT TRIGGER audit_softdelete_after_table_ddl
+-- Named to fire after audit_softdelete_follow_column_rename (event triggers
+-- fire in name order): a renamed deleted_at is renamed in the options first.
+CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
     ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._after_table_ddl();

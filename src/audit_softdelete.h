@@ -203,6 +203,7 @@ extern Jsonb *asd_columns_to_jsonb(AsdRelInfo *info, Datum *values,
 /* audit_write.c */
 extern void asd_write_audit_row(AsdAuditRow *row);
 extern void asd_forget_audit_logs(void);
+extern void asd_audit_logs_invalidated(Oid relid);
 extern Datum asd_current_context(bool *isnull);
 
 /* stamp.c */

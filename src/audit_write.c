@@ -155,6 +155,15 @@ static bool client_addr_known = false;
 static bool client_addr_null = true;
 static Datum client_addr = (Datum) 0;
 
+/* audit_logs (or its sequence) changed: look them up again by name. */
+void
+asd_audit_logs_invalidated(Oid relid)
+{
+	if (OidIsValid(relid) && relid != audit_logs_relid && relid != audit_seq_relid)
+		return;
+	asd_forget_audit_logs();
+}
+
 void
 asd_forget_audit_logs(void)
 {

@@ -39,6 +39,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(asd_purge);
@@ -151,6 +152,7 @@ load_keys(AsdRelInfo *info, Relation rel, bool referencing)
 	Oid			save_userid;
 	int			save_sec;
 	MemoryContext oldcxt;
+	SPIPlanPtr	plan;
 	uint64		i;
 
 	args[0] = ObjectIdGetDatum(info->tracked_relid);
@@ -159,11 +161,15 @@ load_keys(AsdRelInfo *info, Relation rel, bool referencing)
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT conname, other, other_relname, other_owner,"
-							  " other_partitioned, action, our_columns, other_columns,"
-							  " other_deleted_at, other_relid, operators"
-							  " FROM audit_softdelete._foreign_keys($1, $2)",
-							  2, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+	plan = SPI_prepare("SELECT conname, other, other_relname, other_owner,"
+					   " other_partitioned, action, our_columns, other_columns,"
+					   " other_deleted_at, other_relid, operators"
+					   " FROM audit_softdelete._foreign_keys($1, $2)",
+					   2, argtypes);
+	/* the latest snapshot: see execute_latest() in tracked.c */
+	if (plan == NULL ||
+		SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the foreign keys of \"%s\"",
 			 RelationGetRelationName(rel));
 
@@ -316,7 +322,9 @@ run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 	}
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(fk->other_owner, save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	/* as PostgreSQL's own foreign-key code: FORCE ROW LEVEL SECURITY does not hide rows from it */
+	SetUserIdAndSecContext(fk->other_owner,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (fk->plan == NULL)
@@ -330,7 +338,16 @@ run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 		SPI_keepplan(plan);
 		fk->plan = plan;
 	}
-	rc = SPI_execute_plan(fk->plan, values, NULL, read_only, read_only ? 1 : 0);
+	/*
+	 * A read (is the parent still there?) looks with the latest snapshot:
+	 * a parent inserted by a transaction that committed while this one
+	 * waited for the row is there.
+	 */
+	if (read_only)
+		rc = SPI_execute_snapshot(fk->plan, values, NULL, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 1);
+	else
+		rc = SPI_execute_plan(fk->plan, values, NULL, false, 0);
 	if (rc < 0)
 		elog(ERROR, "foreign key query of \"%s\" failed: %s", fk->conname,
 			 SPI_result_code_string(rc));

@@ -80,6 +80,7 @@ relinfo_invalidate(Datum arg, Oid relid)
 	HASH_SEQ_STATUS status;
 	AsdRelInfo *entry;
 
+	asd_audit_logs_invalidated(relid);
 	if (relinfo_hash == NULL)
 		return;
 	if (!OidIsValid(relid) || asd_is_tracked_tables(relid) ||

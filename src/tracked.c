@@ -31,6 +31,7 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/jsonb.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(asd_save_table_options);
@@ -159,6 +160,23 @@ copy_name_array(MemoryContext cxt, int col)
 }
 
 /*
+ * Run a one-parameter read-only query with the latest snapshot, not the
+ * caller's: a cache entry built from a REPEATABLE READ transaction's older
+ * snapshot would outlive the invalidation that asked for it.
+ */
+static int
+execute_latest(const char *query, Oid *argtypes, Datum *args)
+{
+	SPIPlanPtr	plan = SPI_prepare(query, 1, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "could not prepare \"%s\": %s", query,
+			 SPI_result_code_string(SPI_result));
+	return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
+								InvalidSnapshot, true, false, 1);
+}
+
+/*
  * asd_read_table_options
  *		Read the tracked_tables row of a table into *opts.
  *
@@ -191,7 +209,7 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (execute_latest(query, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "could not read audit_softdelete.tracked_tables");
 
 	found = (SPI_processed == 1);
@@ -484,7 +502,7 @@ lookup_table(const char *query, Oid relid)
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+	if (execute_latest(query, argtypes, args) != SPI_OK_SELECT)
 		elog(ERROR, "could not read audit_softdelete.tracked_tables");
 	if (SPI_processed == 1)
 	{
