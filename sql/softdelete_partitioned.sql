@@ -62,3 +62,30 @@ SELECT count(*) AS triggers_left_on_detached FROM pg_trigger WHERE tgrelid = 'sp
 TRUNCATE sp_logs_3;
 DROP TABLE sp_logs, sp_logs_3;
 RESET audit_softdelete.actor;
+
+-- A BEFORE UPDATE trigger of the user's that writes elsewhere (advancing
+-- the command counter) does not turn a row's move into a soft delete, nor
+-- into a new row for the stamps.
+CREATE TABLE sp_moves (id int, day int, PRIMARY KEY (id, day)) PARTITION BY LIST (day);
+CREATE TABLE sp_moves_1 PARTITION OF sp_moves FOR VALUES IN (1);
+CREATE TABLE sp_moves_2 PARTITION OF sp_moves FOR VALUES IN (2);
+CREATE TABLE sp_history (id int, at_day int);
+CREATE FUNCTION sp_keep_history() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN INSERT INTO sp_history VALUES (OLD.id, OLD.day); RETURN NEW; END $$;
+CREATE TRIGGER zz_history BEFORE UPDATE ON sp_moves FOR EACH ROW EXECUTE FUNCTION sp_keep_history();
+SELECT audit_softdelete.enable('sp_moves');
+BEGIN;
+SELECT audit_softdelete.set_actor('creator');
+INSERT INTO sp_moves (id, day) VALUES (1, 1);
+COMMIT;
+BEGIN;
+SELECT audit_softdelete.set_actor('mover');
+UPDATE sp_moves SET day = 2 WHERE id = 1;
+COMMIT;
+SELECT tableoid::regclass AS partition, id, created_by, updated_by, deleted_at IS NOT NULL AS deleted
+  FROM sp_moves;
+SELECT action, changed_columns FROM audit_softdelete.audit_logs
+ WHERE table_name = 'sp_moves' ORDER BY id;
+DROP TABLE sp_moves, sp_history;
+DROP FUNCTION sp_keep_history();
+RESET audit_softdelete.actor;

@@ -12,9 +12,10 @@
  * and tells the triggers nothing about it.  Taken at face value the INSERT
  * would stamp created_at and created_by anew.  So the BEFORE UPDATE trigger
  * of a partition remembers the created_* values it kept, for the current
- * command of the current transaction, and a BEFORE INSERT into the same
- * partitioned table in that same command, carrying exactly those values, is
- * that row arriving in its new partition.
+ * top-level statement of the current transaction, and a BEFORE INSERT into
+ * the same partitioned table in that same statement, carrying exactly those
+ * values, is that row arriving in its new partition.  (Not the command id:
+ * a user's trigger writing through SPI advances it in between.)
  *
  * IDENTIFICATION
  *	  src/row_movement.c
@@ -34,7 +35,7 @@ typedef struct PendingMove
 {
 	bool		valid;
 	LocalTransactionId lxid;
-	CommandId	cid;
+	TimestampTz statement;		/* the top-level statement's start */
 	Oid			tracked_relid;	/* the enabled partitioned table */
 	bool		isnull[2];		/* created_at, created_by */
 	Datum		values[2];		/* copies in pending_cxt */
@@ -61,7 +62,7 @@ asd_remember_partition_update(AsdRelInfo *info, Relation rel, HeapTuple newtuple
 
 	pending.valid = false;
 	pending.lxid = MyProc->lxid;
-	pending.cid = GetCurrentCommandId(false);
+	pending.statement = GetCurrentStatementStartTimestamp();
 	pending.tracked_relid = info->tracked_relid;
 
 	if (pending_cxt == NULL)
@@ -97,7 +98,7 @@ asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 
 	if (!pending.valid ||
 		pending.lxid != MyProc->lxid ||
-		pending.cid != GetCurrentCommandId(false) ||
+		pending.statement != GetCurrentStatementStartTimestamp() ||
 		pending.tracked_relid != info->tracked_relid)
 		return false;
 
@@ -246,39 +247,55 @@ asd_complete_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
  * The soft-delete side.  The BEFORE DELETE trigger must let the DELETE half
  * of a row movement through: it is no delete at all.  The soft-delete
  * trigger of a partitioned table also fires BEFORE UPDATE, where it
- * remembers the row being updated; a BEFORE DELETE of that very row version
- * (same partition, same TID) in the same command is its move.
+ * remembers the row version being updated; a BEFORE DELETE of that very
+ * row version (same partition, same TID) in the same top-level statement is
+ * its move.  Not the command id: a BEFORE UPDATE trigger of the user's that
+ * writes through SPI advances it in between.  A few recent rows are kept,
+ * for the updates that triggers run while one is in progress.
  */
+#define UPDATED_ROWS 8
+
 typedef struct UpdatedRow
 {
-	bool		valid;
-	LocalTransactionId lxid;
-	CommandId	cid;
+	LocalTransactionId lxid;	/* 0: unused */
+	TimestampTz statement;
 	Oid			relid;
 	ItemPointerData tid;
 } UpdatedRow;
 
-static UpdatedRow updated_row = {false};
+static UpdatedRow updated_rows[UPDATED_ROWS];
+static int	next_updated_row = 0;
 
 void
 asd_remember_updated_row(Relation rel, HeapTuple oldtuple)
 {
-	updated_row.lxid = MyProc->lxid;
-	updated_row.cid = GetCurrentCommandId(false);
-	updated_row.relid = RelationGetRelid(rel);
-	updated_row.tid = oldtuple->t_self;
-	updated_row.valid = true;
+	UpdatedRow *slot = &updated_rows[next_updated_row];
+
+	next_updated_row = (next_updated_row + 1) % UPDATED_ROWS;
+	slot->lxid = MyProc->lxid;
+	slot->statement = GetCurrentStatementStartTimestamp();
+	slot->relid = RelationGetRelid(rel);
+	slot->tid = oldtuple->t_self;
 }
 
 bool
 asd_is_moving_row(Relation rel, HeapTuple oldtuple)
 {
-	if (!updated_row.valid ||
-		updated_row.lxid != MyProc->lxid ||
-		updated_row.cid != GetCurrentCommandId(false) ||
-		updated_row.relid != RelationGetRelid(rel) ||
-		!ItemPointerEquals(&updated_row.tid, &oldtuple->t_self))
-		return false;
-	updated_row.valid = false;
-	return true;
+	TimestampTz statement = GetCurrentStatementStartTimestamp();
+	int			i;
+
+	for (i = 0; i < UPDATED_ROWS; i++)
+	{
+		UpdatedRow *slot = &updated_rows[i];
+
+		if (slot->lxid == MyProc->lxid && slot->lxid != InvalidLocalTransactionId &&
+			slot->statement == statement &&
+			slot->relid == RelationGetRelid(rel) &&
+			ItemPointerEquals(&slot->tid, &oldtuple->t_self))
+		{
+			slot->lxid = InvalidLocalTransactionId;
+			return true;
+		}
+	}
+	return false;
 }
