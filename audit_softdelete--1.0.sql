@@ -1003,12 +1003,14 @@ RETURNS event_trigger
 LANGUAGE C
 AS 'MODULE_PATHNAME', 'asd_live_view_before_alter';
 
--- After CREATE TABLE or ALTER TABLE: the live views dropped before an
--- ALTER TABLE are made again, and new partitions of enabled partitioned
--- tables get their TRUNCATE triggers.  Only for tables the role owns (it
--- is the role that just changed them).
-CREATE FUNCTION audit_softdelete._after_table_ddl()
-RETURNS event_trigger
+-- After a CREATE TABLE or ALTER TABLE that changed columns or partitions
+-- (the C event trigger _table_ddl_end decides): the live views dropped
+-- before it are made again, and with partitions, new ones get their
+-- TRUNCATE triggers and detached ones lose them.  Only for tables the role
+-- owns (it is the role that just changed them).  Other DDL, such as the
+-- ALTER TABLE ... ADD CONSTRAINT of a restore, does nothing here.
+CREATE FUNCTION audit_softdelete._after_table_ddl(partitions boolean)
+RETURNS void
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
@@ -1019,15 +1021,18 @@ BEGIN
                FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
               WHERE tt.enabled AND pg_has_role(current_user, c.relowner, 'USAGE')
                 AND ((tt.soft_delete = 'view' AND audit_softdelete._live_view(tt.relid) IS NULL)
-                     OR c.relkind = 'p')
+                     OR (partitions AND c.relkind = 'p'))
     LOOP
         IF t.soft_delete = 'view' AND audit_softdelete._live_view(t.relid) IS NULL THEN
             PERFORM audit_softdelete._create_live_view(t.relid);
         END IF;
-        IF t.relkind = 'p' THEN
+        IF partitions AND t.relkind = 'p' THEN
             PERFORM audit_softdelete._set_partition_triggers(t.relid, t.soft_delete, t.audit);
         END IF;
     END LOOP;
+    IF NOT partitions THEN
+        RETURN;
+    END IF;
     -- a partition detached from an enabled table is a table of its own
     -- again: it keeps no TRUNCATE trigger of ours unless enabled itself
     FOR t IN SELECT DISTINCT tg.tgrelid::regclass AS rel, tg.tgname
@@ -1045,6 +1050,12 @@ BEGIN
     END LOOP;
 END
 $$;
+
+CREATE FUNCTION audit_softdelete._table_ddl_end()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_table_ddl_end';
 
 ----------------------------------------------------------------------------
 -- Dropped tables leave tracked_tables
@@ -1094,4 +1105,4 @@ CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
 CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
     ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
-    EXECUTE FUNCTION audit_softdelete._after_table_ddl();
+    EXECUTE FUNCTION audit_softdelete._table_ddl_end();

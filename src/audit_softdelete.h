@@ -215,6 +215,8 @@ extern bool asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnull
 
 /* viewmode.c */
 extern uint64 asd_soft_delete_count;
+extern bool asd_changes_columns(Node *parsetree);
+extern bool asd_changes_partitions(Node *parsetree);
 
 /* cascade.c */
 extern bool asd_purging(AsdRelInfo *info);

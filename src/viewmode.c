@@ -34,6 +34,7 @@
 
 PG_FUNCTION_INFO_V1(asd_view_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_live_view_before_alter);
+PG_FUNCTION_INFO_V1(asd_table_ddl_end);
 
 /* Soft deletes made by this backend so far: see softdelete.c. */
 uint64		asd_soft_delete_count = 0;
@@ -173,6 +174,87 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 }
 
 /*
+ * asd_changes_columns
+ *		Does this ALTER TABLE (or RENAME) add, drop, rename or retype a
+ *		column?
+ */
+bool
+asd_changes_columns(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (IsA(parsetree, RenameStmt))
+		return ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_AddColumn || cmd->subtype == AT_DropColumn ||
+			cmd->subtype == AT_AlterColumnType)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * asd_changes_partitions
+ *		Does this statement create, attach or detach a partition?
+ */
+bool
+asd_changes_partitions(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (IsA(parsetree, CreateStmt))
+		return ((CreateStmt *) parsetree)->partbound != NULL;
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * _table_ddl_end() RETURNS event_trigger
+ *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
+ *		before it, and when partitions came or went, set their TRUNCATE
+ *		triggers (see _after_table_ddl in the install script).
+ */
+Datum
+asd_table_ddl_end(PG_FUNCTION_ARGS)
+{
+	EventTriggerData *trigdata;
+	Oid			argtypes[1] = {BOOLOID};
+	Datum		args[1];
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"_table_ddl_end")));
+	trigdata = (EventTriggerData *) fcinfo->context;
+	if (!asd_changes_columns(trigdata->parsetree) &&
+		!asd_changes_partitions(trigdata->parsetree))
+		PG_RETURN_VOID();
+
+	args[0] = BoolGetDatum(asd_changes_partitions(trigdata->parsetree));
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
+							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not update the live views and partition triggers");
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
  * _live_view_before_alter() RETURNS event_trigger
  *		Before ALTER TABLE on a table in view mode, drop its live view; the
  *		ddl_command_end trigger makes it again.
@@ -202,6 +284,15 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	else if (IsA(trigdata->parsetree, RenameStmt))
 		relation = ((RenameStmt *) trigdata->parsetree)->relation;
 	if (relation == NULL)
+		PG_RETURN_VOID();
+
+	/*
+	 * Only what changes the table's columns needs the view out of the way.
+	 * Anything else (constraints, owner...) leaves it alone: pg_restore's
+	 * ALTER TABLE ... ADD CONSTRAINT must not remake a view it restores
+	 * itself.
+	 */
+	if (!asd_changes_columns(trigdata->parsetree))
 		PG_RETURN_VOID();
 
 	/* as the statement will resolve it; it takes the lock itself */
