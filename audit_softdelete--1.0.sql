@@ -865,6 +865,19 @@ LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_take_cascaded';
 
+-- "x.a = ($1 ->> 'a')::type AND ..." for the keys of a JSON key: each value
+-- converted by its column's own type (a bad value is that type's error).
+CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT string_agg(format('x.%I = ($1 ->> %L)::%s', a.attname, a.attname,
+                             format_type(a.atttypid, a.atttypmod)), ' AND ')
+      FROM jsonb_object_keys(pk) k
+      JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = k AND NOT a.attisdropped
+$$;
+
 -- Restore one row found by its key and deleted at deleted_at, then what its
 -- soft delete cascaded to.  Returns the number of rows restored.
 CREATE FUNCTION audit_softdelete._restore_row(tbl regclass, pk jsonb, deleted_at timestamptz)
@@ -881,11 +894,9 @@ DECLARE
 BEGIN
     SELECT columns ->> 'deleted_at' AS at, columns ->> 'deleted_by' AS by_ INTO t
       FROM audit_softdelete.tracked_tables WHERE relid = tbl;
-    SELECT string_agg(format('x.%I IS NOT DISTINCT FROM k.%I', key, key), ' AND ') INTO cond
-      FROM jsonb_object_keys(pk) key;
-    EXECUTE format('UPDATE %s x SET %I = NULL, %I = NULL FROM jsonb_populate_record(NULL::%s, $1) k'
-                   ' WHERE %s AND x.%I = $2',
-                   tbl, t.at, t.by_, tbl, cond, t.at)
+    cond := audit_softdelete._key_condition(tbl, pk);
+    EXECUTE format('UPDATE %s x SET %I = NULL, %I = NULL WHERE %s AND x.%I = $2',
+                   tbl, t.at, t.by_, cond, t.at)
        USING pk, deleted_at;
     GET DIAGNOSTICS restored = ROW_COUNT;
     IF restored = 0 THEN
@@ -958,11 +969,11 @@ BEGIN
     -- apply), converting the key to the columns' types.
     -- The key as the row has it (as the cascade bookkeeping recorded it),
     -- whatever spelling of its values the caller used.
-    SELECT string_agg(format('x.%I = k.%I', c, c), ' AND ') INTO cond FROM unnest(pkcols) c;
+    cond := audit_softdelete._key_condition(real, pk);
     EXECUTE format('SELECT true, x.%I, (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($2) c)'
-                   ' FROM %s x, jsonb_populate_record(NULL::%s, $1) k WHERE %s FOR UPDATE OF x',
+                   ' FROM %s x WHERE %s FOR UPDATE OF x',
                    (SELECT columns ->> 'deleted_at' FROM audit_softdelete.tracked_tables WHERE relid = real),
-                   real, real, cond)
+                   real, cond)
        INTO found_row, deleted_at, row_pk USING pk, pkcols;
     IF found_row IS NULL THEN
         RAISE EXCEPTION 'no row with key % in table "%"', pk, relname

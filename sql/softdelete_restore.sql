@@ -112,6 +112,39 @@ DROP POLICY rs_only_one ON rs_projects;
 ALTER TABLE rs_projects DISABLE ROW LEVEL SECURITY;
 SELECT id, deleted_at IS NOT NULL AS deleted FROM rs_projects ORDER BY id;
 
+-- A caller allowed to update the parent but not a child brings back the
+-- parent only; the child, and its bookkeeping, wait for someone who may.
+CREATE TABLE rs_p (id int PRIMARY KEY);
+CREATE TABLE rs_c (id int PRIMARY KEY, p int REFERENCES rs_p ON DELETE CASCADE);
+SELECT audit_softdelete.enable('rs_p', stamps => false);
+SELECT audit_softdelete.enable('rs_c', stamps => false);
+INSERT INTO rs_p VALUES (1);
+INSERT INTO rs_c VALUES (10, 1);
+DELETE FROM rs_p;
+CREATE ROLE rs_narrow;
+GRANT SELECT, UPDATE ON rs_p TO rs_narrow;
+SET ROLE rs_narrow;
+SELECT audit_softdelete.restore('rs_p', '{"id": 1}');
+RESET ROLE;
+SELECT 'p' AS t, id, deleted_at IS NOT NULL AS deleted FROM rs_p
+UNION ALL SELECT 'c', id, deleted_at IS NOT NULL FROM rs_c ORDER BY 1 DESC;
+SELECT count(*) AS bookkeeping_kept FROM audit_softdelete.soft_delete_cascades c
+  JOIN audit_softdelete.tracked_tables t ON t.table_id = c.child_table_id
+ WHERE t.relid = 'rs_c'::regclass;
+REVOKE ALL ON rs_p FROM rs_narrow;
+DROP ROLE rs_narrow;
+DROP TABLE rs_c, rs_p;
+
+-- A NOT NULL domain among the other columns does not get in the way.
+CREATE DOMAIN rs_label AS text NOT NULL;
+CREATE TABLE rs_dom (id int PRIMARY KEY, label rs_label);
+SELECT audit_softdelete.enable('rs_dom', stamps => false);
+INSERT INTO rs_dom VALUES (1, 'x');
+DELETE FROM rs_dom;
+SELECT audit_softdelete.restore('rs_dom', '{"id": 1}');
+DROP TABLE rs_dom;
+DROP DOMAIN rs_label;
+
 DROP VIEW rs_state;
 DROP TABLE rs_comments, rs_tasks, rs_projects, rs_plain, rs_nokey;
 -- dropped tables take their bookkeeping with them

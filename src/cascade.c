@@ -602,15 +602,16 @@ asd_purge(PG_FUNCTION_ARGS)
  * _take_cascaded(parent regclass, parent_pk jsonb, deleted_at timestamptz)
  *		RETURNS TABLE (child regclass, child_pk jsonb)
  *		Hand restore() the rows a parent's soft delete cascaded to, and
- *		forget them.  The caller must be allowed to UPDATE the parent.
+ *		forget them.  The caller must be allowed to UPDATE the parent, and
+ *		only hears of, and makes forget, children it may UPDATE too.
  */
 Datum
 asd_take_cascaded(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	Oid			parent;
-	Oid			argtypes[3] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID};
-	Datum		args[3];
+	Oid			argtypes[4] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, OIDOID};
+	Datum		args[4];
 	Oid			save_userid;
 	int			save_sec;
 	uint64		i;
@@ -625,6 +626,8 @@ asd_take_cascaded(PG_FUNCTION_ARGS)
 	args[0] = ObjectIdGetDatum(parent);
 	args[1] = PG_GETARG_DATUM(1);
 	args[2] = PG_GETARG_DATUM(2);
+	/* only the children the caller may restore: no others named, none forgotten */
+	args[3] = ObjectIdGetDatum(GetUserId());
 
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -636,8 +639,9 @@ asd_take_cascaded(PG_FUNCTION_ARGS)
 							  " AND c.parent_pk OPERATOR(pg_catalog.=) $2"
 							  " AND c.deleted_at OPERATOR(pg_catalog.=) $3"
 							  " AND ch.table_id OPERATOR(pg_catalog.=) c.child_table_id"
+							  " AND pg_catalog.has_table_privilege($4, ch.relid, 'UPDATE')"
 							  " RETURNING ch.relid, c.child_pk",
-							  3, argtypes, args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+							  4, argtypes, args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
 		elog(ERROR, "could not read audit_softdelete.soft_delete_cascades");
 
 	for (i = 0; i < SPI_processed; i++)
