@@ -48,10 +48,16 @@ SELECT tgrelid::regclass AS partition, tgname FROM pg_trigger
 INSERT INTO sp_logs VALUES (1, 1), (2, 2), (3, 3);
 TRUNCATE sp_logs_2;
 \echo SQLSTATE :SQLSTATE
+-- a user's own TRUNCATE trigger writing elsewhere changes nothing here
+CREATE TABLE sp_truncations (at timestamptz);
+CREATE FUNCTION sp_note_truncate() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN INSERT INTO sp_truncations VALUES (now()); RETURN NULL; END $$;
+CREATE TRIGGER zz_note AFTER TRUNCATE ON sp_logs FOR EACH STATEMENT EXECUTE FUNCTION sp_note_truncate();
 SET audit_softdelete.hard_delete = on;
 TRUNCATE sp_logs_2;
 TRUNCATE sp_logs;
 RESET audit_softdelete.hard_delete;
+DROP TABLE sp_truncations;
 -- one row for the partition truncated on its own (named so), one for the
 -- whole table
 SELECT action, table_name FROM audit_softdelete.audit_logs
@@ -61,6 +67,7 @@ ALTER TABLE sp_logs DETACH PARTITION sp_logs_3;
 SELECT count(*) AS triggers_left_on_detached FROM pg_trigger WHERE tgrelid = 'sp_logs_3'::regclass;
 TRUNCATE sp_logs_3;
 DROP TABLE sp_logs, sp_logs_3;
+DROP FUNCTION sp_note_truncate();
 RESET audit_softdelete.actor;
 
 -- A BEFORE UPDATE trigger of the user's that writes elsewhere (advancing

@@ -33,9 +33,11 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "catalog/partition.h"
 #include "catalog/pg_type.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
@@ -239,17 +241,46 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
  *		FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
  */
 /*
- * The enabled partitioned table whose TRUNCATE was logged by the current
- * command: its partitions' own TRUNCATE triggers, which fire after it in
- * the same command, then write nothing more.
+ * The tables this statement's TRUNCATE has been logged for.  TRUNCATE of a
+ * partitioned table truncates (and fires the triggers of) every partition
+ * below it, after it: a partition whose ancestor is listed writes nothing
+ * more.  Kept per top-level statement, whatever triggers run in between.
  */
-static struct
+static LocalTransactionId truncated_lxid = InvalidLocalTransactionId;
+static TimestampTz truncated_statement = 0;
+static List *truncated_relids = NIL;	/* in TopMemoryContext */
+
+/* Is rel covered by a TRUNCATE already logged in this statement?  Notes it. */
+static bool
+truncate_already_logged(Relation rel)
 {
-	bool		valid;
-	LocalTransactionId lxid;
-	CommandId	cid;
-	Oid			root;
-}			truncated_root;
+	bool		covered = false;
+	MemoryContext oldcxt;
+
+	if (truncated_lxid != MyProc->lxid ||
+		truncated_statement != GetCurrentStatementStartTimestamp())
+	{
+		list_free(truncated_relids);
+		truncated_relids = NIL;
+		truncated_lxid = MyProc->lxid;
+		truncated_statement = GetCurrentStatementStartTimestamp();
+	}
+	if (rel->rd_rel->relispartition)
+	{
+		List	   *ancestors = get_partition_ancestors(RelationGetRelid(rel));
+		ListCell   *lc;
+
+		foreach(lc, ancestors)
+		{
+			if (list_member_oid(truncated_relids, lfirst_oid(lc)))
+				covered = true;
+		}
+	}
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
+	truncated_relids = lappend_oid(truncated_relids, RelationGetRelid(rel));
+	MemoryContextSwitchTo(oldcxt);
+	return covered;
+}
 
 Datum
 asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
@@ -277,22 +308,11 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 	info = asd_get_relinfo(rel);
 	check_audit_enabled(info, trigdata, "audit_truncate_trigger");
 
+	if (truncate_already_logged(rel))
+		return PointerGetDatum(NULL);	/* part of its table's TRUNCATE */
+	/* a partition truncated on its own: the row names the partition */
 	if (rel->rd_rel->relispartition)
-	{
-		if (truncated_root.valid && truncated_root.lxid == MyProc->lxid &&
-			truncated_root.cid == GetCurrentCommandId(false) &&
-			truncated_root.root == info->tracked_relid)
-			return PointerGetDatum(NULL);	/* part of its table's TRUNCATE */
-		/* a partition truncated on its own: the row names the partition */
 		row.named_table = rel;
-	}
-	else
-	{
-		truncated_root.valid = true;
-		truncated_root.lxid = MyProc->lxid;
-		truncated_root.cid = GetCurrentCommandId(false);
-		truncated_root.root = info->tracked_relid;
-	}
 
 	row.info = info;
 	row.action = "TRUNCATE";
