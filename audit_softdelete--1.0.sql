@@ -885,6 +885,7 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'        -- keys are matched as JSON, written in UTC
 AS $$
 DECLARE
     t        record;
@@ -914,6 +915,7 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'        -- the bookkeeping writes keys in UTC
 AS $$
 DECLARE
     real       regclass;

@@ -135,6 +135,22 @@ REVOKE ALL ON rs_p FROM rs_narrow;
 DROP ROLE rs_narrow;
 DROP TABLE rs_c, rs_p;
 
+-- A key with a timestamptz, deleted and restored under other time zones.
+CREATE TABLE rs_orders (id int, placed timestamptz, PRIMARY KEY (id, placed));
+CREATE TABLE rs_lines (n int PRIMARY KEY, order_id int, placed timestamptz,
+                       FOREIGN KEY (order_id, placed) REFERENCES rs_orders ON DELETE CASCADE);
+SELECT audit_softdelete.enable('rs_orders', stamps => false);
+SELECT audit_softdelete.enable('rs_lines', stamps => false);
+INSERT INTO rs_orders VALUES (1, '2026-01-01 12:00+00');
+INSERT INTO rs_lines VALUES (1, 1, '2026-01-01 12:00+00'), (2, 1, '2026-01-01 12:00+00');
+SET TimeZone = 'UTC';
+DELETE FROM rs_orders;
+SET TimeZone = 'Europe/Paris';
+SELECT audit_softdelete.restore('rs_orders', '{"id": 1, "placed": "2026-01-01T13:00:00+01:00"}');
+RESET TimeZone;
+SELECT n, deleted_at IS NOT NULL AS deleted FROM rs_lines ORDER BY n;
+DROP TABLE rs_lines, rs_orders;
+
 -- A NOT NULL domain among the other columns does not get in the way.
 CREATE DOMAIN rs_label AS text NOT NULL;
 CREATE TABLE rs_dom (id int PRIMARY KEY, label rs_label);

@@ -37,6 +37,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -419,6 +420,24 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 }
 
 /*
+ * A row's key for the bookkeeping, with timestamps written in UTC: the
+ * session that restores may not share the deleting session's TimeZone,
+ * and restore() matches keys as JSON.
+ */
+static Jsonb *
+bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
+{
+	int			nestlevel = NewGUCNestLevel();
+	Jsonb	   *pk;
+
+	(void) set_config_option("TimeZone", "UTC", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
+	AtEOXact_GUC(true, nestlevel);
+	return pk;
+}
+
+/*
  * asd_cascade_soft_delete
  *		Apply the foreign keys that reference a row just soft-deleted.
  */
@@ -448,7 +467,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 				heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
 				frame = palloc(sizeof(CascadeFrame));
 				frame->table_id = info->table_id;
-				frame->pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
+				frame->pk = bookkeeping_key(info, values, nulls);
 				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 			}
 			cascade_stack = lappend(cascade_stack, frame);
@@ -488,7 +507,7 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	values = palloc(sizeof(Datum) * info->natts);
 	nulls = palloc(sizeof(bool) * info->natts);
 	heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
-	pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
+	pk = bookkeeping_key(info, values, nulls);
 	if (pk == NULL || parent->pk == NULL)
 		return;					/* without keys there is nothing to restore by */
 
