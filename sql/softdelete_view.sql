@@ -123,6 +123,40 @@ SELECT audit_softdelete.disable('"Sales Dept"."Orders"');
 SELECT relkind FROM pg_class WHERE oid = '"Sales Dept"."Orders"'::regclass;
 DROP SCHEMA "Sales Dept" CASCADE;
 
+-- A primary key dropped after enable(): DELETE through the view says why it
+-- cannot find the row.
+CREATE TABLE vw_keyless (id int CONSTRAINT vw_keyless_pk PRIMARY KEY);
+SELECT audit_softdelete.enable('vw_keyless', soft_delete => 'view');
+INSERT INTO vw_keyless VALUES (1);
+ALTER TABLE vw_keyless_all DROP CONSTRAINT vw_keyless_pk;
+DELETE FROM vw_keyless;
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.disable('vw_keyless');
+DROP TABLE vw_keyless;
+
+-- The view's trigger function refuses to run anywhere else.
+CREATE VIEW vw_plain AS SELECT 1 AS id;
+CREATE TRIGGER by_hand INSTEAD OF DELETE ON vw_plain FOR EACH ROW
+    EXECUTE FUNCTION audit_softdelete.view_delete_trigger();
+DELETE FROM vw_plain;
+\echo SQLSTATE :SQLSTATE
+DROP VIEW vw_plain;
+CREATE TABLE vw_t (id int);
+CREATE TRIGGER by_hand BEFORE DELETE ON vw_t FOR EACH ROW
+    EXECUTE FUNCTION audit_softdelete.view_delete_trigger();
+INSERT INTO vw_t VALUES (1);
+DELETE FROM vw_t;
+\echo SQLSTATE :SQLSTATE
+DROP TABLE vw_t;
+SELECT audit_softdelete.view_delete_trigger();
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._table_ddl_end();
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._live_view_before_alter();
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._follow_column_rename();
+\echo SQLSTATE :SQLSTATE
+
 DROP TABLE vw_posts, vw_users, vw_nokey, vw_taken, vw_taken_all;
 DROP ROLE vw_app;
 RESET audit_softdelete.actor;
