@@ -9,6 +9,7 @@ OBJS = \
 	src/tracked.o \
 	src/relinfo.o \
 	src/trigger_check.o \
+	src/statement.o \
 	src/row_movement.o \
 	src/stamp.o \
 	src/rowjson.o \
@@ -33,6 +34,7 @@ REGRESS = \
 	column_mapping \
 	partitioned \
 	statement_paths \
+	statement_boundaries \
 	trigger_misuse \
 	disable \
 	audit_basic \

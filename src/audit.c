@@ -244,10 +244,10 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
  * The tables this statement's TRUNCATE has been logged for.  TRUNCATE of a
  * partitioned table truncates (and fires the triggers of) every partition
  * below it, after it: a partition whose ancestor is listed writes nothing
- * more.  Kept per top-level statement, whatever triggers run in between.
+ * more.  Kept per TRUNCATE statement (statement.c numbers each utility
+ * statement), so two TRUNCATEs in one DO block are two rows.
  */
-static LocalTransactionId truncated_lxid = InvalidLocalTransactionId;
-static TimestampTz truncated_statement = 0;
+static uint64 truncated_statement = 0;
 static List *truncated_relids = NIL;	/* in TopMemoryContext */
 
 /* Is rel covered by a TRUNCATE already logged in this statement?  Notes it. */
@@ -257,13 +257,11 @@ truncate_already_logged(Relation rel)
 	bool		covered = false;
 	MemoryContext oldcxt;
 
-	if (truncated_lxid != MyProc->lxid ||
-		truncated_statement != GetCurrentStatementStartTimestamp())
+	if (truncated_statement != asd_current_utility())
 	{
 		list_free(truncated_relids);
 		truncated_relids = NIL;
-		truncated_lxid = MyProc->lxid;
-		truncated_statement = GetCurrentStatementStartTimestamp();
+		truncated_statement = asd_current_utility();
 	}
 	if (rel->rd_rel->relispartition)
 	{

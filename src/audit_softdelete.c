@@ -104,5 +104,7 @@ _PG_init(void)
 
 	MarkGUCPrefixReserved("audit_softdelete");
 
+	asd_statement_init();
+
 	asd_relinfo_init();
 }

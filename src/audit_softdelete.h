@@ -227,6 +227,12 @@ extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
 										  HeapTuple tuple);
 
+/* statement.c */
+extern void asd_statement_init(void);
+extern uint64 asd_current_executor_run(void);
+extern int	asd_executor_depth(void);
+extern uint64 asd_current_utility(void);
+
 /* row_movement.c */
 extern void asd_remember_updated_row(Relation rel, HeapTuple oldtuple);
 extern bool asd_is_moving_row(Relation rel, HeapTuple oldtuple);

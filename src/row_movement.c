@@ -12,10 +12,10 @@
  * and tells the triggers nothing about it.  Taken at face value the INSERT
  * would stamp created_at and created_by anew.  So the BEFORE UPDATE trigger
  * of a partition remembers the created_* values it kept, for the current
- * top-level statement of the current transaction, and a BEFORE INSERT into
- * the same partitioned table in that same statement, carrying exactly those
- * values, is that row arriving in its new partition.  (Not the command id:
- * a user's trigger writing through SPI advances it in between.)
+ * executor run (statement.c), and a BEFORE INSERT into the same partitioned
+ * table in that same run, carrying exactly those values, is that row
+ * arriving in its new partition.  One slot per executor nesting depth: a
+ * user's trigger may run another UPDATE in between.
  *
  * IDENTIFICATION
  *	  src/row_movement.c
@@ -31,22 +31,31 @@
 #include "utils/datum.h"
 #include "utils/memutils.h"
 
+/* executor runs nested deeper than this are not followed: a moved row is
+ * then stamped as new, or soft deleted, rather than mistaken */
+#define TRACKED_DEPTH 16
+
 typedef struct PendingMove
 {
-	bool		valid;
-	LocalTransactionId lxid;
-	TimestampTz statement;		/* the top-level statement's start */
+	uint64		run;			/* executor run; 0: empty */
 	Oid			tracked_relid;	/* the enabled partitioned table */
 	bool		isnull[2];		/* created_at, created_by */
-	Datum		values[2];		/* copies in pending_cxt */
+	Datum		values[2];		/* copies in TopMemoryContext */
+	bool		byref[2];
 } PendingMove;
 
-static PendingMove pending = {false};
-
-/* Holds pending's values; reset at each remember, so it never grows. */
-static MemoryContext pending_cxt = NULL;
+static PendingMove pending[TRACKED_DEPTH];
 
 static const AsdColumnRole kept_roles[2] = {ASD_CREATED_AT, ASD_CREATED_BY};
+
+/* this run's slot in a per-depth array, or -1 when too deep or outside any */
+static int
+depth_slot(void)
+{
+	int			depth = asd_executor_depth();
+
+	return (depth >= 1 && depth <= TRACKED_DEPTH) ? depth - 1 : -1;
+}
 
 /*
  * asd_remember_partition_update
@@ -57,32 +66,34 @@ void
 asd_remember_partition_update(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			slot = depth_slot();
+	PendingMove *p;
 	MemoryContext oldcxt;
 	int			i;
 
-	pending.valid = false;
-	pending.lxid = MyProc->lxid;
-	pending.statement = GetCurrentStatementStartTimestamp();
-	pending.tracked_relid = info->tracked_relid;
+	if (slot < 0)
+		return;
+	p = &pending[slot];
+	for (i = 0; i < 2; i++)
+		if (p->run != 0 && p->byref[i] && !p->isnull[i])
+			pfree(DatumGetPointer(p->values[i]));
+	p->run = 0;
 
-	if (pending_cxt == NULL)
-		pending_cxt = AllocSetContextCreate(TopMemoryContext,
-											"audit_softdelete row movement",
-											ALLOCSET_SMALL_SIZES);
-	MemoryContextReset(pending_cxt);
-	oldcxt = MemoryContextSwitchTo(pending_cxt);
+	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 	for (i = 0; i < 2; i++)
 	{
 		AsdRoleColumn *col = &info->roles[kept_roles[i]];
 		Form_pg_attribute att = TupleDescAttr(tupdesc, col->attnum - 1);
 		Datum		value = heap_getattr(newtuple, col->attnum, tupdesc,
-										 &pending.isnull[i]);
+										 &p->isnull[i]);
 
-		pending.values[i] = pending.isnull[i] ? (Datum) 0 :
+		p->byref[i] = !att->attbyval;
+		p->values[i] = p->isnull[i] ? (Datum) 0 :
 			datumCopy(value, att->attbyval, att->attlen);
 	}
 	MemoryContextSwitchTo(oldcxt);
-	pending.valid = true;
+	p->tracked_relid = info->tracked_relid;
+	p->run = asd_current_executor_run();
 }
 
 /*
@@ -94,12 +105,16 @@ bool
 asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			slot = depth_slot();
+	PendingMove *p;
 	int			i;
 
-	if (!pending.valid ||
-		pending.lxid != MyProc->lxid ||
-		pending.statement != GetCurrentStatementStartTimestamp() ||
-		pending.tracked_relid != info->tracked_relid)
+	if (slot < 0)
+		return false;
+	p = &pending[slot];
+	if (p->run == 0 ||
+		p->run != asd_current_executor_run() ||
+		p->tracked_relid != info->tracked_relid)
 		return false;
 
 	for (i = 0; i < 2; i++)
@@ -109,14 +124,18 @@ asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 		bool		isnull;
 		Datum		value = heap_getattr(newtuple, col->attnum, tupdesc, &isnull);
 
-		if (isnull != pending.isnull[i])
+		if (isnull != p->isnull[i])
 			return false;
-		if (!isnull && !datum_image_eq(value, pending.values[i],
+		if (!isnull && !datum_image_eq(value, p->values[i],
 									   att->attbyval, att->attlen))
 			return false;
 	}
 
-	pending.valid = false;
+	/* consumed */
+	p->run = 0;
+	for (i = 0; i < 2; i++)
+		if (p->byref[i] && !p->isnull[i])
+			pfree(DatumGetPointer(p->values[i]));
 	return true;
 }
 
@@ -248,54 +267,45 @@ asd_complete_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
  * of a row movement through: it is no delete at all.  The soft-delete
  * trigger of a partitioned table also fires BEFORE UPDATE, where it
  * remembers the row version being updated; a BEFORE DELETE of that very
- * row version (same partition, same TID) in the same top-level statement is
- * its move.  Not the command id: a BEFORE UPDATE trigger of the user's that
- * writes through SPI advances it in between.  A few recent rows are kept,
- * for the updates that triggers run while one is in progress.
+ * row version (same partition, same TID) in the same executor run is its
+ * move.  Not the command id: a BEFORE UPDATE trigger of the user's that
+ * writes through SPI advances it in between.
  */
-#define UPDATED_ROWS 8
-
 typedef struct UpdatedRow
 {
-	LocalTransactionId lxid;	/* 0: unused */
-	TimestampTz statement;
+	uint64		run;			/* executor run; 0: empty */
 	Oid			relid;
 	ItemPointerData tid;
 } UpdatedRow;
 
-static UpdatedRow updated_rows[UPDATED_ROWS];
-static int	next_updated_row = 0;
+static UpdatedRow updated_rows[TRACKED_DEPTH];
 
 void
 asd_remember_updated_row(Relation rel, HeapTuple oldtuple)
 {
-	UpdatedRow *slot = &updated_rows[next_updated_row];
+	int			slot = depth_slot();
 
-	next_updated_row = (next_updated_row + 1) % UPDATED_ROWS;
-	slot->lxid = MyProc->lxid;
-	slot->statement = GetCurrentStatementStartTimestamp();
-	slot->relid = RelationGetRelid(rel);
-	slot->tid = oldtuple->t_self;
+	if (slot < 0)
+		return;
+	updated_rows[slot].run = asd_current_executor_run();
+	updated_rows[slot].relid = RelationGetRelid(rel);
+	updated_rows[slot].tid = oldtuple->t_self;
 }
 
 bool
 asd_is_moving_row(Relation rel, HeapTuple oldtuple)
 {
-	TimestampTz statement = GetCurrentStatementStartTimestamp();
-	int			i;
+	int			slot = depth_slot();
+	UpdatedRow *row;
 
-	for (i = 0; i < UPDATED_ROWS; i++)
-	{
-		UpdatedRow *slot = &updated_rows[i];
-
-		if (slot->lxid == MyProc->lxid && slot->lxid != InvalidLocalTransactionId &&
-			slot->statement == statement &&
-			slot->relid == RelationGetRelid(rel) &&
-			ItemPointerEquals(&slot->tid, &oldtuple->t_self))
-		{
-			slot->lxid = InvalidLocalTransactionId;
-			return true;
-		}
-	}
-	return false;
+	if (slot < 0)
+		return false;
+	row = &updated_rows[slot];
+	if (row->run == 0 ||
+		row->run != asd_current_executor_run() ||
+		row->relid != RelationGetRelid(rel) ||
+		!ItemPointerEquals(&row->tid, &oldtuple->t_self))
+		return false;
+	row->run = 0;
+	return true;
 }
