@@ -398,7 +398,10 @@ DECLARE
     part regclass;
     trig record;
 BEGIN
-    FOR part IN SELECT relid FROM pg_partition_tree(tbl) WHERE relid <> tbl LOOP
+    -- foreign tables take no TRUNCATE triggers (nor do their servers' rows
+    -- pass through ours): they are left out
+    FOR part IN SELECT p.relid FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
+                 WHERE p.relid <> tbl AND c.relkind IN ('r', 'p') LOOP
         FOR trig IN
             SELECT * FROM (VALUES
                 ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
@@ -508,9 +511,16 @@ RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
-      FROM audit_softdelete.tracked_tables t JOIN pg_class c ON c.oid = t.relid
+    SELECT v.oid::regclass
+      FROM audit_softdelete.tracked_tables t
+      JOIN pg_class c ON c.oid = t.relid
+      JOIN pg_class v ON v.oid = to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
      WHERE t.relid = tbl AND t.view_name IS NOT NULL
+       -- the view of that very table, not a namesake
+       AND EXISTS (SELECT 1 FROM pg_rewrite r
+                     JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                    WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass
+                      AND d.refobjid = t.relid)
 $$;
 
 -- The foreign keys cascade.c applies: with referencing, those of other
@@ -866,16 +876,34 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_take_cascaded';
 
 -- "x.a = ($1 ->> 'a')::type AND ..." for the keys of a JSON key: each value
--- converted by its column's own type (a bad value is that type's error).
+-- converted by its column's own type without its modifier (a bad value is
+-- that type's error; a key naming no column is refused, never ignored).
 CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
 RETURNS text
-LANGUAGE sql STABLE
+LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT string_agg(format('x.%I = ($1 ->> %L)::%s', a.attname, a.attname,
-                             format_type(a.atttypid, a.atttypmod)), ' AND ')
+DECLARE
+    cond    text;
+    missing text;
+BEGIN
+    SELECT string_agg(k, ', ') INTO missing
       FROM jsonb_object_keys(pk) k
-      JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = k AND NOT a.attisdropped
+     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = tbl AND a.attname = k AND a.attnum > 0
+                          AND NOT a.attisdropped);
+    IF missing IS NOT NULL THEN
+        RAISE EXCEPTION 'key names no column of table %: %', tbl, missing
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'The key was recorded before the table changed; restore the row by hand.';
+    END IF;
+    SELECT string_agg(format('x.%I = ($1 ->> %L)::%s', a.attname, a.attname,
+                             format_type(a.atttypid, NULL)), ' AND ')
+      INTO cond
+      FROM jsonb_object_keys(pk) k
+      JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = k AND NOT a.attisdropped;
+    RETURN cond;
+END
 $$;
 
 -- Restore one row found by its key and deleted at deleted_at, then what its

@@ -96,3 +96,18 @@ SELECT action, changed_columns FROM audit_softdelete.audit_logs
 DROP TABLE sp_moves, sp_history;
 DROP FUNCTION sp_keep_history();
 RESET audit_softdelete.actor;
+
+-- A foreign partition takes no TRUNCATE trigger (PostgreSQL forbids them):
+-- enable() leaves it out, and a foreign partition added later is accepted.
+CREATE FOREIGN DATA WRAPPER sp_fdw;
+CREATE SERVER sp_server FOREIGN DATA WRAPPER sp_fdw;
+CREATE TABLE sp_mixed (id int, region text) PARTITION BY LIST (region);
+CREATE TABLE sp_mixed_eu PARTITION OF sp_mixed FOR VALUES IN ('eu');
+CREATE FOREIGN TABLE sp_mixed_us PARTITION OF sp_mixed FOR VALUES IN ('us') SERVER sp_server;
+SELECT audit_softdelete.enable('sp_mixed', stamps => false);
+CREATE FOREIGN TABLE sp_mixed_ca PARTITION OF sp_mixed FOR VALUES IN ('ca') SERVER sp_server;
+SELECT tgrelid::regclass AS partition, count(*) FILTER (WHERE tgname LIKE '%truncate') AS truncate_triggers
+  FROM pg_trigger WHERE tgrelid::regclass::text LIKE 'sp\_mixed\_%' GROUP BY 1 ORDER BY 1;
+DROP TABLE sp_mixed;
+DROP SERVER sp_server;
+DROP FOREIGN DATA WRAPPER sp_fdw;

@@ -151,6 +151,16 @@ RESET TimeZone;
 SELECT n, deleted_at IS NOT NULL AS deleted FROM rs_lines ORDER BY n;
 DROP TABLE rs_lines, rs_orders;
 
+-- A key is matched whole: a longer value is not cut to the column's length.
+CREATE TABLE rs_codes (code varchar(3) PRIMARY KEY);
+SELECT audit_softdelete.enable('rs_codes', stamps => false);
+INSERT INTO rs_codes VALUES ('abc');
+DELETE FROM rs_codes;
+SELECT audit_softdelete.restore('rs_codes', '{"code": "abcd"}');
+\echo SQLSTATE :SQLSTATE
+SELECT code, deleted_at IS NOT NULL AS deleted FROM rs_codes;
+DROP TABLE rs_codes;
+
 -- A NOT NULL domain among the other columns does not get in the way.
 CREATE DOMAIN rs_label AS text NOT NULL;
 CREATE TABLE rs_dom (id int PRIMARY KEY, label rs_label);

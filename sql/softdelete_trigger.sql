@@ -136,6 +136,9 @@ DROP FUNCTION sd_refuse();
 SELECT audit_softdelete._save_table_options('sd_mapped', true, false, '{"deleted_at": "removed_at"}',
                                             false, '{}', '{}', 'trigger', NULL);
 \echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._save_table_options('sd_mapped', true, false, '["created_at"]',
+                                            false, '{}', '{}', 'trigger', NULL);
+\echo SQLSTATE :SQLSTATE
 SELECT audit_softdelete._save_table_options('sd_mapped', true, false,
     '{"created_at": "a", "created_by": "b", "updated_at": "c", "updated_by": "d", "deleted_at": "e", "deleted_by": "f"}',
     false, '{}', '{}', 'sometimes', NULL);

@@ -248,6 +248,10 @@ check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
 	char	   *mode = text_to_cstring(soft_delete);
 	int			role;
 
+	if (!JB_ROOT_IS_OBJECT(columns))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("columns must be a JSON object")));
 	for (role = 0; role < ASD_NUM_ROLES; role++)
 	{
 		JsonbValue *v = getKeyJsonValueFromContainer(&columns->root,
