@@ -1061,6 +1061,11 @@ BEGIN
     FOR t IN SELECT tt.relid, tt.soft_delete, tt.audit, c.relkind
                FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
               WHERE tt.enabled AND pg_has_role(current_user, c.relowner, 'USAGE')
+                -- only the tables this command changed (a new partition
+                -- counts for its partitioned table)
+                AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
+                                   FROM pg_event_trigger_ddl_commands() d
+                                  WHERE d.classid = 'pg_class'::regclass)
                 AND ((tt.soft_delete = 'view' AND audit_softdelete._live_view(tt.relid) IS NULL)
                      OR (partitions AND c.relkind = 'p'))
     LOOP
