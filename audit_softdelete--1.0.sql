@@ -906,6 +906,25 @@ BEGIN
 END
 $$;
 
+-- A row's key columns as JSON, timestamps written in UTC, as the cascade
+-- bookkeeping (cascade.c) writes keys.  Only this lookup runs in UTC: the
+-- caller's TimeZone stays in force for the triggers restore() fires.
+CREATE FUNCTION audit_softdelete._bookkeeping_key(tbl regclass, tid tid, cols text[])
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+AS $$
+DECLARE
+    key jsonb;
+BEGIN
+    EXECUTE format('SELECT (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($2) c)'
+                   ' FROM ONLY %s x WHERE x.ctid = $1', tbl)
+       INTO key USING tid, cols;
+    RETURN key;
+END
+$$;
+
 -- Restore one row found by its key and deleted at deleted_at, then what its
 -- soft delete cascaded to.  Returns the number of rows restored.
 CREATE FUNCTION audit_softdelete._restore_row(tbl regclass, pk jsonb, deleted_at timestamptz)
@@ -913,7 +932,6 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'        -- keys are matched as JSON, written in UTC
 AS $$
 DECLARE
     t        record;
@@ -943,7 +961,6 @@ RETURNS bigint
 LANGUAGE plpgsql VOLATILE
 SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'        -- the bookkeeping writes keys in UTC
 AS $$
 DECLARE
     real       regclass;
@@ -953,6 +970,8 @@ DECLARE
     cond       text;
     deleted_at timestamptz;
     found_row  boolean;
+    row_table  regclass;
+    row_tid    tid;
     row_pk     jsonb;
 BEGIN
     IF tbl IS NULL OR pk IS NULL THEN
@@ -997,14 +1016,11 @@ BEGIN
 
     -- Find the row as the caller sees it (privileges and row-level security
     -- apply), converting the key to the columns' types.
-    -- The key as the row has it (as the cascade bookkeeping recorded it),
-    -- whatever spelling of its values the caller used.
     cond := audit_softdelete._key_condition(real, pk);
-    EXECUTE format('SELECT true, x.%I, (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($2) c)'
-                   ' FROM %s x WHERE %s FOR UPDATE OF x',
+    EXECUTE format('SELECT true, x.%I, x.tableoid, x.ctid FROM %s x WHERE %s FOR UPDATE OF x',
                    (SELECT columns ->> 'deleted_at' FROM audit_softdelete.tracked_tables WHERE relid = real),
                    real, cond)
-       INTO found_row, deleted_at, row_pk USING pk, pkcols;
+       INTO found_row, deleted_at, row_table, row_tid USING pk;
     IF found_row IS NULL THEN
         RAISE EXCEPTION 'no row with key % in table "%"', pk, relname
             USING ERRCODE = 'no_data_found';
@@ -1014,6 +1030,9 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state';
     END IF;
 
+    -- the key as the cascade bookkeeping recorded it, whatever spelling of
+    -- its values the caller used
+    row_pk := audit_softdelete._bookkeeping_key(row_table, row_tid, pkcols);
     RETURN audit_softdelete._restore_row(real, row_pk, deleted_at);
 END
 $$;

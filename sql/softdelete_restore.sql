@@ -145,11 +145,19 @@ INSERT INTO rs_orders VALUES (1, '2026-01-01 12:00+00');
 INSERT INTO rs_lines VALUES (1, 1, '2026-01-01 12:00+00'), (2, 1, '2026-01-01 12:00+00');
 SET TimeZone = 'UTC';
 DELETE FROM rs_orders;
+-- the caller's own triggers run in the caller's time zone (but under
+-- restore()'s search_path, like those of any function with SET search_path)
+CREATE TABLE rs_seen (zone text, placed text);
+CREATE FUNCTION rs_note_zone() RETURNS trigger LANGUAGE plpgsql AS
+$$ BEGIN INSERT INTO public.rs_seen VALUES (current_setting('TimeZone'), NEW.placed::text); RETURN NEW; END $$;
+CREATE TRIGGER zz_note BEFORE UPDATE ON rs_lines FOR EACH ROW EXECUTE FUNCTION rs_note_zone();
 SET TimeZone = 'Europe/Paris';
 SELECT audit_softdelete.restore('rs_orders', '{"id": 1, "placed": "2026-01-01T13:00:00+01:00"}');
 RESET TimeZone;
 SELECT n, deleted_at IS NOT NULL AS deleted FROM rs_lines ORDER BY n;
-DROP TABLE rs_lines, rs_orders;
+SELECT * FROM rs_seen;
+DROP TABLE rs_lines, rs_orders, rs_seen;
+DROP FUNCTION rs_note_zone();
 
 -- A key is matched whole: a longer value is not cut to the column's length.
 CREATE TABLE rs_codes (code varchar(3) PRIMARY KEY);
