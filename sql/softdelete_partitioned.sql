@@ -111,3 +111,19 @@ SELECT tgrelid::regclass AS partition, count(*) FILTER (WHERE tgname LIKE '%trun
 DROP TABLE sp_mixed;
 DROP SERVER sp_server;
 DROP FOREIGN DATA WRAPPER sp_fdw;
+
+-- DDL puts back our partition triggers only on the tables it names: a
+-- partition added to another table leaves this one as it is.
+CREATE TABLE sp_a (id int, day int) PARTITION BY RANGE (day);
+CREATE TABLE sp_a_1 PARTITION OF sp_a FOR VALUES FROM (1) TO (2);
+SELECT audit_softdelete.enable('sp_a', stamps => false);
+DROP TRIGGER audit_softdelete_audit_truncate ON sp_a_1;
+CREATE TABLE sp_b (id int, day int) PARTITION BY RANGE (day);
+CREATE TABLE sp_b_1 PARTITION OF sp_b FOR VALUES FROM (1) TO (2);
+SELECT count(*) AS sp_a_1_audit_truncate FROM pg_trigger
+ WHERE tgrelid = 'sp_a_1'::regclass AND tgname = 'audit_softdelete_audit_truncate';
+CREATE TABLE sp_a_2 PARTITION OF sp_a FOR VALUES FROM (2) TO (3);
+SELECT tgrelid::regclass AS partition, count(*) AS audit_truncate FROM pg_trigger
+ WHERE tgrelid IN ('sp_a_1'::regclass, 'sp_a_2'::regclass)
+   AND tgname = 'audit_softdelete_audit_truncate' GROUP BY 1 ORDER BY 1;
+DROP TABLE sp_a, sp_b;
