@@ -906,6 +906,16 @@ BEGIN
 END
 $$;
 
+-- 'ONLY ' for a plain table, whose inheritance children are tables of their
+-- own; nothing for a partitioned table, whose partitions hold its rows.
+CREATE FUNCTION audit_softdelete._only(tbl regclass)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END FROM pg_class c WHERE c.oid = tbl
+$$;
+
 -- A row's key columns as JSON, timestamps written in UTC, as the cascade
 -- bookkeeping (cascade.c) writes keys.  Only this lookup runs in UTC: the
 -- caller's TimeZone stays in force for the triggers restore() fires.
@@ -942,8 +952,9 @@ BEGIN
     SELECT columns ->> 'deleted_at' AS at, columns ->> 'deleted_by' AS by_ INTO t
       FROM audit_softdelete.tracked_tables WHERE relid = tbl;
     cond := audit_softdelete._key_condition(tbl, pk);
-    EXECUTE format('UPDATE %s x SET %I = NULL, %I = NULL WHERE %s AND x.%I = $2',
-                   tbl, t.at, t.by_, cond, t.at)
+    -- ONLY: inheritance children are tables of their own
+    EXECUTE format('UPDATE %s%s x SET %I = NULL, %I = NULL WHERE %s AND x.%I = $2',
+                   audit_softdelete._only(tbl), tbl, t.at, t.by_, cond, t.at)
        USING pk, deleted_at;
     GET DIAGNOSTICS restored = ROW_COUNT;
     IF restored = 0 THEN
@@ -1017,9 +1028,9 @@ BEGIN
     -- Find the row as the caller sees it (privileges and row-level security
     -- apply), converting the key to the columns' types.
     cond := audit_softdelete._key_condition(real, pk);
-    EXECUTE format('SELECT true, x.%I, x.tableoid, x.ctid FROM %s x WHERE %s FOR UPDATE OF x',
+    EXECUTE format('SELECT true, x.%I, x.tableoid, x.ctid FROM %s%s x WHERE %s FOR UPDATE OF x',
                    (SELECT columns ->> 'deleted_at' FROM audit_softdelete.tracked_tables WHERE relid = real),
-                   real, cond)
+                   audit_softdelete._only(real), real, cond)
        INTO found_row, deleted_at, row_table, row_tid USING pk;
     IF found_row IS NULL THEN
         RAISE EXCEPTION 'no row with key % in table "%"', pk, relname

@@ -169,6 +169,19 @@ SELECT audit_softdelete.restore('rs_codes', '{"code": "abcd"}');
 SELECT code, deleted_at IS NOT NULL AS deleted FROM rs_codes;
 DROP TABLE rs_codes;
 
+-- An inheritance child is a table of its own: restoring through the parent
+-- does not reach a row stored in the child.
+CREATE TABLE rs_base (id int PRIMARY KEY);
+CREATE TABLE rs_derived (PRIMARY KEY (id)) INHERITS (rs_base);
+SELECT audit_softdelete.enable(t, stamps => false) FROM unnest(ARRAY['rs_base', 'rs_derived']) t;
+INSERT INTO rs_derived VALUES (1);
+DELETE FROM rs_derived;
+SELECT audit_softdelete.restore('rs_base', '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rs_derived', '{"id": 1}');
+SELECT tableoid::regclass, id, deleted_at IS NOT NULL AS deleted FROM rs_base;
+DROP TABLE rs_derived, rs_base;
+
 -- A NOT NULL domain among the other columns does not get in the way.
 CREATE DOMAIN rs_label AS text NOT NULL;
 CREATE TABLE rs_dom (id int PRIMARY KEY, label rs_label);
