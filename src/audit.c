@@ -241,42 +241,61 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
  *		FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
  */
 /*
- * The tables this statement's TRUNCATE has been logged for.  TRUNCATE of a
- * partitioned table truncates (and fires the triggers of) every partition
- * below it, after it: a partition whose ancestor is listed writes nothing
- * more.  Kept per TRUNCATE statement (statement.c numbers each utility
- * statement), so two TRUNCATEs in one DO block are two rows.
+ * The tables whose TRUNCATE has been logged in this transaction, each with
+ * the TRUNCATE statement that did it (statement.c numbers them).  TRUNCATE
+ * of a partitioned table truncates (and fires the triggers of) every
+ * partition below it, after it: a partition whose ancestor was logged by
+ * the same statement writes nothing more.  A statement run in between by a
+ * user's trigger (a TRUNCATE of another table) has its own number, and the
+ * outer one's entries stay.
  */
-static uint64 truncated_statement = 0;
-static List *truncated_relids = NIL;	/* in TopMemoryContext */
+typedef struct TruncateLogged
+{
+	uint64		statement;
+	Oid			relid;
+} TruncateLogged;
+
+static LocalTransactionId truncated_lxid = InvalidLocalTransactionId;
+static TruncateLogged *truncated = NULL;	/* in TopMemoryContext */
+static int	ntruncated = 0;
+static int	truncated_size = 0;
 
 /* Is rel covered by a TRUNCATE already logged in this statement?  Notes it. */
 static bool
 truncate_already_logged(Relation rel)
 {
+	uint64		statement = asd_current_utility();
 	bool		covered = false;
-	MemoryContext oldcxt;
 
-	if (truncated_statement != asd_current_utility())
+	if (truncated_lxid != MyProc->lxid)
 	{
-		list_free(truncated_relids);
-		truncated_relids = NIL;
-		truncated_statement = asd_current_utility();
+		ntruncated = 0;
+		truncated_lxid = MyProc->lxid;
 	}
 	if (rel->rd_rel->relispartition)
 	{
 		List	   *ancestors = get_partition_ancestors(RelationGetRelid(rel));
 		ListCell   *lc;
+		int			i;
 
 		foreach(lc, ancestors)
 		{
-			if (list_member_oid(truncated_relids, lfirst_oid(lc)))
-				covered = true;
+			for (i = 0; i < ntruncated; i++)
+				if (truncated[i].statement == statement &&
+					truncated[i].relid == lfirst_oid(lc))
+					covered = true;
 		}
 	}
-	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-	truncated_relids = lappend_oid(truncated_relids, RelationGetRelid(rel));
-	MemoryContextSwitchTo(oldcxt);
+	if (ntruncated == truncated_size)
+	{
+		truncated_size = truncated_size == 0 ? 16 : truncated_size * 2;
+		truncated = truncated == NULL ?
+			MemoryContextAlloc(TopMemoryContext, truncated_size * sizeof(TruncateLogged)) :
+			repalloc(truncated, truncated_size * sizeof(TruncateLogged));
+	}
+	truncated[ntruncated].statement = statement;
+	truncated[ntruncated].relid = RelationGetRelid(rel);
+	ntruncated++;
 	return covered;
 }
 

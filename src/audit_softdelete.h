@@ -229,15 +229,13 @@ extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
 
 /* statement.c */
 extern void asd_statement_init(void);
-extern uint64 asd_current_executor_run(void);
-extern int	asd_executor_depth(void);
 extern uint64 asd_current_utility(void);
 
 /* row_movement.c */
 extern void asd_remember_updated_row(Relation rel, HeapTuple oldtuple);
 extern bool asd_is_moving_row(Relation rel, HeapTuple oldtuple);
 extern void asd_remember_partition_update(AsdRelInfo *info, Relation rel,
-										  HeapTuple newtuple);
+										  HeapTuple oldtuple, HeapTuple newtuple);
 extern bool asd_is_moved_row(AsdRelInfo *info, Relation rel,
 							 HeapTuple newtuple);
 

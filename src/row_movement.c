@@ -9,13 +9,15 @@
  *
  * PostgreSQL runs such an UPDATE as BEFORE UPDATE triggers on the source
  * partition, a DELETE there, and BEFORE INSERT triggers on the destination,
- * and tells the triggers nothing about it.  Taken at face value the INSERT
- * would stamp created_at and created_by anew.  So the BEFORE UPDATE trigger
- * of a partition remembers the created_* values it kept, for the current
- * executor run (statement.c), and a BEFORE INSERT into the same partitioned
- * table in that same run, carrying exactly those values, is that row
- * arriving in its new partition.  One slot per executor nesting depth: a
- * user's trigger may run another UPDATE in between.
+ * and tells the triggers nothing about it.  Taken at face value the DELETE
+ * would be soft-deleted and the INSERT stamped as new.  All three fire while
+ * the executor works on that one row, and all three run in its per-tuple
+ * memory context, which it resets before the next row (also before another
+ * ModifyTable of the same statement, a writable CTE, takes its turn).  So
+ * the BEFORE UPDATE triggers of a partition note the row, keyed by that
+ * context, and a reset callback forgets the note: a note found later is
+ * always the same row's move.  A user's trigger that runs another UPDATE in
+ * between does so in an executor of its own, with its own context.
  *
  * IDENTIFICATION
  *	  src/row_movement.c
@@ -24,37 +26,96 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/xact.h"
 #include "storage/proc.h"
 #include "utils/datum.h"
+#include "storage/bufmgr.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
-/* executor runs nested deeper than this are not followed: a moved row is
- * then stamped as new, or soft deleted, rather than mistaken */
-#define TRACKED_DEPTH 16
-
-typedef struct PendingMove
+/*
+ * One row being updated: what its BEFORE UPDATE triggers noted.  Lives in
+ * the executor's per-tuple context; a slot points to it until that context
+ * is reset.
+ */
+typedef struct RowInProgress
 {
-	uint64		run;			/* executor run; 0: empty */
-	Oid			tracked_relid;	/* the enabled partitioned table */
-	bool		isnull[2];		/* created_at, created_by */
-	Datum		values[2];		/* copies in TopMemoryContext */
-	bool		byref[2];
-} PendingMove;
+	MemoryContext cxt;			/* the per-tuple context; NULL: slot empty */
+	MemoryContextCallback forget;
 
-static PendingMove pending[TRACKED_DEPTH];
+	/* by the soft-delete trigger: the row version updated */
+	bool		updated;
+	Oid			relid;
+	ItemPointerData tid;
+
+	/* by the stamp trigger: the created_* values it kept, and the old row */
+	bool		stamped;
+	Oid			tracked_relid;
+	Oid			source_relid;
+	ItemPointerData source_tid;
+	bool		isnull[2];
+	Datum		values[2];
+} RowInProgress;
+
+/* rows in progress at once: one per executor nesting level in practice */
+#define MAX_ROWS_IN_PROGRESS 16
+
+static RowInProgress *in_progress[MAX_ROWS_IN_PROGRESS];
 
 static const AsdColumnRole kept_roles[2] = {ASD_CREATED_AT, ASD_CREATED_BY};
 
-/* this run's slot in a per-depth array, or -1 when too deep or outside any */
-static int
-depth_slot(void)
+static void
+forget_row(void *arg)
 {
-	int			depth = asd_executor_depth();
+	RowInProgress *row = (RowInProgress *) arg;
+	int			i;
 
-	return (depth >= 1 && depth <= TRACKED_DEPTH) ? depth - 1 : -1;
+	for (i = 0; i < MAX_ROWS_IN_PROGRESS; i++)
+		if (in_progress[i] == row)
+			in_progress[i] = NULL;
+}
+
+/* The note for the row the calling trigger fires for, if any. */
+static RowInProgress *
+current_row(void)
+{
+	int			i;
+
+	for (i = 0; i < MAX_ROWS_IN_PROGRESS; i++)
+		if (in_progress[i] != NULL && in_progress[i]->cxt == CurrentMemoryContext)
+			return in_progress[i];
+	return NULL;
+}
+
+/*
+ * The note for this row, made if needed; NULL when more than
+ * MAX_ROWS_IN_PROGRESS rows are being updated at once, nested (a move is
+ * then taken at face value: a soft delete and a new row).
+ */
+static RowInProgress *
+note_current_row(void)
+{
+	RowInProgress *row = current_row();
+	int			i;
+
+	if (row != NULL)
+		return row;
+	for (i = 0; i < MAX_ROWS_IN_PROGRESS; i++)
+	{
+		if (in_progress[i] != NULL)
+			continue;
+		row = MemoryContextAllocZero(CurrentMemoryContext, sizeof(RowInProgress));
+		row->cxt = CurrentMemoryContext;
+		row->forget.func = forget_row;
+		row->forget.arg = row;
+		MemoryContextRegisterResetCallback(CurrentMemoryContext, &row->forget);
+		in_progress[i] = row;
+		return row;
+	}
+	return NULL;
 }
 
 /*
@@ -63,58 +124,71 @@ depth_slot(void)
  *		row it returns.
  */
 void
-asd_remember_partition_update(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
+asd_remember_partition_update(AsdRelInfo *info, Relation rel,
+							  HeapTuple oldtuple, HeapTuple newtuple)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	int			slot = depth_slot();
-	PendingMove *p;
-	MemoryContext oldcxt;
+	RowInProgress *row = note_current_row();
 	int			i;
 
-	if (slot < 0)
+	if (row == NULL)
 		return;
-	p = &pending[slot];
-	for (i = 0; i < 2; i++)
-		if (p->run != 0 && p->byref[i] && !p->isnull[i])
-			pfree(DatumGetPointer(p->values[i]));
-	p->run = 0;
-
-	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
 	for (i = 0; i < 2; i++)
 	{
 		AsdRoleColumn *col = &info->roles[kept_roles[i]];
 		Form_pg_attribute att = TupleDescAttr(tupdesc, col->attnum - 1);
 		Datum		value = heap_getattr(newtuple, col->attnum, tupdesc,
-										 &p->isnull[i]);
+										 &row->isnull[i]);
 
-		p->byref[i] = !att->attbyval;
-		p->values[i] = p->isnull[i] ? (Datum) 0 :
+		/* copied into the per-tuple context, which row lives in too */
+		row->values[i] = row->isnull[i] ? (Datum) 0 :
 			datumCopy(value, att->attbyval, att->attlen);
 	}
-	MemoryContextSwitchTo(oldcxt);
-	p->tracked_relid = info->tracked_relid;
-	p->run = asd_current_executor_run();
+	row->tracked_relid = info->tracked_relid;
+	row->source_relid = RelationGetRelid(rel);
+	row->source_tid = oldtuple->t_self;
+	row->stamped = true;
+}
+
+/*
+ * Has the old version of the noted row been deleted as moved to another
+ * partition?  A row's move deletes it before inserting it elsewhere; an
+ * INSERT fed by a writable CTE's UPDATE, in the same per-tuple context,
+ * finds it updated in place or not at all.
+ */
+static bool
+source_row_moved(RowInProgress *row)
+{
+	Relation	source = relation_open(row->source_relid, NoLock);
+	HeapTupleData tuple;
+	Buffer		buffer;
+	bool		moved = false;
+
+	tuple.t_self = row->source_tid;
+	if (heap_fetch(source, SnapshotAny, &tuple, &buffer, false))
+	{
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		moved = HeapTupleHeaderIndicatesMovedPartitions(tuple.t_data);
+		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		ReleaseBuffer(buffer);
+	}
+	relation_close(source, NoLock);
+	return moved;
 }
 
 /*
  * asd_is_moved_row
  *		Is this BEFORE INSERT into a partition the arrival of a row that the
- *		current UPDATE moved?  Consumes the remembered update when it is.
+ *		current UPDATE moved?
  */
 bool
 asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 {
 	TupleDesc	tupdesc = RelationGetDescr(rel);
-	int			slot = depth_slot();
-	PendingMove *p;
+	RowInProgress *row = current_row();
 	int			i;
 
-	if (slot < 0)
-		return false;
-	p = &pending[slot];
-	if (p->run == 0 ||
-		p->run != asd_current_executor_run() ||
-		p->tracked_relid != info->tracked_relid)
+	if (row == NULL || !row->stamped || row->tracked_relid != info->tracked_relid)
 		return false;
 
 	for (i = 0; i < 2; i++)
@@ -124,18 +198,15 @@ asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 		bool		isnull;
 		Datum		value = heap_getattr(newtuple, col->attnum, tupdesc, &isnull);
 
-		if (isnull != p->isnull[i])
+		if (isnull != row->isnull[i])
 			return false;
-		if (!isnull && !datum_image_eq(value, p->values[i],
+		if (!isnull && !datum_image_eq(value, row->values[i],
 									   att->attbyval, att->attlen))
 			return false;
 	}
-
-	/* consumed */
-	p->run = 0;
-	for (i = 0; i < 2; i++)
-		if (p->byref[i] && !p->isnull[i])
-			pfree(DatumGetPointer(p->values[i]));
+	if (!source_row_moved(row))
+		return false;
+	row->stamped = false;
 	return true;
 }
 
@@ -265,47 +336,31 @@ asd_complete_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 /*
  * The soft-delete side.  The BEFORE DELETE trigger must let the DELETE half
  * of a row movement through: it is no delete at all.  The soft-delete
- * trigger of a partitioned table also fires BEFORE UPDATE, where it
- * remembers the row version being updated; a BEFORE DELETE of that very
- * row version (same partition, same TID) in the same executor run is its
- * move.  Not the command id: a BEFORE UPDATE trigger of the user's that
- * writes through SPI advances it in between.
+ * trigger of a partitioned table also fires BEFORE UPDATE, where it notes
+ * the row version being updated; a BEFORE DELETE of that very row version
+ * (same partition, same TID) while the row is in progress is its move.
  */
-typedef struct UpdatedRow
-{
-	uint64		run;			/* executor run; 0: empty */
-	Oid			relid;
-	ItemPointerData tid;
-} UpdatedRow;
-
-static UpdatedRow updated_rows[TRACKED_DEPTH];
-
 void
 asd_remember_updated_row(Relation rel, HeapTuple oldtuple)
 {
-	int			slot = depth_slot();
+	RowInProgress *row = note_current_row();
 
-	if (slot < 0)
+	if (row == NULL)
 		return;
-	updated_rows[slot].run = asd_current_executor_run();
-	updated_rows[slot].relid = RelationGetRelid(rel);
-	updated_rows[slot].tid = oldtuple->t_self;
+	row->relid = RelationGetRelid(rel);
+	row->tid = oldtuple->t_self;
+	row->updated = true;
 }
 
 bool
 asd_is_moving_row(Relation rel, HeapTuple oldtuple)
 {
-	int			slot = depth_slot();
-	UpdatedRow *row;
+	RowInProgress *row = current_row();
 
-	if (slot < 0)
-		return false;
-	row = &updated_rows[slot];
-	if (row->run == 0 ||
-		row->run != asd_current_executor_run() ||
+	if (row == NULL || !row->updated ||
 		row->relid != RelationGetRelid(rel) ||
 		!ItemPointerEquals(&row->tid, &oldtuple->t_self))
 		return false;
-	row->run = 0;
+	row->updated = false;
 	return true;
 }

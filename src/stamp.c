@@ -169,6 +169,6 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 		newtuple = heap_modify_tuple_by_cols(newtuple, tupdesc, ncols,
 											 cols, values, nulls);
 	if (oldtuple != NULL && rel->rd_rel->relispartition)
-		asd_remember_partition_update(info, rel, newtuple);
+		asd_remember_partition_update(info, rel, oldtuple, newtuple);
 	return PointerGetDatum(newtuple);
 }
