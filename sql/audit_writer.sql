@@ -61,6 +61,13 @@ INSERT INTO aw_t VALUES (5, 'e');
 ROLLBACK;
 ALTER TABLE audit_softdelete.audit_logs DROP CONSTRAINT aw_no_forbidden;
 
+-- a rule that swallows the audit row refuses the change instead
+CREATE RULE aw_swallow AS ON INSERT TO audit_softdelete.audit_logs DO INSTEAD NOTHING;
+INSERT INTO aw_t VALUES (6, 'f');
+\echo SQLSTATE :SQLSTATE
+SELECT count(*) AS row_6 FROM aw_t WHERE id = 6;
+DROP RULE aw_swallow ON audit_softdelete.audit_logs;
+
 -- and back to the direct path
 INSERT INTO aw_t VALUES (4, 'd');
 SELECT count(*) AS rows_logged, count(DISTINCT id) AS distinct_ids

@@ -353,8 +353,13 @@ insert_through_spi(Datum *args, char *nulls)
 		elog(ERROR, "SPI_connect failed");
 	if (insert_plan == NULL)
 		insert_plan = prepare_insert();
+	/* a rule on audit_logs can turn the INSERT into something else */
 	if (SPI_execute_plan(insert_plan, args, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not insert into audit_softdelete.audit_logs");
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not insert into audit_softdelete.audit_logs"),
+				 errdetail("A rule on audit_softdelete.audit_logs replaced the INSERT of the audit row."),
+				 errhint("Drop that rule: every change must leave its audit row.")));
 	SPI_finish();
 }
 
