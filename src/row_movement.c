@@ -32,6 +32,7 @@
 #include "access/xact.h"
 #include "storage/proc.h"
 #include "utils/datum.h"
+#include "catalog/pg_am.h"
 #include "storage/bufmgr.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -164,6 +165,12 @@ source_row_moved(RowInProgress *row)
 	Buffer		buffer;
 	bool		moved = false;
 
+	/* the moved-partitions mark is the heap's: trust the note elsewhere */
+	if (source->rd_rel->relam != HEAP_TABLE_AM_OID)
+	{
+		relation_close(source, NoLock);
+		return true;
+	}
 	tuple.t_self = row->source_tid;
 	if (heap_fetch(source, SnapshotAny, &tuple, &buffer, false))
 	{
