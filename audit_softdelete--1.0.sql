@@ -422,6 +422,24 @@ BEGIN
 END
 $$;
 
+-- The live view of a table in view mode, if it exists now.
+CREATE FUNCTION audit_softdelete._live_view(tbl regclass)
+RETURNS regclass
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT v.oid::regclass
+      FROM audit_softdelete.tracked_tables t
+      JOIN pg_class c ON c.oid = t.relid
+      JOIN pg_class v ON v.oid = to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
+     WHERE t.relid = tbl AND t.view_name IS NOT NULL
+       -- the view of that very table, not a namesake
+       AND EXISTS (SELECT 1 FROM pg_rewrite r
+                     JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                    WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass
+                      AND d.refobjid = t.relid)
+$$;
+
 -- The enabled table behind a name: the table itself, or the live view of a
 -- table in view mode.  NULL when neither.
 CREATE FUNCTION audit_softdelete._tracked_table(tbl regclass)
@@ -431,16 +449,9 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT t.relid
       FROM audit_softdelete.tracked_tables t
-      JOIN pg_class c ON c.oid = t.relid
      WHERE t.enabled
        AND (t.relid = tbl
-            OR (t.view_name IS NOT NULL
-                AND to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name)) = tbl
-                -- the view of that very table, not a namesake
-                AND EXISTS (SELECT 1 FROM pg_rewrite r
-                              JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-                             WHERE r.ev_class = tbl AND d.refclassid = 'pg_class'::regclass
-                               AND d.refobjid = t.relid)))
+            OR (t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl))
 $$;
 
 -- The same, for soft-delete tables only: what restore() and purge() act on.
@@ -503,24 +514,6 @@ BEGIN
         EXECUTE format('DROP VIEW %s', view_);
     END IF;
 END
-$$;
-
--- The live view of a table in view mode, if it exists now.
-CREATE FUNCTION audit_softdelete._live_view(tbl regclass)
-RETURNS regclass
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT v.oid::regclass
-      FROM audit_softdelete.tracked_tables t
-      JOIN pg_class c ON c.oid = t.relid
-      JOIN pg_class v ON v.oid = to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
-     WHERE t.relid = tbl AND t.view_name IS NOT NULL
-       -- the view of that very table, not a namesake
-       AND EXISTS (SELECT 1 FROM pg_rewrite r
-                     JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-                    WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass
-                      AND d.refobjid = t.relid)
 $$;
 
 -- The foreign keys cascade.c applies: with referencing, those of other
