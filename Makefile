@@ -47,6 +47,7 @@ REGRESS = \
 	audit_context \
 	audit_truncate \
 	audit_writer \
+	audit_indexes \
 	softdelete_trigger \
 	softdelete_fk \
 	softdelete_restore \

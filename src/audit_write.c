@@ -155,12 +155,36 @@ static bool client_addr_known = false;
 static bool client_addr_null = true;
 static Datum client_addr = (Datum) 0;
 
-/* audit_logs (or its sequence) changed: look them up again by name. */
+/*
+ * The IndexInfo of each index of audit_logs, kept across rows and
+ * transactions: building it, and the per-index state some access methods
+ * keep in it (BRIN's descriptor), cost more per row than the BRIN insert
+ * itself.  Dropped when audit_logs or one of these indexes is invalidated.
+ * The invalidation only marks them stale; they are freed at the start of
+ * the next write, never while an insertion may be using them.
+ */
+#define MAX_KEPT_INDEX_INFOS 16
+
+static MemoryContext index_info_cxt = NULL;
+static int	n_index_infos = 0;
+static Oid	index_info_oids[MAX_KEPT_INDEX_INFOS];
+static IndexInfo *index_infos[MAX_KEPT_INDEX_INFOS];
+static bool index_infos_stale = false;
+
+/* audit_logs, its sequence or an index changed: look them up again. */
 void
 asd_audit_logs_invalidated(Oid relid)
 {
+	int			i;
+
 	if (OidIsValid(relid) && relid != audit_logs_relid && relid != audit_seq_relid)
-		return;
+	{
+		for (i = 0; i < n_index_infos; i++)
+			if (index_info_oids[i] == relid)
+				break;
+		if (i == n_index_infos)
+			return;
+	}
 	asd_forget_audit_logs();
 }
 
@@ -169,6 +193,42 @@ asd_forget_audit_logs(void)
 {
 	audit_logs_relid = InvalidOid;
 	audit_seq_relid = InvalidOid;
+	index_infos_stale = true;
+}
+
+/* The kept IndexInfo of an open index of audit_logs, built on first use. */
+static IndexInfo *
+kept_index_info(Relation index)
+{
+	Oid			indexoid = RelationGetRelid(index);
+	MemoryContext oldcxt;
+	IndexInfo  *info;
+	int			i;
+
+	if (index_infos_stale)
+	{
+		if (index_info_cxt != NULL)
+			MemoryContextReset(index_info_cxt);
+		n_index_infos = 0;
+		index_infos_stale = false;
+	}
+	for (i = 0; i < n_index_infos; i++)
+		if (index_info_oids[i] == indexoid)
+			return index_infos[i];
+	if (n_index_infos == MAX_KEPT_INDEX_INFOS)
+		return BuildIndexInfo(index);	/* a DBA's many indexes: no keeping */
+
+	if (index_info_cxt == NULL)
+		index_info_cxt = AllocSetContextCreate(TopMemoryContext,
+											   "audit_softdelete audit_logs indexes",
+											   ALLOCSET_SMALL_SIZES);
+	oldcxt = MemoryContextSwitchTo(index_info_cxt);
+	info = BuildIndexInfo(index);
+	MemoryContextSwitchTo(oldcxt);
+	index_info_oids[n_index_infos] = indexoid;
+	index_infos[n_index_infos] = info;
+	n_index_infos++;
+	return info;
 }
 
 static void
@@ -339,7 +399,7 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 		}
 		index_insert(index, ivalues, inulls, &tuple->t_self, rel,
 					 form->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
-					 false, BuildIndexInfo(index));
+					 false, kept_index_info(index));
 		index_close(index, NoLock);
 	}
 	table_close(rel, NoLock);

@@ -1,0 +1,88 @@
+-- The indexes of audit_logs answer the questions users ask: the history of
+-- a row, what one transaction did, what happened since a time.
+
+CREATE TABLE ai_items (id int PRIMARY KEY, qty int);
+SELECT audit_softdelete.enable('ai_items', stamps => false, soft_delete => 'off');
+CREATE TABLE ai_other (id int PRIMARY KEY, qty int);
+SELECT audit_softdelete.enable('ai_other', stamps => false, soft_delete => 'off');
+
+-- Many rows, in many transactions, so that the indexes have work to do.
+INSERT INTO ai_items SELECT g, 0 FROM generate_series(1, 300) g;
+INSERT INTO ai_other SELECT g, 0 FROM generate_series(1, 300) g;
+DO $$
+BEGIN
+    FOR i IN 1..20 LOOP
+        UPDATE public.ai_items SET qty = qty + 1 WHERE id % 20 = i - 1;
+        COMMIT;
+    END LOOP;
+END
+$$;
+
+-- One transaction to look for, and its id.
+BEGIN;
+UPDATE ai_items SET qty = 100 WHERE id IN (7, 8);
+DELETE FROM ai_other WHERE id = 7;
+SELECT pg_current_xact_id() AS the_txid \gset
+COMMIT;
+SELECT pg_catalog.clock_timestamp() AS before_last \gset
+SELECT pg_sleep(0.01);
+UPDATE ai_items SET qty = 200 WHERE id = 9;
+
+SET enable_seqscan = off;
+
+-- A row's history: the hash index on row_pk, filtered by table.
+EXPLAIN (COSTS OFF)
+SELECT action, old_values, new_values FROM audit_softdelete.audit_logs
+ WHERE table_id = 1 AND row_pk = '{"id": 7}';
+SELECT action, old_values, new_values
+  FROM audit_softdelete.audit_logs l
+  JOIN audit_softdelete.tracked_tables t USING (table_id)
+ WHERE t.relid = 'ai_items'::regclass AND l.row_pk = '{"id": 7}'
+ ORDER BY l.id;
+
+-- What one transaction did: the BRIN index, over xid8.
+EXPLAIN (COSTS OFF)
+SELECT * FROM audit_softdelete.audit_logs WHERE txid = '12345';
+SELECT table_name, action, row_pk
+  FROM audit_softdelete.audit_logs WHERE txid = :'the_txid'
+ ORDER BY id;
+
+-- What happened since a time: the same BRIN index, over logged_at.
+EXPLAIN (COSTS OFF)
+SELECT * FROM audit_softdelete.audit_logs WHERE logged_at >= now();
+SELECT table_name, action, row_pk, new_values
+  FROM audit_softdelete.audit_logs WHERE logged_at >= :'before_last'
+ ORDER BY id;
+
+-- Once VACUUM has summarized the ranges, the xid8 summaries still find
+-- exactly the transaction's rows, and rows written into a summarized range
+-- widen its summary and are found too.
+RESET enable_seqscan;
+SELECT pg_catalog.brin_summarize_new_values('audit_softdelete.audit_logs_time_idx') > 0
+    AS summarized;
+SET enable_seqscan = off;
+SELECT table_name, action, row_pk
+  FROM audit_softdelete.audit_logs WHERE txid = :'the_txid'
+ ORDER BY id;
+BEGIN;
+UPDATE ai_items SET qty = 300 WHERE id = 10;
+SELECT pg_current_xact_id() AS later_txid \gset
+COMMIT;
+SELECT table_name, action, row_pk
+  FROM audit_softdelete.audit_logs WHERE txid = :'later_txid';
+-- the index and a plain scan agree on every transaction
+CREATE TEMP TABLE ai_by_index AS
+SELECT txid, count(*) AS n FROM audit_softdelete.audit_logs
+ WHERE txid >= :'the_txid' GROUP BY txid;
+RESET enable_seqscan;
+SET enable_bitmapscan = off;
+SELECT count(*) AS transactions,
+       bool_and(i.n IS NOT DISTINCT FROM s.n) AS index_agrees_with_scan
+  FROM ai_by_index i
+  FULL JOIN (SELECT txid, count(*) AS n FROM audit_softdelete.audit_logs
+              WHERE txid >= :'the_txid' GROUP BY txid) s USING (txid);
+RESET enable_bitmapscan;
+
+SELECT audit_softdelete.disable('ai_items');
+SELECT audit_softdelete.disable('ai_other');
+DROP TABLE ai_items, ai_other;
