@@ -163,18 +163,30 @@ q -d postgres -c "DROP DATABASE IF EXISTS bench_run"
 # Instructions per single-row UPDATE, with valgrind on a single-user
 # backend: the difference between 600 and 100 statements, over 500, so
 # that start-up drops out.  Deterministic, whatever the machine is doing.
-instructions() {			# variant statements
-	local v=$1 n=$2 dir=$ASD_CLUSTER_DIR/callgrind
+# Twice: as a prepared statement (EXECUTE, as pgbench -M prepared runs it:
+# no parsing or planning, so the trigger's share shows whole), and as a
+# plain statement parsed and planned each time.
+instructions() {			# variant protocol statements
+	local v=$1 protocol=$2 n=$3 dir=$ASD_CLUSTER_DIR/callgrind i id
 	{
+		[ "$protocol" = prepared ] &&
+			echo "PREPARE upd(bigint) AS UPDATE bench_items SET qty = qty + 1 WHERE id = \$1;"
 		for i in $(seq 1 "$n"); do
-			echo "UPDATE bench_items SET qty = qty + 1 WHERE id = $(( (i * 7919) % rows + 1 ));"
+			id=$(( (i * 7919) % rows + 1 ))
+			if [ "$protocol" = prepared ]; then
+				echo "EXECUTE upd($id);"
+			else
+				echo "UPDATE bench_items SET qty = qty + 1 WHERE id = $id;"
+			fi
 		done
-	} >"$dir/stmts.$n.sql"
-	chown postgres "$dir/stmts.$n.sql" 2>/dev/null || true
-	asd_as_postgres valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$v.$n" \
-		"$PG_BINDIR/postgres" --single -D "$dir/data" -c synchronous_commit=off "tpl_$v" \
-		<"$dir/stmts.$n.sql" >/dev/null 2>"$dir/valgrind.$v.$n.log"
-	awk '/^summary:/ {print $2}' "$dir/cg.$v.$n"
+	} >"$dir/stmts.$protocol.$n.sql"
+	chown postgres "$dir/stmts.$protocol.$n.sql" 2>/dev/null || true
+	rm -rf "$dir/run"
+	asd_as_postgres cp -a "$dir/data" "$dir/run"
+	asd_as_postgres valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$v.$protocol.$n" \
+		"$PG_BINDIR/postgres" --single -D "$dir/run" -c synchronous_commit=off "tpl_$v" \
+		<"$dir/stmts.$protocol.$n.sql" >/dev/null 2>"$dir/valgrind.$v.$protocol.$n.log"
+	awk '/^summary:/ {print $2}' "$dir/cg.$v.$protocol.$n"
 }
 if [ "$callgrind" = 1 ]; then
 	asd_log "instructions per UPDATE (valgrind, a few minutes)"
@@ -185,11 +197,13 @@ if [ "$callgrind" = 1 ]; then
 	asd_as_postgres cp -a "$ASD_CLUSTER_DIR/data" "$dir/data"
 	asd_as_postgres "$PG_BINDIR/pg_ctl" -D "$ASD_CLUSTER_DIR/data" -l "$ASD_CLUSTER_DIR/server.log" -w \
 		-o "-c listen_addresses='' -p $PGPORT -k $ASD_CLUSTER_DIR" start >/dev/null
-	for v in none full audit plpgsql; do
-		small=$(instructions "$v" 100)
-		big=$(instructions "$v" 600)
-		echo $(( (big - small) / 500 )) >"$results/instr.$v"
-		asd_log "instructions per UPDATE, $v: $(cat "$results/instr.$v")"
+	for protocol in prepared simple; do
+		for v in none full audit plpgsql; do
+			small=$(instructions "$v" "$protocol" 100)
+			big=$(instructions "$v" "$protocol" 600)
+			echo $(( (big - small) / 500 )) >"$results/instr.$protocol.$v"
+			asd_log "instructions per UPDATE ($protocol), $v: $(cat "$results/instr.$protocol.$v")"
+		done
 	done
 fi
 
@@ -227,12 +241,14 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 		done
 	fi
 	if [ "$callgrind" = 1 ]; then
-		base=$(cat "$results/instr.none")
-		ref=$(cat "$results/instr.plpgsql")
-		for v in none full audit plpgsql; do
-			n=$(cat "$results/instr.$v")
-			printf 'instructions_per_update,%s,%s,%s,%s,-,-,-,-\n' "$(label "$v")" "$n" \
-				"$(ratio "$n" "$base")" "$(ratio "$n" "$ref")"
+		for protocol in prepared simple; do
+			base=$(cat "$results/instr.$protocol.none")
+			ref=$(cat "$results/instr.$protocol.plpgsql")
+			for v in none full audit plpgsql; do
+				n=$(cat "$results/instr.$protocol.$v")
+				printf 'instructions_per_update_%s,%s,%s,%s,%s,-,-,-,-\n' "$protocol" "$(label "$v")" "$n" \
+					"$(ratio "$n" "$base")" "$(ratio "$n" "$ref")"
+			done
 		done
 	fi
 } >"$out"
@@ -240,7 +256,7 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 echo
 echo "audit_softdelete benchmark: $clients clients, pgbench -M prepared, synchronous_commit=$sync_commit,"
 echo "$rows rows ($delete_rows for DELETE), medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
-echo "(bulk_update_ms and instructions_per_update: the ratio columns are ratios of ms and instructions, lower is better)"
+echo "(bulk_update_ms and instructions_per_update_*: the ratio columns are ratios of ms and instructions, lower is better)"
 echo
 column -s, -t <"$out"
 echo
