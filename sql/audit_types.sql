@@ -109,7 +109,40 @@ UPDATE at_big SET big = big || 'y';
 SELECT action, changed_columns, length(old_values ->> 'big') AS old_big, length(new_values ->> 'big') AS new_big
   FROM audit_softdelete.audit_logs WHERE table_name = 'at_big' ORDER BY id;
 
+-- Arrays of text and integers are converted directly when they have one
+-- dimension; the result must still be to_jsonb()'s, whatever the bounds,
+-- NULL elements, element type or number of dimensions.
+CREATE TABLE at_arrays (
+    id   int PRIMARY KEY,
+    t    text[],
+    vc   varchar(3)[],
+    i2   smallint[],
+    i4   int[],
+    i8   bigint[]
+);
+SELECT audit_softdelete.enable('at_arrays', stamps => false, soft_delete => 'off');
+INSERT INTO at_arrays VALUES
+    (1, '{a,NULL,"quote \" é"}', '{abc,xy}', '{-32768,32767}', '{0,NULL}',
+        '{-9223372036854775808,9223372036854775807}'),
+    (2, '{}', '{}', '{}', '{}', '{}'),
+    (3, '[0:1]={x,y}', '[-2:-2]={z}', '[5:6]={1,2}', '[2:2]={NULL}', '[3:3]={42}'),
+    (4, '{{a,b},{c,NULL}}', '{{{v}}}', '{{1},{2}}', '{{1,2},{3,4}}', '{{{8}}}'),
+    (5, '{NULL}', NULL, '{NULL,NULL}', NULL, '{1}');
+SELECT l.row_pk, l.new_values = to_jsonb(r) AS equals_to_jsonb
+  FROM audit_softdelete.audit_logs l JOIN at_arrays r ON l.row_pk = jsonb_build_object('id', r.id)
+ WHERE l.table_name = 'at_arrays' ORDER BY l.id;
+SELECT row_pk, new_values FROM audit_softdelete.audit_logs
+ WHERE table_name = 'at_arrays' ORDER BY id;
+-- an UPDATE logs the changed arrays, old and new, the same way
+UPDATE at_arrays SET t = t || 'new'::text, i4 = '[7:7]={7}' WHERE id IN (1, 3);
+SELECT l.row_pk, l.changed_columns,
+       l.new_values = (SELECT jsonb_object_agg(k, v) FROM jsonb_each(to_jsonb(r)) e(k, v)
+                        WHERE k = ANY (l.changed_columns)) AS equals_to_jsonb,
+       l.old_values
+  FROM audit_softdelete.audit_logs l JOIN at_arrays r ON l.row_pk = jsonb_build_object('id', r.id)
+ WHERE l.table_name = 'at_arrays' AND l.action = 'UPDATE' ORDER BY l.id;
+
 RESET TimeZone;
-DROP TABLE at_all, at_big;
+DROP TABLE at_all, at_big, at_arrays;
 DROP TYPE at_mood, at_point;
 DROP DOMAIN at_positive;

@@ -82,7 +82,9 @@ typedef enum AsdJsonKind
 	ASD_JSON_BOOL,
 	ASD_JSON_NUMERIC,
 	ASD_JSON_JSONB,
-	ASD_JSON_DATETIME
+	ASD_JSON_DATETIME,
+	ASD_JSON_ARRAY				/* of text or integers; nested ones go to
+								 * to_jsonb() */
 } AsdJsonKind;
 
 /* One column of the firing relation, as the audit trail sees it. */

@@ -266,6 +266,12 @@ json_kind(Oid typid)
 		case TIMESTAMPOID:
 		case TIMESTAMPTZOID:
 			return ASD_JSON_DATETIME;
+		case TEXTARRAYOID:
+		case VARCHARARRAYOID:
+		case INT2ARRAYOID:
+		case INT4ARRAYOID:
+		case INT8ARRAYOID:
+			return ASD_JSON_ARRAY;
 		default:
 			return ASD_JSON_GENERIC;
 	}

@@ -5,10 +5,11 @@
  *
  * Every value logged must equal to_jsonb() of it, so that
  * jsonb_populate_record() rebuilds the row.  Text, integers, booleans,
- * finite numerics, jsonb, dates and timestamps are converted here directly,
- * the way to_jsonb() converts them; every other type, domains included,
- * goes through PostgreSQL's to_jsonb() itself, which knows arrays,
- * composites, ranges and casts to json.
+ * finite numerics, jsonb, dates, timestamps and one-dimensional arrays of
+ * text and integers are converted here directly, the way to_jsonb()
+ * converts them; every other type, domains included, goes through
+ * PostgreSQL's to_jsonb() itself, which knows nested arrays, composites,
+ * ranges and casts to json.
  *
  * IDENTIFICATION
  *	  src/rowjson.c
@@ -19,6 +20,8 @@
 
 #include "catalog/pg_type.h"
 #include "nodes/makefuncs.h"
+#include "utils/array.h"
+#include "utils/arrayaccess.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
@@ -116,6 +119,93 @@ push_jsonb_value(JsonbParseState **state, Jsonb *jb)
 	pushJsonbValue(state, WJB_VALUE, &v);
 }
 
+/* A text or integer value as to_jsonb() writes it. */
+static void
+text_or_int_value(Oid typid, Datum value, JsonbValue *v)
+{
+	if (typid == TEXTOID || typid == VARCHAROID)
+	{
+		text	   *t = DatumGetTextPP(value);
+
+		v->type = jbvString;
+		v->val.string.val = VARDATA_ANY(t);
+		v->val.string.len = VARSIZE_ANY_EXHDR(t);
+		return;
+	}
+	v->type = jbvNumeric;
+	if (typid == INT2OID)
+		v->val.numeric = int64_to_numeric(DatumGetInt16(value));
+	else if (typid == INT4OID)
+		v->val.numeric = int64_to_numeric(DatumGetInt32(value));
+	else
+		v->val.numeric = int64_to_numeric(DatumGetInt64(value));
+}
+
+/*
+ * Push a one-dimensional array of text or integers as a JSON array, as
+ * to_jsonb() does (its bounds are not kept).  Returns false, having pushed
+ * nothing, for an array of more dimensions: to_jsonb() nests those.
+ */
+static bool
+push_flat_array(JsonbParseState **state, Datum value)
+{
+	ArrayType  *array = DatumGetArrayTypeP(value);
+	Oid			elemtype = ARR_ELEMTYPE(array);
+	int			nitems;
+	int16		elmlen;
+	bool		elmbyval;
+	char		elmalign;
+	array_iter	iter;
+	int			i;
+
+	if (ARR_NDIM(array) > 1)
+		return false;
+	switch (elemtype)
+	{
+		case TEXTOID:
+		case VARCHAROID:
+			elmlen = -1;
+			elmbyval = false;
+			elmalign = TYPALIGN_INT;
+			break;
+		case INT2OID:
+			elmlen = sizeof(int16);
+			elmbyval = true;
+			elmalign = TYPALIGN_SHORT;
+			break;
+		case INT4OID:
+			elmlen = sizeof(int32);
+			elmbyval = true;
+			elmalign = TYPALIGN_INT;
+			break;
+		case INT8OID:
+			elmlen = sizeof(int64);
+			elmbyval = FLOAT8PASSBYVAL;
+			elmalign = TYPALIGN_DOUBLE;
+			break;
+		default:
+			return false;
+	}
+
+	nitems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	array_iter_setup(&iter, (AnyArrayType *) array);
+	for (i = 0; i < nitems; i++)
+	{
+		bool		isnull;
+		Datum		elem = array_iter_next(&iter, &isnull, i, elmlen, elmbyval, elmalign);
+		JsonbValue	v;
+
+		if (isnull)
+			v.type = jbvNull;
+		else
+			text_or_int_value(elemtype, elem, &v);
+		pushJsonbValue(state, WJB_ELEM, &v);
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	return true;
+}
+
 /* Push one column's value, converted as to_jsonb() would. */
 static void
 push_column_value(JsonbParseState **state, AsdAuditColumn *col,
@@ -141,30 +231,14 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 	switch (col->kind)
 	{
 		case ASD_JSON_TEXT:
-			{
-				text	   *t = DatumGetTextPP(value);
-
-				v.type = jbvString;
-				v.val.string.val = VARDATA_ANY(t);
-				v.val.string.len = VARSIZE_ANY_EXHDR(t);
-				pushJsonbValue(state, WJB_VALUE, &v);
-				return;
-			}
 		case ASD_JSON_INT:
-			{
-				int64		n;
-
-				if (col->typid == INT2OID)
-					n = DatumGetInt16(value);
-				else if (col->typid == INT4OID)
-					n = DatumGetInt32(value);
-				else
-					n = DatumGetInt64(value);
-				v.type = jbvNumeric;
-				v.val.numeric = int64_to_numeric(n);
-				pushJsonbValue(state, WJB_VALUE, &v);
+			text_or_int_value(col->typid, value, &v);
+			pushJsonbValue(state, WJB_VALUE, &v);
+			return;
+		case ASD_JSON_ARRAY:
+			if (push_flat_array(state, value))
 				return;
-			}
+			break;
 		case ASD_JSON_BOOL:
 			v.type = jbvBool;
 			v.val.boolean = DatumGetBool(value);
