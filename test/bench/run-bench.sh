@@ -256,6 +256,7 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 echo
 echo "audit_softdelete benchmark: $clients clients, pgbench -M prepared, synchronous_commit=$sync_commit,"
 echo "$rows rows ($delete_rows for DELETE), medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
+echo "commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown), $($PG_BINDIR/postgres --version)"
 echo "(bulk_update_ms and instructions_per_update_*: the ratio columns are ratios of ms and instructions, lower is better)"
 echo
 column -s, -t <"$out"
