@@ -30,7 +30,7 @@ UPDATE ai_items SET qty = 200 WHERE id = 9;
 
 SET enable_seqscan = off;
 
--- A row's history: the hash index on row_pk, filtered by table.
+-- A row's history: the b-tree on (table_id, row_pk).
 EXPLAIN (COSTS OFF)
 SELECT action, old_values, new_values FROM audit_softdelete.audit_logs
  WHERE table_id = 1 AND row_pk = '{"id": 7}';
