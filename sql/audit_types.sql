@@ -142,7 +142,19 @@ SELECT l.row_pk, l.changed_columns,
   FROM audit_softdelete.audit_logs l JOIN at_arrays r ON l.row_pk = jsonb_build_object('id', r.id)
  WHERE l.table_name = 'at_arrays' AND l.action = 'UPDATE' ORDER BY l.id;
 
+-- Timestamps: the same instant is written in the session's TimeZone, even
+-- right after it was written in another; two different ones and a repeated
+-- one in one row each keep their own text.
+CREATE TABLE at_tz (id int PRIMARY KEY, a timestamptz, b timestamptz, c timestamptz, d date);
+SELECT audit_softdelete.enable('at_tz', stamps => false, soft_delete => 'off');
+INSERT INTO at_tz VALUES (1, '2024-01-01 12:00+00', '2024-06-01 08:30+00', '2024-01-01 12:00+00', '2024-01-01');
+SET TimeZone = 'Asia/Tokyo';
+INSERT INTO at_tz VALUES (2, '2024-01-01 12:00+00', '2024-06-01 08:30+00', '2024-01-01 12:00+00', '2024-01-01');
+SELECT row_pk, new_values - 'id' AS new_values FROM audit_softdelete.audit_logs
+ WHERE table_name = 'at_tz' ORDER BY id;
+SET TimeZone = 'UTC';
+
 RESET TimeZone;
-DROP TABLE at_all, at_big, at_arrays;
+DROP TABLE at_all, at_big, at_arrays, at_tz;
 DROP TYPE at_mood, at_point;
 DROP DOMAIN at_positive;

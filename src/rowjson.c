@@ -22,7 +22,9 @@
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/arrayaccess.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/json.h"
@@ -117,6 +119,30 @@ push_jsonb_value(JsonbParseState **state, Jsonb *jb)
 	v.val.binary.data = &jb->root;
 	v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
 	pushJsonbValue(state, WJB_VALUE, &v);
+}
+
+/*
+ * ISO 8601 text of a date or timestamp, as to_jsonb() writes it.  The last
+ * one is kept: a transaction's stamps, and every row of a bulk UPDATE,
+ * repeat the same timestamp.  timestamptz's text depends on the TimeZone.
+ */
+static const char *
+datetime_text(Oid typid, Datum value)
+{
+	static Oid	last_typid = InvalidOid;
+	static Datum last_value;
+	static pg_tz *last_zone;
+	static char last_text[MAXDATELEN + 1];
+
+	if (typid != last_typid || value != last_value || session_timezone != last_zone)
+	{
+		last_typid = InvalidOid;	/* an error below leaves nothing kept */
+		JsonEncodeDateTime(last_text, value, typid, NULL);
+		last_typid = typid;
+		last_value = value;
+		last_zone = session_timezone;
+	}
+	return last_text;
 }
 
 /* A text or integer value as to_jsonb() writes it. */
@@ -263,8 +289,7 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 			return;
 		case ASD_JSON_DATETIME:
 			{
-				/* ISO 8601, as to_jsonb() writes dates and timestamps */
-				char	   *text = JsonEncodeDateTime(NULL, value, col->typid, NULL);
+				char	   *text = pstrdup(datetime_text(col->typid, value));
 
 				v.type = jbvString;
 				v.val.string.val = text;
