@@ -6,7 +6,8 @@
 # and DELETE, interleaved across variants and repeated, each run on a fresh
 # copy of the variant's template; then a bulk UPDATE of BENCH_BULK_ROWS rows
 # in one statement; then, with valgrind, the instructions per single-row
-# UPDATE.  Prints one table (medians, ratios to variants 1 and 4) and writes
+# UPDATE.  Prints one table (medians; ratios to variants 1 and 4 as the median
+# of each round's own ratio, so that drift between rounds cancels) and writes
 # it as CSV.  Timing lives here, never in a pass/fail test.
 #
 # Variants:
@@ -85,6 +86,20 @@ audit_bytes() {				# variant action: bytes per logged change (row only, and with
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print 0; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+# The median of the ratios of each round's figures (line i of one file to
+# line i of the other): the machine's drift between rounds cancels out.
+paired_ratio() {			# file file
+	paste "$1" "$2" | awk '{ print ($2 > 0 ? $1 / $2 : 0) }' | median |
+		awk '{ printf "%.2f", $1 }'
+}
+# The variants in round r's order: each round starts one further along, so
+# that no variant always runs first (after the templates were built) or last.
+round_order() {				# round
+	local n=${#variants[@]} i
+	for i in $(seq 0 $((n - 1))); do
+		echo "${variants[$(( (i + $1 - 1) % n ))]}"
+	done
+}
 
 results=$(mktemp -d)
 asd_log "building templates: $rows rows per table, variants ${variants[*]}"
@@ -133,7 +148,7 @@ run_one() {				# workload variant run
 
 for workload in $workloads; do
 	for r in $(seq 1 "$runs"); do
-		for v in "${variants[@]}"; do
+		for v in $(round_order "$r"); do
 			run_one "$workload" "$v" "$r"
 		done
 	done
@@ -147,7 +162,7 @@ if [ "$bulk_rows" -gt 0 ]; then
 		make_template "$v" "$bulk_rows" "tplbulk_$v"
 	done
 	for r in $(seq 1 "$runs"); do
-		for v in "${variants[@]}"; do
+		for v in $(round_order "$r"); do
 			[ "$v" = app ] && continue
 			fresh_copy "tplbulk_$v"
 			q -d bench_run -c "VACUUM ANALYZE bench_items" >/dev/null
@@ -214,8 +229,6 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 {
 	echo "workload,variant,tps_median,ratio_to_1,ratio_to_4,audit_rows_per_s,audit_row_bytes,audit_bytes_with_indexes,audit_rows_equal_writes"
 	for workload in $workloads; do
-		base=$(median <"$results/$workload.none.tps")
-		ref=$(median <"$results/$workload.plpgsql.tps")
 		for v in "${variants[@]}"; do
 			tps=$(median <"$results/$workload.$v.tps")
 			bytes=$(cat "$results/$workload.$v.bytes" 2>/dev/null || echo "-;-")
@@ -227,17 +240,17 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 				per_s=$(printf '%.0f' "$tps")
 			fi
 			printf '%s,%s,%.0f,%s,%s,%s,%s,%s,%s\n' "$workload" "$(label "$v")" "$tps" \
-				"$(ratio "$tps" "$base")" "$(ratio "$tps" "$ref")" \
+				"$(paired_ratio "$results/$workload.$v.tps" "$results/$workload.none.tps")" \
+				"$(paired_ratio "$results/$workload.$v.tps" "$results/$workload.plpgsql.tps")" \
 				"$per_s" "${bytes%%;*}" "${bytes##*;}" "$lost"
 		done
 	done
 	if [ "$bulk_rows" -gt 0 ]; then
-		base=$(median <"$results/bulk.none.ms")
-		ref=$(median <"$results/bulk.plpgsql.ms")
 		for v in none full audit plpgsql; do
 			ms=$(median <"$results/bulk.$v.ms")
 			printf 'bulk_update_ms,%s,%.0f,%s,%s,-,-,-,-\n' "$(label "$v")" "$ms" \
-				"$(ratio "$ms" "$base")" "$(ratio "$ms" "$ref")"
+				"$(paired_ratio "$results/bulk.$v.ms" "$results/bulk.none.ms")" \
+				"$(paired_ratio "$results/bulk.$v.ms" "$results/bulk.plpgsql.ms")"
 		done
 	fi
 	if [ "$callgrind" = 1 ]; then
@@ -257,7 +270,8 @@ echo
 echo "audit_softdelete benchmark: $clients clients, pgbench -M prepared, synchronous_commit=$sync_commit,"
 echo "$rows rows ($delete_rows for DELETE), medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
 echo "commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown), $($PG_BINDIR/postgres --version)"
-echo "(bulk_update_ms and instructions_per_update_*: the ratio columns are ratios of ms and instructions, lower is better)"
+echo "(tps: medians; ratios: medians of each round's own ratio; bulk_update_ms and instructions_per_update_*:"
+echo " the ratio columns are ratios of ms and instructions, lower is better)"
 echo
 column -s, -t <"$out"
 echo
