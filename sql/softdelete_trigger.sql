@@ -129,7 +129,19 @@ CREATE FUNCTION sd_refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN 
 CREATE TRIGGER sd_refuse BEFORE UPDATE ON sd_locked FOR EACH ROW EXECUTE FUNCTION sd_refuse();
 DELETE FROM sd_locked;
 \echo SQLSTATE :SQLSTATE
-DROP TABLE sd_locked;
+DROP TRIGGER sd_refuse ON sd_locked;
+-- so does a rule that replaces it, and the row stays live, unchanged
+CREATE TABLE sd_side (id int);
+CREATE RULE sd_nothing AS ON UPDATE TO sd_locked DO INSTEAD NOTHING;
+DELETE FROM sd_locked;
+\echo SQLSTATE :SQLSTATE
+DROP RULE sd_nothing ON sd_locked;
+CREATE RULE sd_elsewhere AS ON UPDATE TO sd_locked DO INSTEAD INSERT INTO sd_side VALUES (OLD.id);
+DELETE FROM sd_locked;
+\echo SQLSTATE :SQLSTATE
+SELECT id, deleted_at IS NULL AS live FROM sd_locked;
+SELECT count(*) AS side_rows FROM sd_side;
+DROP TABLE sd_locked, sd_side;
 DROP FUNCTION sd_refuse();
 
 -- The options the triggers read are checked whoever writes them.

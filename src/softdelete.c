@@ -98,9 +98,14 @@ mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	}
 
 	rc = SPI_execute_plan(info->mark_plan, args, NULL, false, 0);
+	/* a rule on the table can turn the UPDATE into something else */
 	if (rc != SPI_OK_UPDATE)
-		elog(ERROR, "could not mark a row of \"%s\" as deleted: %s",
-			 RelationGetRelationName(rel), SPI_result_code_string(rc));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not soft-delete a row of table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("A rule on the table replaced the UPDATE that marks the row deleted."),
+				 errhint("A soft delete is an UPDATE of deleted_at and deleted_by; drop or change that rule.")));
 	if (SPI_processed != 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
