@@ -8,6 +8,7 @@ SELECT audit_softdelete.enable('aw_t', stamps => false, soft_delete => 'off');
 CREATE TEMP VIEW aw_log AS
 SELECT id > 0 AS has_id, logged_at BETWEEN now() AND statement_timestamp() AS logged_in_txn,
        txid = pg_current_xact_id() AS this_txid, table_name, action, row_pk,
+       row_pk_hash = pg_catalog.jsonb_hash_extended(row_pk, 0) AS row_pk_hash_ok,
        new_values, actor, db_user = session_user AS db_user_ok,
        application_name = current_setting('application_name') AS app_ok,
        context, migration_id

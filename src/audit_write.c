@@ -11,7 +11,8 @@
  * columns.  Anything else a DBA adds (a trigger to forward rows,
  * partitioning, an expression index) makes the writer fall back to a
  * kept SPI plan, which honours all of it.  The fast path fills every
- * column itself with what the defaults would give.
+ * column itself with what the defaults and the generated row_pk_hash
+ * would give.
  *
  * Either way the row is written as the extension owner would: the writing
  * role needs no grant on audit_logs.  The session's identity comes from
@@ -121,30 +122,52 @@ typedef struct AuditColumn
 	const char *name;
 	Oid			type;
 	bool		notnull;
+	char		generated;		/* attgenerated */
 } AuditColumn;
 
 static const AuditColumn audit_columns[] = {
-	{"id", INT8OID, true},
-	{"logged_at", TIMESTAMPTZOID, true},
-	{"txid", XID8OID, true},
-	{"table_id", INT4OID, true},
-	{"table_oid", OIDOID, true},
-	{"schema_name", TEXTOID, true},
-	{"table_name", TEXTOID, true},
-	{"action", TEXTOID, true},
-	{"row_pk", JSONBOID, false},
-	{"old_values", JSONBOID, false},
-	{"new_values", JSONBOID, false},
-	{"changed_columns", TEXTARRAYOID, false},
-	{"actor", TEXTOID, false},
-	{"db_user", TEXTOID, true},
-	{"client_addr", INETOID, false},
-	{"application_name", TEXTOID, false},
-	{"context", JSONBOID, false},
-	{"migration_id", INT8OID, false}
+	{"id", INT8OID, true, '\0'},
+	{"logged_at", TIMESTAMPTZOID, true, '\0'},
+	{"txid", XID8OID, true, '\0'},
+	{"table_id", INT4OID, true, '\0'},
+	{"table_oid", OIDOID, true, '\0'},
+	{"schema_name", TEXTOID, true, '\0'},
+	{"table_name", TEXTOID, true, '\0'},
+	{"action", TEXTOID, true, '\0'},
+	{"row_pk", JSONBOID, false, '\0'},
+	{"row_pk_hash", INT8OID, false, ATTRIBUTE_GENERATED_STORED},
+	{"old_values", JSONBOID, false, '\0'},
+	{"new_values", JSONBOID, false, '\0'},
+	{"changed_columns", TEXTARRAYOID, false, '\0'},
+	{"actor", TEXTOID, false, '\0'},
+	{"db_user", TEXTOID, true, '\0'},
+	{"client_addr", INETOID, false, '\0'},
+	{"application_name", TEXTOID, false, '\0'},
+	{"context", JSONBOID, false, '\0'},
+	{"migration_id", INT8OID, false, '\0'}
+};
+
+/* Their positions (0-based) in audit_columns and in a tuple of audit_logs */
+enum
+{
+	COL_ID,
+	COL_LOGGED_AT,
+	COL_TXID,
+	COL_TABLE_ID,				/* table_id .. row_pk: args[0 .. 5] */
+	COL_ROW_PK = COL_TABLE_ID + 5,
+	COL_ROW_PK_HASH,
+	COL_OLD_VALUES,				/* old_values .. actor: args[6 .. 9] */
+	COL_DB_USER = COL_OLD_VALUES + 4,
+	COL_CLIENT_ADDR,
+	COL_APPLICATION_NAME,
+	COL_CONTEXT,				/* args[10] */
+	COL_MIGRATION_ID
 };
 
 #define AUDIT_NATTS lengthof(audit_columns)
+
+StaticAssertDecl(COL_MIGRATION_ID + 1 == AUDIT_NATTS,
+				 "audit_columns and its positions disagree");
 
 /* audit_logs and its id sequence, looked up once; see asd_forget_audit_logs */
 static Oid	audit_logs_relid = InvalidOid;
@@ -296,6 +319,7 @@ plain_audit_logs(Relation rel)
 
 		if (att->attisdropped || att->atttypid != audit_columns[i].type ||
 			att->attnotnull != audit_columns[i].notnull ||
+			att->attgenerated != audit_columns[i].generated ||
 			strcmp(NameStr(att->attname), audit_columns[i].name) != 0)
 			return false;
 	}
@@ -354,25 +378,34 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 		}
 	}
 
-	values[0] = Int64GetDatum(nextval_internal(seqid, false));
-	values[1] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
-	values[2] = FullTransactionIdGetDatum(GetTopFullTransactionId());
-	nulls[0] = nulls[1] = nulls[2] = false;
-	/* table_id .. actor, then context: what the caller passed */
-	for (i = 0; i < 10; i++)
+	values[COL_ID] = Int64GetDatum(nextval_internal(seqid, false));
+	values[COL_LOGGED_AT] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
+	values[COL_TXID] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	nulls[COL_ID] = nulls[COL_LOGGED_AT] = nulls[COL_TXID] = false;
+	for (i = 0; i < 6; i++)
 	{
-		values[3 + i] = args[i];
-		nulls[3 + i] = (argnulls[i] == 'n');
+		values[COL_TABLE_ID + i] = args[i];
+		nulls[COL_TABLE_ID + i] = (argnulls[i] == 'n');
 	}
-	values[13] = CStringGetTextDatum(asd_session_user_name());
-	nulls[13] = false;
-	values[14] = session_client_addr(&nulls[14]);
-	values[15] = CStringGetTextDatum(application_name ? application_name : "");
-	nulls[15] = false;
-	values[16] = args[10];
-	nulls[16] = (argnulls[10] == 'n');
-	values[17] = (Datum) 0;
-	nulls[17] = true;
+	/* the generated column, computed as its expression does */
+	nulls[COL_ROW_PK_HASH] = nulls[COL_ROW_PK];
+	values[COL_ROW_PK_HASH] = nulls[COL_ROW_PK] ? (Datum) 0 :
+		DirectFunctionCall2(jsonb_hash_extended, values[COL_ROW_PK],
+							Int64GetDatum(0));
+	for (i = 0; i < 4; i++)
+	{
+		values[COL_OLD_VALUES + i] = args[6 + i];
+		nulls[COL_OLD_VALUES + i] = (argnulls[6 + i] == 'n');
+	}
+	values[COL_DB_USER] = CStringGetTextDatum(asd_session_user_name());
+	nulls[COL_DB_USER] = false;
+	values[COL_CLIENT_ADDR] = session_client_addr(&nulls[COL_CLIENT_ADDR]);
+	values[COL_APPLICATION_NAME] = CStringGetTextDatum(application_name ? application_name : "");
+	nulls[COL_APPLICATION_NAME] = false;
+	values[COL_CONTEXT] = args[10];
+	nulls[COL_CONTEXT] = (argnulls[10] == 'n');
+	values[COL_MIGRATION_ID] = (Datum) 0;
+	nulls[COL_MIGRATION_ID] = true;
 
 	tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);

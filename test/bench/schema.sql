@@ -37,6 +37,7 @@ CREATE TABLE ref_audit_logs (
     table_name       text NOT NULL DEFAULT 'bench_items',
     action           text NOT NULL,
     row_pk           jsonb,
+    row_pk_hash      bigint GENERATED ALWAYS AS (jsonb_hash_extended(row_pk, 0)) STORED,
     old_values       jsonb,
     new_values       jsonb,
     changed_columns  text[],
@@ -47,7 +48,7 @@ CREATE TABLE ref_audit_logs (
     context          jsonb,
     migration_id     bigint
 );
-CREATE INDEX ref_audit_logs_row_idx ON ref_audit_logs (table_id, row_pk);
+CREATE INDEX ref_audit_logs_row_idx ON ref_audit_logs (table_id, row_pk_hash);
 CREATE INDEX ref_audit_logs_time_idx ON ref_audit_logs
     USING brin (logged_at, txid audit_softdelete.xid8_minmax_ops) WITH (pages_per_range = 32);
 SELECT brin_desummarize_range('ref_audit_logs_time_idx', 0);

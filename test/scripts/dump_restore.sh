@@ -79,6 +79,8 @@ check "relids point at the restored tables" "4" \
 check "stamps kept as they were" "$stamps_before" "$stamps_after"
 check "a table's audit rows are found from the restored table" "$history_before" "$history_after"
 check "the history is not empty" "2" "$(printf '%s\n' "$history_after" | grep -c .)"
+check "row_pk_hash is computed again on restore and finds the history" "2|0" \
+	"$(psql_q -d "$dst" -c "SELECT count(*) FILTER (WHERE row_pk_hash = jsonb_hash_extended('{\"id\": 1}', 0) AND row_pk = '{\"id\": 1}' AND table_name = 'posts') || '|' || count(*) FILTER (WHERE row_pk_hash IS DISTINCT FROM jsonb_hash_extended(row_pk, 0)) FROM audit_softdelete.audit_logs")"
 check "the table_id sequence goes on after the restored ids" "6" \
 	"$(psql_q -d "$dst" -c "CREATE TABLE fresh (id int)" -c "SELECT audit_softdelete.enable('fresh')" \
 		-c "SELECT table_id FROM audit_softdelete.tracked_tables WHERE relid = 'fresh'::regclass")"
