@@ -13,6 +13,7 @@ OBJS = \
 	src/row_movement.o \
 	src/stamp.o \
 	src/rowjson.o \
+	src/jsonb_writer.o \
 	src/audit_write.o \
 	src/audit.o \
 	src/softdelete.o \
@@ -39,6 +40,7 @@ REGRESS = \
 	disable \
 	audit_basic \
 	audit_types \
+	jsonb_writer \
 	audit_exclude_redact \
 	audit_ddl \
 	audit_paths \

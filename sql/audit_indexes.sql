@@ -49,7 +49,7 @@ SELECT action, old_values, new_values
  ORDER BY l.id;
 -- every row written carries the hash of its key, NULL without a key
 RESET enable_seqscan;
-SELECT count(*) AS rows_logged,
+SELECT count(*) FILTER (WHERE table_name IN ('ai_items', 'ai_other')) AS rows_logged,
        count(*) FILTER (WHERE row_pk_hash IS DISTINCT FROM
                               pg_catalog.jsonb_hash_extended(row_pk, 0)) AS wrong_hash
   FROM audit_softdelete.audit_logs;

@@ -91,6 +91,7 @@ typedef enum AsdJsonKind
 typedef struct AsdAuditColumn
 {
 	char	   *name;
+	int			namelen;
 	Oid			typid;
 	int32		typmod;
 	Oid			collation;
@@ -134,6 +135,9 @@ typedef struct AsdRelInfo
 	int			nkeys;
 	int			natts;
 	AsdAuditColumn *columns;	/* [natts], by attnum - 1 */
+	/* the logged columns, by index in columns[], in jsonb's key order */
+	int		   *json_order;
+	int			njson;
 	bool		has_pk;
 } AsdRelInfo;
 
@@ -201,6 +205,33 @@ extern bool asd_column_changed(AsdAuditColumn *col,
 extern Jsonb *asd_columns_to_jsonb(AsdRelInfo *info, Datum *values,
 								   bool *nulls, const bool *include,
 								   bool pk_only);
+
+/* jsonb_writer.c: a flat object, written in one pass (see there) */
+typedef struct AsdJsonbContainer
+{
+	StringInfo	buf;
+	int			start;			/* offset where it starts, before padding */
+	int			entries;		/* offset of its first JEntry */
+	int			data;			/* offset of its first entry's data */
+	int			nentries;
+	int			next;			/* the JEntry to fill next */
+} AsdJsonbContainer;
+
+typedef struct AsdJsonbObject
+{
+	StringInfoData buf;
+	AsdJsonbContainer root;
+} AsdJsonbObject;
+
+extern void asd_jsonb_begin_object(AsdJsonbObject *obj, int npairs);
+extern void asd_jsonb_key(AsdJsonbObject *obj, const char *name, int len);
+extern void asd_jsonb_scalar(AsdJsonbObject *obj, const JsonbValue *v);
+extern void asd_jsonb_document(AsdJsonbObject *obj, Jsonb *jb);
+extern void asd_jsonb_begin_array(AsdJsonbObject *obj, AsdJsonbContainer *array,
+								  int nelems);
+extern void asd_jsonb_array_scalar(AsdJsonbContainer *array, const JsonbValue *v);
+extern void asd_jsonb_end_array(AsdJsonbObject *obj, AsdJsonbContainer *array);
+extern Jsonb *asd_jsonb_end_object(AsdJsonbObject *obj);
 
 /* audit_write.c */
 extern void asd_write_audit_row(AsdAuditRow *row);

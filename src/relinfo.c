@@ -284,6 +284,19 @@ json_kind(Oid typid)
  * invalidation.  Excluded and redacted names that match no column belong to
  * dropped columns.
  */
+/* jsonb's order of object keys: shorter first, then bytewise */
+static int
+json_key_order(const void *a, const void *b, void *arg)
+{
+	AsdAuditColumn *columns = (AsdAuditColumn *) arg;
+	AsdAuditColumn *ca = &columns[*(const int *) a];
+	AsdAuditColumn *cb = &columns[*(const int *) b];
+
+	if (ca->namelen != cb->namelen)
+		return ca->namelen < cb->namelen ? -1 : 1;
+	return memcmp(ca->name, cb->name, ca->namelen);
+}
+
 static void
 build_columns(AsdRelInfo *entry, Relation rel, AsdTableOptions *opts)
 {
@@ -305,6 +318,7 @@ build_columns(AsdRelInfo *entry, Relation rel, AsdTableOptions *opts)
 		if (att->attisdropped)
 			continue;
 		col->name = MemoryContextStrdup(entry->cxt, NameStr(att->attname));
+		col->namelen = strlen(col->name);
 		col->typid = att->atttypid;
 		col->typmod = att->atttypmod;
 		col->collation = att->attcollation;
@@ -316,6 +330,15 @@ build_columns(AsdRelInfo *entry, Relation rel, AsdTableOptions *opts)
 		col->in_pk = bms_is_member(att->attnum - FirstLowInvalidHeapAttributeNumber,
 								   pkattrs);
 	}
+
+	/* the logged columns in the order jsonb keeps an object's keys */
+	entry->json_order = MemoryContextAlloc(entry->cxt, sizeof(int) * (tupdesc->natts + 1));
+	entry->njson = 0;
+	for (i = 0; i < tupdesc->natts; i++)
+		if (entry->columns[i].logged)
+			entry->json_order[entry->njson++] = i;
+	qsort_arg(entry->json_order, entry->njson, sizeof(int), json_key_order,
+			  entry->columns);
 }
 
 static void
@@ -345,6 +368,8 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->table_name = NULL;
 	entry->natts = 0;
 	entry->columns = NULL;
+	entry->json_order = NULL;
+	entry->njson = 0;
 	entry->has_pk = false;
 	entry->key_attnums = NULL;
 	entry->nkeys = 0;

@@ -109,18 +109,6 @@ make_to_jsonb_call(AsdAuditColumn *col, MemoryContext cachecxt)
 	return flinfo;
 }
 
-/* Push a jsonb document as the value of the current key. */
-static void
-push_jsonb_value(JsonbParseState **state, Jsonb *jb)
-{
-	JsonbValue	v;
-
-	v.type = jbvBinary;
-	v.val.binary.data = &jb->root;
-	v.val.binary.len = VARSIZE(jb) - VARHDRSZ;
-	pushJsonbValue(state, WJB_VALUE, &v);
-}
-
 /*
  * ISO 8601 text of a date or timestamp, as to_jsonb() writes it.  The last
  * one is kept: a transaction's stamps, and every row of a bulk UPDATE,
@@ -168,12 +156,12 @@ text_or_int_value(Oid typid, Datum value, JsonbValue *v)
 }
 
 /*
- * Push a one-dimensional array of text or integers as a JSON array, as
- * to_jsonb() does (its bounds are not kept).  Returns false, having pushed
+ * Write a one-dimensional array of text or integers as a JSON array, as
+ * to_jsonb() does (its bounds are not kept).  Returns false, having written
  * nothing, for an array of more dimensions: to_jsonb() nests those.
  */
 static bool
-push_flat_array(JsonbParseState **state, Datum value)
+write_flat_array(AsdJsonbObject *obj, Datum value)
 {
 	ArrayType  *array = DatumGetArrayTypeP(value);
 	Oid			elemtype = ARR_ELEMTYPE(array);
@@ -182,6 +170,7 @@ push_flat_array(JsonbParseState **state, Datum value)
 	bool		elmbyval;
 	char		elmalign;
 	array_iter	iter;
+	AsdJsonbContainer out;
 	int			i;
 
 	if (ARR_NDIM(array) > 1)
@@ -214,7 +203,7 @@ push_flat_array(JsonbParseState **state, Datum value)
 	}
 
 	nitems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
-	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	asd_jsonb_begin_array(obj, &out, nitems);
 	array_iter_setup(&iter, (AnyArrayType *) array);
 	for (i = 0; i < nitems; i++)
 	{
@@ -226,16 +215,16 @@ push_flat_array(JsonbParseState **state, Datum value)
 			v.type = jbvNull;
 		else
 			text_or_int_value(elemtype, elem, &v);
-		pushJsonbValue(state, WJB_ELEM, &v);
+		asd_jsonb_array_scalar(&out, &v);
 	}
-	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	asd_jsonb_end_array(obj, &out);
 	return true;
 }
 
-/* Push one column's value, converted as to_jsonb() would. */
+/* Write one column's value, converted as to_jsonb() would. */
 static void
-push_column_value(JsonbParseState **state, AsdAuditColumn *col,
-				  Datum value, bool isnull, MemoryContext cachecxt)
+write_column_value(AsdJsonbObject *obj, AsdAuditColumn *col,
+				   Datum value, bool isnull, MemoryContext cachecxt)
 {
 	JsonbValue	v;
 
@@ -244,13 +233,13 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 		v.type = jbvString;
 		v.val.string.val = ASD_REDACTED_MARKER;
 		v.val.string.len = strlen(ASD_REDACTED_MARKER);
-		pushJsonbValue(state, WJB_VALUE, &v);
+		asd_jsonb_scalar(obj, &v);
 		return;
 	}
 	if (isnull)
 	{
 		v.type = jbvNull;
-		pushJsonbValue(state, WJB_VALUE, &v);
+		asd_jsonb_scalar(obj, &v);
 		return;
 	}
 
@@ -259,16 +248,16 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 		case ASD_JSON_TEXT:
 		case ASD_JSON_INT:
 			text_or_int_value(col->typid, value, &v);
-			pushJsonbValue(state, WJB_VALUE, &v);
+			asd_jsonb_scalar(obj, &v);
 			return;
 		case ASD_JSON_ARRAY:
-			if (push_flat_array(state, value))
+			if (write_flat_array(obj, value))
 				return;
 			break;
 		case ASD_JSON_BOOL:
 			v.type = jbvBool;
 			v.val.boolean = DatumGetBool(value);
-			pushJsonbValue(state, WJB_VALUE, &v);
+			asd_jsonb_scalar(obj, &v);
 			return;
 		case ASD_JSON_NUMERIC:
 			{
@@ -279,22 +268,23 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 				{
 					v.type = jbvNumeric;
 					v.val.numeric = num;
-					pushJsonbValue(state, WJB_VALUE, &v);
+					asd_jsonb_scalar(obj, &v);
 					return;
 				}
 				break;
 			}
 		case ASD_JSON_JSONB:
-			push_jsonb_value(state, DatumGetJsonbP(value));
+			asd_jsonb_document(obj, DatumGetJsonbP(value));
 			return;
 		case ASD_JSON_DATETIME:
 			{
-				char	   *text = pstrdup(datetime_text(col->typid, value));
+				/* copied into the object at once: the text is reused */
+				const char *text = datetime_text(col->typid, value);
 
 				v.type = jbvString;
-				v.val.string.val = text;
+				v.val.string.val = (char *) text;
 				v.val.string.len = strlen(text);
-				pushJsonbValue(state, WJB_VALUE, &v);
+				asd_jsonb_scalar(obj, &v);
 				return;
 			}
 		case ASD_JSON_GENERIC:
@@ -303,7 +293,7 @@ push_column_value(JsonbParseState **state, AsdAuditColumn *col,
 
 	if (col->to_jsonb == NULL)
 		col->to_jsonb = make_to_jsonb_call(col, cachecxt);
-	push_jsonb_value(state, DatumGetJsonbP(FunctionCall1(col->to_jsonb, value)));
+	asd_jsonb_document(obj, DatumGetJsonbP(FunctionCall1(col->to_jsonb, value)));
 }
 
 /*
@@ -316,30 +306,41 @@ Jsonb *
 asd_columns_to_jsonb(AsdRelInfo *info, Datum *values, bool *nulls,
 					 const bool *include, bool pk_only)
 {
-	JsonbParseState *state = NULL;
-	JsonbValue *result;
-	int			count = 0;
-	int			i;
+	AsdJsonbObject obj;
+	int		   *chosen;
+	int			nchosen = 0;
+	int			k;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	for (i = 0; i < info->natts; i++)
+	/* the logged columns are kept in jsonb's key order */
+	chosen = palloc(sizeof(int) * (info->njson + 1));
+	for (k = 0; k < info->njson; k++)
 	{
-		AsdAuditColumn *col = &info->columns[i];
-		JsonbValue	key;
+		int			i = info->json_order[k];
 
-		if (!col->logged ||
-			(pk_only && !col->in_pk) ||
+		if ((pk_only && !info->columns[i].in_pk) ||
 			(include != NULL && !include[i]))
 			continue;
-
-		key.type = jbvString;
-		key.val.string.val = col->name;
-		key.val.string.len = strlen(col->name);
-		pushJsonbValue(&state, WJB_KEY, &key);
-		push_column_value(&state, col, values[i], nulls[i], info->cxt);
-		count++;
+		chosen[nchosen++] = i;
 	}
-	result = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	if (nchosen == 0)
+	{
+		pfree(chosen);
+		return NULL;
+	}
 
-	return count > 0 ? JsonbValueToJsonb(result) : NULL;
+	asd_jsonb_begin_object(&obj, nchosen);
+	for (k = 0; k < nchosen; k++)
+	{
+		AsdAuditColumn *col = &info->columns[chosen[k]];
+
+		asd_jsonb_key(&obj, col->name, col->namelen);
+	}
+	for (k = 0; k < nchosen; k++)
+	{
+		int			i = chosen[k];
+
+		write_column_value(&obj, &info->columns[i], values[i], nulls[i], info->cxt);
+	}
+	pfree(chosen);
+	return asd_jsonb_end_object(&obj);
 }
