@@ -194,6 +194,14 @@ static Oid	index_info_oids[MAX_KEPT_INDEX_INFOS];
 static IndexInfo *index_infos[MAX_KEPT_INDEX_INFOS];
 static bool index_infos_stale = false;
 
+/*
+ * Whether audit_logs and its indexes allow the direct write: decided once,
+ * again after any invalidation of them (a trigger, rule, policy, constraint
+ * or index added changes audit_logs' relcache entry).
+ */
+static bool direct_write_known = false;
+static bool direct_write_ok = false;
+
 /* audit_logs, its sequence or an index changed: look them up again. */
 void
 asd_audit_logs_invalidated(Oid relid)
@@ -217,6 +225,7 @@ asd_forget_audit_logs(void)
 	audit_logs_relid = InvalidOid;
 	audit_seq_relid = InvalidOid;
 	index_infos_stale = true;
+	direct_write_known = false;
 }
 
 /* The kept IndexInfo of an open index of audit_logs, built on first use. */
@@ -355,7 +364,7 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 	int			i;
 
 	rel = table_open(relid, RowExclusiveLock);
-	if (!plain_audit_logs(rel))
+	if (direct_write_known && !direct_write_ok)
 	{
 		table_close(rel, RowExclusiveLock);
 		return false;
@@ -365,17 +374,22 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 	indexes = palloc(sizeof(Relation) * list_length(indexoids));
 	nindexes = 0;
 	foreach(lc, indexoids)
-	{
-		Relation	index = index_open(lfirst_oid(lc), RowExclusiveLock);
+		indexes[nindexes++] = index_open(lfirst_oid(lc), RowExclusiveLock);
 
-		indexes[nindexes++] = index;
-		if (!plain_index(index))
-		{
-			for (i = 0; i < nindexes; i++)
-				index_close(indexes[i], RowExclusiveLock);
-			table_close(rel, RowExclusiveLock);
-			return false;
-		}
+	/* after the opens: taking their locks may have processed invalidations */
+	if (!direct_write_known)
+	{
+		direct_write_ok = plain_audit_logs(rel);
+		for (i = 0; i < nindexes && direct_write_ok; i++)
+			direct_write_ok = plain_index(indexes[i]);
+		direct_write_known = true;
+	}
+	if (!direct_write_ok)
+	{
+		for (i = 0; i < nindexes; i++)
+			index_close(indexes[i], RowExclusiveLock);
+		table_close(rel, RowExclusiveLock);
+		return false;
 	}
 
 	values[COL_ID] = Int64GetDatum(nextval_internal(seqid, false));
