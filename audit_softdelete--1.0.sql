@@ -1080,6 +1080,58 @@ $$;
 COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
     'Bring back a soft-deleted row, by its primary key, and exactly the rows its delete cascaded to.';
 
+-- The audit rows of one row, oldest first, found through the
+-- (table_id, row_pk_hash) index.  tbl is the table enable() was called on,
+-- its live view (view mode) or one of its partitions; a disabled table
+-- keeps its history.  As the caller: reading needs SELECT on audit_logs.
+CREATE FUNCTION audit_softdelete.row_history(tbl regclass, pk jsonb)
+RETURNS SETOF audit_softdelete.audit_logs
+LANGUAGE plpgsql STABLE
+SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    wanted integer;
+BEGIN
+    IF tbl IS NULL OR pk IS NULL THEN
+        RAISE EXCEPTION '% must not be null', CASE WHEN tbl IS NULL THEN 'table' ELSE 'pk' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- the table itself or its nearest tracked ancestor, else the table
+    -- behind a live view
+    SELECT t.table_id INTO wanted
+      FROM (SELECT tbl, 0::bigint
+             UNION ALL
+            SELECT p.relid, p.level
+              FROM pg_catalog.pg_partition_ancestors(tbl) WITH ORDINALITY AS p(relid, level)
+           ) AS a(relid, level)
+      JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
+     ORDER BY a.level
+     LIMIT 1;
+    IF wanted IS NULL THEN
+        SELECT t.table_id INTO wanted
+          FROM audit_softdelete.tracked_tables t
+         WHERE t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl;
+    END IF;
+    IF wanted IS NULL THEN
+        RAISE EXCEPTION 'table "%" has no audit history',
+                (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = format('Enable auditing with audit_softdelete.enable(''%s'').', tbl);
+    END IF;
+    RETURN QUERY
+        SELECT l.*
+          FROM audit_softdelete.audit_logs l
+         WHERE l.table_id = wanted
+           AND l.row_pk_hash = pg_catalog.jsonb_hash_extended(pk, 0)
+           AND l.row_pk OPERATOR(pg_catalog.=) pk
+         ORDER BY l.id;
+END
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.row_history(regclass, jsonb) IS
+    'The audit rows of one row, by its primary key, oldest first.';
+
 CREATE FUNCTION audit_softdelete.purge(tbl regclass, older_than interval)
 RETURNS bigint
 LANGUAGE C VOLATILE

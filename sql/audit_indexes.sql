@@ -113,6 +113,36 @@ SELECT l.action, l.row_pk
 SELECT audit_softdelete.disable('ai_numeric');
 DROP TABLE ai_numeric;
 
+-- row_history() runs that query for a table, its partitions, its live view
+SELECT action, old_values, new_values
+  FROM audit_softdelete.row_history('ai_items', '{"id": 7}');
+CREATE TABLE ai_parts (id int PRIMARY KEY, qty int) PARTITION BY RANGE (id);
+CREATE TABLE ai_parts_1 PARTITION OF ai_parts FOR VALUES FROM (0) TO (100);
+SELECT audit_softdelete.enable('ai_parts', stamps => false, soft_delete => 'off');
+INSERT INTO ai_parts VALUES (7, 1);
+UPDATE ai_parts SET qty = 2 WHERE id = 7;
+SELECT table_name, action, row_pk FROM audit_softdelete.row_history('ai_parts_1', '{"id": 7}');
+SELECT count(*) AS from_parent FROM audit_softdelete.row_history('ai_parts', '{"id": 7}');
+CREATE TABLE ai_viewed (id int PRIMARY KEY, qty int);
+SELECT audit_softdelete.enable('ai_viewed', stamps => false, soft_delete => 'view');
+INSERT INTO ai_viewed VALUES (7, 1);
+DELETE FROM ai_viewed WHERE id = 7;
+SELECT table_name, action, row_pk FROM audit_softdelete.row_history('ai_viewed', '{"id": 7}');
+-- a disabled table keeps its history
+SELECT audit_softdelete.disable('ai_parts');
+SELECT count(*) AS after_disable FROM audit_softdelete.row_history('ai_parts', '{"id": 7}');
+-- a key with no history, a table without any, NULLs
+SELECT count(*) AS none FROM audit_softdelete.row_history('ai_items', '{"id": 12345}');
+CREATE TABLE ai_untracked (id int PRIMARY KEY);
+SELECT * FROM audit_softdelete.row_history('ai_untracked', '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT * FROM audit_softdelete.row_history(NULL, '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT * FROM audit_softdelete.row_history('ai_items', NULL);
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.disable('ai_viewed');
+DROP TABLE ai_parts, ai_viewed, ai_untracked;
+
 SELECT audit_softdelete.disable('ai_items');
 SELECT audit_softdelete.disable('ai_other');
 DROP TABLE ai_items, ai_other;
