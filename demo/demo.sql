@@ -98,6 +98,9 @@ SELECT action, actor, row_pk,
   FROM audit_softdelete.audit_logs
  WHERE table_name = 'documents' AND schema_name = 'audit_softdelete_demo'
  ORDER BY id;
+\echo 'The history of one row, by its key (through the row-history index):'
+SELECT logged_at::time(0) AS at, action, actor, changed_columns
+  FROM audit_softdelete.row_history('documents', '{"id": 2}');
 \echo '(created_at and updated_at are logged too; left out here to keep the lines short.)'
 
 \echo
