@@ -17,6 +17,7 @@ OBJS = \
 	src/audit_write.o \
 	src/audit.o \
 	src/softdelete.o \
+	src/mark_deleted.o \
 	src/cascade.o \
 	src/viewmode.o
 
@@ -51,6 +52,7 @@ REGRESS = \
 	audit_writer \
 	audit_indexes \
 	softdelete_trigger \
+	softdelete_marking \
 	softdelete_fk \
 	softdelete_restore \
 	softdelete_purge \

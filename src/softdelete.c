@@ -4,8 +4,8 @@
  *	  BEFORE DELETE row trigger: DELETE becomes a soft delete.
  *
  * The trigger marks the row (deleted_at = the transaction's start time,
- * deleted_by = the actor) with an UPDATE of that very row version, then
- * skips the physical delete.  Because the marking is a real UPDATE, the
+ * deleted_by = the actor) with an UPDATE of that very row version
+ * (mark_deleted.c), then skips the physical delete.  Because the marking is a real UPDATE, the
  * stamping trigger stamps it and the audit trigger logs it, as SOFT_DELETE
  * (see asd_is_soft_delete).  A row that is already deleted is left alone.
  *
@@ -25,9 +25,6 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_type.h"
-#include "miscadmin.h"
-#include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(asd_soft_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_truncate_guard_trigger);
@@ -50,73 +47,6 @@ asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
 		return true;
 	*restore = (!oldnulls[attnum - 1] && newnulls[attnum - 1]);
 	return false;
-}
-
-/*
- * Mark one row version as deleted: UPDATE ONLY rel SET deleted_at = now,
- * deleted_by = actor WHERE ctid = the row's.  The plan is kept per
- * relation.  It runs as the table's owner, as PostgreSQL runs its own
- * foreign-key actions: deleting a row needs the DELETE privilege, not
- * UPDATE.
- */
-static void
-mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
-{
-	AsdRoleColumn *at = &info->roles[ASD_DELETED_AT];
-	AsdRoleColumn *by = &info->roles[ASD_DELETED_BY];
-	Datum		args[3];
-	Oid			save_userid;
-	int			save_sec;
-	int			rc;
-
-	args[0] = asd_time_datum(at);
-	args[1] = asd_actor_datum(asd_current_actor(), by, rel);
-	args[2] = PointerGetDatum(&tuple->t_self);
-
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(rel->rd_rel->relowner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-
-	if (info->mark_plan == NULL)
-	{
-		Oid			argtypes[3] = {at->typid, by->typid, TIDOID};
-		char	   *query;
-		SPIPlanPtr	plan;
-
-		query = psprintf("UPDATE ONLY %s SET %s = $1, %s = $2 WHERE ctid OPERATOR(pg_catalog.=) $3",
-						 info->qualified_name,
-						 quote_identifier(at->attname),
-						 quote_identifier(by->attname));
-		plan = SPI_prepare(query, 3, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", query,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		info->mark_plan = plan;
-	}
-
-	rc = SPI_execute_plan(info->mark_plan, args, NULL, false, 0);
-	/* a rule on the table can turn the UPDATE into something else */
-	if (rc != SPI_OK_UPDATE)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not soft-delete a row of table \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("A rule on the table replaced the UPDATE that marks the row deleted."),
-				 errhint("A soft delete is an UPDATE of deleted_at and deleted_by; drop or change that rule.")));
-	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("could not soft-delete a row of table \"%s\"",
-						RelationGetRelationName(rel)),
-				 errdetail("The UPDATE that marks it deleted changed no row: a BEFORE UPDATE trigger or a row-level security policy for UPDATE refused it."),
-				 errhint("A soft delete is an UPDATE of deleted_at and deleted_by; let those through.")));
-
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
-	asd_soft_delete_count++;
 }
 
 /*
@@ -181,7 +111,7 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	if (!heap_attisnull(oldtuple, deleted_at, tupdesc))
 		return PointerGetDatum(NULL);	/* deleted already: nothing to do */
 
-	mark_deleted(info, rel, oldtuple);
+	asd_mark_deleted(info, rel, oldtuple);
 	asd_record_cascade(info, rel, oldtuple);
 	asd_cascade_soft_delete(info, rel, oldtuple);
 

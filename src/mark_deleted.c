@@ -1,0 +1,242 @@
+/*-------------------------------------------------------------------------
+ *
+ * mark_deleted.c
+ *	  The UPDATE that turns a DELETE into a soft delete.
+ *
+ * Marking a row deleted is an UPDATE of deleted_at and deleted_by on the
+ * row version the DELETE has just locked, run as the table's owner (as
+ * PostgreSQL runs its own foreign-key actions: deleting needs the DELETE
+ * privilege, not UPDATE).
+ *
+ * Most tables are marked through the executor's row-level routines, the
+ * way logical replication applies a change: BEFORE and AFTER row triggers,
+ * generated columns, constraints and index entries as for any UPDATE, but
+ * without planning and starting a query for every row.  The new row
+ * version carries the DELETE's own command id, as a row the DELETE changed
+ * itself would: when the same DELETE meets the row again (a join matching
+ * it twice), PostgreSQL takes it as already done, instead of failing with
+ * "tuple to be deleted was already modified by an operation triggered by
+ * the current command".
+ *
+ * Rules, statement-level UPDATE triggers and transition tables belong to a
+ * whole UPDATE statement, which the row-level routines do not run: a table
+ * with any of them, and a partition (whose row-movement bookkeeping follows
+ * the executor's per-row memory), is marked by a kept SPI plan instead.
+ *
+ * IDENTIFICATION
+ *	  src/mark_deleted.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/sysattr.h"
+#include "access/tableam.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/executor.h"
+#include "executor/nodeModifyTable.h"
+#include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/snapmgr.h"
+
+static void
+refused_by_trigger(Relation rel)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("could not soft-delete a row of table \"%s\"",
+					RelationGetRelationName(rel)),
+			 errdetail("The UPDATE that marks it deleted changed no row: a BEFORE UPDATE trigger or a row-level security policy for UPDATE refused it."),
+			 errhint("A soft delete is an UPDATE of deleted_at and deleted_by; let those through.")));
+}
+
+/* Does the table have what only a whole UPDATE statement honours? */
+static bool
+needs_update_statement(Relation rel)
+{
+	TriggerDesc *trigdesc = rel->trigdesc;
+
+	if (rel->rd_rules != NULL || rel->rd_rel->relispartition)
+		return true;
+	return trigdesc != NULL &&
+		(trigdesc->trig_update_before_statement ||
+		 trigdesc->trig_update_after_statement ||
+		 trigdesc->trig_update_old_table ||
+		 trigdesc->trig_update_new_table);
+}
+
+/*
+ * UPDATE ONLY rel SET deleted_at = $1, deleted_by = $2 WHERE ctid = $3,
+ * through a plan kept per relation.
+ */
+static void
+mark_by_statement(AsdRelInfo *info, Relation rel, HeapTuple tuple,
+				  Datum deleted_at, Datum deleted_by)
+{
+	AsdRoleColumn *at = &info->roles[ASD_DELETED_AT];
+	AsdRoleColumn *by = &info->roles[ASD_DELETED_BY];
+	Datum		args[3];
+	int			rc;
+
+	args[0] = deleted_at;
+	args[1] = deleted_by;
+	args[2] = PointerGetDatum(&tuple->t_self);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
+	if (info->mark_plan == NULL)
+	{
+		Oid			argtypes[3] = {at->typid, by->typid, TIDOID};
+		char	   *query;
+		SPIPlanPtr	plan;
+
+		query = psprintf("UPDATE ONLY %s SET %s = $1, %s = $2 WHERE ctid OPERATOR(pg_catalog.=) $3",
+						 info->qualified_name,
+						 quote_identifier(at->attname),
+						 quote_identifier(by->attname));
+		plan = SPI_prepare(query, 3, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "could not prepare \"%s\": %s", query,
+				 SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		info->mark_plan = plan;
+	}
+
+	rc = SPI_execute_plan(info->mark_plan, args, NULL, false, 0);
+	/* a rule on the table can turn the UPDATE into something else */
+	if (rc != SPI_OK_UPDATE)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("could not soft-delete a row of table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("A rule on the table replaced the UPDATE that marks the row deleted."),
+				 errhint("A soft delete is an UPDATE of deleted_at and deleted_by; drop or change that rule.")));
+	if (SPI_processed != 1)
+		refused_by_trigger(rel);
+
+	SPI_finish();
+}
+
+/*
+ * Update the row version through the executor's row-level routines, in an
+ * executor state of its own whose AFTER triggers fire before this returns
+ * (as at the end of the SPI UPDATE), so the audit row is written now.
+ */
+static void
+mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
+			Datum deleted_at, Datum deleted_by)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	AttrNumber	at = info->roles[ASD_DELETED_AT].attnum;
+	AttrNumber	by = info->roles[ASD_DELETED_BY].attnum;
+	int			cols[2] = {at, by};
+	Datum		values[2] = {deleted_at, deleted_by};
+	bool		nulls[2] = {false, false};
+	EState	   *estate;
+	RangeTblEntry *rte;
+	ResultRelInfo *resultrel;
+	EPQState	epqstate;
+	TupleTableSlot *slot;
+	MemoryContext oldcxt;
+	ItemPointerData tid = tuple->t_self;
+	CommandId	cid;
+	TM_Result	result;
+	TM_FailureData tmfd;
+	LockTupleMode lockmode;
+	bool		update_indexes;
+	List	   *recheck_indexes = NIL;
+
+	/* the running DELETE's command id, which its snapshot carries */
+	cid = ActiveSnapshotSet() ? GetActiveSnapshot()->curcid :
+		GetCurrentCommandId(true);
+
+	estate = CreateExecutorState();
+	oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
+
+	rte = makeNode(RangeTblEntry);
+	rte->rtekind = RTE_RELATION;
+	rte->relid = RelationGetRelid(rel);
+	rte->relkind = rel->rd_rel->relkind;
+	rte->rellockmode = RowExclusiveLock;
+	rte->requiredPerms = ACL_UPDATE;
+	/* what column-specific triggers and the tuple lock mode go by */
+	rte->updatedCols = bms_add_member(bms_make_singleton(at - FirstLowInvalidHeapAttributeNumber),
+									  by - FirstLowInvalidHeapAttributeNumber);
+	ExecInitRangeTable(estate, list_make1(rte));
+
+	resultrel = makeNode(ResultRelInfo);
+	InitResultRelInfo(resultrel, rel, 1, NULL, 0);
+	estate->es_opened_result_relations = list_make1(resultrel);
+	estate->es_output_cid = cid;
+	estate->es_snapshot = GetActiveSnapshot();
+	ExecOpenIndices(resultrel, false);
+	/* the DELETE holds the row's lock: no concurrent update to recheck */
+	EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
+
+	slot = ExecInitExtraTupleSlot(estate, tupdesc, &TTSOpsHeapTuple);
+	ExecStoreHeapTuple(heap_modify_tuple_by_cols(tuple, tupdesc, 2, cols,
+												 values, nulls),
+					   slot, true);
+
+	AfterTriggerBeginQuery();
+
+	if (resultrel->ri_TrigDesc && resultrel->ri_TrigDesc->trig_update_before_row &&
+		!ExecBRUpdateTriggers(estate, &epqstate, resultrel, &tid, NULL, slot, NULL))
+		refused_by_trigger(rel);
+
+	if (tupdesc->constr && tupdesc->constr->has_generated_stored)
+		ExecComputeStoredGenerated(resultrel, estate, slot, CMD_UPDATE);
+	if (tupdesc->constr)
+		ExecConstraints(resultrel, slot, estate);
+	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
+
+	result = table_tuple_update(rel, &tid, slot, cid, estate->es_snapshot,
+								InvalidSnapshot, true, &tmfd, &lockmode,
+								&update_indexes);
+	if (result != TM_Ok)
+		elog(ERROR, "unexpected table_tuple_update status while marking a row deleted: %u",
+			 result);
+
+	if (update_indexes && resultrel->ri_NumIndices > 0)
+		recheck_indexes = ExecInsertIndexTuples(resultrel, slot, estate, true,
+												false, NULL, NIL);
+	ExecARUpdateTriggers(estate, resultrel, NULL, NULL, &tid, NULL, slot,
+						 recheck_indexes, NULL, false);
+
+	AfterTriggerEndQuery(estate);
+
+	EvalPlanQualEnd(&epqstate);
+	ExecCloseResultRelations(estate);
+	ExecResetTupleTable(estate->es_tupleTable, false);
+	MemoryContextSwitchTo(oldcxt);
+	FreeExecutorState(estate);
+}
+
+/*
+ * asd_mark_deleted
+ *		Mark one row version, locked by the DELETE now running, deleted.
+ */
+void
+asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	Datum		deleted_at = asd_time_datum(&info->roles[ASD_DELETED_AT]);
+	Datum		deleted_by = asd_actor_datum(asd_current_actor(),
+											 &info->roles[ASD_DELETED_BY], rel);
+	Oid			save_userid;
+	int			save_sec;
+
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(rel->rd_rel->relowner,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+
+	if (needs_update_statement(rel))
+		mark_by_statement(info, rel, tuple, deleted_at, deleted_by);
+	else
+		mark_by_row(info, rel, tuple, deleted_at, deleted_by);
+
+	SetUserIdAndSecContext(save_userid, save_sec);
+	asd_soft_delete_count++;
+}
