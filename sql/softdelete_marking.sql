@@ -121,5 +121,36 @@ DELETE FROM sm_row WHERE id = 3;
 SELECT tbl, what FROM sm_events WHERE what LIKE 'transition%';
 SELECT live FROM sm_row WHERE id = 3;
 
-DROP TABLE sm_row, sm_spi, sm_refs, sm_events;
-DROP FUNCTION sm_make(text), sm_note(), sm_count_new();
+-- A tree whose parent and children one DELETE names: the cascade from the
+-- parent marks the children first, and the DELETE, meeting them after,
+-- takes them as done.  restore() of the parent brings back all three.
+CREATE TABLE sm_tree (id int PRIMARY KEY, parent int REFERENCES sm_tree ON DELETE CASCADE);
+SELECT audit_softdelete.enable('sm_tree');
+INSERT INTO sm_tree VALUES (1, NULL), (2, 1), (3, 2), (4, NULL);
+DELETE FROM sm_tree WHERE id IN (1, 2, 3);
+SELECT id, deleted_at IS NOT NULL AS deleted FROM sm_tree ORDER BY id;
+SELECT action, row_pk FROM audit_softdelete.audit_logs
+ WHERE table_oid = 'sm_tree'::regclass AND action <> 'INSERT' ORDER BY id;
+SELECT audit_softdelete.restore('sm_tree', '{"id": 1}');
+SELECT id, deleted_at IS NOT NULL AS deleted FROM sm_tree ORDER BY id;
+-- the same rows deleted again, the DELETE reaching the children through a
+-- join as well
+DELETE FROM sm_tree t USING sm_tree c WHERE c.parent = t.id OR c.id = t.id;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM sm_tree ORDER BY id;
+
+-- A child the DELETE itself wrote (a BEFORE DELETE trigger of the user's,
+-- firing before the soft delete's) is newer than the DELETE: the cascade
+-- marks it with its own command.
+CREATE FUNCTION sm_add_child() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO sm_tree VALUES (OLD.id * 10, OLD.id);
+    RETURN OLD;
+END $$;
+CREATE TRIGGER a_add_child BEFORE DELETE ON sm_tree FOR EACH ROW
+    WHEN (OLD.id = 4) EXECUTE FUNCTION sm_add_child();
+SELECT audit_softdelete.restore('sm_tree', '{"id": 4}');
+DELETE FROM sm_tree WHERE id = 4;
+SELECT id, parent, deleted_at IS NOT NULL AS deleted FROM sm_tree ORDER BY id;
+
+DROP TABLE sm_row, sm_spi, sm_refs, sm_events, sm_tree;
+DROP FUNCTION sm_make(text), sm_note(), sm_count_new(), sm_add_child();

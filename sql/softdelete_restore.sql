@@ -37,7 +37,7 @@ COMMIT;
 SELECT * FROM rs_state;
 -- logged as RESTORE, by the restoring actor, and stamped
 SELECT table_name, row_pk, actor, changed_columns FROM audit_softdelete.audit_logs
- WHERE action = 'RESTORE' ORDER BY id;
+ WHERE action = 'RESTORE' AND table_name LIKE 'rs\_%' ORDER BY id;
 SELECT updated_by FROM rs_projects WHERE id = 1;
 -- the rows deleted on their own can be restored on their own
 SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 1, "n": 3}');

@@ -21,7 +21,8 @@
  * Rules, statement-level UPDATE triggers and transition tables belong to a
  * whole UPDATE statement, which the row-level routines do not run: a table
  * with any of them, and a partition (whose row-movement bookkeeping follows
- * the executor's per-row memory), is marked by a kept SPI plan instead.
+ * the executor's per-row memory), is marked by a kept SPI plan instead, as
+ * is a row deleted with no snapshot set (no executor is running then).
  *
  * IDENTIFICATION
  *	  src/mark_deleted.c
@@ -30,6 +31,7 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/htup_details.h"
 #include "access/sysattr.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -58,7 +60,8 @@ needs_update_statement(Relation rel)
 {
 	TriggerDesc *trigdesc = rel->trigdesc;
 
-	if (rel->rd_rules != NULL || rel->rd_rel->relispartition)
+	if (rel->rd_rules != NULL || rel->rd_rel->relispartition ||
+		!ActiveSnapshotSet())
 		return true;
 	return trigdesc != NULL &&
 		(trigdesc->trig_update_before_statement ||
@@ -120,6 +123,17 @@ mark_by_statement(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	SPI_finish();
 }
 
+/* Was this row version written before command cid of this transaction? */
+static bool
+written_before(HeapTuple tuple, CommandId cid)
+{
+	HeapTupleHeader header = tuple->t_data;
+
+	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(header)))
+		return true;
+	return HeapTupleHeaderGetCmin(header) < cid;
+}
+
 /*
  * Update the row version through the executor's row-level routines, in an
  * executor state of its own whose AFTER triggers fire before this returns
@@ -143,15 +157,24 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	MemoryContext oldcxt;
 	ItemPointerData tid = tuple->t_self;
 	CommandId	cid;
+	CommandId	cascade_cid;
 	TM_Result	result;
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
 	bool		update_indexes;
 	List	   *recheck_indexes = NIL;
 
-	/* the running DELETE's command id, which its snapshot carries */
-	cid = ActiveSnapshotSet() ? GetActiveSnapshot()->curcid :
-		GetCurrentCommandId(true);
+	/*
+	 * The running DELETE's command id, which its snapshot carries; in a
+	 * cascade, that of the DELETE the cascade started from, unless the row
+	 * was written after it.
+	 */
+	cid = GetActiveSnapshot()->curcid;
+	cascade_cid = asd_cascade_command_id();
+	if (cascade_cid != InvalidCommandId && cascade_cid < cid &&
+		written_before(tuple, cascade_cid))
+		cid = cascade_cid;
+	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
 
 	estate = CreateExecutorState();
 	oldcxt = MemoryContextSwitchTo(estate->es_query_cxt);
@@ -191,7 +214,6 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 		ExecComputeStoredGenerated(resultrel, estate, slot, CMD_UPDATE);
 	if (tupdesc->constr)
 		ExecConstraints(resultrel, slot, estate);
-	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
 
 	result = table_tuple_update(rel, &tid, slot, cid, estate->es_snapshot,
 								InvalidSnapshot, true, &tmfd, &lockmode,
