@@ -72,10 +72,20 @@ container_entry_done(AsdJsonbContainer *c, uint32 type, int entry_start)
 
 	Assert(c->next < c->nentries);
 	if (datalen > JENTRY_OFFLENMASK)
+	{
+		uint32		header;
+
+		memcpy(&header, buf->data + c->entries - sizeof(uint32), sizeof(uint32));
+		if (header & JB_FARRAY)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("total size of jsonb array elements exceeds the maximum of %d bytes",
+							JENTRY_OFFLENMASK)));
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("total size of jsonb object elements exceeds the maximum of %d bytes",
 						JENTRY_OFFLENMASK)));
+	}
 	if (c->next % JB_OFFSET_STRIDE == 0)
 		entry = type | JENTRY_HAS_OFF | datalen;
 	else
@@ -197,6 +207,12 @@ Jsonb *
 asd_jsonb_end_object(AsdJsonbObject *obj)
 {
 	Assert(obj->root.next == obj->root.nentries);
+	/* the limit covers the header and the JEntries too, as jsonb's own does */
+	if (obj->buf.len - VARHDRSZ > JENTRY_OFFLENMASK)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("total size of jsonb object elements exceeds the maximum of %d bytes",
+						JENTRY_OFFLENMASK)));
 	SET_VARSIZE(obj->buf.data, obj->buf.len);
 	return (Jsonb *) obj->buf.data;
 }
