@@ -1208,6 +1208,42 @@ BEGIN
 END
 $$;
 
+-- After an ALTER TABLE that added a primary key (the C event trigger
+-- _table_ddl_end decides): audit rows name their row by its primary key
+-- (row_pk), so a key now covering an excluded or redacted column would hide
+-- it there, or leak it.  enable() refuses such a column; so does the DDL,
+-- in its place.
+CREATE FUNCTION audit_softdelete._check_primary_key()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    SELECT tt.relid, a.attname, a.attname = ANY (tt.exclude_columns) AS excluded
+      INTO t
+      FROM audit_softdelete.tracked_tables tt
+      JOIN pg_index i ON i.indrelid = tt.relid AND i.indisprimary
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+     WHERE tt.enabled AND tt.audit
+       AND a.attname = ANY (tt.exclude_columns || tt.redact_columns)
+       AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
+                          FROM pg_event_trigger_ddl_commands() d
+                         WHERE d.classid = 'pg_class'::regclass)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'primary key of audited table "%" cannot include % column "%"',
+                t.relid, CASE WHEN t.excluded THEN 'excluded' ELSE 'redacted' END, t.attname
+            USING ERRCODE = 'invalid_table_definition',
+                  DETAIL = 'Audit rows name their row by its primary key (row_pk).',
+                  HINT = format('Call audit_softdelete.enable(%L, ...) without %I in %s first.',
+                                t.relid::text, t.attname,
+                                CASE WHEN t.excluded THEN 'exclude_columns' ELSE 'redact_columns' END);
+    END IF;
+END
+$$;
+
 CREATE FUNCTION audit_softdelete._table_ddl_end()
 RETURNS event_trigger
 LANGUAGE C

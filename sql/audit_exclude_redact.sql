@@ -59,4 +59,25 @@ UPDATE er_users SET pw_hash = 'visible now' WHERE id = 2;
 SELECT changed_columns, new_values FROM audit_softdelete.audit_logs
  WHERE table_name = 'er_users' ORDER BY id DESC LIMIT 1;
 
-DROP TABLE er_users;
+-- A primary key added later may not cover an excluded or redacted column
+-- either: the ALTER TABLE fails and leaves the table as it was.
+CREATE TABLE er_codes (code text, ex int, other int);
+SELECT audit_softdelete.enable('er_codes', stamps => false, soft_delete => 'off',
+                               redact_columns => '{code}', exclude_columns => '{ex}');
+ALTER TABLE er_codes ADD PRIMARY KEY (code, other);
+\echo SQLSTATE :SQLSTATE
+ALTER TABLE er_codes ADD CONSTRAINT er_codes_pk PRIMARY KEY (other, ex);
+\echo SQLSTATE :SQLSTATE
+CREATE UNIQUE INDEX er_codes_ex ON er_codes (ex);
+ALTER TABLE er_codes ADD PRIMARY KEY USING INDEX er_codes_ex;
+\echo SQLSTATE :SQLSTATE
+-- (an excluded column dropped stays excluded, should it come back)
+ALTER TABLE er_codes DROP COLUMN ex;
+ALTER TABLE er_codes ADD COLUMN ex int PRIMARY KEY;
+\echo SQLSTATE :SQLSTATE
+SELECT count(*) AS primary_keys FROM pg_index WHERE indrelid = 'er_codes'::regclass AND indisprimary;
+ALTER TABLE er_codes ADD PRIMARY KEY (other);
+INSERT INTO er_codes VALUES ('secret', 1);
+SELECT row_pk, new_values FROM audit_softdelete.audit_logs WHERE table_name = 'er_codes';
+
+DROP TABLE er_users, er_codes;

@@ -221,11 +221,41 @@ asd_changes_partitions(Node *parsetree)
 	return false;
 }
 
+/* Does this ALTER TABLE add a primary key (or a column with one)? */
+static bool
+adds_primary_key(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+
+		if (cmd->subtype == AT_AddConstraint && cmd->def != NULL &&
+			IsA(cmd->def, Constraint) &&
+			((Constraint *) cmd->def)->contype == CONSTR_PRIMARY)
+			return true;
+		if (cmd->subtype == AT_AddColumn && cmd->def != NULL &&
+			IsA(cmd->def, ColumnDef))
+		{
+			ListCell   *lc2;
+
+			foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
+				if (((Constraint *) lfirst(lc2))->contype == CONSTR_PRIMARY)
+					return true;
+		}
+	}
+	return false;
+}
+
 /*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
- *		before it, and when partitions came or went, set their TRUNCATE
- *		triggers (see _after_table_ddl in the install script).
+ *		before it, when partitions came or went, set their TRUNCATE
+ *		triggers, and refuse a primary key over hidden columns (see
+ *		_after_table_ddl in the install script).
  */
 Datum
 asd_table_ddl_end(PG_FUNCTION_ARGS)
@@ -233,6 +263,9 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	EventTriggerData *trigdata;
 	Oid			argtypes[1] = {BOOLOID};
 	Datum		args[1];
+	bool		key;
+	bool		columns;
+	bool		partitions;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -240,14 +273,20 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 				 errmsg("function \"%s\" was not called by event trigger manager",
 						"_table_ddl_end")));
 	trigdata = (EventTriggerData *) fcinfo->context;
-	if (!asd_changes_columns(trigdata->parsetree) &&
-		!asd_changes_partitions(trigdata->parsetree))
+	key = adds_primary_key(trigdata->parsetree);
+	columns = asd_changes_columns(trigdata->parsetree);
+	partitions = asd_changes_partitions(trigdata->parsetree);
+	if (!key && !columns && !partitions)
 		PG_RETURN_VOID();
 
-	args[0] = BoolGetDatum(asd_changes_partitions(trigdata->parsetree));
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
+	if (key &&
+		SPI_execute("SELECT audit_softdelete._check_primary_key()", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not check the new primary key");
+	args[0] = BoolGetDatum(partitions);
+	if ((columns || partitions) &&
+		SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not update the live views and partition triggers");
 	SPI_finish();
