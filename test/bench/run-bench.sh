@@ -7,7 +7,7 @@
 # copy of the variant's template; then a bulk UPDATE of BENCH_BULK_ROWS rows
 # in one statement (variant 5: the same UPDATE writing every row's audit row
 # in a writable CTE); then, with valgrind, the instructions per single-row
-# UPDATE.  Prints one table (medians; ratios to variants 1 and 4 as the median
+# INSERT, UPDATE and DELETE.  Prints one table (medians; ratios to variants 1 and 4 as the median
 # of each round's own ratio, so that drift between rounds cancels) and writes
 # it as CSV.  Timing lives here, never in a pass/fail test.
 #
@@ -174,36 +174,54 @@ if [ "$bulk_rows" -gt 0 ]; then
 fi
 q -d postgres -c "DROP DATABASE IF EXISTS bench_run"
 
-# Instructions per single-row UPDATE, with valgrind on a single-user
+# Instructions per single-row statement, with valgrind on a single-user
 # backend: the difference between 600 and 100 statements, over 500, so
 # that start-up drops out.  Deterministic, whatever the machine is doing.
-# Twice: as a prepared statement (EXECUTE, as pgbench -M prepared runs it:
-# no parsing or planning, so the trigger's share shows whole), and as a
-# plain statement parsed and planned each time.
-instructions() {			# variant protocol statements
-	local v=$1 protocol=$2 n=$3 dir=$ASD_CLUSTER_DIR/callgrind i id
+# Each workload's pgbench statement (its *_app.sql for variant 5) as a
+# prepared statement (EXECUTE, as pgbench -M prepared runs it: no parsing or
+# planning, so the trigger's share shows whole); UPDATE also as a plain
+# statement parsed and planned each time.  Every statement meets its own
+# live row: ids (i * 7919) mod rows + 1 differ for i < rows.
+instr_workloads=(update:prepared update:simple insert:prepared delete:prepared)
+script_statement() {		# workload variant: the statement on one line, :id as $1
+	local f=$here/$1.sql
+	[ "$2" = app ] && f=$here/${1}_app.sql
+	grep -v -e '^\\' -e '^ *--' "$f" | tr '\n' ' ' | sed -e 's/:id/$1/g' -e 's/; *$//'
+}
+instructions() {			# variant workload protocol statements
+	local v=$1 workload=$2 protocol=$3 n=$4 dir=$ASD_CLUSTER_DIR/callgrind i id stmt
+	local base=$dir/stmts.$v.$workload.$protocol.$n
+	stmt=$(script_statement "$workload" "$v")
 	{
-		[ "$protocol" = prepared ] &&
-			echo "PREPARE upd(bigint) AS UPDATE bench_items SET qty = qty + 1 WHERE id = \$1;"
+		if [ "$protocol" = prepared ]; then
+			case $stmt in
+			*'$1'*) echo "PREPARE s(bigint) AS $stmt;" ;;
+			*) echo "PREPARE s AS $stmt;" ;;
+			esac
+		fi
 		for i in $(seq 1 "$n"); do
 			id=$(( (i * 7919) % rows + 1 ))
-			if [ "$protocol" = prepared ]; then
-				echo "EXECUTE upd($id);"
-			else
-				echo "UPDATE bench_items SET qty = qty + 1 WHERE id = $id;"
-			fi
+			case $protocol:$stmt in
+			prepared:*'$1'*) echo "EXECUTE s($id);" ;;
+			prepared:*) echo "EXECUTE s;" ;;
+			*) echo "${stmt//\$1/$id};" ;;
+			esac
 		done
-	} >"$dir/stmts.$protocol.$n.sql"
-	chown postgres "$dir/stmts.$protocol.$n.sql" 2>/dev/null || true
+	} >"$base.sql"
+	chown postgres "$base.sql" 2>/dev/null || true
 	rm -rf "$dir/run"
 	asd_as_postgres cp -a "$dir/data" "$dir/run"
-	asd_as_postgres valgrind --tool=callgrind --callgrind-out-file="$dir/cg.$v.$protocol.$n" \
+	asd_as_postgres valgrind --tool=callgrind --callgrind-out-file="$base.cg" \
 		"$PG_BINDIR/postgres" --single -D "$dir/run" -c synchronous_commit=off "tpl_$v" \
-		<"$dir/stmts.$protocol.$n.sql" >/dev/null 2>"$dir/valgrind.$v.$protocol.$n.log"
-	awk '/^summary:/ {print $2}' "$dir/cg.$v.$protocol.$n"
+		<"$base.sql" >"$base.out" 2>"$base.valgrind.log"
+	if grep -q 'ERROR:' "$base.out" "$base.valgrind.log"; then
+		grep -h 'ERROR:' "$base.out" "$base.valgrind.log" | head -3 >&2
+		asd_die "a statement failed under valgrind: $base.sql"
+	fi
+	awk '/^summary:/ {print $2}' "$base.cg"
 }
 if [ "$callgrind" = 1 ]; then
-	asd_log "instructions per UPDATE (valgrind, a few minutes)"
+	asd_log "instructions per statement (valgrind, about ten minutes)"
 	dir=$ASD_CLUSTER_DIR/callgrind
 	mkdir -p "$dir"
 	chown postgres "$dir" 2>/dev/null || true
@@ -211,12 +229,12 @@ if [ "$callgrind" = 1 ]; then
 	asd_as_postgres cp -a "$ASD_CLUSTER_DIR/data" "$dir/data"
 	asd_as_postgres "$PG_BINDIR/pg_ctl" -D "$ASD_CLUSTER_DIR/data" -l "$ASD_CLUSTER_DIR/server.log" -w \
 		-o "-c listen_addresses='' -p $PGPORT -k $ASD_CLUSTER_DIR" start >/dev/null
-	for protocol in prepared simple; do
-		for v in none full audit plpgsql; do
-			small=$(instructions "$v" "$protocol" 100)
-			big=$(instructions "$v" "$protocol" 600)
-			echo $(( (big - small) / 500 )) >"$results/instr.$protocol.$v"
-			asd_log "instructions per UPDATE ($protocol), $v: $(cat "$results/instr.$protocol.$v")"
+	for wp in "${instr_workloads[@]}"; do
+		for v in "${variants[@]}"; do
+			small=$(instructions "$v" "${wp%%:*}" "${wp##*:}" 100)
+			big=$(instructions "$v" "${wp%%:*}" "${wp##*:}" 600)
+			echo $(( (big - small) / 500 )) >"$results/instr.${wp%%:*}.${wp##*:}.$v"
+			asd_log "instructions per ${wp%%:*} (${wp##*:}), $v: $(cat "$results/instr.${wp%%:*}.${wp##*:}.$v")"
 		done
 	done
 fi
@@ -253,12 +271,13 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 		done
 	fi
 	if [ "$callgrind" = 1 ]; then
-		for protocol in prepared simple; do
-			base=$(cat "$results/instr.$protocol.none")
-			ref=$(cat "$results/instr.$protocol.plpgsql")
-			for v in none full audit plpgsql; do
-				n=$(cat "$results/instr.$protocol.$v")
-				printf 'instructions_per_update_%s,%s,%s,%s,%s,-,-,-,-\n' "$protocol" "$(label "$v")" "$n" \
+		for wp in "${instr_workloads[@]}"; do
+			w=${wp%%:*} protocol=${wp##*:}
+			base=$(cat "$results/instr.$w.$protocol.none")
+			ref=$(cat "$results/instr.$w.$protocol.plpgsql")
+			for v in "${variants[@]}"; do
+				n=$(cat "$results/instr.$w.$protocol.$v")
+				printf 'instructions_per_%s_%s,%s,%s,%s,%s,-,-,-,-\n' "$w" "$protocol" "$(label "$v")" "$n" \
 					"$(ratio "$n" "$base")" "$(ratio "$n" "$ref")"
 			done
 		done
@@ -269,7 +288,7 @@ echo
 echo "audit_softdelete benchmark: $clients clients, pgbench -M prepared, synchronous_commit=$sync_commit,"
 echo "$rows rows ($delete_rows for DELETE), medians of $runs interleaved runs ($seconds s; DELETE $delete_seconds s), $(nproc) cores"
 echo "commit $(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown), $($PG_BINDIR/postgres --version)"
-echo "(tps: medians; ratios: medians of each round's own ratio; bulk_update_ms and instructions_per_update_*:"
+echo "(tps: medians; ratios: medians of each round's own ratio; bulk_update_ms and instructions_per_*:"
 echo " the ratio columns are ratios of ms and instructions, lower is better)"
 echo
 column -s, -t <"$out"
