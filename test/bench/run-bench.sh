@@ -113,7 +113,7 @@ done
 
 # One workload, one variant, one run: tps, and the audit rows it wrote.
 run_one() {				# workload variant run
-	local workload=$1 v=$2 r=$3 script secs template extra=() before after tx tps
+	local workload=$1 v=$2 r=$3 script secs template extra=() before after tx tps wal wal_before
 	script=$here/$workload.sql
 	[ "$v" = app ] && script=$here/${workload}_app.sql
 	secs=$seconds
@@ -126,11 +126,14 @@ run_one() {				# workload variant run
 	fresh_copy "$template"
 	q -d bench_run -c "VACUUM ANALYZE bench_items" >/dev/null
 	before=$(audit_rows "$v")
+	wal_before=$(q -d postgres -c "SELECT pg_current_wal_insert_lsn()")
 	"$PGBENCH" -n -M prepared -c "$clients" -j "$clients" -T "$secs" -D rows="$rows" \
 		"${extra[@]}" -f "$script" bench_run >"$results/$workload.$v.$r.log" 2>&1 ||
 		{ cat "$results/$workload.$v.$r.log"; asd_die "pgbench failed"; }
+	wal=$(q -d postgres -c "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '$wal_before')")
 	after=$(audit_rows "$v")
 	tx=$(awk '/number of transactions actually processed/ {print $NF}' "$results/$workload.$v.$r.log" | cut -d/ -f1)
+	awk -v w="$wal" -v t="$tx" 'BEGIN { printf "%.0f\n", (t > 0 ? w / t : 0) }' >>"$results/$workload.$v.wal"
 	tps=$(awk '/^tps = / {print $3}' "$results/$workload.$v.$r.log")
 	echo "$tps" >>"$results/$workload.$v.tps"
 	echo "$((after - before)) $tx" >>"$results/$workload.$v.count"
@@ -244,7 +247,7 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 	audit) echo "3 audit_softdelete (audit only)" ;; plpgsql) echo "4 PL/pgSQL reference" ;;
 	app) echo "5 application writes audit row" ;; esac; }
 {
-	echo "workload,variant,tps_median,ratio_to_1,ratio_to_4,audit_rows_per_s,audit_row_bytes,audit_bytes_with_indexes,audit_rows_equal_writes"
+	echo "workload,variant,tps_median,ratio_to_1,ratio_to_4,audit_rows_per_s,audit_row_bytes,audit_bytes_with_indexes,audit_rows_equal_writes,wal_bytes_per_write"
 	for workload in $workloads; do
 		for v in "${variants[@]}"; do
 			tps=$(median <"$results/$workload.$v.tps")
@@ -256,16 +259,16 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 				lost=$(awk '{ if ($1 != $2) bad = 1 } END { print bad ? "NO" : "yes" }' "$results/$workload.$v.count")
 				per_s=$(printf '%.0f' "$tps")
 			fi
-			printf '%s,%s,%.0f,%s,%s,%s,%s,%s,%s\n' "$workload" "$(label "$v")" "$tps" \
+			printf '%s,%s,%.0f,%s,%s,%s,%s,%s,%s,%.0f\n' "$workload" "$(label "$v")" "$tps" \
 				"$(paired_ratio "$results/$workload.$v.tps" "$results/$workload.none.tps")" \
 				"$(paired_ratio "$results/$workload.$v.tps" "$results/$workload.plpgsql.tps")" \
-				"$per_s" "${bytes%%;*}" "${bytes##*;}" "$lost"
+				"$per_s" "${bytes%%;*}" "${bytes##*;}" "$lost" "$(median <"$results/$workload.$v.wal")"
 		done
 	done
 	if [ "$bulk_rows" -gt 0 ]; then
 		for v in "${variants[@]}"; do
 			ms=$(median <"$results/bulk.$v.ms")
-			printf 'bulk_update_ms,%s,%.0f,%s,%s,-,-,-,-\n' "$(label "$v")" "$ms" \
+			printf 'bulk_update_ms,%s,%.0f,%s,%s,-,-,-,-,-\n' "$(label "$v")" "$ms" \
 				"$(paired_ratio "$results/bulk.$v.ms" "$results/bulk.none.ms")" \
 				"$(paired_ratio "$results/bulk.$v.ms" "$results/bulk.plpgsql.ms")"
 		done
@@ -277,7 +280,7 @@ label() { case $1 in none) echo "1 no trigger" ;; full) echo "2 audit_softdelete
 			ref=$(cat "$results/instr.$w.$protocol.plpgsql")
 			for v in "${variants[@]}"; do
 				n=$(cat "$results/instr.$w.$protocol.$v")
-				printf 'instructions_per_%s_%s,%s,%s,%s,%s,-,-,-,-\n' "$w" "$protocol" "$(label "$v")" "$n" \
+				printf 'instructions_per_%s_%s,%s,%s,%s,%s,-,-,-,-,-\n' "$w" "$protocol" "$(label "$v")" "$n" \
 					"$(ratio "$n" "$base")" "$(ratio "$n" "$ref")"
 			done
 		done
