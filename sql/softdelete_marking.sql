@@ -152,5 +152,24 @@ SELECT audit_softdelete.restore('sm_tree', '{"id": 4}');
 DELETE FROM sm_tree WHERE id = 4;
 SELECT id, parent, deleted_at IS NOT NULL AS deleted FROM sm_tree ORDER BY id;
 
-DROP TABLE sm_row, sm_spi, sm_refs, sm_events, sm_tree;
-DROP FUNCTION sm_make(text), sm_note(), sm_count_new(), sm_add_child();
+-- A BEFORE UPDATE trigger of the user's that updates the row being marked
+-- fails the DELETE as PostgreSQL fails such an UPDATE, and changes nothing.
+CREATE TABLE sm_selfmod (id int PRIMARY KEY, n int DEFAULT 0);
+SELECT audit_softdelete.enable('sm_selfmod');
+INSERT INTO sm_selfmod (id) VALUES (1);
+CREATE FUNCTION sm_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.deleted_at IS NOT NULL AND OLD.deleted_at IS NULL THEN
+        UPDATE sm_selfmod SET n = n + 1 WHERE id = OLD.id;
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER b_bump BEFORE UPDATE ON sm_selfmod FOR EACH ROW EXECUTE FUNCTION sm_bump();
+DELETE FROM sm_selfmod WHERE id = 1;
+\echo SQLSTATE :SQLSTATE
+SELECT id, n, deleted_at IS NOT NULL AS deleted FROM sm_selfmod;
+SELECT count(*) AS audit_rows FROM audit_softdelete.audit_logs
+ WHERE table_oid = 'sm_selfmod'::regclass AND action <> 'INSERT';
+
+DROP TABLE sm_row, sm_spi, sm_refs, sm_events, sm_tree, sm_selfmod;
+DROP FUNCTION sm_make(text), sm_note(), sm_count_new(), sm_add_child(), sm_bump();

@@ -218,6 +218,12 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	result = table_tuple_update(rel, &tid, slot, cid, estate->es_snapshot,
 								InvalidSnapshot, true, &tmfd, &lockmode,
 								&update_indexes);
+	/* only our own transaction can have changed the row the DELETE locked */
+	if (result == TM_SelfModified)
+		ereport(ERROR,
+				(errcode(ERRCODE_TRIGGERED_DATA_CHANGE_VIOLATION),
+				 errmsg("tuple to be updated was already modified by an operation triggered by the current command"),
+				 errhint("Consider using an AFTER trigger instead of a BEFORE trigger to propagate changes to other rows.")));
 	if (result != TM_Ok)
 		elog(ERROR, "unexpected table_tuple_update status while marking a row deleted: %u",
 			 result);
