@@ -260,7 +260,6 @@ extern void asd_free_foreign_keys(AsdRelInfo *info);
 extern bool asd_foreign_keys_mention(AsdRelInfo *info, Oid relid);
 extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
-extern CommandId asd_cascade_command_id(void);
 extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
 										  HeapTuple tuple);
 

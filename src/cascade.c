@@ -82,8 +82,6 @@ typedef struct CascadeFrame
 	int32		table_id;
 	Jsonb	   *pk;
 	Datum		deleted_at;		/* timestamptz */
-	/* the DELETE the cascade started from; see asd_cascade_command_id */
-	CommandId	command_id;
 } CascadeFrame;
 
 static List *cascade_stack = NIL;
@@ -471,10 +469,6 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 				frame->table_id = info->table_id;
 				frame->pk = bookkeeping_key(info, values, nulls);
 				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-				frame->command_id = cascade_stack != NIL ?
-					((CascadeFrame *) linitial(cascade_stack))->command_id :
-					ActiveSnapshotSet() ? GetActiveSnapshot()->curcid :
-					InvalidCommandId;
 			}
 			cascade_stack = lappend(cascade_stack, frame);
 			PG_TRY();
@@ -488,26 +482,6 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 			PG_END_TRY();
 		}
 	}
-}
-
-/*
- * asd_cascade_command_id
- *		The command id of the DELETE a running cascade started from, or
- *		InvalidCommandId.
- *
- * A row a cascade soft-deletes can be one the DELETE itself reaches later
- * (a tree deleting parent and child in one statement).  Marked with that
- * DELETE's command id, PostgreSQL takes it as already done by the DELETE;
- * marked by the cascade's own later command, the DELETE would fail with
- * "tuple to be deleted was already modified by an operation triggered by
- * the current command".
- */
-CommandId
-asd_cascade_command_id(void)
-{
-	if (cascade_stack == NIL)
-		return InvalidCommandId;
-	return ((CascadeFrame *) linitial(cascade_stack))->command_id;
 }
 
 /*

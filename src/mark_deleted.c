@@ -31,7 +31,6 @@
  */
 #include "audit_softdelete.h"
 
-#include "access/htup_details.h"
 #include "access/sysattr.h"
 #include "access/tableam.h"
 #include "access/xact.h"
@@ -123,17 +122,6 @@ mark_by_statement(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	SPI_finish();
 }
 
-/* Was this row version written before command cid of this transaction? */
-static bool
-written_before(HeapTuple tuple, CommandId cid)
-{
-	HeapTupleHeader header = tuple->t_data;
-
-	if (!TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(header)))
-		return true;
-	return HeapTupleHeaderGetCmin(header) < cid;
-}
-
 /*
  * Update the row version through the executor's row-level routines, in an
  * executor state of its own whose AFTER triggers fire before this returns
@@ -157,23 +145,14 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	MemoryContext oldcxt;
 	ItemPointerData tid = tuple->t_self;
 	CommandId	cid;
-	CommandId	cascade_cid;
 	TM_Result	result;
 	TM_FailureData tmfd;
 	LockTupleMode lockmode;
 	bool		update_indexes;
 	List	   *recheck_indexes = NIL;
 
-	/*
-	 * The running DELETE's command id, which its snapshot carries; in a
-	 * cascade, that of the DELETE the cascade started from, unless the row
-	 * was written after it.
-	 */
+	/* the running DELETE's command id, which its snapshot carries */
 	cid = GetActiveSnapshot()->curcid;
-	cascade_cid = asd_cascade_command_id();
-	if (cascade_cid != InvalidCommandId && cascade_cid < cid &&
-		written_before(tuple, cascade_cid))
-		cid = cascade_cid;
 	CheckCmdReplicaIdentity(rel, CMD_UPDATE);
 
 	estate = CreateExecutorState();
