@@ -19,15 +19,22 @@ OBJS = \
 	src/softdelete.o \
 	src/mark_deleted.o \
 	src/cascade.o \
-	src/viewmode.o
+	src/viewmode.o \
+	src/version.o
 
 EXTENSION = audit_softdelete
-DATA = audit_softdelete--1.0.sql
+# Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
+DATA = $(wildcard audit_softdelete--*.sql)
+
+# The library's version is the control file's default_version: one owner.
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" audit_softdelete.control)
+PG_CPPFLAGS = -DASD_LIBRARY_VERSION='"$(EXTVERSION)"'
 PGFILEDESC = "audit_softdelete - stamps, soft delete and audit trail"
 
 # One feature per file; each file creates and drops what it uses.
 REGRESS = \
 	install \
+	version \
 	enable \
 	enable_errors \
 	stamps \
@@ -70,3 +77,6 @@ include $(PGXS)
 
 # Every file shares the one header: rebuild them all when it changes.
 $(OBJS): src/audit_softdelete.h
+
+# The version is compiled in.
+src/version.o: audit_softdelete.control

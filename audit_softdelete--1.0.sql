@@ -1299,3 +1299,18 @@ CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
     ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._table_ddl_end();
+
+----------------------------------------------------------------------------
+-- Version
+----------------------------------------------------------------------------
+
+-- The two differ after new binaries are installed and before ALTER
+-- EXTENSION audit_softdelete UPDATE is run.
+CREATE FUNCTION audit_softdelete.version(OUT library text, OUT installed text)
+RETURNS record
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_version';
+
+COMMENT ON FUNCTION audit_softdelete.version() IS
+    'The version of the loaded library and of the installed SQL objects.';

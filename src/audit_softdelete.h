@@ -295,4 +295,7 @@ extern TriggerData *asd_check_row_trigger(FunctionCallInfo fcinfo,
 										  bool insert_ok, bool update_ok,
 										  bool delete_ok);
 
+/* version.c */
+extern char *asd_installed_version(void);
+
 #endif							/* AUDIT_SOFTDELETE_H */
