@@ -56,6 +56,7 @@ REGRESS = \
 	softdelete_marking \
 	softdelete_fk \
 	softdelete_fk_types \
+	softdelete_fk_privileges \
 	softdelete_restore \
 	softdelete_purge \
 	softdelete_view \

@@ -40,6 +40,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
@@ -52,6 +53,7 @@ typedef struct CascadeFrame
 	int32		table_id;
 	Jsonb	   *pk;
 	Datum		deleted_at;		/* timestamptz */
+	Oid			userid;			/* the role whose delete began the cascade */
 } CascadeFrame;
 
 static List *cascade_stack = NIL;
@@ -192,12 +194,57 @@ parent_query(AsdForeignKey *fk)
 					key_condition(fk));
 }
 
+/*
+ * The role that asked for this soft delete: inside a cascade, whose
+ * deletes run as the owners of the tables they reach, the role whose
+ * delete began it.
+ */
+static Oid
+deleting_user(void)
+{
+	if (cascade_stack == NIL)
+		return GetUserId();
+	return ((CascadeFrame *) linitial(cascade_stack))->userid;
+}
+
+/*
+ * May userid read the key's values in our table?  As PostgreSQL decides for
+ * its own foreign-key errors: not under row-level security, and only with
+ * SELECT on the table or on every key column.  The table is the one the
+ * error names, for a partition its enabled partitioned table.
+ */
+static bool
+key_visible(AsdForeignKey *fk, AsdRelInfo *info, Oid userid)
+{
+	int			k;
+
+	if (check_enable_rls(info->tracked_relid, userid, true) == RLS_ENABLED)
+		return false;
+	if (pg_class_aclcheck(info->tracked_relid, userid, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		if (pg_attribute_aclcheck(info->tracked_relid, fk->our_attnums[k], userid,
+								  ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	}
+	return true;
+}
+
 static void
 report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRelInfo *info)
 {
 	StringInfoData cols;
 	StringInfoData vals;
 	int			k;
+
+	if (!key_visible(fk, info, deleting_user()))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
+						info->table_name, fk->conname, fk->other_relname),
+				 errdetail("Key is still referenced from table \"%s\".",
+						   fk->other_relname)));
 
 	initStringInfo(&cols);
 	initStringInfo(&vals);
@@ -272,6 +319,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 				frame->table_id = info->table_id;
 				frame->pk = bookkeeping_key(info, values, nulls);
 				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+				frame->userid = deleting_user();
 			}
 			cascade_stack = lappend(cascade_stack, frame);
 			PG_TRY();
