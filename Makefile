@@ -8,6 +8,7 @@ OBJS = \
 	src/actor.o \
 	src/tracked.o \
 	src/relinfo.o \
+	src/foreign_keys.o \
 	src/trigger_check.o \
 	src/statement.o \
 	src/row_movement.o \
@@ -61,6 +62,8 @@ REGRESS = \
 	softdelete_trigger \
 	softdelete_marking \
 	softdelete_fk \
+	softdelete_fk_types \
+	softdelete_fk_privileges \
 	softdelete_restore \
 	softdelete_purge \
 	softdelete_view \

@@ -552,50 +552,6 @@ BEGIN
 END
 $$;
 
--- The foreign keys cascade.c applies: with referencing, those of other
--- tables that reference tbl; without, tbl's own ON DELETE CASCADE keys.
--- Column names are given in key order; other_deleted_at is the
--- referencing table's deleted_at column when it has soft delete.
-CREATE FUNCTION audit_softdelete._foreign_keys(tbl regclass, referencing boolean)
-RETURNS TABLE (conname text, other text, other_relname text, other_owner oid,
-               other_partitioned boolean, action text, our_columns text[],
-               other_columns text[], other_deleted_at text, other_relid oid,
-               operators text[])
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT c.conname::text, o.oid::regclass::text, o.relname::text, o.relowner,
-           o.relkind = 'p', c.confdeltype::text,
-           ARRAY(SELECT a.attname::text
-                   FROM unnest(CASE WHEN referencing THEN c.confkey ELSE c.conkey END)
-                        WITH ORDINALITY k(attnum, i)
-                   JOIN pg_attribute a ON a.attrelid = tbl AND a.attnum = k.attnum
-                  ORDER BY k.i),
-           ARRAY(SELECT a.attname::text
-                   FROM unnest(CASE WHEN referencing THEN c.conkey ELSE c.confkey END)
-                        WITH ORDINALITY k(attnum, i)
-                   JOIN pg_attribute a ON a.attrelid = o.oid AND a.attnum = k.attnum
-                  ORDER BY k.i),
-           t.columns ->> 'deleted_at',
-           o.oid,
-           -- the key's own equality operators (referenced = referencing),
-           -- as PostgreSQL's foreign-key checks use them
-           ARRAY(SELECT format('OPERATOR(%I.%s)', n.nspname, op.oprname)
-                   FROM unnest(c.conpfeqop) WITH ORDINALITY k(opr, i)
-                   JOIN pg_operator op ON op.oid = k.opr
-                   JOIN pg_namespace n ON n.oid = op.oprnamespace
-                  ORDER BY k.i)
-      FROM pg_constraint c
-      JOIN pg_class o ON o.oid = CASE WHEN referencing THEN c.conrelid ELSE c.confrelid END
-      LEFT JOIN audit_softdelete.tracked_tables t
-             ON t.relid = o.oid AND t.enabled AND t.soft_delete <> 'off'
-     WHERE c.contype = 'f' AND c.conparentid = 0
-       -- a NOT VALID key may have orphans: their delete is no cascade
-       AND CASE WHEN referencing THEN c.confrelid = tbl
-                ELSE c.conrelid = tbl AND c.confdeltype = 'c' AND c.convalidated END
-     ORDER BY c.conname
-$$;
-
 CREATE FUNCTION audit_softdelete.enable(
     tbl             regclass,
     stamps          boolean DEFAULT true,

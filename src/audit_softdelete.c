@@ -17,6 +17,7 @@
 #include "common/jsonapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 
 PG_MODULE_MAGIC;
 
@@ -33,6 +34,39 @@ char	   *asd_context = NULL;
 bool		asd_hard_delete = false;
 
 void		_PG_init(void);
+
+/*
+ * The relcache hooks of the modules that keep something about relations,
+ * called in the order they were registered, from one callback: PostgreSQL
+ * has room for few per backend, shared by every library loaded.
+ */
+#define ASD_MAX_RELCACHE_HOOKS 4
+
+static AsdRelcacheHook relcache_hooks[ASD_MAX_RELCACHE_HOOKS];
+static int	n_relcache_hooks = 0;
+
+static void
+call_relcache_hooks(Datum arg, Oid relid)
+{
+	int			i;
+
+	for (i = 0; i < n_relcache_hooks; i++)
+		relcache_hooks[i] (relid);
+}
+
+/*
+ * asd_register_relcache_hook
+ *		Have hook called at every relcache invalidation; for _PG_init.
+ */
+void
+asd_register_relcache_hook(AsdRelcacheHook hook)
+{
+	if (n_relcache_hooks >= ASD_MAX_RELCACHE_HOOKS)
+		elog(ERROR, "too many audit_softdelete relcache hooks");
+	if (n_relcache_hooks == 0)
+		CacheRegisterRelcacheCallback(call_relcache_hooks, (Datum) 0);
+	relcache_hooks[n_relcache_hooks++] = hook;
+}
 
 /* The context must be JSON: checked when set, not at the next write. */
 static bool
@@ -106,5 +140,7 @@ _PG_init(void)
 
 	asd_statement_init();
 
+	asd_tracked_init();
+	asd_audit_write_init();
 	asd_relinfo_init();
 }

@@ -108,6 +108,41 @@ typedef struct AsdAuditColumn
 } AsdAuditColumn;
 
 /*
+ * One foreign key of a table, seen from that table, as foreign_keys.c loads
+ * it from pg_constraint.  Its key columns are given in key order.
+ */
+typedef struct AsdForeignKey
+{
+	Oid			conoid;
+	char	   *conname;
+	bool		we_reference;	/* the other table is the referenced one */
+	char		action;			/* pg_constraint.confdeltype */
+	Oid			other_relid;	/* the table at the other end */
+	char		other_relkind;
+	Oid			other_owner;
+	char	   *other_relname;
+	char	   *other_qualified;	/* schema-qualified and quoted */
+	char	   *other_deleted_at;	/* its deleted_at column, if soft delete */
+	int			nkeys;
+	AttrNumber	our_attnums[INDEX_MAX_KEYS];	/* in the table enable() names */
+	AttrNumber	attnums[INDEX_MAX_KEYS];	/* the same in the firing relation */
+	Oid			types[INDEX_MAX_KEYS];	/* their types there */
+	AttrNumber	other_attnums[INDEX_MAX_KEYS];
+	char	   *other_columns[INDEX_MAX_KEYS];
+	Oid			other_types[INDEX_MAX_KEYS];
+	Oid			pf_eq_oprs[INDEX_MAX_KEYS]; /* referenced = referencing */
+	SPIPlanPtr	plan;			/* cascade.c's query for it, kept once used */
+} AsdForeignKey;
+
+/* The foreign keys that matter to a soft delete of a table's rows. */
+typedef struct AsdForeignKeys
+{
+	List	   *referencing;	/* keys of other tables that reference it */
+	List	   *cascading_parents;	/* its own validated ON DELETE CASCADE
+									 * keys */
+} AsdForeignKeys;
+
+/*
  * Per-relation cache entry, keyed by the OID of the relation a trigger
  * fires on (a partition resolves to the options of its enabled ancestor).
  * Invalidated by relcache callbacks, rebuilt lazily on next use.
@@ -129,7 +164,8 @@ typedef struct AsdRelInfo
 	AsdRoleColumn roles[ASD_NUM_ROLES];
 	char	   *qualified_name;	/* of the firing relation, for queries */
 	SPIPlanPtr	mark_plan;		/* soft delete's UPDATE, kept once used */
-	void	   *foreign_keys;	/* cascade.c's, loaded on first need */
+	AsdForeignKeys *foreign_keys;	/* loaded on first need */
+	List	   *depends_on;		/* OIDs of other relations it names */
 	/* a live view (view mode): its key columns, for DELETE through it */
 	AttrNumber *key_attnums;
 	int			nkeys;
@@ -174,6 +210,15 @@ extern char *asd_actor_setting;
 extern char *asd_context;
 extern bool asd_hard_delete;
 
+/*
+ * audit_softdelete.c: relcache invalidation.  A hook is called with the
+ * OID of the relation whose relcache entry was invalidated, or InvalidOid
+ * when all were; like any cache callback it only forgets or marks, it
+ * neither reads the catalogs nor raises errors.
+ */
+typedef void (*AsdRelcacheHook) (Oid relid);
+extern void asd_register_relcache_hook(AsdRelcacheHook hook);
+
 /* actor.c */
 extern char *asd_current_actor(void);
 extern char *asd_session_user_name(void);
@@ -185,7 +230,7 @@ extern Oid	asd_tracked_tables_relid(bool missing_ok);
 extern bool asd_is_tracked_tables(Oid relid);
 extern Oid	asd_resolve_soft_delete_table(Oid relid);
 extern Oid	asd_live_view_table(Oid viewid);
-extern void asd_forget_extension_tables(void);
+extern void asd_tracked_init(void);
 extern bool asd_read_table_options(Oid relid, AsdTableOptions *opts);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
 extern void asd_restore_user(Oid save_userid, int save_sec);
@@ -193,7 +238,12 @@ extern void asd_restore_user(Oid save_userid, int save_sec);
 /* relinfo.c */
 extern void asd_relinfo_init(void);
 extern AsdRelInfo *asd_get_relinfo(Relation rel);
+extern void asd_relinfo_depends_on(AsdRelInfo *info, Oid relid);
 extern void asd_retire_plan(SPIPlanPtr plan);
+
+/* foreign_keys.c */
+extern AsdForeignKeys *asd_get_foreign_keys(AsdRelInfo *info, Relation rel);
+extern void asd_free_foreign_keys(AsdRelInfo *info);
 
 /* rowjson.c */
 extern bool asd_values_equal(AsdAuditColumn *col, Datum a, Datum b,
@@ -234,9 +284,8 @@ extern void asd_jsonb_end_array(AsdJsonbObject *obj, AsdJsonbContainer *array);
 extern Jsonb *asd_jsonb_end_object(AsdJsonbObject *obj);
 
 /* audit_write.c */
+extern void asd_audit_write_init(void);
 extern void asd_write_audit_row(AsdAuditRow *row);
-extern void asd_forget_audit_logs(void);
-extern void asd_audit_logs_invalidated(Oid relid);
 extern Datum asd_current_context(bool *isnull);
 
 /* stamp.c */
@@ -256,8 +305,6 @@ extern bool asd_changes_partitions(Node *parsetree);
 
 /* cascade.c */
 extern bool asd_purging(AsdRelInfo *info);
-extern void asd_free_foreign_keys(AsdRelInfo *info);
-extern bool asd_foreign_keys_mention(AsdRelInfo *info, Oid relid);
 extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,

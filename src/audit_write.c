@@ -169,7 +169,7 @@ enum
 StaticAssertDecl(COL_MIGRATION_ID + 1 == AUDIT_NATTS,
 				 "audit_columns and its positions disagree");
 
-/* audit_logs and its id sequence, looked up once; see asd_forget_audit_logs */
+/* audit_logs and its id sequence, looked up once; see forget_audit_logs */
 static Oid	audit_logs_relid = InvalidOid;
 static Oid	audit_seq_relid = InvalidOid;
 
@@ -202,13 +202,26 @@ static bool index_infos_stale = false;
 static bool direct_write_known = false;
 static bool direct_write_ok = false;
 
-/* audit_logs, its sequence or an index changed: look them up again. */
-void
-asd_audit_logs_invalidated(Oid relid)
+static void
+forget_audit_logs(void)
+{
+	audit_logs_relid = InvalidOid;
+	audit_seq_relid = InvalidOid;
+	index_infos_stale = true;
+	direct_write_known = false;
+}
+
+/*
+ * audit_logs, its sequence or an index changed, or tracked_tables did (the
+ * extension was dropped or handed to another owner): look them up again.
+ */
+static void
+audit_logs_invalidate(Oid relid)
 {
 	int			i;
 
-	if (OidIsValid(relid) && relid != audit_logs_relid && relid != audit_seq_relid)
+	if (OidIsValid(relid) && !asd_is_tracked_tables(relid) &&
+		relid != audit_logs_relid && relid != audit_seq_relid)
 	{
 		for (i = 0; i < n_index_infos; i++)
 			if (index_info_oids[i] == relid)
@@ -216,16 +229,13 @@ asd_audit_logs_invalidated(Oid relid)
 		if (i == n_index_infos)
 			return;
 	}
-	asd_forget_audit_logs();
+	forget_audit_logs();
 }
 
 void
-asd_forget_audit_logs(void)
+asd_audit_write_init(void)
 {
-	audit_logs_relid = InvalidOid;
-	audit_seq_relid = InvalidOid;
-	index_infos_stale = true;
-	direct_write_known = false;
+	asd_register_relcache_hook(audit_logs_invalidate);
 }
 
 /* The kept IndexInfo of an open index of audit_logs, built on first use. */

@@ -40,41 +40,12 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rls.h"
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(asd_purge);
 PG_FUNCTION_INFO_V1(asd_take_cascaded);
-
-/* One foreign key, seen from the table whose relinfo holds it. */
-typedef struct AsdForeignKey
-{
-	char	   *conname;
-	Oid			other_relid;	/* the table at the other end */
-	bool		we_reference;	/* it is the referenced (parent) table */
-	char	   *other_qualified;
-	char	   *other_relname;
-	Oid			other_owner;
-	bool		other_partitioned;
-	char		action;			/* pg_constraint.confdeltype */
-	char	   *other_deleted_at;	/* its deleted_at column, if soft delete */
-	int			nkeys;
-	AttrNumber *attnums;		/* key columns here, in the firing relation */
-	Oid		   *types;
-	char	  **other_columns;	/* the matching columns there */
-	char	  **operators;		/* "referenced = referencing", qualified */
-	SPIPlanPtr	plan;
-} AsdForeignKey;
-
-/*
- * Foreign keys of one relation, loaded on first need and kept with its
- * relinfo entry (a new or dropped key invalidates that entry).
- */
-typedef struct AsdForeignKeys
-{
-	List	   *referencing;	/* keys of other tables that reference us */
-	List	   *cascading_parents;	/* our ON DELETE CASCADE keys to parents */
-} AsdForeignKeys;
 
 /* The soft deletes in progress, innermost last: a cascade's parents. */
 typedef struct CascadeFrame
@@ -82,6 +53,7 @@ typedef struct CascadeFrame
 	int32		table_id;
 	Jsonb	   *pk;
 	Datum		deleted_at;		/* timestamptz */
+	Oid			userid;			/* the role whose delete began the cascade */
 } CascadeFrame;
 
 static List *cascade_stack = NIL;
@@ -97,158 +69,12 @@ asd_purging(AsdRelInfo *info)
 	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid;
 }
 
-/* Retire the kept plans of a relinfo entry's keys before it is rebuilt. */
-void
-asd_free_foreign_keys(AsdRelInfo *info)
-{
-	AsdForeignKeys *fks = (AsdForeignKeys *) info->foreign_keys;
-	ListCell   *lc;
-
-	if (fks == NULL)
-		return;
-	foreach(lc, fks->referencing)
-	{
-		AsdForeignKey *fk = lfirst(lc);
-
-		if (fk->plan)
-			asd_retire_plan(fk->plan);
-	}
-	foreach(lc, fks->cascading_parents)
-	{
-		AsdForeignKey *fk = lfirst(lc);
-
-		if (fk->plan)
-			asd_retire_plan(fk->plan);
-	}
-	info->foreign_keys = NULL;
-}
-
-static char **
-text_array_to_names(Datum array, int *n, MemoryContext cxt)
-{
-	Datum	   *elems;
-	bool	   *nulls;
-	char	  **names;
-	int			i;
-
-	deconstruct_array(DatumGetArrayTypeP(array), TEXTOID, -1, false,
-					  TYPALIGN_INT, &elems, &nulls, n);
-	names = MemoryContextAlloc(cxt, sizeof(char *) * (*n));
-	for (i = 0; i < *n; i++)
-		names[i] = MemoryContextStrdup(cxt, TextDatumGetCString(elems[i]));
-	return names;
-}
-
-/*
- * Read the keys from audit_softdelete._foreign_keys(), which looks them up
- * with a fixed search_path, and resolve our side's columns by name in the
- * firing relation.
- */
-static List *
-load_keys(AsdRelInfo *info, Relation rel, bool referencing)
-{
-	Oid			argtypes[2] = {REGCLASSOID, BOOLOID};
-	Datum		args[2];
-	List	   *result = NIL;
-	Oid			save_userid;
-	int			save_sec;
-	MemoryContext oldcxt;
-	SPIPlanPtr	plan;
-	uint64		i;
-
-	args[0] = ObjectIdGetDatum(info->tracked_relid);
-	args[1] = BoolGetDatum(referencing);
-
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	plan = SPI_prepare("SELECT conname, other, other_relname, other_owner,"
-					   " other_partitioned, action, our_columns, other_columns,"
-					   " other_deleted_at, other_relid, operators"
-					   " FROM audit_softdelete._foreign_keys($1, $2)",
-					   2, argtypes);
-	/* the latest snapshot: see execute_latest() in tracked.c */
-	if (plan == NULL ||
-		SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(), InvalidSnapshot,
-							 true, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the foreign keys of \"%s\"",
-			 RelationGetRelationName(rel));
-
-	for (i = 0; i < SPI_processed; i++)
-	{
-		HeapTuple	tup = SPI_tuptable->vals[i];
-		TupleDesc	desc = SPI_tuptable->tupdesc;
-		AsdForeignKey *fk = MemoryContextAllocZero(info->cxt, sizeof(AsdForeignKey));
-		bool		isnull;
-		char	  **ours;
-		int			nours;
-		int			k;
-		char	   *deleted_at;
-
-		fk->conname = MemoryContextStrdup(info->cxt, SPI_getvalue(tup, desc, 1));
-		fk->other_qualified = MemoryContextStrdup(info->cxt, SPI_getvalue(tup, desc, 2));
-		fk->other_relname = MemoryContextStrdup(info->cxt, SPI_getvalue(tup, desc, 3));
-		fk->other_owner = DatumGetObjectId(SPI_getbinval(tup, desc, 4, &isnull));
-		fk->other_partitioned = DatumGetBool(SPI_getbinval(tup, desc, 5, &isnull));
-		fk->action = SPI_getvalue(tup, desc, 6)[0];
-		ours = text_array_to_names(SPI_getbinval(tup, desc, 7, &isnull), &nours, info->cxt);
-		fk->other_columns = text_array_to_names(SPI_getbinval(tup, desc, 8, &isnull),
-												&fk->nkeys, info->cxt);
-		deleted_at = SPI_getvalue(tup, desc, 9);
-		fk->other_deleted_at = deleted_at ? MemoryContextStrdup(info->cxt, deleted_at) : NULL;
-		fk->other_relid = DatumGetObjectId(SPI_getbinval(tup, desc, 10, &isnull));
-		fk->operators = text_array_to_names(SPI_getbinval(tup, desc, 11, &isnull), &k, info->cxt);
-		fk->we_reference = !referencing;
-
-		fk->attnums = MemoryContextAlloc(info->cxt, sizeof(AttrNumber) * nours);
-		fk->types = MemoryContextAlloc(info->cxt, sizeof(Oid) * nours);
-		for (k = 0; k < nours; k++)
-		{
-			int			j;
-
-			fk->attnums[k] = InvalidAttrNumber;
-			for (j = 0; j < info->natts; j++)
-			{
-				if (info->columns[j].name && strcmp(info->columns[j].name, ours[k]) == 0)
-				{
-					fk->attnums[k] = j + 1;
-					fk->types[k] = info->columns[j].typid;
-				}
-			}
-			if (fk->attnums[k] == InvalidAttrNumber)
-				elog(ERROR, "column \"%s\" of foreign key \"%s\" not found in \"%s\"",
-					 ours[k], fk->conname, RelationGetRelationName(rel));
-		}
-		/* the list lives with the entry, not in SPI's memory */
-		oldcxt = MemoryContextSwitchTo(info->cxt);
-		result = lappend(result, fk);
-		MemoryContextSwitchTo(oldcxt);
-	}
-
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
-	return result;
-}
-
-static AsdForeignKeys *
-get_keys(AsdRelInfo *info, Relation rel)
-{
-	if (info->foreign_keys == NULL)
-	{
-		MemoryContext oldcxt = MemoryContextSwitchTo(info->cxt);
-		AsdForeignKeys *fks = palloc0(sizeof(AsdForeignKeys));
-
-		MemoryContextSwitchTo(oldcxt);
-		fks->referencing = load_keys(info, rel, true);
-		fks->cascading_parents = load_keys(info, rel, false);
-		info->foreign_keys = fks;
-	}
-	return (AsdForeignKeys *) info->foreign_keys;
-}
-
 /*
  * "$1 = x.a AND ..." over the other table's key columns, with the key's own
- * equality operators, the referenced side on the left.
+ * equality operators, the referenced side on the left: each operator named
+ * with its schema, and each side cast to its input type where it differs,
+ * so that the query means the operator the key has whatever the search
+ * path and the operators of the same name.
  */
 static char *
 key_condition(AsdForeignKey *fk)
@@ -259,41 +85,20 @@ key_condition(AsdForeignKey *fk)
 	initStringInfo(&buf);
 	for (k = 0; k < fk->nkeys; k++)
 	{
+		char		param[16];
+		char	   *column = psprintf("x.%s", quote_identifier(fk->other_columns[k]));
+
+		snprintf(param, sizeof(param), "$%d", k + 1);
 		if (k > 0)
 			appendStringInfoString(&buf, " AND ");
 		if (fk->we_reference)
-			appendStringInfo(&buf, "x.%s %s $%d", quote_identifier(fk->other_columns[k]),
-							 fk->operators[k], k + 1);
+			generate_operator_clause(&buf, column, fk->other_types[k],
+									 fk->pf_eq_oprs[k], param, fk->types[k]);
 		else
-			appendStringInfo(&buf, "$%d %s x.%s", k + 1, fk->operators[k],
-							 quote_identifier(fk->other_columns[k]));
+			generate_operator_clause(&buf, param, fk->types[k],
+									 fk->pf_eq_oprs[k], column, fk->other_types[k]);
 	}
 	return buf.data;
-}
-
-/*
- * Does any of info's foreign keys lead to relid?  Their queries name that
- * table, so its rename, owner change or drop makes them stale.
- */
-bool
-asd_foreign_keys_mention(AsdRelInfo *info, Oid relid)
-{
-	AsdForeignKeys *fks = (AsdForeignKeys *) info->foreign_keys;
-	ListCell   *lc;
-
-	if (fks == NULL)
-		return false;
-	foreach(lc, fks->referencing)
-	{
-		if (((AsdForeignKey *) lfirst(lc))->other_relid == relid)
-			return true;
-	}
-	foreach(lc, fks->cascading_parents)
-	{
-		if (((AsdForeignKey *) lfirst(lc))->other_relid == relid)
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -363,7 +168,7 @@ static const char *
 cascade_query(AsdForeignKey *fk)
 {
 	return psprintf("DELETE FROM %s%s x WHERE %s AND x.%s IS NULL",
-					fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
 					key_condition(fk), quote_identifier(fk->other_deleted_at));
 }
 
@@ -373,10 +178,10 @@ restrict_query(AsdForeignKey *fk)
 {
 	if (fk->other_deleted_at == NULL)
 		return psprintf("SELECT 1 FROM %s%s x WHERE %s FOR KEY SHARE OF x",
-						fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+						fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
 						key_condition(fk));
 	return psprintf("SELECT 1 FROM %s%s x WHERE %s AND x.%s IS NULL FOR KEY SHARE OF x",
-					fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
 					key_condition(fk), quote_identifier(fk->other_deleted_at));
 }
 
@@ -385,8 +190,45 @@ static const char *
 parent_query(AsdForeignKey *fk)
 {
 	return psprintf("SELECT 1 FROM %s%s x WHERE %s",
-					fk->other_partitioned ? "" : "ONLY ", fk->other_qualified,
+					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
 					key_condition(fk));
+}
+
+/*
+ * The role that asked for this soft delete: inside a cascade, whose
+ * deletes run as the owners of the tables they reach, the role whose
+ * delete began it.
+ */
+static Oid
+deleting_user(void)
+{
+	if (cascade_stack == NIL)
+		return GetUserId();
+	return ((CascadeFrame *) linitial(cascade_stack))->userid;
+}
+
+/*
+ * May userid read the key's values in our table?  As PostgreSQL decides for
+ * its own foreign-key errors: not under row-level security, and only with
+ * SELECT on the table or on every key column.  The table is the one the
+ * error names, for a partition its enabled partitioned table.
+ */
+static bool
+key_visible(AsdForeignKey *fk, AsdRelInfo *info, Oid userid)
+{
+	int			k;
+
+	if (check_enable_rls(info->tracked_relid, userid, true) == RLS_ENABLED)
+		return false;
+	if (pg_class_aclcheck(info->tracked_relid, userid, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		if (pg_attribute_aclcheck(info->tracked_relid, fk->our_attnums[k], userid,
+								  ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	}
+	return true;
 }
 
 static void
@@ -395,6 +237,14 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 	StringInfoData cols;
 	StringInfoData vals;
 	int			k;
+
+	if (!key_visible(fk, info, deleting_user()))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
+						info->table_name, fk->conname, fk->other_relname),
+				 errdetail("Key is still referenced from table \"%s\".",
+						   fk->other_relname)));
 
 	initStringInfo(&cols);
 	initStringInfo(&vals);
@@ -444,7 +294,7 @@ bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 void
 asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 {
-	AsdForeignKeys *fks = get_keys(info, rel);
+	AsdForeignKeys *fks = asd_get_foreign_keys(info, rel);
 	CascadeFrame *frame = NULL;
 	ListCell   *lc;
 
@@ -469,6 +319,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 				frame->table_id = info->table_id;
 				frame->pk = bookkeeping_key(info, values, nulls);
 				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+				frame->userid = deleting_user();
 			}
 			cascade_stack = lappend(cascade_stack, frame);
 			PG_TRY();
@@ -545,7 +396,7 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 bool
 asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 {
-	AsdForeignKeys *fks = get_keys(info, rel);
+	AsdForeignKeys *fks = asd_get_foreign_keys(info, rel);
 	ListCell   *lc;
 
 	foreach(lc, fks->cascading_parents)

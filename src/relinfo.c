@@ -24,7 +24,6 @@
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
-#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
@@ -75,12 +74,11 @@ static Oid	building_relid = InvalidOid;
 static bool building_went_stale = false;
 
 static void
-relinfo_invalidate(Datum arg, Oid relid)
+relinfo_invalidate(Oid relid)
 {
 	HASH_SEQ_STATUS status;
 	AsdRelInfo *entry;
 
-	asd_audit_logs_invalidated(relid);
 	if (relinfo_hash == NULL)
 		return;
 	if (!OidIsValid(relid) || asd_is_tracked_tables(relid) ||
@@ -91,14 +89,14 @@ relinfo_invalidate(Datum arg, Oid relid)
 	{
 		/*
 		 * The relation itself, the partitions that take their options and
-		 * the names in their audit rows from it, and the tables whose
-		 * foreign-key queries name it.
+		 * the names in their audit rows from it, and the entries that name
+		 * it (such as the tables whose foreign-key queries do).
 		 */
 		hash_seq_init(&status, relinfo_hash);
 		while ((entry = hash_seq_search(&status)) != NULL)
 		{
 			if (entry->relid == relid || entry->tracked_relid == relid ||
-				asd_foreign_keys_mention(entry, relid))
+				list_member_oid(entry->depends_on, relid))
 				entry->valid = false;
 		}
 		return;
@@ -108,7 +106,22 @@ relinfo_invalidate(Datum arg, Oid relid)
 	hash_seq_init(&status, relinfo_hash);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		entry->valid = false;
-	asd_forget_extension_tables();
+}
+
+/*
+ * asd_relinfo_depends_on
+ *		What info holds names relid too: a change to relid makes it stale.
+ *
+ * Call it before reading what relid's catalog entries say, so that a change
+ * committed after that read cannot go unnoticed.
+ */
+void
+asd_relinfo_depends_on(AsdRelInfo *info, Oid relid)
+{
+	MemoryContext oldcxt = MemoryContextSwitchTo(info->cxt);
+
+	info->depends_on = list_append_unique_oid(info->depends_on, relid);
+	MemoryContextSwitchTo(oldcxt);
 }
 
 void
@@ -124,7 +137,7 @@ asd_relinfo_init(void)
 	ctl.hcxt = relinfo_cxt;
 	relinfo_hash = hash_create("audit_softdelete relinfo", 64, &ctl,
 							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	CacheRegisterRelcacheCallback(relinfo_invalidate, (Datum) 0);
+	asd_register_relcache_hook(relinfo_invalidate);
 	retired_cxt = AllocSetContextCreate(TopMemoryContext,
 										"audit_softdelete retired relinfo",
 										ALLOCSET_SMALL_SIZES);
@@ -351,6 +364,7 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 		asd_retire_plan(entry->mark_plan);
 	entry->mark_plan = NULL;
 	asd_free_foreign_keys(entry);
+	entry->depends_on = NIL;
 	if (entry->cxt)
 		MemoryContextSetParent(entry->cxt, retired_cxt);
 	entry->cxt = AllocSetContextCreate(relinfo_cxt, "audit_softdelete relinfo entry",
@@ -432,6 +446,7 @@ asd_get_relinfo(Relation rel)
 		entry->cxt = NULL;
 		entry->mark_plan = NULL;
 		entry->foreign_keys = NULL;
+		entry->depends_on = NIL;
 	}
 
 	if (!entry->valid)

@@ -41,24 +41,39 @@ PG_FUNCTION_INFO_V1(asd_follow_column_rename);
  * The OID of tracked_tables and the role that owns it, looked up once: the
  * audit trigger needs the owner for every row it writes.  Forgotten when
  * tracked_tables' relcache entry is invalidated (its owner changed, the
- * extension was dropped), see asd_forget_extension_tables().
+ * extension was dropped), see tracked_invalidate().
  */
 static Oid	cached_tracked_relid = InvalidOid;
 static Oid	cached_owner = InvalidOid;
+
+/*
+ * The OID last looked up, kept when it is forgotten: other modules' hooks
+ * ask asd_is_tracked_tables() about the same invalidation, before or after
+ * ours.
+ */
+static Oid	known_tracked_relid = InvalidOid;
 
 /* Is relid tracked_tables, as far as this backend has looked it up? */
 bool
 asd_is_tracked_tables(Oid relid)
 {
-	return OidIsValid(cached_tracked_relid) && relid == cached_tracked_relid;
+	return OidIsValid(known_tracked_relid) && relid == known_tracked_relid;
+}
+
+static void
+tracked_invalidate(Oid relid)
+{
+	if (!OidIsValid(relid) || asd_is_tracked_tables(relid))
+	{
+		cached_tracked_relid = InvalidOid;
+		cached_owner = InvalidOid;
+	}
 }
 
 void
-asd_forget_extension_tables(void)
+asd_tracked_init(void)
 {
-	cached_tracked_relid = InvalidOid;
-	cached_owner = InvalidOid;
-	asd_forget_audit_logs();
+	asd_register_relcache_hook(tracked_invalidate);
 }
 
 /*
@@ -84,6 +99,8 @@ asd_tracked_tables_relid(bool missing_ok)
 						ASD_SCHEMA_NAME),
 				 errhint("Run CREATE EXTENSION audit_softdelete.")));
 	cached_tracked_relid = relid;
+	if (OidIsValid(relid))
+		known_tracked_relid = relid;
 	return relid;
 }
 
