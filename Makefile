@@ -67,6 +67,7 @@ REGRESS = \
 	softdelete_restore \
 	softdelete_purge \
 	softdelete_view \
+	softdelete_view_defaults \
 	softdelete_partitioned
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete

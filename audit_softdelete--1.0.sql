@@ -501,6 +501,50 @@ AS $$
      WHERE t.relid = audit_softdelete._tracked_table(tbl) AND t.soft_delete <> 'off'
 $$;
 
+-- The live view's columns get the table's defaults.  An INSERT through the
+-- view gets them anyway, but tools that read a relation's defaults from
+-- the catalog (Rails reads pg_attrdef for its models, and then sends the
+-- values it read) must find them on the view.  Identity and generated
+-- columns get none: a view cannot carry either, and a nextval() default
+-- would need rights on the sequence that an identity column does not ask
+-- of the inserting role; the table fills them in.  pg_get_expr() under
+-- this function's search_path qualifies every name the expression uses.
+CREATE FUNCTION audit_softdelete._set_live_view_defaults(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    view_ regclass := audit_softdelete._live_view(tbl);
+    col   record;
+BEGIN
+    IF view_ IS NULL THEN
+        RETURN;
+    END IF;
+    FOR col IN
+        SELECT v.attname, w.expr AS wanted
+          FROM pg_attribute v
+          LEFT JOIN pg_attrdef vd ON vd.adrelid = v.attrelid AND vd.adnum = v.attnum
+          LEFT JOIN LATERAL (
+                SELECT pg_get_expr(d.adbin, d.adrelid) AS expr
+                  FROM pg_attribute a
+                  JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE a.attrelid = tbl AND a.attname = v.attname AND NOT a.attisdropped
+                   AND a.attidentity = '' AND a.attgenerated = '') w ON true
+         WHERE v.attrelid = view_ AND v.attnum > 0 AND NOT v.attisdropped
+           AND w.expr IS DISTINCT FROM pg_get_expr(vd.adbin, vd.adrelid)
+         ORDER BY v.attnum
+    LOOP
+        IF col.wanted IS NULL THEN
+            EXECUTE format('ALTER VIEW %s ALTER COLUMN %I DROP DEFAULT', view_, col.attname);
+        ELSE
+            EXECUTE format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
+                           view_, col.attname, col.wanted);
+        END IF;
+    END LOOP;
+END
+$$;
+
 -- The live view of a table in view mode: SELECT * of the live rows, named
 -- as the table was, with the table's privileges, and an INSTEAD OF DELETE
 -- trigger that soft-deletes (and so counts and returns the rows).  INSERT
@@ -527,6 +571,7 @@ BEGIN
                    view_name, tbl, t.deleted_at);
     EXECUTE format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
                    ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name);
+    PERFORM audit_softdelete._set_live_view_defaults(tbl);
     -- owned like the table, so that its owner's ALTER TABLE can remake it
     EXECUTE format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole);
     FOR grant_ IN SELECT * FROM aclexplode(t.relacl) a WHERE a.grantee <> t.relowner LOOP
@@ -1197,6 +1242,30 @@ BEGIN
                                 t.relid::text, t.attname,
                                 CASE WHEN t.excluded THEN 'exclude_columns' ELSE 'redact_columns' END);
     END IF;
+END
+$$;
+
+-- After an ALTER TABLE that set or dropped a column default (the C event
+-- trigger _table_ddl_end decides): the live views of the tables it changed
+-- take the new defaults.  Only for tables the role owns, as above.
+CREATE FUNCTION audit_softdelete._follow_column_defaults()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT tt.relid
+               FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+              WHERE tt.enabled AND tt.soft_delete = 'view'
+                AND pg_has_role(current_user, c.relowner, 'USAGE')
+                AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
+                                   FROM pg_event_trigger_ddl_commands() d
+                                  WHERE d.classid = 'pg_class'::regclass)
+    LOOP
+        PERFORM audit_softdelete._set_live_view_defaults(t.relid);
+    END LOOP;
 END
 $$;
 

@@ -250,12 +250,29 @@ adds_primary_key(Node *parsetree)
 	return false;
 }
 
+/* Does this ALTER TABLE set or drop a column's default? */
+static bool
+changes_defaults(Node *parsetree)
+{
+	ListCell   *lc;
+
+	if (!IsA(parsetree, AlterTableStmt))
+		return false;
+	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+	{
+		if (((AlterTableCmd *) lfirst(lc))->subtype == AT_ColumnDefault)
+			return true;
+	}
+	return false;
+}
+
 /*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
  *		before it, when partitions came or went, set their TRUNCATE
- *		triggers, and refuse a primary key over hidden columns (see
- *		_after_table_ddl in the install script).
+ *		triggers, give live views the table's new column defaults, and
+ *		refuse a primary key over hidden columns (see _after_table_ddl and
+ *		_follow_column_defaults in the install script).
  */
 Datum
 asd_table_ddl_end(PG_FUNCTION_ARGS)
@@ -266,6 +283,7 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	bool		key;
 	bool		columns;
 	bool		partitions;
+	bool		defaults;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -276,7 +294,8 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	key = adds_primary_key(trigdata->parsetree);
 	columns = asd_changes_columns(trigdata->parsetree);
 	partitions = asd_changes_partitions(trigdata->parsetree);
-	if (!key && !columns && !partitions)
+	defaults = changes_defaults(trigdata->parsetree);
+	if (!key && !columns && !partitions && !defaults)
 		PG_RETURN_VOID();
 
 	if (SPI_connect() != SPI_OK_CONNECT)
@@ -289,6 +308,10 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 		SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
 							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not update the live views and partition triggers");
+	/* after the views made again above, which took the defaults already */
+	if (defaults &&
+		SPI_execute("SELECT audit_softdelete._follow_column_defaults()", false, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not give the live views the new column defaults");
 	SPI_finish();
 	PG_RETURN_VOID();
 }

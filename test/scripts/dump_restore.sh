@@ -93,6 +93,8 @@ check "view mode: the live view shows the live rows, the table all" "1|2" \
 	"$(psql_q -d "$dst" -c "SELECT (SELECT count(*) FROM orders) || '|' || (SELECT count(*) FROM orders_all)")"
 check "view mode: DELETE through the view still soft-deletes" "0|2" \
 	"$(psql -X -q -At -d "$dst" -c "DELETE FROM orders WHERE id = 1" -c "SELECT count(*) FROM orders" -c "SELECT count(*) FROM orders_all" | paste -sd'|')"
+check "view mode: the live view keeps the table's column defaults" "now()" \
+	"$(psql_q -d "$dst" -c "SELECT column_default FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'created_at'")"
 check "partitions keep their TRUNCATE triggers" "2" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events_1'::regclass AND tgname LIKE '%truncate'")"
 check "a disabled table stays disabled" "f" \
