@@ -39,8 +39,9 @@ INSERT INTO vw_users (id, email, name) VALUES (1, 'ann@example.com', 'Ann C.')
 RESET ROLE;
 -- every row, deleted ones included, is in the table
 SELECT id, email, name, deleted_at IS NOT NULL AS deleted, deleted_by FROM vw_users_all ORDER BY id;
+-- audit rows name the table as the application does, by the view's name
 SELECT action, row_pk FROM audit_softdelete.audit_logs
- WHERE table_name = 'vw_users_all' ORDER BY id;
+ WHERE table_name = 'vw_users' ORDER BY id;
 
 -- A DELETE through the view cascades like any soft delete; foreign keys
 -- point at the table.

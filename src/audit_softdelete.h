@@ -157,7 +157,8 @@ typedef struct AsdRelInfo
 	Oid			tracked_relid;	/* the table enable() was called on */
 	int32		table_id;
 	char	   *schema_name;	/* of tracked_relid, for audit rows */
-	char	   *table_name;
+	char	   *table_name;		/* as audit rows name it (view mode: the
+								 * live view's name, the application's) */
 	bool		stamps;
 	bool		audit;
 	AsdSoftDeleteMode soft_delete;
@@ -189,6 +190,7 @@ typedef struct AsdTableOptions
 	char	   *column_names[ASD_NUM_ROLES];
 	List	   *exclude_columns;	/* of char * */
 	List	   *redact_columns;
+	char	   *view_name;		/* view mode: the live view's name, or NULL */
 } AsdTableOptions;
 
 /* One audit_logs row, as the audit trigger hands it to the writer. */

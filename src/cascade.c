@@ -236,13 +236,16 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 {
 	StringInfoData cols;
 	StringInfoData vals;
+	char	   *relname;
 	int			k;
 
+	/* named as PostgreSQL's own message would: the table holding the rows */
+	relname = get_rel_name(info->tracked_relid);
 	if (!key_visible(fk, info, deleting_user()))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
-						info->table_name, fk->conname, fk->other_relname),
+						relname, fk->conname, fk->other_relname),
 				 errdetail("Key is still referenced from table \"%s\".",
 						   fk->other_relname)));
 
@@ -264,7 +267,7 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 			 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
-					info->table_name, fk->conname, fk->other_relname),
+					relname, fk->conname, fk->other_relname),
 			 errdetail("Key (%s)=(%s) is still referenced from table \"%s\".",
 					   cols.data, vals.data, fk->other_relname)));
 }

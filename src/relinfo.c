@@ -402,7 +402,16 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 		MemoryContextStrdup(entry->cxt,
 							quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
 													   RelationGetRelationName(rel)));
-	entry->table_name = MemoryContextStrdup(entry->cxt, get_rel_name(opts.relid));
+
+	/*
+	 * A table in view mode is named by its live view, the name the
+	 * application uses and the table had before and has again after view
+	 * mode: one name for the whole history of the table.
+	 */
+	if (opts.soft_delete == ASD_SOFT_DELETE_VIEW && opts.view_name != NULL)
+		entry->table_name = MemoryContextStrdup(entry->cxt, opts.view_name);
+	else
+		entry->table_name = MemoryContextStrdup(entry->cxt, get_rel_name(opts.relid));
 	entry->schema_name = MemoryContextStrdup(entry->cxt,
 											 get_namespace_name(get_rel_namespace(opts.relid)));
 	build_columns(entry, rel, &opts);

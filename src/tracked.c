@@ -211,7 +211,8 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		" columns OPERATOR(pg_catalog.->>) 'updated_at',"
 		" columns OPERATOR(pg_catalog.->>) 'updated_by',"
 		" columns OPERATOR(pg_catalog.->>) 'deleted_at',"
-		" columns OPERATOR(pg_catalog.->>) 'deleted_by'"
+		" columns OPERATOR(pg_catalog.->>) 'deleted_by',"
+		" view_name"
 		" FROM audit_softdelete.tracked_tables"
 		" WHERE relid OPERATOR(pg_catalog.=) $1";
 	MemoryContext cxt = CurrentMemoryContext;
@@ -247,6 +248,7 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 			strcmp(mode, "view") == 0 ? ASD_SOFT_DELETE_VIEW : ASD_SOFT_DELETE_OFF;
 		for (role = 0; role < ASD_NUM_ROLES; role++)
 			opts->column_names[role] = copy_value(cxt, 8 + role);
+		opts->view_name = copy_value(cxt, 8 + ASD_NUM_ROLES);
 	}
 
 	SPI_finish();
