@@ -68,6 +68,7 @@ REGRESS = \
 	softdelete_purge \
 	softdelete_view \
 	softdelete_view_defaults \
+	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_partitioned
 

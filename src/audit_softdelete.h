@@ -296,12 +296,12 @@ extern Datum asd_time_datum(AsdRoleColumn *col);
 /* softdelete.c */
 extern bool asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
 							   Datum *newvalues, bool *newnulls, bool *restore);
+extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values);
 
 /* mark_deleted.c */
 extern void asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 
 /* viewmode.c */
-extern uint64 asd_soft_delete_count;
 extern bool asd_changes_columns(Node *parsetree);
 extern bool asd_changes_partitions(Node *parsetree);
 

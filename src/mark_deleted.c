@@ -245,5 +245,4 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 		mark_by_row(info, rel, tuple, deleted_at, deleted_by);
 
 	SetUserIdAndSecContext(save_userid, save_sec);
-	asd_soft_delete_count++;
 }

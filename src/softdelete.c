@@ -9,6 +9,9 @@
  * stamping trigger stamps it and the audit trigger logs it, as SOFT_DELETE
  * (see asd_is_soft_delete).  A row that is already deleted is left alone.
  *
+ * A DELETE that viewmode.c runs for a row of a live view learns from
+ * asd_delete_row() whether its row was deleted (see there).
+ *
  * A delete goes through physically, and is recorded in audit_logs, when:
  *	- it is the DELETE half of an UPDATE moving the row to another
  *	  partition (no delete at all);
@@ -25,9 +28,84 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
+#include "utils/fmgroids.h"
 
 PG_FUNCTION_INFO_V1(asd_soft_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_truncate_guard_trigger);
+
+/*
+ * The DELETE that asd_delete_row() is running, and what became of its row.
+ * A physical delete shows in SPI_processed, but a soft delete is a BEFORE
+ * trigger skipping the delete, which the executor reports to nobody: the
+ * trigger answers here instead.  The DELETE's own row fires its triggers
+ * one level below asd_delete_row()'s caller; soft deletes further down (a
+ * cascade, a DELETE in a trigger of yours) are not its row's.  A nested
+ * asd_delete_row() has a request of its own.
+ */
+typedef struct DeleteRequest
+{
+	Oid			table;			/* the enabled table the DELETE is on */
+	int			depth;			/* trigger depth of its row triggers */
+	bool		marked;			/* the answer: its row was soft-deleted */
+} DeleteRequest;
+
+static DeleteRequest *delete_request = NULL;
+
+/* pg_trigger_depth(): how many triggers are running, nested, now */
+static int
+trigger_depth(void)
+{
+	return DatumGetInt32(OidFunctionCall0(F_PG_TRIGGER_DEPTH));
+}
+
+/*
+ * asd_delete_row
+ *		Run a prepared DELETE of one row of an enabled table (viewmode.c's,
+ *		in its SPI connection) and say whether the row was deleted, softly
+ *		or physically.
+ */
+bool
+asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
+{
+	DeleteRequest request;
+	DeleteRequest *outer = delete_request;
+	int			rc;
+
+	request.table = table;
+	request.depth = trigger_depth() + 1;
+	request.marked = false;
+	delete_request = &request;
+	PG_TRY();
+	{
+		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+	}
+	PG_FINALLY();
+	{
+		delete_request = outer;
+	}
+	PG_END_TRY();
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+
+	return request.marked || SPI_processed > 0;
+}
+
+/*
+ * Mark a row deleted, unless it is already, and apply the foreign keys to
+ * it.  Returns whether it marked the row.
+ */
+static bool
+soft_delete_row(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	if (!heap_attisnull(tuple, info->roles[ASD_DELETED_AT].attnum,
+						RelationGetDescr(rel)))
+		return false;			/* deleted already: nothing to do */
+
+	asd_mark_deleted(info, rel, tuple);
+	asd_record_cascade(info, rel, tuple);
+	asd_cascade_soft_delete(info, rel, tuple);
+	return true;
+}
 
 /*
  * asd_is_soft_delete
@@ -69,7 +147,6 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	AsdRelInfo *info;
 	HeapTuple	oldtuple;
-	AttrNumber	deleted_at;
 
 	trigdata = asd_check_row_trigger(fcinfo, "soft_delete_trigger", true,
 									 false, true, true);
@@ -107,13 +184,10 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(oldtuple);
 	}
 
-	deleted_at = info->roles[ASD_DELETED_AT].attnum;
-	if (!heap_attisnull(oldtuple, deleted_at, tupdesc))
-		return PointerGetDatum(NULL);	/* deleted already: nothing to do */
-
-	asd_mark_deleted(info, rel, oldtuple);
-	asd_record_cascade(info, rel, oldtuple);
-	asd_cascade_soft_delete(info, rel, oldtuple);
+	if (soft_delete_row(info, rel, oldtuple) &&
+		delete_request != NULL && delete_request->table == info->tracked_relid &&
+		delete_request->depth == trigger_depth())
+		delete_request->marked = true;
 
 	return PointerGetDatum(NULL);
 }

@@ -36,9 +36,6 @@ PG_FUNCTION_INFO_V1(asd_view_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_live_view_before_alter);
 PG_FUNCTION_INFO_V1(asd_table_ddl_end);
 
-/* Soft deletes made by this backend so far: see softdelete.c. */
-uint64		asd_soft_delete_count = 0;
-
 /*
  * The DELETE on the table that soft-deletes one row of the view, found by
  * its primary key.  Built once per view and kept in its relinfo entry.
@@ -119,8 +116,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	AsdRelInfo *info;
 	HeapTuple	oldtuple;
 	Datum	   *values;
-	uint64		before;
-	uint64		removed;
+	bool		deleted;
 	int			k;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -161,16 +157,11 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 		values[k] = heap_getattr(oldtuple, info->key_attnums[k],
 								 RelationGetDescr(view), &isnull);
 	}
-	before = asd_soft_delete_count;
-	if (SPI_execute_plan(info->mark_plan, values, NULL, false, 0) < 0)
-		elog(ERROR, "could not delete through view \"%s\"", RelationGetRelationName(view));
-	removed = SPI_processed;	/* a physical delete (hard_delete) */
+	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values);
 	SPI_finish();
 
-	/* counted and returned only if this row was deleted now, softly or not */
-	if (asd_soft_delete_count == before && removed == 0)
-		return PointerGetDatum(NULL);
-	return PointerGetDatum(oldtuple);
+	/* counted only if this row was deleted now, softly or not */
+	return PointerGetDatum(deleted ? oldtuple : NULL);
 }
 
 /*
