@@ -70,6 +70,7 @@ REGRESS = \
 	softdelete_view_defaults \
 	softdelete_view_delete \
 	softdelete_view_audit \
+	softdelete_view_drop \
 	softdelete_partitioned
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
