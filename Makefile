@@ -58,6 +58,7 @@ REGRESS = \
 	audit_context \
 	audit_truncate \
 	audit_writer \
+	audit_writer_definitions \
 	audit_indexes \
 	softdelete_trigger \
 	softdelete_marking \

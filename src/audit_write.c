@@ -7,12 +7,15 @@
  * PostgreSQL's own catalog code does: an executor start-up per audit row
  * was the largest single cost of an audited write.  It is taken while
  * audit_logs is as the extension made it: a plain table with the expected
- * columns, no triggers, no row-level security, and indexes on plain
- * columns.  Anything else a DBA adds (a trigger to forward rows,
- * partitioning, an expression index) makes the writer fall back to a
- * kept SPI plan, which honours all of it.  The fast path fills every
- * column itself with what the defaults and the generated row_pk_hash
- * would give.
+ * columns, the install script's defaults, generated expression and CHECK
+ * constraint (compared as parsed expressions, once per change of the
+ * table), no triggers, rules or row-level security, and indexes on plain
+ * columns.  Anything else a DBA adds or redefines (a trigger to forward
+ * rows, partitioning, an expression index, another default, a CHECK
+ * replaced under the same name) makes the writer fall back to a kept SPI
+ * plan, which honours all of it.  The fast path fills every column itself
+ * with what those defaults and the generated row_pk_hash would give, and
+ * skips the CHECK, which every action it writes passes.
  *
  * Either way the row is written as the extension owner would: the writing
  * role needs no grant on audit_logs.  The session's identity comes from
@@ -31,6 +34,7 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/xact.h"
+#include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_index.h"
@@ -38,6 +42,11 @@
 #include "commands/sequence.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
+#include "parser/parse_collate.h"
+#include "parser/parse_expr.h"
+#include "parser/parse_relation.h"
+#include "parser/parser.h"
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
@@ -116,36 +125,52 @@ asd_current_context(bool *isnull)
 	return JsonbPGetDatum(cached_context);
 }
 
-/* The columns of audit_logs, in order, as the install script makes them. */
+/*
+ * The columns of audit_logs, in order, as the install script makes them,
+ * with the default (or generation) expressions whose values the direct
+ * write computes itself: it is taken only while audit_logs has exactly
+ * these (see changed_definition).
+ */
 typedef struct AuditColumn
 {
 	const char *name;
 	Oid			type;
 	bool		notnull;
 	char		generated;		/* attgenerated */
+	const char *default_expr;	/* NULL: no default */
 } AuditColumn;
 
 static const AuditColumn audit_columns[] = {
-	{"id", INT8OID, true, '\0'},
-	{"logged_at", TIMESTAMPTZOID, true, '\0'},
-	{"txid", XID8OID, true, '\0'},
-	{"table_id", INT4OID, true, '\0'},
-	{"table_oid", OIDOID, true, '\0'},
-	{"schema_name", TEXTOID, true, '\0'},
-	{"table_name", TEXTOID, true, '\0'},
-	{"action", TEXTOID, true, '\0'},
-	{"row_pk", JSONBOID, false, '\0'},
-	{"row_pk_hash", INT8OID, false, ATTRIBUTE_GENERATED_STORED},
-	{"old_values", JSONBOID, false, '\0'},
-	{"new_values", JSONBOID, false, '\0'},
-	{"changed_columns", TEXTARRAYOID, false, '\0'},
-	{"actor", TEXTOID, false, '\0'},
-	{"db_user", TEXTOID, true, '\0'},
-	{"client_addr", INETOID, false, '\0'},
-	{"application_name", TEXTOID, false, '\0'},
-	{"context", JSONBOID, false, '\0'},
-	{"migration_id", INT8OID, false, '\0'}
+	{"id", INT8OID, true, '\0',
+	"pg_catalog.nextval('audit_softdelete.audit_logs_id_seq')"},
+	{"logged_at", TIMESTAMPTZOID, true, '\0', "pg_catalog.statement_timestamp()"},
+	{"txid", XID8OID, true, '\0', "pg_catalog.pg_current_xact_id()"},
+	{"table_id", INT4OID, true, '\0', NULL},
+	{"table_oid", OIDOID, true, '\0', NULL},
+	{"schema_name", TEXTOID, true, '\0', NULL},
+	{"table_name", TEXTOID, true, '\0', NULL},
+	{"action", TEXTOID, true, '\0', NULL},
+	{"row_pk", JSONBOID, false, '\0', NULL},
+	{"row_pk_hash", INT8OID, false, ATTRIBUTE_GENERATED_STORED,
+	"pg_catalog.jsonb_hash_extended(row_pk, 0)"},
+	{"old_values", JSONBOID, false, '\0', NULL},
+	{"new_values", JSONBOID, false, '\0', NULL},
+	{"changed_columns", TEXTARRAYOID, false, '\0', NULL},
+	{"actor", TEXTOID, false, '\0', NULL},
+	{"db_user", TEXTOID, true, '\0', NULL},
+	{"client_addr", INETOID, false, '\0', NULL},
+	{"application_name", TEXTOID, false, '\0', NULL},
+	{"context", JSONBOID, false, '\0', NULL},
+	{"migration_id", INT8OID, false, '\0', NULL}
 };
+
+/*
+ * audit_logs' one CHECK constraint, as the install script makes it.  The
+ * direct write skips it: the actions it writes all pass it.
+ */
+#define INSTALLED_CHECK_NAME "audit_logs_action_check"
+#define INSTALLED_CHECK_EXPR \
+	"action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE')"
 
 /* Their positions (0-based) in audit_columns and in a tuple of audit_logs */
 enum
@@ -201,6 +226,7 @@ static bool index_infos_stale = false;
  */
 static bool direct_write_known = false;
 static bool direct_write_ok = false;
+static uint64 audit_logs_generation = 0;	/* counts invalidations */
 
 static void
 forget_audit_logs(void)
@@ -209,6 +235,7 @@ forget_audit_logs(void)
 	audit_seq_relid = InvalidOid;
 	index_infos_stale = true;
 	direct_write_known = false;
+	audit_logs_generation++;
 }
 
 /*
@@ -312,26 +339,99 @@ session_client_addr(bool *isnull)
 }
 
 /*
- * Is audit_logs still as the extension made it: a heap table with these
- * columns, types and NOT NULLs, its one CHECK on action, and nothing that
- * only the executor applies (triggers, rules, row-level security, other
- * constraints)?
+ * One expression of the install script, parsed and transformed as CREATE
+ * TABLE and ALTER TABLE do it, against audit_logs as it is now: as the
+ * default of att, or as a CHECK constraint when att is NULL.
  */
-static bool
-plain_audit_logs(Relation rel)
+static Node *
+cook_installed(ParseState *pstate, const char *expr, Form_pg_attribute att)
+{
+	List	   *stmts = raw_parser(psprintf("SELECT %s", expr), RAW_PARSE_DEFAULT);
+	SelectStmt *select = (SelectStmt *) linitial_node(RawStmt, stmts)->stmt;
+	Node	   *raw = linitial_node(ResTarget, select->targetList)->val;
+	Node	   *cooked;
+
+	if (att != NULL)
+		return cookDefault(pstate, raw, att->atttypid, att->atttypmod,
+						   NameStr(att->attname), att->attgenerated);
+	cooked = transformExpr(pstate, raw, EXPR_KIND_CHECK_CONSTRAINT);
+	cooked = coerce_to_boolean(pstate, cooked, "CHECK");
+	assign_expr_collations(pstate, cooked);
+	return cooked;
+}
+
+/*
+ * Are audit_logs' column defaults, generated column and CHECK constraint
+ * exactly the install script's, which the direct write stands in for?
+ * Each stored expression is compared with what the script's text parses
+ * to now (equal() ignores where in a statement a node was written).
+ * Returns NULL if so, else what differs.
+ */
+static char *
+changed_definition(Relation rel)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	TupleConstr *constr = desc->constr;
+	ParseState *pstate;
+	ParseNamespaceItem *nsitem;
+	int			ndefaults = 0;
+	int			i;
+
+	for (i = 0; i < AUDIT_NATTS; i++)
+		if (audit_columns[i].default_expr != NULL)
+			ndefaults++;
+	if (constr == NULL || constr->num_defval != ndefaults)
+		return "its column defaults are not the extension's";
+	if (constr->num_check != 1 ||
+		strcmp(constr->check[0].ccname, INSTALLED_CHECK_NAME) != 0)
+		return "its CHECK constraints are not the extension's";
+
+	pstate = make_parsestate(NULL);
+	nsitem = addRangeTableEntryForRelation(pstate, rel, AccessShareLock,
+										   NULL, false, true);
+	addNSItemToQuery(pstate, nsitem, true, true, true);
+	for (i = 0; i < constr->num_defval; i++)
+	{
+		AttrNumber	attnum = constr->defval[i].adnum;
+		const char *expected = audit_columns[attnum - 1].default_expr;
+
+		if (expected == NULL ||
+			!equal(stringToNode(constr->defval[i].adbin),
+				   cook_installed(pstate, expected, TupleDescAttr(desc, attnum - 1))))
+			return psprintf("column \"%s\" has a default other than the extension's",
+							audit_columns[attnum - 1].name);
+	}
+	if (!equal(stringToNode(constr->check[0].ccbin),
+			   cook_installed(pstate, INSTALLED_CHECK_EXPR, NULL)))
+		return psprintf("constraint \"%s\" is not the extension's",
+						INSTALLED_CHECK_NAME);
+	free_parsestate(pstate);
+	return NULL;
+}
+
+/*
+ * Is audit_logs still as the extension made it: a heap table with these
+ * columns, types, NOT NULLs, defaults, generated column and CHECK, and
+ * nothing that only the executor applies (triggers, rules, row-level
+ * security, other constraints)?  Returns NULL if so, else what differs.
+ */
+static char *
+changed_audit_logs(Relation rel)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	int			i;
 
 	if (rel->rd_rel->relkind != RELKIND_RELATION ||
-		rel->rd_tableam != GetHeapamTableAmRoutine() ||
-		rel->trigdesc != NULL || rel->rd_rules != NULL ||
-		rel->rd_rel->relrowsecurity || desc->natts != AUDIT_NATTS)
-		return false;
-	if (desc->constr && (desc->constr->num_check > 1 ||
-						 (desc->constr->num_check == 1 &&
-						  strcmp(desc->constr->check[0].ccname, "audit_logs_action_check") != 0)))
-		return false;
+		rel->rd_tableam != GetHeapamTableAmRoutine())
+		return "it is not a plain heap table";
+	if (rel->trigdesc != NULL)
+		return "it has triggers";
+	if (rel->rd_rules != NULL)
+		return "it has rules";
+	if (rel->rd_rel->relrowsecurity)
+		return "it has row-level security";
+	if (desc->natts != AUDIT_NATTS)
+		return "its columns are not the extension's";
 	for (i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute att = TupleDescAttr(desc, i);
@@ -340,9 +440,9 @@ plain_audit_logs(Relation rel)
 			att->attnotnull != audit_columns[i].notnull ||
 			att->attgenerated != audit_columns[i].generated ||
 			strcmp(NameStr(att->attname), audit_columns[i].name) != 0)
-			return false;
+			return "its columns are not the extension's";
 	}
-	return true;
+	return changed_definition(rel);
 }
 
 /* Can an index be maintained without the executor? */
@@ -354,6 +454,33 @@ plain_index(Relation index)
 	return form->indimmediate && !form->indisexclusion &&
 		heap_attisnull(index->rd_indextuple, Anum_pg_index_indexprs, NULL) &&
 		heap_attisnull(index->rd_indextuple, Anum_pg_index_indpred, NULL);
+}
+
+/*
+ * Decide whether audit_logs, with these indexes open, allows the direct
+ * write; the verdict holds until an invalidation of any of them (noted
+ * only when none arrived while deciding).  DEBUG1 says which way and why.
+ */
+static void
+decide_direct_write(Relation rel, Relation *indexes, int nindexes)
+{
+	uint64		generation = audit_logs_generation;
+	char	   *reason = changed_audit_logs(rel);
+	int			i;
+
+	for (i = 0; i < nindexes && reason == NULL; i++)
+		if (!plain_index(indexes[i]))
+			reason = psprintf("index \"%s\" has expressions, a predicate, deferred uniqueness or exclusion",
+							  RelationGetRelationName(indexes[i]));
+	if (reason == NULL)
+		ereport(DEBUG1,
+				(errmsg_internal("audit rows are written into audit_softdelete.audit_logs directly")));
+	else
+		ereport(DEBUG1,
+				(errmsg_internal("audit rows are written into audit_softdelete.audit_logs through the executor: %s",
+								 reason)));
+	direct_write_ok = (reason == NULL);
+	direct_write_known = (generation == audit_logs_generation);
 }
 
 /*
@@ -388,12 +515,7 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 
 	/* after the opens: taking their locks may have processed invalidations */
 	if (!direct_write_known)
-	{
-		direct_write_ok = plain_audit_logs(rel);
-		for (i = 0; i < nindexes && direct_write_ok; i++)
-			direct_write_ok = plain_index(indexes[i]);
-		direct_write_known = true;
-	}
+		decide_direct_write(rel, indexes, nindexes);
 	if (!direct_write_ok)
 	{
 		for (i = 0; i < nindexes; i++)
