@@ -43,6 +43,7 @@ REGRESS = \
 	actor_types \
 	column_mapping \
 	partitioned \
+	partitioned_moves \
 	statement_paths \
 	statement_boundaries \
 	trigger_misuse \

@@ -17,7 +17,8 @@
  * the BEFORE UPDATE triggers of a partition note the row, keyed by that
  * context, and a reset callback forgets the note: a note found later is
  * always the same row's move.  A user's trigger that runs another UPDATE in
- * between does so in an executor of its own, with its own context.
+ * between does so in an executor of its own, with its own context; there
+ * is one note per row in progress, however deeply such UPDATEs nest.
  *
  * IDENTIFICATION
  *	  src/row_movement.c
@@ -30,6 +31,7 @@
 #include "access/htup_details.h"
 #include "access/relation.h"
 #include "access/xact.h"
+#include "lib/ilist.h"
 #include "storage/proc.h"
 #include "utils/datum.h"
 #include "catalog/pg_am.h"
@@ -39,12 +41,13 @@
 
 /*
  * One row being updated: what its BEFORE UPDATE triggers noted.  Lives in
- * the executor's per-tuple context; a slot points to it until that context
- * is reset.
+ * the executor's per-tuple context, and is in the list below until that
+ * context is reset.
  */
 typedef struct RowInProgress
 {
-	MemoryContext cxt;			/* the per-tuple context; NULL: slot empty */
+	dlist_node	node;			/* in in_progress */
+	MemoryContext cxt;			/* the per-tuple context */
 	MemoryContextCallback forget;
 
 	/* by the soft-delete trigger: the row version updated */
@@ -61,10 +64,11 @@ typedef struct RowInProgress
 	Datum		values[2];
 } RowInProgress;
 
-/* rows in progress at once: one per executor nesting level in practice */
-#define MAX_ROWS_IN_PROGRESS 16
-
-static RowInProgress *in_progress[MAX_ROWS_IN_PROGRESS];
+/*
+ * The rows in progress, innermost first: one per executor nesting level
+ * that is updating a row of a partition.
+ */
+static dlist_head in_progress = DLIST_STATIC_INIT(in_progress);
 
 static const AsdColumnRole kept_roles[2] = {ASD_CREATED_AT, ASD_CREATED_BY};
 
@@ -72,51 +76,41 @@ static void
 forget_row(void *arg)
 {
 	RowInProgress *row = (RowInProgress *) arg;
-	int			i;
 
-	for (i = 0; i < MAX_ROWS_IN_PROGRESS; i++)
-		if (in_progress[i] == row)
-			in_progress[i] = NULL;
+	dlist_delete(&row->node);
 }
 
 /* The note for the row the calling trigger fires for, if any. */
 static RowInProgress *
 current_row(void)
 {
-	int			i;
+	dlist_iter	iter;
 
-	for (i = 0; i < MAX_ROWS_IN_PROGRESS; i++)
-		if (in_progress[i] != NULL && in_progress[i]->cxt == CurrentMemoryContext)
-			return in_progress[i];
+	dlist_foreach(iter, &in_progress)
+	{
+		RowInProgress *row = dlist_container(RowInProgress, node, iter.cur);
+
+		if (row->cxt == CurrentMemoryContext)
+			return row;
+	}
 	return NULL;
 }
 
-/*
- * The note for this row, made if needed; NULL when more than
- * MAX_ROWS_IN_PROGRESS rows are being updated at once, nested (a move is
- * then taken at face value: a soft delete and a new row).
- */
+/* The note for this row, made if needed. */
 static RowInProgress *
 note_current_row(void)
 {
 	RowInProgress *row = current_row();
-	int			i;
 
 	if (row != NULL)
 		return row;
-	for (i = 0; i < MAX_ROWS_IN_PROGRESS; i++)
-	{
-		if (in_progress[i] != NULL)
-			continue;
-		row = MemoryContextAllocZero(CurrentMemoryContext, sizeof(RowInProgress));
-		row->cxt = CurrentMemoryContext;
-		row->forget.func = forget_row;
-		row->forget.arg = row;
-		MemoryContextRegisterResetCallback(CurrentMemoryContext, &row->forget);
-		in_progress[i] = row;
-		return row;
-	}
-	return NULL;
+	row = MemoryContextAllocZero(CurrentMemoryContext, sizeof(RowInProgress));
+	row->cxt = CurrentMemoryContext;
+	row->forget.func = forget_row;
+	row->forget.arg = row;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &row->forget);
+	dlist_push_head(&in_progress, &row->node);
+	return row;
 }
 
 /*
@@ -132,8 +126,6 @@ asd_remember_partition_update(AsdRelInfo *info, Relation rel,
 	RowInProgress *row = note_current_row();
 	int			i;
 
-	if (row == NULL)
-		return;
 	for (i = 0; i < 2; i++)
 	{
 		AsdRoleColumn *col = &info->roles[kept_roles[i]];
@@ -352,8 +344,6 @@ asd_remember_updated_row(Relation rel, HeapTuple oldtuple)
 {
 	RowInProgress *row = note_current_row();
 
-	if (row == NULL)
-		return;
 	row->relid = RelationGetRelid(rel);
 	row->tid = oldtuple->t_self;
 	row->updated = true;
