@@ -222,14 +222,6 @@ AS 'MODULE_PATHNAME', 'asd_audit_truncate_trigger';
 COMMENT ON FUNCTION audit_softdelete.audit_truncate_trigger() IS
     'AFTER TRUNCATE statement trigger created by enable(): writes one TRUNCATE row.';
 
-CREATE FUNCTION audit_softdelete.audit_statement_trigger()
-RETURNS trigger
-LANGUAGE C
-AS 'MODULE_PATHNAME', 'asd_audit_statement_trigger';
-
-COMMENT ON FUNCTION audit_softdelete.audit_statement_trigger() IS
-    'AFTER UPDATE statement trigger of partitioned tables: completes the log of rows moved between partitions.';
-
 CREATE FUNCTION audit_softdelete.soft_delete_trigger()
 RETURNS trigger
 LANGUAGE C
@@ -400,9 +392,7 @@ BEGIN
             ('audit_softdelete_audit', audit,
              'AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger()'),
             ('audit_softdelete_audit_truncate', audit,
-             'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()'),
-            ('audit_softdelete_audit_moves', audit AND partitioned,
-             'AFTER UPDATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_statement_trigger()')
+             'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
         ) AS t(name, wanted, definition)
     LOOP
         IF trig.wanted THEN

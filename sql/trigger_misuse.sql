@@ -73,8 +73,6 @@ CREATE TRIGGER by_hand AFTER TRUNCATE ON misuse_t
 TRUNCATE misuse_t;
 \echo SQLSTATE :SQLSTATE
 DROP TRIGGER by_hand ON misuse_t;
-SELECT audit_softdelete.audit_statement_trigger();
-\echo SQLSTATE :SQLSTATE
 
 -- None of those statements wrote a row.
 SELECT id FROM misuse_t ORDER BY id;

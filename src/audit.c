@@ -21,8 +21,10 @@
  *
  * Excluded columns appear nowhere; redacted ones show a marker for their
  * values.  An UPDATE that moves a row to another partition arrives as a
- * DELETE and an INSERT and is logged as the one UPDATE it is
- * (row_movement.c).
+ * DELETE and an INSERT and is logged as the one UPDATE it is: row_movement.c
+ * recognises the two halves and holds the first; a held row whose INSERT
+ * never comes is logged here as a DELETE at the latest when its command
+ * ends (an ExecutorFinish hook), or when the transaction commits.
  *
  * IDENTIFICATION
  *	  src/audit.c
@@ -32,16 +34,20 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
+#include "access/relation.h"
 #include "access/xact.h"
 #include "catalog/partition.h"
 #include "catalog/pg_type.h"
+#include "executor/executor.h"
 #include "storage/proc.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
-PG_FUNCTION_INFO_V1(asd_audit_statement_trigger);
+
+static ExecutorFinish_hook_type prev_executor_finish = NULL;
 
 /* A deformed row of the firing relation. */
 typedef struct RowValues
@@ -77,9 +83,9 @@ check_audit_enabled(AsdRelInfo *info, TriggerData *trigdata, const char *funcnam
  * matched by name.  Writes nothing when no logged column other than the
  * stamps changed.
  */
-void
-asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
-				 AsdRelInfo *newinfo, HeapTuple newtuple, TupleDesc newdesc)
+static void
+audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
+			 AsdRelInfo *newinfo, HeapTuple newtuple, TupleDesc newdesc)
 {
 	RowValues	oldrow,
 				newrow;
@@ -186,6 +192,87 @@ asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
 	asd_write_audit_row(&row);
 }
 
+/* Log a moved row and its INSERT as one UPDATE; frees moved. */
+static void
+audit_move(AsdMovedRow *moved, AsdRelInfo *info, Relation rel,
+		   HeapTuple newtuple)
+{
+	Relation	source = relation_open(moved->source_relid, AccessShareLock);
+
+	audit_update(asd_get_relinfo(source), moved->oldtuple, RelationGetDescr(source),
+				 info, newtuple, RelationGetDescr(rel));
+	relation_close(source, AccessShareLock);
+	asd_free_moved_row(moved);
+}
+
+/* Log a moved row whose INSERT never came as a DELETE; frees moved. */
+static void
+audit_unpaired_move(AsdMovedRow *moved)
+{
+	Relation	source;
+
+	if (moved == NULL)
+		return;
+	source = relation_open(moved->source_relid, AccessShareLock);
+	asd_audit_whole_row(asd_get_relinfo(source), "DELETE", moved->oldtuple,
+						RelationGetDescr(source));
+	relation_close(source, AccessShareLock);
+	asd_free_moved_row(moved);
+}
+
+/*
+ * After a command's AFTER triggers have run, a row it moved that is still
+ * held saw no INSERT.  Only commands that can update take command ids of
+ * their own (a plain SELECT's output command id means nothing).
+ */
+static void
+audit_executor_finish(QueryDesc *queryDesc)
+{
+	CommandId	cid = queryDesc->estate->es_output_cid;
+	bool		writes = queryDesc->operation != CMD_SELECT ||
+		queryDesc->plannedstmt->hasModifyingCTE;
+
+	if (prev_executor_finish)
+		prev_executor_finish(queryDesc);
+	else
+		standard_ExecutorFinish(queryDesc);
+	if (writes && asd_moved_rows_held())
+	{
+		AsdMovedRow *moved;
+
+		while ((moved = asd_take_command_row(cid)) != NULL)
+			audit_unpaired_move(moved);
+	}
+}
+
+/*
+ * The transaction is about to commit: a row still held is logged now.
+ * Only a command that ran without the hook above leaves one: the first of
+ * a session, when its own AFTER triggers loaded this library.  No row is
+ * ever dropped without its audit row.
+ */
+static void
+audit_xact_callback(XactEvent event, void *arg)
+{
+	AsdMovedRow *moved;
+
+	if ((event != XACT_EVENT_PRE_COMMIT && event != XACT_EVENT_PRE_PREPARE) ||
+		!asd_moved_rows_held())
+		return;
+	PushActiveSnapshot(GetTransactionSnapshot());
+	while ((moved = asd_take_any_moved_row()) != NULL)
+		audit_unpaired_move(moved);
+	PopActiveSnapshot();
+}
+
+void
+asd_audit_init(void)
+{
+	prev_executor_finish = ExecutorFinish_hook;
+	ExecutorFinish_hook = audit_executor_finish;
+	RegisterXactCallback(audit_xact_callback, NULL);
+}
+
 /*
  * audit_trigger
  *		Write the audit row of one changed row.
@@ -212,22 +299,33 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 	info = asd_get_relinfo(rel);
 	check_audit_enabled(info, trigdata, "audit_trigger");
 
-	/* a moved row's DELETE waits for its INSERT; anything else ends the wait */
+	/*
+	 * A moved row's DELETE waits for its INSERT; any other event of the same
+	 * command ends the wait (row_movement.c).
+	 */
+	if (asd_moved_rows_held())
+	{
+		AsdMovedRow *moved;
+
+		if (TRIGGER_FIRED_BY_INSERT(event) &&
+			(moved = asd_take_moved_row(info, rel, trigdata->tg_trigtuple)) != NULL)
+		{
+			audit_move(moved, info, rel, trigdata->tg_trigtuple);
+			return PointerGetDatum(NULL);
+		}
+		audit_unpaired_move(asd_take_unpaired_row(trigdata));
+	}
 	if (TRIGGER_FIRED_BY_DELETE(event) &&
 		asd_hold_moved_row(info, rel, trigdata->tg_trigtuple))
 		return PointerGetDatum(NULL);
-	if (TRIGGER_FIRED_BY_INSERT(event) &&
-		asd_complete_moved_row(info, rel, trigdata->tg_trigtuple))
-		return PointerGetDatum(NULL);
-	asd_flush_moved_row(info->tracked_relid);
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
 		asd_audit_whole_row(info, "INSERT", trigdata->tg_trigtuple, tupdesc);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
 		asd_audit_whole_row(info, "DELETE", trigdata->tg_trigtuple, tupdesc);
 	else
-		asd_audit_update(info, trigdata->tg_trigtuple, tupdesc,
-						 info, trigdata->tg_newtuple, tupdesc);
+		audit_update(info, trigdata->tg_trigtuple, tupdesc,
+					 info, trigdata->tg_newtuple, tupdesc);
 
 	return PointerGetDatum(NULL);
 }
@@ -339,26 +437,5 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 	row.changed_columns = NULL;
 	asd_write_audit_row(&row);
 
-	return PointerGetDatum(NULL);
-}
-
-/*
- * audit_statement_trigger
- *		At the end of an UPDATE on a partitioned table, log a moved row whose
- *		INSERT never came (see row_movement.c).
- *
- *	CREATE TRIGGER audit_softdelete_audit_moves
- *		AFTER UPDATE ON tbl
- *		FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_statement_trigger();
- */
-Datum
-asd_audit_statement_trigger(PG_FUNCTION_ARGS)
-{
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"audit_statement_trigger")));
-	asd_flush_moved_row(RelationGetRelid(((TriggerData *) fcinfo->context)->tg_relation));
 	return PointerGetDatum(NULL);
 }

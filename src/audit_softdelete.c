@@ -143,4 +143,6 @@ _PG_init(void)
 	asd_tracked_init();
 	asd_audit_write_init();
 	asd_relinfo_init();
+
+	asd_audit_init();
 }

@@ -17,6 +17,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "lib/ilist.h"
 #include "utils/array.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
@@ -324,16 +325,34 @@ extern void asd_remember_partition_update(AsdRelInfo *info, Relation rel,
 extern bool asd_is_moved_row(AsdRelInfo *info, Relation rel,
 							 HeapTuple newtuple);
 
+/*
+ * A moved row's old version, held by row_movement.c from its DELETE until
+ * the INSERT that completes its move, and then handed to the audit trigger
+ * (which frees it with asd_free_moved_row).
+ */
+typedef struct AsdMovedRow
+{
+	Oid			source_relid;	/* the partition it was deleted from */
+	HeapTuple	oldtuple;
+	/* row_movement.c's own */
+	dlist_node	node;
+	Oid			tracked_relid;
+	CommandId	cid;			/* of the command that moved it */
+	SubTransactionId subid;		/* of the subtransaction holding it */
+} AsdMovedRow;
+
+extern bool asd_moved_rows_held(void);
 extern bool asd_hold_moved_row(AsdRelInfo *info, Relation rel,
 							   HeapTuple oldtuple);
-extern bool asd_complete_moved_row(AsdRelInfo *info, Relation rel,
-								   HeapTuple newtuple);
-extern void asd_flush_moved_row(Oid tracked_relid);
+extern AsdMovedRow *asd_take_moved_row(AsdRelInfo *info, Relation rel,
+									   HeapTuple newtuple);
+extern AsdMovedRow *asd_take_unpaired_row(TriggerData *trigdata);
+extern AsdMovedRow *asd_take_command_row(CommandId cid);
+extern AsdMovedRow *asd_take_any_moved_row(void);
+extern void asd_free_moved_row(AsdMovedRow *row);
 
 /* audit.c */
-extern void asd_audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple,
-							 TupleDesc olddesc, AsdRelInfo *newinfo,
-							 HeapTuple newtuple, TupleDesc newdesc);
+extern void asd_audit_init(void);
 extern void asd_audit_whole_row(AsdRelInfo *info, const char *action,
 								HeapTuple tuple, TupleDesc tupdesc);
 

@@ -20,6 +20,10 @@
  * between does so in an executor of its own, with its own context; there
  * is one note per row in progress, however deeply such UPDATEs nest.
  *
+ * This file only recognises the halves of a move (and holds the first
+ * half of one until the second comes): what the triggers do about it (keep
+ * the stamps, skip the soft delete, log one UPDATE) is theirs to do.
+ *
  * IDENTIFICATION
  *	  src/row_movement.c
  *
@@ -32,7 +36,6 @@
 #include "access/relation.h"
 #include "access/xact.h"
 #include "lib/ilist.h"
-#include "storage/proc.h"
 #include "utils/datum.h"
 #include "catalog/pg_am.h"
 #include "storage/bufmgr.h"
@@ -212,73 +215,99 @@ asd_is_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 /*
  * The AFTER side.  The audit trigger sees the moved row's DELETE on the
  * source partition (its old version is marked as moved to another
- * partition), then that row's INSERT on the destination.  It holds the old
- * row back and logs the pair as one UPDATE.  The pair is recognised by the
- * command that wrote it: the old version's cmax is the new version's cmin.
- * A held row whose INSERT never comes (a BEFORE INSERT trigger on the
- * destination dropped it) is logged as the DELETE it then was, at the end
- * of the statement at the latest.
+ * partition), then that row's INSERT on the destination.  The old row is
+ * held back here until then, and handed back as the pair's first half.
+ *
+ * A pair is recognised by the command that wrote it: the old version's
+ * cmax is the new version's cmin.  Between the two, triggers (the user's
+ * AFTER DELETE triggers on the row, the destination's BEFORE INSERT
+ * triggers) may run statements of their own, with commands of their own,
+ * which may move rows too: so a row is held per command, and only that
+ * command's events and end release it.  A command's events come in the
+ * order it wrote the rows, and it writes a moved row's INSERT right after
+ * its DELETE: so once another event of the same command arrives, or the
+ * command ends, a row still held will not see its INSERT (a BEFORE INSERT
+ * trigger on the destination dropped it), and is handed back as the DELETE
+ * it then was.  A rolled-back subtransaction takes the rows it held with
+ * it, as it takes their audit rows; any row still held when the
+ * transaction is about to commit is handed back then (audit.c), so none
+ * is left when it ends.
  */
-typedef struct HeldRow
-{
-	bool		valid;
-	LocalTransactionId lxid;
-	Oid			tracked_relid;
-	Oid			source_relid;
-	CommandId	cmax;
-	HeapTuple	tuple;			/* in TopMemoryContext, freed when replaced */
-} HeldRow;
-
-static HeldRow held = {false};
+static dlist_head held = DLIST_STATIC_INIT(held);
 static bool callbacks_registered = false;
 
 static void
-forget_on_abort(XactEvent event, void *arg)
+forget_held(XactEvent event, void *arg)
 {
-	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-		held.valid = false;
+	/* the rows were in TopTransactionContext, gone with it */
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		dlist_init(&held);
 }
 
 static void
-forget_on_subabort(SubXactEvent event, SubTransactionId mySubid,
-				   SubTransactionId parentSubid, void *arg)
+forget_held_sub(SubXactEvent event, SubTransactionId mySubid,
+				SubTransactionId parentSubid, void *arg)
 {
-	if (event == SUBXACT_EVENT_ABORT_SUB)
-		held.valid = false;
+	dlist_mutable_iter iter;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	/* any held by mySubid or a subtransaction started inside it */
+	dlist_foreach_modify(iter, &held)
+	{
+		AsdMovedRow *row = dlist_container(AsdMovedRow, node, iter.cur);
+
+		if (row->subid < mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			row->subid = parentSubid;
+		else
+		{
+			dlist_delete(&row->node);
+			asd_free_moved_row(row);
+		}
+	}
 }
 
-/*
- * Log the row held for this enabled table (any, with InvalidOid) as a
- * DELETE, and hold nothing.
- */
-void
-asd_flush_moved_row(Oid tracked_relid)
+/* Is any moved row held? */
+bool
+asd_moved_rows_held(void)
 {
-	Relation	source;
-	AsdRelInfo *info;
+	return !dlist_is_empty(&held);
+}
 
-	if (!held.valid ||
-		(OidIsValid(tracked_relid) && held.tracked_relid != tracked_relid))
-		return;
-	held.valid = false;
-	if (held.lxid != MyProc->lxid)
-		return;
+/* Remove and return the row held for this command, if any. */
+static AsdMovedRow *
+take_held(CommandId cid)
+{
+	dlist_iter	iter;
 
-	source = relation_open(held.source_relid, AccessShareLock);
-	info = asd_get_relinfo(source);
-	asd_audit_whole_row(info, "DELETE", held.tuple, RelationGetDescr(source));
-	relation_close(source, AccessShareLock);
+	dlist_foreach(iter, &held)
+	{
+		AsdMovedRow *row = dlist_container(AsdMovedRow, node, iter.cur);
+
+		if (row->cid == cid)
+		{
+			dlist_delete(&row->node);
+			return row;
+		}
+	}
+	return NULL;
 }
 
 /*
  * asd_hold_moved_row
  *		If this AFTER DELETE is the first half of a row moving to another
- *		partition, keep the old row and return true.
+ *		partition, hold the old row and return true.  The caller has taken
+ *		the command's earlier row first (asd_take_unpaired_row).
  */
 bool
 asd_hold_moved_row(AsdRelInfo *info, Relation rel, HeapTuple oldtuple)
 {
 	MemoryContext oldcxt;
+	AsdMovedRow *row;
 
 	if (!rel->rd_rel->relispartition ||
 		!ItemPointerIndicatesMovedPartitions(&oldtuple->t_data->t_ctid))
@@ -286,50 +315,102 @@ asd_hold_moved_row(AsdRelInfo *info, Relation rel, HeapTuple oldtuple)
 
 	if (!callbacks_registered)
 	{
-		RegisterXactCallback(forget_on_abort, NULL);
-		RegisterSubXactCallback(forget_on_subabort, NULL);
+		RegisterXactCallback(forget_held, NULL);
+		RegisterSubXactCallback(forget_held_sub, NULL);
 		callbacks_registered = true;
 	}
-	asd_flush_moved_row(InvalidOid);
 
-	if (held.tuple != NULL)
-		heap_freetuple(held.tuple);
-	oldcxt = MemoryContextSwitchTo(TopMemoryContext);
-	held.tuple = heap_copytuple(oldtuple);
+	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	row = palloc(sizeof(AsdMovedRow));
+	row->oldtuple = heap_copytuple(oldtuple);
 	MemoryContextSwitchTo(oldcxt);
-	held.lxid = MyProc->lxid;
-	held.tracked_relid = info->tracked_relid;
-	held.source_relid = RelationGetRelid(rel);
-	held.cmax = HeapTupleHeaderGetCmax(oldtuple->t_data);
-	held.valid = true;
+	row->source_relid = RelationGetRelid(rel);
+	row->tracked_relid = info->tracked_relid;
+	row->cid = HeapTupleHeaderGetCmax(oldtuple->t_data);
+	row->subid = GetCurrentSubTransactionId();
+	dlist_push_head(&held, &row->node);
 	return true;
 }
 
 /*
- * asd_complete_moved_row
- *		If this AFTER INSERT is the second half of the held row's move, log
- *		the pair as one UPDATE and return true.
+ * asd_take_moved_row
+ *		If this AFTER INSERT is the second half of a held row's move, return
+ *		that row, no longer held.
  */
-bool
-asd_complete_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
+AsdMovedRow *
+asd_take_moved_row(AsdRelInfo *info, Relation rel, HeapTuple newtuple)
 {
-	Relation	source;
-	AsdRelInfo *oldinfo;
+	dlist_iter	iter;
+	CommandId	cid;
 
-	if (!held.valid ||
-		held.lxid != MyProc->lxid ||
-		held.tracked_relid != info->tracked_relid ||
-		!rel->rd_rel->relispartition ||
-		HeapTupleHeaderGetCmin(newtuple->t_data) != held.cmax)
-		return false;
+	if (!rel->rd_rel->relispartition || rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		return NULL;
+	cid = HeapTupleHeaderGetCmin(newtuple->t_data);
+	dlist_foreach(iter, &held)
+	{
+		AsdMovedRow *row = dlist_container(AsdMovedRow, node, iter.cur);
 
-	held.valid = false;
-	source = relation_open(held.source_relid, AccessShareLock);
-	oldinfo = asd_get_relinfo(source);
-	asd_audit_update(oldinfo, held.tuple, RelationGetDescr(source),
-					 info, newtuple, RelationGetDescr(rel));
-	relation_close(source, AccessShareLock);
-	return true;
+		if (row->cid == cid)
+		{
+			if (row->tracked_relid != info->tracked_relid)
+				return NULL;
+			dlist_delete(&row->node);
+			return row;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * asd_take_unpaired_row
+ *		The row held for the command that wrote this event's row, if any,
+ *		no longer held: an event of the command other than its INSERT
+ *		means that the INSERT never came.  Rows of a table other than a
+ *		heap carry no command id: the end of the command releases those.
+ */
+AsdMovedRow *
+asd_take_unpaired_row(TriggerData *trigdata)
+{
+	Relation	rel = trigdata->tg_relation;
+	TriggerEvent event = trigdata->tg_event;
+	CommandId	cid;
+
+	if (rel->rd_rel->relam != HEAP_TABLE_AM_OID)
+		return NULL;
+	if (TRIGGER_FIRED_BY_DELETE(event))
+		cid = HeapTupleHeaderGetCmax(trigdata->tg_trigtuple->t_data);
+	else if (TRIGGER_FIRED_BY_UPDATE(event))
+		cid = HeapTupleHeaderGetCmin(trigdata->tg_newtuple->t_data);
+	else
+		cid = HeapTupleHeaderGetCmin(trigdata->tg_trigtuple->t_data);
+	return take_held(cid);
+}
+
+/*
+ * asd_take_command_row
+ *		A row held for a command that has ended, if any, no longer held
+ *		(call until NULL).
+ */
+AsdMovedRow *
+asd_take_command_row(CommandId cid)
+{
+	return take_held(cid);
+}
+
+/* Any held row, no longer held; NULL when none is. */
+AsdMovedRow *
+asd_take_any_moved_row(void)
+{
+	if (dlist_is_empty(&held))
+		return NULL;
+	return dlist_container(AsdMovedRow, node, dlist_pop_head_node(&held));
+}
+
+void
+asd_free_moved_row(AsdMovedRow *row)
+{
+	heap_freetuple(row->oldtuple);
+	pfree(row);
 }
 
 /*
