@@ -20,6 +20,7 @@ OBJS = \
 	src/softdelete.o \
 	src/mark_deleted.o \
 	src/cascade.o \
+	src/key_compare.o \
 	src/viewmode.o \
 	src/version.o
 
@@ -65,6 +66,7 @@ REGRESS = \
 	softdelete_fk_types \
 	softdelete_fk_privileges \
 	softdelete_restore \
+	softdelete_key_types \
 	softdelete_purge \
 	softdelete_view \
 	softdelete_view_defaults \

@@ -301,6 +301,11 @@ extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values);
 /* mark_deleted.c */
 extern void asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 
+/* key_compare.c */
+extern Oid	asd_key_equality(Relation rel, AttrNumber attnum);
+extern void asd_append_key_clause(StringInfo buf, Relation rel,
+								  AttrNumber attnum, const char *value);
+
 /* viewmode.c */
 extern bool asd_changes_columns(Node *parsetree);
 extern bool asd_changes_partitions(Node *parsetree);
