@@ -39,6 +39,7 @@ REGRESS = \
 	version \
 	enable \
 	enable_errors \
+	save_table_options \
 	stamps \
 	actor \
 	actor_types \

@@ -266,8 +266,9 @@ AS 'MODULE_PATHNAME', 'asd_follow_column_rename';
 -- enable() and disable()
 ----------------------------------------------------------------------------
 
--- Writes the tracked_tables row as the extension owner, after checking that
--- the calling role owns the table.  Internal to enable() and disable().
+-- Writes the tracked_tables row as the extension owner, after the checks
+-- of _check_table() (the calling role owns the table, which enable() can
+-- take).  Internal to enable() and disable().
 CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boolean,
                                                      stamps boolean, columns jsonb,
                                                      audit boolean,
@@ -281,82 +282,14 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_save_table_options';
 
 -- Checks shared by enable() and disable(): the table exists, is an ordinary
--- or partitioned table outside the system and this extension, and the
--- calling role owns it.  Returns its name (unqualified, for messages).
+-- or partitioned table outside the system and this extension, is not
+-- temporary, and the calling role owns it.  Returns its name (unqualified,
+-- for messages).  The same C check guards _save_table_options().
 CREATE FUNCTION audit_softdelete._check_table(tbl regclass, verb text)
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    c    record;
-    kind text;
-BEGIN
-    IF tbl IS NULL THEN
-        RAISE EXCEPTION 'table must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-
-    SELECT cl.relname, cl.relkind, cl.relpersistence, cl.relowner, n.nspname
-      INTO c
-      FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
-     WHERE cl.oid = tbl;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid
-            USING ERRCODE = 'undefined_table';
-    END IF;
-
-    IF c.nspname IN ('pg_catalog', 'pg_toast', 'information_schema')
-       OR tbl::oid < 16384 THEN
-        RAISE EXCEPTION 'permission denied: "%" is a system catalog', c.relname
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-
-    IF c.nspname = 'audit_softdelete' THEN
-        RAISE EXCEPTION 'cannot % "%"', verb, c.relname
-            USING ERRCODE = 'wrong_object_type',
-                  DETAIL = 'Tables of the audit_softdelete schema belong to the extension itself.';
-    END IF;
-
-    IF c.relkind NOT IN ('r', 'p') THEN
-        kind := CASE c.relkind
-                    WHEN 'v' THEN 'a view'
-                    WHEN 'm' THEN 'a materialized view'
-                    WHEN 'f' THEN 'a foreign table'
-                    WHEN 'S' THEN 'a sequence'
-                    WHEN 'c' THEN 'a composite type'
-                    WHEN 'i' THEN 'an index'
-                    WHEN 'I' THEN 'a partitioned index'
-                    WHEN 't' THEN 'a TOAST table'
-                    ELSE 'not a table'
-                END;
-        IF c.relkind = 'v' THEN
-            RAISE EXCEPTION '"%" is not a table', c.relname
-                USING ERRCODE = 'wrong_object_type',
-                      DETAIL = format('"%s" is %s; only ordinary and partitioned tables can be enabled.',
-                                      c.relname, kind),
-                      HINT = 'Enable the table the view reads from.';
-        END IF;
-        RAISE EXCEPTION '"%" is not a table', c.relname
-            USING ERRCODE = 'wrong_object_type',
-                  DETAIL = format('"%s" is %s; only ordinary and partitioned tables can be enabled.',
-                                  c.relname, kind);
-    END IF;
-
-    IF NOT pg_has_role(current_user, c.relowner, 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', c.relname
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-
-    IF c.relpersistence = 't' THEN
-        RAISE EXCEPTION 'cannot % temporary table "%"', verb, c.relname
-            USING ERRCODE = 'feature_not_supported',
-                  DETAIL = 'A temporary table vanishes with its session, and its history would go with it.';
-    END IF;
-
-    RETURN c.relname;
-END
-$$;
+AS 'MODULE_PATHNAME', 'asd_check_table_sql';
 
 -- The base type of a type: domains stripped.
 CREATE FUNCTION audit_softdelete._base_type(typ oid)

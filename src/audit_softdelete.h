@@ -230,6 +230,7 @@ extern Datum asd_actor_datum(const char *actor, AsdRoleColumn *col,
 /* tracked.c */
 extern Oid	asd_tracked_tables_relid(bool missing_ok);
 extern bool asd_is_tracked_tables(Oid relid);
+extern char *asd_check_table(Oid relid, const char *verb);
 extern Oid	asd_resolve_soft_delete_table(Oid relid);
 extern Oid	asd_live_view_table(Oid viewid);
 extern void asd_tracked_init(void);
