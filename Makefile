@@ -42,6 +42,7 @@ REGRESS = \
 	save_table_options \
 	stamps \
 	actor \
+	actor_setting_names \
 	actor_types \
 	column_mapping \
 	partitioned \
