@@ -50,6 +50,7 @@ REGRESS = \
 	statement_boundaries \
 	trigger_misuse \
 	disable \
+	relinfo_cache \
 	audit_basic \
 	audit_types \
 	jsonb_writer \
