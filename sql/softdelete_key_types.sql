@@ -167,6 +167,8 @@ SELECT audit_softdelete._key_condition('kt_word_all', '["word"]');
 \echo SQLSTATE :SQLSTATE
 SELECT audit_softdelete._key_condition('kt_word_all', NULL);
 \echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete._key_condition(12345::oid::regclass, '{"id": 1}');
+\echo SQLSTATE :SQLSTATE
 
 SELECT count(audit_softdelete.disable(t)) AS disabled
   FROM unnest(ARRAY['kt_path', 'kt_book', 'kt_name', 'kt_handle', 'kt_mood',

@@ -23,14 +23,12 @@
 
 #include "access/htup_details.h"
 #include "access/stratnum.h"
-#include "access/table.h"
+#include "access/relation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
-#include "utils/regproc.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
@@ -179,7 +177,11 @@ asd_key_condition(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("pk must be a JSON object naming key columns")));
 
-	rel = table_open(relid, AccessShareLock);
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
 	initStringInfo(&cond);
 	initStringInfo(&missing);
 	it = JsonbIteratorInit(&pk->root);
@@ -212,7 +214,7 @@ asd_key_condition(PG_FUNCTION_ARGS)
 															ObjectIdGetDatum(relid))),
 						missing.data),
 				 errhint("The key was recorded before the table changed; restore the row by hand.")));
-	table_close(rel, NoLock);
+	relation_close(rel, NoLock);
 
 	PG_RETURN_TEXT_P(cstring_to_text(cond.data));
 }
