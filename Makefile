@@ -20,6 +20,7 @@ OBJS = \
 	src/softdelete.o \
 	src/mark_deleted.o \
 	src/cascade.o \
+	src/key_compare.o \
 	src/viewmode.o \
 	src/version.o
 
@@ -38,8 +39,10 @@ REGRESS = \
 	version \
 	enable \
 	enable_errors \
+	save_table_options \
 	stamps \
 	actor \
+	actor_setting_names \
 	actor_types \
 	column_mapping \
 	partitioned \
@@ -48,6 +51,7 @@ REGRESS = \
 	statement_boundaries \
 	trigger_misuse \
 	disable \
+	relinfo_cache \
 	audit_basic \
 	audit_types \
 	jsonb_writer \
@@ -67,6 +71,7 @@ REGRESS = \
 	softdelete_fk_types \
 	softdelete_fk_privileges \
 	softdelete_restore \
+	softdelete_key_types \
 	softdelete_purge \
 	softdelete_view \
 	softdelete_view_defaults \

@@ -258,8 +258,9 @@ AS 'MODULE_PATHNAME', 'asd_follow_column_rename';
 -- enable() and disable()
 ----------------------------------------------------------------------------
 
--- Writes the tracked_tables row as the extension owner, after checking that
--- the calling role owns the table.  Internal to enable() and disable().
+-- Writes the tracked_tables row as the extension owner, after the checks
+-- of _check_table() (the calling role owns the table, which enable() can
+-- take).  Internal to enable() and disable().
 CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boolean,
                                                      stamps boolean, columns jsonb,
                                                      audit boolean,
@@ -273,82 +274,14 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_save_table_options';
 
 -- Checks shared by enable() and disable(): the table exists, is an ordinary
--- or partitioned table outside the system and this extension, and the
--- calling role owns it.  Returns its name (unqualified, for messages).
+-- or partitioned table outside the system and this extension, is not
+-- temporary, and the calling role owns it.  Returns its name (unqualified,
+-- for messages).  The same C check guards _save_table_options().
 CREATE FUNCTION audit_softdelete._check_table(tbl regclass, verb text)
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    c    record;
-    kind text;
-BEGIN
-    IF tbl IS NULL THEN
-        RAISE EXCEPTION 'table must not be null'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-
-    SELECT cl.relname, cl.relkind, cl.relpersistence, cl.relowner, n.nspname
-      INTO c
-      FROM pg_class cl JOIN pg_namespace n ON n.oid = cl.relnamespace
-     WHERE cl.oid = tbl;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'relation with OID % does not exist', tbl::oid
-            USING ERRCODE = 'undefined_table';
-    END IF;
-
-    IF c.nspname IN ('pg_catalog', 'pg_toast', 'information_schema')
-       OR tbl::oid < 16384 THEN
-        RAISE EXCEPTION 'permission denied: "%" is a system catalog', c.relname
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-
-    IF c.nspname = 'audit_softdelete' THEN
-        RAISE EXCEPTION 'cannot % "%"', verb, c.relname
-            USING ERRCODE = 'wrong_object_type',
-                  DETAIL = 'Tables of the audit_softdelete schema belong to the extension itself.';
-    END IF;
-
-    IF c.relkind NOT IN ('r', 'p') THEN
-        kind := CASE c.relkind
-                    WHEN 'v' THEN 'a view'
-                    WHEN 'm' THEN 'a materialized view'
-                    WHEN 'f' THEN 'a foreign table'
-                    WHEN 'S' THEN 'a sequence'
-                    WHEN 'c' THEN 'a composite type'
-                    WHEN 'i' THEN 'an index'
-                    WHEN 'I' THEN 'a partitioned index'
-                    WHEN 't' THEN 'a TOAST table'
-                    ELSE 'not a table'
-                END;
-        IF c.relkind = 'v' THEN
-            RAISE EXCEPTION '"%" is not a table', c.relname
-                USING ERRCODE = 'wrong_object_type',
-                      DETAIL = format('"%s" is %s; only ordinary and partitioned tables can be enabled.',
-                                      c.relname, kind),
-                      HINT = 'Enable the table the view reads from.';
-        END IF;
-        RAISE EXCEPTION '"%" is not a table', c.relname
-            USING ERRCODE = 'wrong_object_type',
-                  DETAIL = format('"%s" is %s; only ordinary and partitioned tables can be enabled.',
-                                  c.relname, kind);
-    END IF;
-
-    IF NOT pg_has_role(current_user, c.relowner, 'USAGE') THEN
-        RAISE EXCEPTION 'must be owner of table %', c.relname
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-
-    IF c.relpersistence = 't' THEN
-        RAISE EXCEPTION 'cannot % temporary table "%"', verb, c.relname
-            USING ERRCODE = 'feature_not_supported',
-                  DETAIL = 'A temporary table vanishes with its session, and its history would go with it.';
-    END IF;
-
-    RETURN c.relname;
-END
-$$;
+AS 'MODULE_PATHNAME', 'asd_check_table_sql';
 
 -- The base type of a type: domains stripped.
 CREATE FUNCTION audit_softdelete._base_type(typ oid)
@@ -895,36 +828,16 @@ LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_take_cascaded';
 
--- "x.a = ($1 ->> 'a')::type AND ..." for the keys of a JSON key: each value
--- converted by its column's own type without its modifier (a bad value is
--- that type's error; a key naming no column is refused, never ignored).
+-- "x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a JSON
+-- key: each value converted by its column's own type without its modifier
+-- (a bad value is that type's error) and compared with the equality of the
+-- key's index operator family (ltree, isbn13, citext: never an "=" looked
+-- up by name).  A key naming no column is refused, never ignored.
 CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
 RETURNS text
-LANGUAGE plpgsql STABLE
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    cond    text;
-    missing text;
-BEGIN
-    SELECT string_agg(k, ', ') INTO missing
-      FROM jsonb_object_keys(pk) k
-     WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a
-                        WHERE a.attrelid = tbl AND a.attname = k AND a.attnum > 0
-                          AND NOT a.attisdropped);
-    IF missing IS NOT NULL THEN
-        RAISE EXCEPTION 'key names no column of table %: %', tbl, missing
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = 'The key was recorded before the table changed; restore the row by hand.';
-    END IF;
-    SELECT string_agg(format('x.%I = ($1 ->> %L)::%s', a.attname, a.attname,
-                             format_type(a.atttypid, NULL)), ' AND ')
-      INTO cond
-      FROM jsonb_object_keys(pk) k
-      JOIN pg_attribute a ON a.attrelid = tbl AND a.attname = k AND NOT a.attisdropped;
-    RETURN cond;
-END
-$$;
+AS 'MODULE_PATHNAME', 'asd_key_condition';
 
 -- 'ONLY ' for a plain table, whose inheritance children are tables of their
 -- own; nothing for a partitioned table, whose partitions hold its rows.
@@ -1071,6 +984,60 @@ $$;
 COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
     'Bring back a soft-deleted row, by its primary key, and exactly the rows its delete cascaded to.';
 
+-- The key a row's audit rows carry (row_pk), for a key spelled as the
+-- caller likes: "1" for 1, 'bob' for the citext 'Bob'.  While the row
+-- exists (deleted or not) and the caller can read it, its own key values,
+-- found with the key's equality; otherwise the values as their columns'
+-- types write them, which finds "1" for 1 but not 'bob' for a purged 'Bob'.
+-- NULL when pk does not name the primary key, or names a value its column
+-- cannot hold: then only pk as given is looked for.
+CREATE FUNCTION audit_softdelete._history_key(tbl regclass, pk jsonb)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    pkcols  text[];
+    columns text;
+    key     jsonb;
+BEGIN
+    pkcols := ARRAY(SELECT a.attname::text
+                      FROM pg_index i JOIN pg_attribute a
+                        ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                     WHERE i.indrelid = tbl AND i.indisprimary
+                     ORDER BY a.attname);
+    IF cardinality(pkcols) = 0 OR jsonb_typeof(pk) <> 'object'
+       OR ARRAY(SELECT k FROM jsonb_object_keys(pk) k ORDER BY k) <> pkcols
+       OR EXISTS (SELECT 1 FROM jsonb_each(pk) e WHERE jsonb_typeof(e.value) = 'null') THEN
+        RETURN NULL;
+    END IF;
+    columns := (SELECT string_agg(format('%L, pg_catalog.to_jsonb(x.%I)', c, c), ', ')
+                  FROM unnest(pkcols) c);
+    BEGIN
+        EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s) FROM %s%s x WHERE %s',
+                       columns, audit_softdelete._only(tbl), tbl,
+                       audit_softdelete._key_condition(tbl, pk))
+           INTO key USING pk;
+    EXCEPTION
+        WHEN data_exception OR integrity_constraint_violation OR insufficient_privilege THEN
+            key := NULL;
+    END;
+    IF key IS NULL THEN
+        BEGIN
+            EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s)'
+                           ' FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) x',
+                           columns, tbl)
+               INTO key USING pk;
+        EXCEPTION
+            WHEN data_exception OR integrity_constraint_violation THEN
+                key := NULL;
+        END;
+    END IF;
+    RETURN key;
+END
+$$;
+
 -- The audit rows of one row, oldest first, found through the
 -- (table_id, row_pk_hash) index.  tbl is the table enable() was called on,
 -- its live view (view mode) or one of its partitions; a disabled table
@@ -1110,12 +1077,20 @@ BEGIN
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = format('Enable auditing with audit_softdelete.enable(''%s'').', tbl);
     END IF;
+    -- pk as given, and as the row's audit rows spell it
     RETURN QUERY
+        WITH stored AS MATERIALIZED (
+            SELECT audit_softdelete._history_key(t.relid, pk) AS key
+              FROM audit_softdelete.tracked_tables t
+             WHERE t.table_id = wanted)
         SELECT l.*
-          FROM audit_softdelete.audit_logs l
+          FROM audit_softdelete.audit_logs l, stored
          WHERE l.table_id = wanted
-           AND l.row_pk_hash = pg_catalog.jsonb_hash_extended(pk, 0)
-           AND l.row_pk OPERATOR(pg_catalog.=) pk
+           AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY
+               (ARRAY[pg_catalog.jsonb_hash_extended(pk, 0),
+                      pg_catalog.jsonb_hash_extended(stored.key, 0)])
+           AND (l.row_pk OPERATOR(pg_catalog.=) pk
+                OR l.row_pk OPERATOR(pg_catalog.=) stored.key)
          ORDER BY l.id;
 END
 $$;

@@ -14,14 +14,17 @@ SELECT action, row_pk, old_values, new_values, changed_columns, actor
 BEGIN;
 SELECT audit_softdelete.set_actor('alice');
 -- INSERT: the whole new row
-INSERT INTO ab_items VALUES (1, 'apple', 3, NULL);
+INSERT INTO ab_items VALUES (1, 'apple', 3, NULL)
+RETURNING statement_timestamp() AS insert_at \gset
 -- UPDATE: only the changed columns, before and after, in column order
-UPDATE ab_items SET note = 'fresh', qty = 4 WHERE id = 1;
+UPDATE ab_items SET note = 'fresh', qty = 4 WHERE id = 1
+RETURNING statement_timestamp() AS update_at \gset
 -- an UPDATE that changes nothing writes nothing
 UPDATE ab_items SET qty = 4 WHERE id = 1;
 UPDATE ab_items SET name = name;
 -- DELETE: the whole old row
-DELETE FROM ab_items WHERE id = 1;
+DELETE FROM ab_items WHERE id = 1
+RETURNING statement_timestamp() AS delete_at \gset
 COMMIT;
 SELECT * FROM ab_log;
 
@@ -33,9 +36,13 @@ SELECT DISTINCT table_oid = 'ab_items'::regclass AS table_oid_ok,
        client_addr IS NULL AS unix_socket,
        migration_id
   FROM audit_softdelete.audit_logs WHERE table_name = 'ab_items';
--- one transaction's rows share its txid, in insert order, at its statements' times
+-- one transaction's rows share its txid, in insert order, each at its own
+-- statement's time (not the transaction's)
 SELECT count(DISTINCT txid) AS txids, count(*) AS rows,
-       bool_and(logged_at <= now() + interval '1 minute') AS logged_at_set
+       bool_and(logged_at = CASE action WHEN 'INSERT' THEN :'insert_at'::timestamptz
+                                        WHEN 'UPDATE' THEN :'update_at'::timestamptz
+                                        WHEN 'DELETE' THEN :'delete_at'::timestamptz END)
+           AS logged_at_statement_time
   FROM audit_softdelete.audit_logs WHERE table_name = 'ab_items';
 
 -- jsonb_populate_record() rebuilds the row from what was logged.

@@ -46,11 +46,11 @@ SET audit_softdelete.no_such_setting = 'x';
 -- triggers go with CASCADE.
 CREATE TABLE install_t (id int PRIMARY KEY, note text);
 SELECT audit_softdelete.enable('install_t');
-INSERT INTO install_t (id, note) VALUES (1, 'kept');
+INSERT INTO install_t (id, note) VALUES (1, 'kept') RETURNING now() AS inserted_at \gset
 DROP EXTENSION audit_softdelete;
 \echo SQLSTATE :SQLSTATE
 DROP EXTENSION audit_softdelete CASCADE;
-SELECT id, note, created_at IS NOT NULL AS has_created_at FROM install_t;
+SELECT id, note, created_at = :'inserted_at'::timestamptz AS created_at_kept FROM install_t;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'install_t'::regclass;
 CREATE EXTENSION audit_softdelete;
 SELECT count(*) AS tracked_after_recreate FROM audit_softdelete.tracked_tables;

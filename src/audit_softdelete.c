@@ -87,6 +87,59 @@ check_context(char **newval, void **extra, GucSource source)
 	return true;
 }
 
+/*
+ * Is name made of words of letters, digits, underscores and dollar signs,
+ * none starting with a digit or a dollar sign, joined by dots?  Custom
+ * settings are named so, with at least one dot; built-in ones are one word.
+ */
+static bool
+setting_name_ok(const char *name)
+{
+	bool		word_start = true;
+	const char *p;
+
+	for (p = name; *p; p++)
+	{
+		if (*p == '.')
+		{
+			if (word_start)
+				return false;	/* an empty word */
+			word_start = true;
+		}
+		else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+				 *p == '_' || IS_HIGHBIT_SET(*p))
+			word_start = false;
+		else if (word_start || !((*p >= '0' && *p <= '9') || *p == '$'))
+			return false;
+	}
+	return !word_start;
+}
+
+/*
+ * actor_setting must name something that can be a setting.  A custom
+ * setting exists once something sets it, so a misspelt custom name cannot
+ * be told from one not set yet in this session: only names that can never
+ * be a setting are refused (current_actor() shows what a write would get).
+ */
+static bool
+check_actor_setting(char **newval, void **extra, GucSource source)
+{
+	const char *name = *newval;
+
+	if (name == NULL || name[0] == '\0')
+		return true;
+	if (!setting_name_ok(name))
+		GUC_check_errdetail("\"%s\" is not a setting name: setting names are words of letters, digits and underscores, joined by dots.",
+							name);
+	else if (strchr(name, '.') == NULL && GetConfigOption(name, true, false) == NULL)
+		GUC_check_errdetail("No built-in setting is named \"%s\", and the names of custom settings contain a dot.",
+							name);
+	else
+		return true;
+	GUC_check_errhint("Name the setting that holds the actor, such as request.jwt.claims. audit_softdelete.current_actor() shows the actor a write would get.");
+	return false;
+}
+
 void
 _PG_init(void)
 {
@@ -112,7 +165,7 @@ _PG_init(void)
 							   "",
 							   PGC_USERSET,
 							   0,
-							   NULL, NULL, NULL);
+							   check_actor_setting, NULL, NULL);
 
 	DefineCustomStringVariable("audit_softdelete.context",
 							   "A JSON document attached to the audit rows written.",

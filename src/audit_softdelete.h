@@ -231,6 +231,7 @@ extern Datum asd_actor_datum(const char *actor, AsdRoleColumn *col,
 /* tracked.c */
 extern Oid	asd_tracked_tables_relid(bool missing_ok);
 extern bool asd_is_tracked_tables(Oid relid);
+extern char *asd_check_table(Oid relid, const char *verb);
 extern Oid	asd_resolve_soft_delete_table(Oid relid);
 extern Oid	asd_live_view_table(Oid viewid);
 extern void asd_tracked_init(void);
@@ -301,6 +302,11 @@ extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values);
 
 /* mark_deleted.c */
 extern void asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple);
+
+/* key_compare.c */
+extern Oid	asd_key_equality(Relation rel, AttrNumber attnum);
+extern void asd_append_key_clause(StringInfo buf, Relation rel,
+								  AttrNumber attnum, const char *value);
 
 /* viewmode.c */
 extern bool asd_changes_columns(Node *parsetree);

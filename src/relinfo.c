@@ -7,7 +7,8 @@
  * the catalogs or tracked_tables (column numbers, types, input functions)
  * is computed on a miss and kept until a relcache invalidation marks the
  * entry stale.  The callback only marks; the rebuild happens lazily at the
- * next use, where errors can be raised safely.
+ * next use, where errors can be raised safely, and where the entries of
+ * relations dropped since are removed.
  *
  * IDENTIFICATION
  *	  src/relinfo.c
@@ -26,6 +27,7 @@
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
 
 const char *const asd_role_names[ASD_NUM_ROLES] = {
 	"created_at", "created_by", "updated_at", "updated_by",
@@ -73,6 +75,9 @@ free_retired(XactEvent event, void *arg)
 static Oid	building_relid = InvalidOid;
 static bool building_went_stale = false;
 
+/* An entry went stale since the last look for entries of dropped relations. */
+static bool stale_entries = false;
+
 static void
 relinfo_invalidate(Oid relid)
 {
@@ -97,7 +102,10 @@ relinfo_invalidate(Oid relid)
 		{
 			if (entry->relid == relid || entry->tracked_relid == relid ||
 				list_member_oid(entry->depends_on, relid))
+			{
 				entry->valid = false;
+				stale_entries = true;
+			}
 		}
 		return;
 	}
@@ -106,6 +114,7 @@ relinfo_invalidate(Oid relid)
 	hash_seq_init(&status, relinfo_hash);
 	while ((entry = hash_seq_search(&status)) != NULL)
 		entry->valid = false;
+	stale_entries = true;
 }
 
 /*
@@ -122,6 +131,62 @@ asd_relinfo_depends_on(AsdRelInfo *info, Oid relid)
 
 	info->depends_on = list_append_unique_oid(info->depends_on, relid);
 	MemoryContextSwitchTo(oldcxt);
+}
+
+/* Retire what an entry owns, as its rebuild or removal leaves it. */
+static void
+retire_entry(AsdRelInfo *entry)
+{
+	if (entry->mark_plan)
+		asd_retire_plan(entry->mark_plan);
+	entry->mark_plan = NULL;
+	asd_free_foreign_keys(entry);
+	entry->depends_on = NIL;
+	if (entry->cxt)
+		MemoryContextSetParent(entry->cxt, retired_cxt);
+	entry->cxt = NULL;
+}
+
+/*
+ * Remove the stale entries of relations that no longer exist.  A dropped
+ * relation's entry would otherwise stay for the life of the backend.  The
+ * relcache callback may not look at the catalogs, so it only notes that an
+ * entry went stale; the next lookup, which may, removes the entries whose
+ * relation is gone (keep is the relation being looked up).  No trigger up
+ * the stack can be using such an entry: PostgreSQL refuses to drop a
+ * relation in use in this backend.  What the entry owns is retired until
+ * the end of the transaction, as on a rebuild.
+ */
+static void
+forget_dropped_relations(Oid keep)
+{
+	HASH_SEQ_STATUS status;
+	AsdRelInfo *entry;
+	List	   *stale = NIL;
+	ListCell   *lc;
+
+	stale_entries = false;
+	hash_seq_init(&status, relinfo_hash);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		if (!entry->valid && entry->relid != keep && entry->relid != building_relid)
+			stale = lappend_oid(stale, entry->relid);
+	}
+
+	/* the catalog lookups can run the callback: the scan is over by now */
+	foreach(lc, stale)
+	{
+		Oid			relid = lfirst_oid(lc);
+
+		if (SearchSysCacheExists1(RELOID, ObjectIdGetDatum(relid)))
+			continue;
+		entry = hash_search(relinfo_hash, &relid, HASH_FIND, NULL);
+		if (entry == NULL || entry->valid)
+			continue;
+		retire_entry(entry);
+		hash_search(relinfo_hash, &relid, HASH_REMOVE, NULL);
+	}
+	list_free(stale);
 }
 
 void
@@ -360,13 +425,7 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	AsdTableOptions opts;
 	int			role;
 
-	if (entry->mark_plan)
-		asd_retire_plan(entry->mark_plan);
-	entry->mark_plan = NULL;
-	asd_free_foreign_keys(entry);
-	entry->depends_on = NIL;
-	if (entry->cxt)
-		MemoryContextSetParent(entry->cxt, retired_cxt);
+	retire_entry(entry);
 	entry->cxt = AllocSetContextCreate(relinfo_cxt, "audit_softdelete relinfo entry",
 									   ALLOCSET_SMALL_SIZES);
 	MemoryContextCopyAndSetIdentifier(entry->cxt, RelationGetRelationName(rel));
@@ -447,6 +506,9 @@ asd_get_relinfo(Relation rel)
 	Oid			relid = RelationGetRelid(rel);
 	AsdRelInfo *entry;
 	bool		found;
+
+	if (unlikely(stale_entries))
+		forget_dropped_relations(relid);
 
 	entry = hash_search(relinfo_hash, &relid, HASH_ENTER, &found);
 	if (!found)

@@ -18,6 +18,7 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
+#include "access/transam.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_inherits.h"
 #include "commands/event_trigger.h"
@@ -35,6 +36,7 @@
 #include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(asd_save_table_options);
+PG_FUNCTION_INFO_V1(asd_check_table_sql);
 PG_FUNCTION_INFO_V1(asd_follow_column_rename);
 
 /*
@@ -256,6 +258,123 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 	return found;
 }
 
+/* What a relation of this kind is, for messages. */
+static const char *
+relkind_phrase(char relkind)
+{
+	switch (relkind)
+	{
+		case RELKIND_VIEW:
+			return "a view";
+		case RELKIND_MATVIEW:
+			return "a materialized view";
+		case RELKIND_FOREIGN_TABLE:
+			return "a foreign table";
+		case RELKIND_SEQUENCE:
+			return "a sequence";
+		case RELKIND_COMPOSITE_TYPE:
+			return "a composite type";
+		case RELKIND_INDEX:
+			return "an index";
+		case RELKIND_PARTITIONED_INDEX:
+			return "a partitioned index";
+		case RELKIND_TOASTVALUE:
+			return "a TOAST table";
+		default:
+			return "not a table";
+	}
+}
+
+/*
+ * asd_check_table
+ *		Refuse what enable() and disable() (verb) cannot take: a relation
+ *		that does not exist, a system catalog, the extension's own tables,
+ *		what is not an ordinary or partitioned table, a table the calling
+ *		role does not own, a temporary table.  Returns the table's name.
+ *
+ * The one owner of these rules: _check_table() is this function, and
+ * _save_table_options() calls it again, so that calling the writer
+ * directly records nothing enable() would refuse.
+ */
+char *
+asd_check_table(Oid relid, const char *verb)
+{
+	HeapTuple	tup;
+	Form_pg_class form;
+	char	   *relname;
+	char	   *nspname;
+	char		relkind;
+	char		relpersistence;
+	Oid			relowner;
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	form = (Form_pg_class) GETSTRUCT(tup);
+	relname = pstrdup(NameStr(form->relname));
+	nspname = get_namespace_name(form->relnamespace);
+	relkind = form->relkind;
+	relpersistence = form->relpersistence;
+	relowner = form->relowner;
+	ReleaseSysCache(tup);
+
+	if (strcmp(nspname, "pg_catalog") == 0 || strcmp(nspname, "pg_toast") == 0 ||
+		strcmp(nspname, "information_schema") == 0 || relid < FirstNormalObjectId)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied: \"%s\" is a system catalog", relname)));
+
+	if (strcmp(nspname, ASD_SCHEMA_NAME) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("cannot %s \"%s\"", verb, relname),
+				 errdetail("Tables of the %s schema belong to the extension itself.",
+						   ASD_SCHEMA_NAME)));
+
+	if (relkind != RELKIND_RELATION && relkind != RELKIND_PARTITIONED_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", relname),
+				 errdetail("\"%s\" is %s; only ordinary and partitioned tables can be enabled.",
+						   relname, relkind_phrase(relkind)),
+				 relkind == RELKIND_VIEW ?
+				 errhint("Enable the table the view reads from.") : 0));
+
+	if (!has_privs_of_role(GetUserId(), relowner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("must be owner of table %s", relname)));
+
+	if (relpersistence == RELPERSISTENCE_TEMP)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot %s temporary table \"%s\"", verb, relname),
+				 errdetail("A temporary table vanishes with its session, and its history would go with it.")));
+
+	return relname;
+}
+
+/*
+ * _check_table(tbl regclass, verb text) RETURNS text
+ *		asd_check_table() for enable() and disable().
+ */
+Datum
+asd_check_table_sql(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("table must not be null")));
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("verb must not be null")));
+	PG_RETURN_TEXT_P(cstring_to_text(asd_check_table(PG_GETARG_OID(0),
+													  text_to_cstring(PG_GETARG_TEXT_PP(1)))));
+}
+
 /*
  * Options as enable() writes them, whoever calls: the triggers trust them.
  * Every role maps to a column name; soft_delete is a known mode; view_name
@@ -314,7 +433,8 @@ check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
  *
  * enable() and disable() run with the caller's rights (they alter the
  * caller's table); this is the one step they take as the extension owner,
- * so it checks ownership itself before switching.
+ * so it checks the table itself before switching, as they do: called
+ * directly, it records nothing for a table they would refuse.
  */
 Datum
 asd_save_table_options(PG_FUNCTION_ARGS)
@@ -364,9 +484,8 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	relid = PG_GETARG_OID(0);
 	enabled = PG_GETARG_BOOL(1);
 
-	/* The check enable() made already, made again where it matters. */
-	if (!pg_class_ownercheck(relid, GetUserId()))
-		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_TABLE, get_rel_name(relid));
+	/* The checks enable() made already, made again where it matters. */
+	(void) asd_check_table(relid, enabled ? "enable" : "disable");
 	if (enabled)
 		check_options(relid, PG_GETARG_JSONB_P(3), PG_GETARG_TEXT_PP(7),
 					  PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));

@@ -74,8 +74,10 @@ prepare_view_delete(AsdRelInfo *viewinfo, Relation view)
 		if (j == viewinfo->natts)
 			elog(ERROR, "key column \"%s\" is not in view \"%s\"",
 				 col->name, RelationGetRelationName(view));
-		appendStringInfo(&query, "%sx.%s OPERATOR(pg_catalog.=) $%d",
-						 nkeys > 0 ? " AND " : "", quote_identifier(col->name), nkeys + 1);
+		/* the key's own equality: see key_compare.c */
+		if (nkeys > 0)
+			appendStringInfoString(&query, " AND ");
+		asd_append_key_clause(&query, table, i + 1, psprintf("$%d", nkeys + 1));
 		viewinfo->key_attnums[nkeys] = j + 1;
 		types[nkeys] = col->typid;
 		nkeys++;

@@ -1,0 +1,220 @@
+/*-------------------------------------------------------------------------
+ *
+ * key_compare.c
+ *	  Finding a row by its primary key, with the key's own equality.
+ *
+ * restore(), row_history() and DELETE through a live view find a row by the
+ * values of its primary key.  A key can be of any type: ltree and isbn13
+ * keep their "=" outside pg_catalog, citext's "=" ignores case, a domain
+ * compares as its base type.  So a key column is never compared with an
+ * "=" looked up by name: it is compared with the equality member of the
+ * operator family of its primary key index, the operator its uniqueness is
+ * defined by (as PostgreSQL's foreign keys use conpfeqop), written into the
+ * query by OID through generate_operator_clause(), which names its schema
+ * and adds the casts that leave the parser no other choice.  The value is
+ * compared under the column's collation.
+ *
+ * IDENTIFICATION
+ *	  src/key_compare.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/relation.h"
+#include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/ruleutils.h"
+#include "utils/syscache.h"
+#include "utils/typcache.h"
+
+PG_FUNCTION_INFO_V1(asd_key_condition);
+
+/*
+ * asd_key_equality
+ *		The operator that compares a key column of rel: the btree equality
+ *		of the operator family of its primary key index.
+ *
+ * A column outside the primary key (a key recorded before the table's key
+ * changed) falls back to the equality of its type's default operator
+ * class, which is what the type itself calls equal.
+ */
+Oid
+asd_key_equality(Relation rel, AttrNumber attnum)
+{
+	Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+	Oid			typid = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
+	TypeCacheEntry *typentry;
+
+	if (OidIsValid(pkindex))
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+		Form_pg_index index;
+		oidvector  *indclass;
+		Datum		datum;
+		bool		isnull;
+		Oid			opclass = InvalidOid;
+		int			i;
+
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for index %u", pkindex);
+		index = (Form_pg_index) GETSTRUCT(tup);
+		datum = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indclass, &isnull);
+		Assert(!isnull);
+		indclass = (oidvector *) DatumGetPointer(datum);
+		for (i = 0; i < index->indnkeyatts; i++)
+		{
+			if (index->indkey.values[i] == attnum)
+			{
+				opclass = indclass->values[i];
+				break;
+			}
+		}
+		ReleaseSysCache(tup);
+
+		if (OidIsValid(opclass))
+		{
+			Oid			opcintype = get_opclass_input_type(opclass);
+			Oid			eqop;
+
+			/* a primary key index is a btree */
+			eqop = get_opfamily_member(get_opclass_family(opclass), opcintype,
+									   opcintype, BTEqualStrategyNumber);
+			if (!OidIsValid(eqop))
+				elog(ERROR, "missing equality operator for type %u in operator class %u",
+					 opcintype, opclass);
+			return eqop;
+		}
+	}
+
+	typentry = lookup_type_cache(typid, TYPECACHE_EQ_OPR);
+	if (!OidIsValid(typentry->eq_opr))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_FUNCTION),
+				 errmsg("could not identify an equality operator for type %s",
+						format_type_be(typid)),
+				 errdetail("Column \"%s\" of table \"%s\" is not in its primary key.",
+						   NameStr(TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attname),
+						   RelationGetRelationName(rel))));
+	return typentry->eq_opr;
+}
+
+/*
+ * asd_append_key_clause
+ *		Append "x.col OPERATOR(schema.op) (value)" for one key column of rel,
+ *		where value is an expression of the column's type.
+ */
+void
+asd_append_key_clause(StringInfo buf, Relation rel, AttrNumber attnum,
+					  const char *value)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	char	   *column = psprintf("x.%s", quote_identifier(NameStr(att->attname)));
+	char	   *operand;
+
+	/* the column's collation, not the value type's default, decides */
+	if (OidIsValid(att->attcollation))
+		operand = psprintf("(%s COLLATE %s)", value,
+						   generate_collation_name(att->attcollation));
+	else
+		operand = psprintf("(%s)", value);
+	generate_operator_clause(buf, column, att->atttypid,
+							 asd_key_equality(rel, attnum),
+							 operand, att->atttypid);
+}
+
+/* A type's name for a cast: schema-qualified, without a modifier. */
+static char *
+cast_type_name(Oid typid)
+{
+	HeapTuple	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	Form_pg_type typ;
+	char	   *name;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for type %u", typid);
+	typ = (Form_pg_type) GETSTRUCT(tup);
+	/* "bpchar", never "character", which would mean character(1) */
+	name = quote_qualified_identifier(get_namespace_name(typ->typnamespace),
+									  NameStr(typ->typname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/*
+ * _key_condition(tbl regclass, pk jsonb) RETURNS text
+ *		"x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a
+ *		JSON key: each value converted by its column's own type without its
+ *		modifier (a bad value is that type's error), compared with the key's
+ *		equality.  A key naming no column is refused, never ignored.
+ */
+Datum
+asd_key_condition(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	Jsonb	   *pk;
+	Relation	rel;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+	StringInfoData cond;
+	StringInfoData missing;
+	int			nkeys = 0;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	relid = PG_GETARG_OID(0);
+	pk = PG_GETARG_JSONB_P(1);
+	if (!JB_ROOT_IS_OBJECT(pk) || JB_ROOT_COUNT(pk) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pk must be a JSON object naming key columns")));
+
+	rel = try_relation_open(relid, AccessShareLock);
+	if (rel == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	initStringInfo(&cond);
+	initStringInfo(&missing);
+	it = JsonbIteratorInit(&pk->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *name;
+		AttrNumber	attnum;
+
+		if (token != WJB_KEY)
+			continue;
+		name = pnstrdup(v.val.string.val, v.val.string.len);
+		attnum = get_attnum(relid, name);
+		if (attnum <= 0)
+		{
+			appendStringInfo(&missing, "%s%s", missing.len > 0 ? ", " : "", name);
+			continue;
+		}
+		if (nkeys++ > 0)
+			appendStringInfoString(&cond, " AND ");
+		asd_append_key_clause(&cond, rel, attnum,
+							  psprintf("($1 OPERATOR(pg_catalog.->>) %s)::%s",
+									   quote_literal_cstr(name),
+									   cast_type_name(get_atttype(relid, attnum))));
+	}
+	if (missing.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("key names no column of table %s: %s",
+						DatumGetCString(DirectFunctionCall1(regclassout,
+															ObjectIdGetDatum(relid))),
+						missing.data),
+				 errhint("The key was recorded before the table changed; restore the row by hand.")));
+	relation_close(rel, NoLock);
+
+	PG_RETURN_TEXT_P(cstring_to_text(cond.data));
+}
