@@ -22,7 +22,10 @@ OBJS = \
 	src/cascade.o \
 	src/key_compare.o \
 	src/viewmode.o \
-	src/version.o
+	src/version.o \
+	src/internal.o \
+	src/restore.o \
+	src/history.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -60,6 +63,7 @@ REGRESS = \
 	audit_paths \
 	audit_rollback \
 	audit_security \
+	internal_functions \
 	audit_context \
 	audit_truncate \
 	audit_writer \

@@ -258,9 +258,29 @@ AS 'MODULE_PATHNAME', 'asd_follow_column_rename';
 -- enable() and disable()
 ----------------------------------------------------------------------------
 
+-- The internal functions (named "_...") may be executed by the extension
+-- owner only (see the end of this script).  enable() and disable() run
+-- theirs as the extension owner on behalf of the calling role, which these
+-- two name and act as; called any other way, they refuse (src/internal.c).
+
+-- The role that called the public function now running.
+CREATE FUNCTION audit_softdelete._caller()
+RETURNS oid
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_caller';
+
+-- Run one statement (DDL built by the internal functions) as that role:
+-- PostgreSQL checks its privileges as if the role had typed it.
+CREATE FUNCTION audit_softdelete._as_caller(command text)
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_as_caller';
+
 -- Writes the tracked_tables row as the extension owner, after the checks
--- of _check_table() (the calling role owns the table, which enable() can
--- take).  Internal to enable() and disable().
+-- of _check_table() (the role calling enable() or disable() owns the table,
+-- which enable() can take).
 CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boolean,
                                                      stamps boolean, columns jsonb,
                                                      audit boolean,
@@ -329,11 +349,11 @@ BEGIN
         ) AS t(name, wanted, definition)
     LOOP
         IF trig.wanted THEN
-            EXECUTE format('CREATE OR REPLACE TRIGGER %I ', trig.name)
-                    || format(trig.definition, qualified);
+            PERFORM audit_softdelete._as_caller(format('CREATE OR REPLACE TRIGGER %I ', trig.name)
+                    || format(trig.definition, qualified));
         ELSIF EXISTS (SELECT 1 FROM pg_trigger
                        WHERE tgrelid = tbl AND tgname = trig.name AND NOT tgisinternal) THEN
-            EXECUTE format('DROP TRIGGER %I ON %s', trig.name, qualified);
+            PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, qualified));
         END IF;
     END LOOP;
     IF partitioned THEN
@@ -371,10 +391,10 @@ BEGIN
         LOOP
             IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = trig.name) THEN
                 IF NOT trig.wanted THEN
-                    EXECUTE format('DROP TRIGGER %I ON %s', trig.name, part);
+                    PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, part));
                 END IF;
             ELSIF trig.wanted THEN
-                EXECUTE format('CREATE TRIGGER %I ', trig.name) || format(trig.definition, part);
+                PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER %I ', trig.name) || format(trig.definition, part));
             END IF;
         END LOOP;
     END LOOP;
@@ -459,10 +479,10 @@ BEGIN
          ORDER BY v.attnum
     LOOP
         IF col.wanted IS NULL THEN
-            EXECUTE format('ALTER VIEW %s ALTER COLUMN %I DROP DEFAULT', view_, col.attname);
+            PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s ALTER COLUMN %I DROP DEFAULT', view_, col.attname));
         ELSE
-            EXECUTE format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
-                           view_, col.attname, col.wanted);
+            PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
+                           view_, col.attname, col.wanted));
         END IF;
     END LOOP;
 END
@@ -490,18 +510,18 @@ BEGIN
      WHERE tt.relid = tbl;
     view_name := format('%s.%I', t.schema, t.name);
 
-    EXECUTE format('CREATE VIEW %s WITH (security_invoker = true) AS SELECT * FROM %s WHERE %I IS NULL',
-                   view_name, tbl, t.deleted_at);
-    EXECUTE format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
-                   ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name);
+    PERFORM audit_softdelete._as_caller(format('CREATE VIEW %s WITH (security_invoker = true) AS SELECT * FROM %s WHERE %I IS NULL',
+                   view_name, tbl, t.deleted_at));
+    PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name));
     PERFORM audit_softdelete._set_live_view_defaults(tbl);
     -- owned like the table, so that its owner's ALTER TABLE can remake it
-    EXECUTE format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole);
+    PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole));
     FOR grant_ IN SELECT * FROM aclexplode(t.relacl) a WHERE a.grantee <> t.relowner LOOP
-        EXECUTE format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
+        PERFORM audit_softdelete._as_caller(format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
                        CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
                             ELSE grant_.grantee::regrole::text END,
-                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
+                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
     END LOOP;
 END
 $$;
@@ -515,12 +535,15 @@ DECLARE
     view_ regclass := audit_softdelete._live_view(tbl);
 BEGIN
     IF view_ IS NOT NULL THEN
-        EXECUTE format('DROP VIEW %s', view_);
+        PERFORM audit_softdelete._as_caller(format('DROP VIEW %s', view_));
     END IF;
 END
 $$;
 
-CREATE FUNCTION audit_softdelete.enable(
+-- The body of enable(), which runs it as the extension owner on behalf of
+-- the caller (src/internal.c).  What it changes on the caller's table it
+-- changes as the caller, through _as_caller().
+CREATE FUNCTION audit_softdelete._enable(
     tbl             regclass,
     stamps          boolean DEFAULT true,
     soft_delete     text    DEFAULT 'trigger',
@@ -725,13 +748,13 @@ BEGIN
     FOREACH role IN ARRAY roles LOOP
         colname := mapping ->> role;
         IF colname = ANY (to_add) THEN
-            EXECUTE format('ALTER TABLE %s ADD COLUMN %I %s', tbl, colname,
+            PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s ADD COLUMN %I %s', tbl, colname,
                            CASE role
                                WHEN 'created_at' THEN 'timestamptz NOT NULL DEFAULT now()'
                                WHEN 'updated_at' THEN 'timestamptz'
                                WHEN 'deleted_at' THEN 'timestamptz'
                                ELSE 'text'
-                           END);
+                           END));
         END IF;
     END LOOP;
 
@@ -739,11 +762,11 @@ BEGIN
     IF old_mode = 'view' THEN
         PERFORM audit_softdelete._drop_live_view(tbl);
         IF soft_delete <> 'view' THEN
-            EXECUTE format('ALTER TABLE %s RENAME TO %I', tbl, view_name);
+            PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, view_name));
             view_name := NULL;
         END IF;
     ELSIF soft_delete = 'view' THEN
-        EXECUTE format('ALTER TABLE %s RENAME TO %I', tbl, relname || '_all');
+        PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, relname || '_all'));
     END IF;
 
     PERFORM audit_softdelete._set_triggers(tbl, stamps, soft_delete, audit);
@@ -779,10 +802,24 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION audit_softdelete.enable(
+    tbl             regclass,
+    stamps          boolean DEFAULT true,
+    soft_delete     text    DEFAULT 'trigger',
+    audit           boolean DEFAULT true,
+    columns         jsonb   DEFAULT '{}',
+    exclude_columns text[]  DEFAULT '{}',
+    redact_columns  text[]  DEFAULT '{}')
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
 COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, text, boolean, jsonb, text[], text[]) IS
     'Enable audit_softdelete on a table (or reconfigure it): adds missing columns and creates the triggers.';
 
-CREATE FUNCTION audit_softdelete.disable(tbl regclass)
+-- The body of disable(), run like _enable.
+CREATE FUNCTION audit_softdelete._disable(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -804,13 +841,19 @@ BEGIN
     -- view mode: the table gets its name back
     IF t.soft_delete = 'view' THEN
         PERFORM audit_softdelete._drop_live_view(tbl);
-        EXECUTE format('ALTER TABLE %s RENAME TO %I', tbl, t.view_name);
+        PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, t.view_name));
     END IF;
     PERFORM audit_softdelete._set_triggers(tbl, false, 'off', false);
     PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}', false, '{}', '{}',
                                                  'off', NULL);
 END
 $$;
+
+CREATE FUNCTION audit_softdelete.disable(tbl regclass)
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
 
 COMMENT ON FUNCTION audit_softdelete.disable(regclass) IS
     'Remove the extension''s triggers from a table (and its live view); its columns, table_id and audit rows stay.';
@@ -819,35 +862,18 @@ COMMENT ON FUNCTION audit_softdelete.disable(regclass) IS
 -- Restore and purge
 ----------------------------------------------------------------------------
 
--- Hands restore() the rows a parent's soft delete cascaded to, and forgets
--- them; the caller must be allowed to UPDATE the parent.
-CREATE FUNCTION audit_softdelete._take_cascaded(parent regclass, parent_pk jsonb,
-                                                deleted_at timestamptz)
-RETURNS TABLE (child regclass, child_pk jsonb)
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_take_cascaded';
-
 -- "x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a JSON
 -- key: each value converted by its column's own type without its modifier
 -- (a bad value is that type's error) and compared with the equality of the
 -- key's index operator family (ltree, isbn13, citext: never an "=" looked
 -- up by name).  A key naming no column is refused, never ignored.
+-- restore() and row_history() call it directly, as the caller
+-- (src/restore.c, src/history.c); restore() calls the next one too.
 CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
 RETURNS text
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_key_condition';
-
--- 'ONLY ' for a plain table, whose inheritance children are tables of their
--- own; nothing for a partitioned table, whose partitions hold its rows.
-CREATE FUNCTION audit_softdelete._only(tbl regclass)
-RETURNS text
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END FROM pg_class c WHERE c.oid = tbl
-$$;
 
 -- A row's key columns as JSON, timestamps written in UTC, as the cascade
 -- bookkeeping (cascade.c) writes keys.  Only this lookup runs in UTC: the
@@ -868,118 +894,15 @@ BEGIN
 END
 $$;
 
--- Restore one row found by its key and deleted at deleted_at, then what its
--- soft delete cascaded to.  Returns the number of rows restored.
-CREATE FUNCTION audit_softdelete._restore_row(tbl regclass, pk jsonb, deleted_at timestamptz)
-RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SECURITY INVOKER
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    t        record;
-    cond     text;
-    restored bigint;
-    child    record;
-BEGIN
-    SELECT columns ->> 'deleted_at' AS at, columns ->> 'deleted_by' AS by_ INTO t
-      FROM audit_softdelete.tracked_tables WHERE relid = tbl;
-    cond := audit_softdelete._key_condition(tbl, pk);
-    -- ONLY: inheritance children are tables of their own
-    EXECUTE format('UPDATE %s%s x SET %I = NULL, %I = NULL WHERE %s AND x.%I = $2',
-                   audit_softdelete._only(tbl), tbl, t.at, t.by_, cond, t.at)
-       USING pk, deleted_at;
-    GET DIAGNOSTICS restored = ROW_COUNT;
-    IF restored = 0 THEN
-        RETURN 0;           -- deleted again on its own since: not ours to bring back
-    END IF;
-    FOR child IN SELECT * FROM audit_softdelete._take_cascaded(tbl, pk, deleted_at) LOOP
-        restored := restored + audit_softdelete._restore_row(child.child, child.child_pk, deleted_at);
-    END LOOP;
-    RETURN restored;
-END
-$$;
-
+-- Runs as the caller: its UPDATEs need the caller's UPDATE privilege, and
+-- row-level security applies.  In C (src/restore.c), so that what a soft
+-- delete cascaded to is taken from soft_delete_cascades, as the extension
+-- owner, only right after the row it cascaded from was restored.
 CREATE FUNCTION audit_softdelete.restore(tbl regclass, pk jsonb)
 RETURNS bigint
-LANGUAGE plpgsql VOLATILE
-SECURITY INVOKER
+LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    real       regclass;
-    relname    text;
-    pkcols     text[];
-    keys       text[];
-    cond       text;
-    deleted_at timestamptz;
-    found_row  boolean;
-    row_table  regclass;
-    row_tid    tid;
-    row_pk     jsonb;
-BEGIN
-    IF tbl IS NULL OR pk IS NULL THEN
-        RAISE EXCEPTION '% must not be null', CASE WHEN tbl IS NULL THEN 'table' ELSE 'pk' END
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    real := audit_softdelete._soft_delete_table(tbl);
-    IF real IS NULL THEN
-        RAISE EXCEPTION 'table "%" is not enabled for soft delete',
-                (SELECT c.relname FROM pg_class c WHERE c.oid = tbl)
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = format('Enable it with audit_softdelete.enable(''%s'', soft_delete => ''trigger'').', tbl);
-    END IF;
-    relname := (SELECT c.relname FROM pg_class c WHERE c.oid = real);
-
-    pkcols := ARRAY(SELECT a.attname::text
-                      FROM pg_index i JOIN pg_attribute a
-                        ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-                     WHERE i.indrelid = real AND i.indisprimary
-                     ORDER BY a.attname);
-    IF cardinality(pkcols) = 0 THEN
-        RAISE EXCEPTION 'table "%" has no primary key', relname
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  DETAIL = 'restore() finds the row by its primary key.';
-    END IF;
-    IF jsonb_typeof(pk) <> 'object' THEN
-        RAISE EXCEPTION 'pk must be a JSON object'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = format('Name every primary key column, e.g. ''{"%s": ...}''.', pkcols[1]);
-    END IF;
-    keys := ARRAY(SELECT k FROM jsonb_object_keys(pk) k ORDER BY k);
-    IF keys <> pkcols THEN
-        RAISE EXCEPTION 'pk must name exactly the primary key columns of "%"', relname
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The primary key is (%s); pk names (%s).',
-                                  array_to_string(pkcols, ', '), array_to_string(keys, ', '));
-    END IF;
-    IF EXISTS (SELECT 1 FROM jsonb_each(pk) e WHERE jsonb_typeof(e.value) = 'null') THEN
-        RAISE EXCEPTION 'pk must not contain nulls'
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-
-    -- Find the row as the caller sees it (privileges and row-level security
-    -- apply), converting the key to the columns' types.
-    cond := audit_softdelete._key_condition(real, pk);
-    EXECUTE format('SELECT true, x.%I, x.tableoid, x.ctid FROM %s%s x WHERE %s FOR UPDATE OF x',
-                   (SELECT columns ->> 'deleted_at' FROM audit_softdelete.tracked_tables WHERE relid = real),
-                   audit_softdelete._only(real), real, cond)
-       INTO found_row, deleted_at, row_table, row_tid USING pk;
-    IF found_row IS NULL THEN
-        RAISE EXCEPTION 'no row with key % in table "%"', pk, relname
-            USING ERRCODE = 'no_data_found';
-    END IF;
-    IF deleted_at IS NULL THEN
-        RAISE EXCEPTION 'row % of table "%" is not deleted', pk, relname
-            USING ERRCODE = 'object_not_in_prerequisite_state';
-    END IF;
-
-    -- the key as the cascade bookkeeping recorded it, whatever spelling of
-    -- its values the caller used
-    row_pk := audit_softdelete._bookkeeping_key(row_table, row_tid, pkcols);
-    RETURN audit_softdelete._restore_row(real, row_pk, deleted_at);
-END
-$$;
+AS 'MODULE_PATHNAME', 'asd_restore';
 
 COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
     'Bring back a soft-deleted row, by its primary key, and exactly the rows its delete cascaded to.';
@@ -989,35 +912,30 @@ COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
 -- exists (deleted or not) and the caller can read it, its own key values,
 -- found with the key's equality; otherwise the values as their columns'
 -- types write them, which finds "1" for 1 but not 'bob' for a purged 'Bob'.
--- NULL when pk does not name the primary key, or names a value its column
--- cannot hold: then only pk as given is looked for.
-CREATE FUNCTION audit_softdelete._history_key(tbl regclass, pk jsonb)
+-- NULL when pk names a value its column cannot hold: then only pk as given
+-- is looked for.  row_history() calls it, as the caller, only for a pk that
+-- names the primary key columns, pkcols, with their key condition (see
+-- _key_condition).
+CREATE FUNCTION audit_softdelete._history_key(tbl regclass, pk jsonb, pkcols text[],
+                                              key_condition text)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    pkcols  text[];
     columns text;
     key     jsonb;
 BEGIN
-    pkcols := ARRAY(SELECT a.attname::text
-                      FROM pg_index i JOIN pg_attribute a
-                        ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
-                     WHERE i.indrelid = tbl AND i.indisprimary
-                     ORDER BY a.attname);
-    IF cardinality(pkcols) = 0 OR jsonb_typeof(pk) <> 'object'
-       OR ARRAY(SELECT k FROM jsonb_object_keys(pk) k ORDER BY k) <> pkcols
-       OR EXISTS (SELECT 1 FROM jsonb_each(pk) e WHERE jsonb_typeof(e.value) = 'null') THEN
-        RETURN NULL;
-    END IF;
     columns := (SELECT string_agg(format('%L, pg_catalog.to_jsonb(x.%I)', c, c), ', ')
                   FROM unnest(pkcols) c);
     BEGIN
+        -- ONLY: inheritance children are tables of their own
         EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s) FROM %s%s x WHERE %s',
-                       columns, audit_softdelete._only(tbl), tbl,
-                       audit_softdelete._key_condition(tbl, pk))
+                       columns,
+                       CASE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'p'
+                            THEN '' ELSE 'ONLY ' END,
+                       tbl, key_condition)
            INTO key USING pk;
     EXCEPTION
         WHEN data_exception OR integrity_constraint_violation OR insufficient_privilege THEN
@@ -1038,62 +956,40 @@ BEGIN
 END
 $$;
 
+-- The table_id a row's history is under: that of tbl itself or its nearest
+-- tracked ancestor, else that of the table behind a live view; NULL when
+-- none.  Enabled or not: a disabled table keeps its history.
+CREATE FUNCTION audit_softdelete._history_table_id(tbl regclass)
+RETURNS integer
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(
+        (SELECT t.table_id
+           FROM (SELECT tbl, 0::bigint
+                  UNION ALL
+                 SELECT p.relid, p.level
+                   FROM pg_catalog.pg_partition_ancestors(tbl) WITH ORDINALITY AS p(relid, level)
+                ) AS a(relid, level)
+           JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
+          ORDER BY a.level
+          LIMIT 1),
+        (SELECT t.table_id
+           FROM audit_softdelete.tracked_tables t
+          WHERE t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl
+          LIMIT 1))
+$$;
+
 -- The audit rows of one row, oldest first, found through the
 -- (table_id, row_pk_hash) index.  tbl is the table enable() was called on,
 -- its live view (view mode) or one of its partitions; a disabled table
--- keeps its history.  As the caller: reading needs SELECT on audit_logs.
+-- keeps its history.  As the caller: reading needs SELECT on audit_logs
+-- (src/history.c).
 CREATE FUNCTION audit_softdelete.row_history(tbl regclass, pk jsonb)
 RETURNS SETOF audit_softdelete.audit_logs
-LANGUAGE plpgsql STABLE
-SECURITY INVOKER
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    wanted integer;
-BEGIN
-    IF tbl IS NULL OR pk IS NULL THEN
-        RAISE EXCEPTION '% must not be null', CASE WHEN tbl IS NULL THEN 'table' ELSE 'pk' END
-            USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    -- the table itself or its nearest tracked ancestor, else the table
-    -- behind a live view
-    SELECT t.table_id INTO wanted
-      FROM (SELECT tbl, 0::bigint
-             UNION ALL
-            SELECT p.relid, p.level
-              FROM pg_catalog.pg_partition_ancestors(tbl) WITH ORDINALITY AS p(relid, level)
-           ) AS a(relid, level)
-      JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
-     ORDER BY a.level
-     LIMIT 1;
-    IF wanted IS NULL THEN
-        SELECT t.table_id INTO wanted
-          FROM audit_softdelete.tracked_tables t
-         WHERE t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl;
-    END IF;
-    IF wanted IS NULL THEN
-        RAISE EXCEPTION 'table "%" has no audit history',
-                (SELECT c.relname FROM pg_catalog.pg_class c WHERE c.oid = tbl)
-            USING ERRCODE = 'object_not_in_prerequisite_state',
-                  HINT = format('Enable auditing with audit_softdelete.enable(''%s'').', tbl);
-    END IF;
-    -- pk as given, and as the row's audit rows spell it
-    RETURN QUERY
-        WITH stored AS MATERIALIZED (
-            SELECT audit_softdelete._history_key(t.relid, pk) AS key
-              FROM audit_softdelete.tracked_tables t
-             WHERE t.table_id = wanted)
-        SELECT l.*
-          FROM audit_softdelete.audit_logs l, stored
-         WHERE l.table_id = wanted
-           AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY
-               (ARRAY[pg_catalog.jsonb_hash_extended(pk, 0),
-                      pg_catalog.jsonb_hash_extended(stored.key, 0)])
-           AND (l.row_pk OPERATOR(pg_catalog.=) pk
-                OR l.row_pk OPERATOR(pg_catalog.=) stored.key)
-         ORDER BY l.id;
-END
-$$;
+AS 'MODULE_PATHNAME', 'asd_row_history';
 
 COMMENT ON FUNCTION audit_softdelete.row_history(regclass, jsonb) IS
     'The audit rows of one row, by its primary key, oldest first.';
@@ -1137,7 +1033,7 @@ DECLARE
 BEGIN
     FOR t IN SELECT tt.relid, tt.soft_delete, tt.audit, c.relkind
                FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
-              WHERE tt.enabled AND pg_has_role(current_user, c.relowner, 'USAGE')
+              WHERE tt.enabled AND pg_has_role(audit_softdelete._caller(), c.relowner, 'USAGE')
                 -- only the tables this command changed (a new partition
                 -- counts for its partitioned table)
                 AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
@@ -1162,14 +1058,14 @@ BEGIN
                FROM pg_trigger tg JOIN pg_class c ON c.oid = tg.tgrelid
               WHERE tg.tgname IN ('audit_softdelete_soft_delete_truncate',
                                   'audit_softdelete_audit_truncate')
-                AND pg_has_role(current_user, c.relowner, 'USAGE')
+                AND pg_has_role(audit_softdelete._caller(), c.relowner, 'USAGE')
                 AND NOT EXISTS (SELECT 1 FROM audit_softdelete.tracked_tables tt
                                  WHERE tt.enabled
                                    AND (tt.relid = tg.tgrelid
                                         OR tt.relid IN (SELECT a.relid
                                                           FROM pg_partition_ancestors(tg.tgrelid) a)))
     LOOP
-        EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.rel);
+        PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', t.tgname, t.rel));
     END LOOP;
 END
 $$;
@@ -1224,7 +1120,7 @@ BEGIN
     FOR t IN SELECT tt.relid
                FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
               WHERE tt.enabled AND tt.soft_delete = 'view'
-                AND pg_has_role(current_user, c.relowner, 'USAGE')
+                AND pg_has_role(audit_softdelete._caller(), c.relowner, 'USAGE')
                 AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
                                    FROM pg_event_trigger_ddl_commands() d
                                   WHERE d.classid = 'pg_class'::regclass)
@@ -1304,3 +1200,39 @@ AS 'MODULE_PATHNAME', 'asd_version';
 
 COMMENT ON FUNCTION audit_softdelete.version() IS
     'The version of the loaded library and of the installed SQL objects.';
+
+----------------------------------------------------------------------------
+-- Internal functions: for the extension owner only
+----------------------------------------------------------------------------
+
+-- The public functions reach them as src/internal.c describes; event
+-- triggers call theirs without a privilege check.  Those that change
+-- something also check on their own whom they act for.
+REVOKE ALL ON FUNCTION
+    audit_softdelete._caller(),
+    audit_softdelete._as_caller(text),
+    audit_softdelete._follow_column_rename(),
+    audit_softdelete._save_table_options(regclass, boolean, boolean, jsonb, boolean,
+                                         text[], text[], text, text),
+    audit_softdelete._check_table(regclass, text),
+    audit_softdelete._base_type(oid),
+    audit_softdelete._set_triggers(regclass, boolean, text, boolean),
+    audit_softdelete._set_partition_triggers(regclass, text, boolean),
+    audit_softdelete._live_view(regclass),
+    audit_softdelete._tracked_table(regclass),
+    audit_softdelete._soft_delete_table(regclass),
+    audit_softdelete._set_live_view_defaults(regclass),
+    audit_softdelete._create_live_view(regclass),
+    audit_softdelete._drop_live_view(regclass),
+    audit_softdelete._enable(regclass, boolean, text, boolean, jsonb, text[], text[]),
+    audit_softdelete._disable(regclass),
+    audit_softdelete._key_condition(regclass, jsonb),
+    audit_softdelete._bookkeeping_key(regclass, tid, text[]),
+    audit_softdelete._history_key(regclass, jsonb, text[], text),
+    audit_softdelete._history_table_id(regclass),
+    audit_softdelete._live_view_before_alter(),
+    audit_softdelete._after_table_ddl(boolean),
+    audit_softdelete._check_primary_key(),
+    audit_softdelete._follow_column_defaults(),
+    audit_softdelete._table_ddl_end()
+FROM PUBLIC;

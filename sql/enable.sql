@@ -84,7 +84,7 @@ SELECT id, created_by = session_user AS by_session_user FROM enable_owned;
 -- it still cannot write tracked_tables itself
 UPDATE audit_softdelete.tracked_tables SET stamps = false;
 \echo SQLSTATE :SQLSTATE
--- nor record options for a table it does not own
+-- nor call the internal function that records a table's options
 SELECT audit_softdelete._save_table_options('enable_plain', true, false, '{}', false, '{}', '{}', 'off', NULL);
 \echo SQLSTATE :SQLSTATE
 RESET ROLE;

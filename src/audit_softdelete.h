@@ -232,12 +232,33 @@ extern Datum asd_actor_datum(const char *actor, AsdRoleColumn *col,
 extern Oid	asd_tracked_tables_relid(bool missing_ok);
 extern bool asd_is_tracked_tables(Oid relid);
 extern char *asd_check_table(Oid relid, const char *verb);
+extern Oid	asd_soft_delete_table(Oid relid);
 extern Oid	asd_resolve_soft_delete_table(Oid relid);
 extern Oid	asd_live_view_table(Oid viewid);
 extern void asd_tracked_init(void);
 extern bool asd_read_table_options(Oid relid, AsdTableOptions *opts);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
 extern void asd_restore_user(Oid save_userid, int save_sec);
+
+/*
+ * internal.c: a call of the public functions that runs internal ones as the
+ * extension owner on behalf of the calling role
+ */
+typedef struct AsdGate
+{
+	Oid			caller;			/* the role that called */
+	Oid			save_userid;	/* to switch back to on exit */
+	int			save_sec;
+	struct AsdGate *outer;
+} AsdGate;
+
+extern void asd_gate_enter(AsdGate *gate);
+extern void asd_gate_exit(AsdGate *gate);
+extern Oid	asd_gate_caller(const char *funcname);
+extern Oid	asd_acting_role(void);
+extern Datum asd_call_internal_function(const char *name, int nargs,
+										const Oid *argtypes, const Datum *args,
+										bool *isnull);
 
 /* relinfo.c */
 extern void asd_relinfo_init(void);
@@ -307,6 +328,18 @@ extern void asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern Oid	asd_key_equality(Relation rel, AttrNumber attnum);
 extern void asd_append_key_clause(StringInfo buf, Relation rel,
 								  AttrNumber attnum, const char *value);
+
+/* How a key given as JSON matches a table's primary key. */
+typedef enum AsdKeyMatch
+{
+	ASD_KEY_MATCHES,
+	ASD_KEY_NOT_OBJECT,			/* not a JSON object */
+	ASD_KEY_OTHER_COLUMNS,		/* names other columns than the key's */
+	ASD_KEY_HAS_NULL			/* a value is null */
+} AsdKeyMatch;
+
+extern List *asd_primary_key_columns(Oid relid);
+extern AsdKeyMatch asd_match_key(Jsonb *pk, List *pkcols, List **keys);
 
 /* viewmode.c */
 extern bool asd_changes_columns(Node *parsetree);

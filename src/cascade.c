@@ -33,7 +33,6 @@
 #include "access/xact.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -45,7 +44,6 @@
 #include "utils/timestamp.h"
 
 PG_FUNCTION_INFO_V1(asd_purge);
-PG_FUNCTION_INFO_V1(asd_take_cascaded);
 
 /* The soft deletes in progress, innermost last: a cascade's parents. */
 typedef struct CascadeFrame
@@ -469,66 +467,4 @@ asd_purge(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	PG_RETURN_INT64(purged);
-}
-
-/*
- * _take_cascaded(parent regclass, parent_pk jsonb, deleted_at timestamptz)
- *		RETURNS TABLE (child regclass, child_pk jsonb)
- *		Hand restore() the rows a parent's soft delete cascaded to, and
- *		forget them.  The caller must be allowed to UPDATE the parent, and
- *		only hears of, and makes forget, children it may UPDATE too.
- */
-Datum
-asd_take_cascaded(PG_FUNCTION_ARGS)
-{
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Oid			parent;
-	Oid			argtypes[4] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, OIDOID};
-	Datum		args[4];
-	Oid			save_userid;
-	int			save_sec;
-	uint64		i;
-
-	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_NULL();
-	parent = PG_GETARG_OID(0);
-	if (pg_class_aclcheck(parent, GetUserId(), ACL_UPDATE) != ACLCHECK_OK)
-		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_TABLE, get_rel_name(parent));
-
-	args[0] = ObjectIdGetDatum(parent);
-	args[1] = PG_GETARG_DATUM(1);
-	args[2] = PG_GETARG_DATUM(2);
-	/* only the children the caller may restore: no others named, none forgotten */
-	args[3] = ObjectIdGetDatum(GetUserId());
-
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("DELETE FROM audit_softdelete.soft_delete_cascades c"
-							  " USING audit_softdelete.tracked_tables p, audit_softdelete.tracked_tables ch"
-							  " WHERE p.relid OPERATOR(pg_catalog.=) $1"
-							  " AND c.parent_table_id OPERATOR(pg_catalog.=) p.table_id"
-							  " AND c.parent_pk OPERATOR(pg_catalog.=) $2"
-							  " AND c.deleted_at OPERATOR(pg_catalog.=) $3"
-							  " AND ch.table_id OPERATOR(pg_catalog.=) c.child_table_id"
-							  " AND pg_catalog.has_table_privilege($4, ch.relid, 'UPDATE')"
-							  " RETURNING ch.relid, c.child_pk",
-							  4, argtypes, args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
-		elog(ERROR, "could not read audit_softdelete.soft_delete_cascades");
-
-	for (i = 0; i < SPI_processed; i++)
-	{
-		Datum		values[2];
-		bool		nulls[2];
-
-		values[0] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1, &nulls[0]);
-		values[1] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2, &nulls[1]);
-		/* the tuplestore copies the values out of SPI's memory */
-		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
-
-	return (Datum) 0;
 }

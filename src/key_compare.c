@@ -128,6 +128,80 @@ asd_append_key_clause(StringInfo buf, Relation rel, AttrNumber attnum,
 							 operand, att->atttypid);
 }
 
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	return strcmp((char *) lfirst(a), (char *) lfirst(b));
+}
+
+/*
+ * asd_primary_key_columns
+ *		The names of relid's primary key columns, sorted; NIL without a
+ *		primary key.
+ */
+List *
+asd_primary_key_columns(Oid relid)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
+	List	   *result = NIL;
+
+	if (OidIsValid(pkindex))
+	{
+		HeapTuple	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(pkindex));
+		Form_pg_index index;
+		int			i;
+
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for index %u", pkindex);
+		index = (Form_pg_index) GETSTRUCT(tup);
+		for (i = 0; i < index->indnkeyatts; i++)
+			result = lappend(result, get_attname(relid, index->indkey.values[i], false));
+		ReleaseSysCache(tup);
+	}
+	relation_close(rel, NoLock);
+	list_sort(result, compare_names);
+	return result;
+}
+
+/*
+ * asd_match_key
+ *		Does pk, a key given as JSON, name exactly the columns pkcols (as
+ *		asd_primary_key_columns() returns them), none of them null?  *keys
+ *		gets the names it has, sorted, for messages.
+ */
+AsdKeyMatch
+asd_match_key(Jsonb *pk, List *pkcols, List **keys)
+{
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+	bool		has_null = false;
+	ListCell   *lc;
+	ListCell   *lc2;
+
+	*keys = NIL;
+	if (!JB_ROOT_IS_OBJECT(pk))
+		return ASD_KEY_NOT_OBJECT;
+	it = JsonbIteratorInit(&pk->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		if (token == WJB_KEY)
+			*keys = lappend(*keys, pnstrdup(v.val.string.val, v.val.string.len));
+		else if (token == WJB_VALUE && v.type == jbvNull)
+			has_null = true;
+	}
+	list_sort(*keys, compare_names);
+	if (list_length(*keys) != list_length(pkcols))
+		return ASD_KEY_OTHER_COLUMNS;
+	forboth(lc, *keys, lc2, pkcols)
+	{
+		if (strcmp(lfirst(lc), lfirst(lc2)) != 0)
+			return ASD_KEY_OTHER_COLUMNS;
+	}
+	return has_null ? ASD_KEY_HAS_NULL : ASD_KEY_MATCHES;
+}
+
 /* A type's name for a cast: schema-qualified, without a modifier. */
 static char *
 cast_type_name(Oid typid)

@@ -342,7 +342,7 @@ asd_check_table(Oid relid, const char *verb)
 				 relkind == RELKIND_VIEW ?
 				 errhint("Enable the table the view reads from.") : 0));
 
-	if (!has_privs_of_role(GetUserId(), relowner))
+	if (!has_privs_of_role(asd_acting_role(), relowner))
 		ereport(ERROR,
 				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 				 errmsg("must be owner of table %s", relname)));
@@ -378,9 +378,10 @@ asd_check_table_sql(PG_FUNCTION_ARGS)
 /*
  * Options as enable() writes them, whoever calls: the triggers trust them.
  * Every role maps to a column name; soft_delete is a known mode; view_name
- * comes with view mode only and names no object but the table's own view.
+ * comes with view mode only and names no object but a view (the table's
+ * own: the caller checks who owns it).  Returns that view, if it exists.
  */
-static void
+static Oid
 check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
 {
 	char	   *mode = text_to_cstring(soft_delete);
@@ -417,11 +418,11 @@ check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("view_name is only for soft_delete mode \"view\"")));
-		if (OidIsValid(existing) &&
-			(get_rel_relkind(existing) != RELKIND_VIEW ||
-			 !pg_class_ownercheck(existing, GetUserId())))
+		if (OidIsValid(existing) && get_rel_relkind(existing) != RELKIND_VIEW)
 			aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, name);
+		return existing;
 	}
+	return InvalidOid;
 }
 
 /*
@@ -431,10 +432,11 @@ check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
  *					   view_name text) RETURNS integer
  *		Record enable() or disable() of a table; returns its table_id.
  *
- * enable() and disable() run with the caller's rights (they alter the
- * caller's table); this is the one step they take as the extension owner,
- * so it checks the table itself before switching, as they do: called
- * directly, it records nothing for a table they would refuse.
+ * Only enable() and disable() call it (see internal.c), on behalf of the
+ * role that called them.  It makes their checks again, for that role, so
+ * that nothing they would refuse is recorded, refuses to record anything
+ * outside them, and records that role as who enabled or disabled the
+ * table.
  */
 Datum
 asd_save_table_options(PG_FUNCTION_ARGS)
@@ -461,6 +463,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		" RETURNING table_id";
 	Oid			relid;
 	bool		enabled;
+	Oid			caller;
 	Oid			argtypes[9] = {REGCLASSOID, BOOLOID, JSONBOID, TEXTOID,
 	BOOLOID, TEXTARRAYOID, TEXTARRAYOID, TEXTOID, TEXTOID};
 	Datum		args[9];
@@ -471,6 +474,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	int			save_sec;
 	int32		table_id = 0;
 	bool		found;
+	Oid			view = InvalidOid;
 
 	/* every argument but view_name (the last) is required */
 	for (i = 0; i < PG_NARGS() - 1; i++)
@@ -487,10 +491,15 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	/* The checks enable() made already, made again where it matters. */
 	(void) asd_check_table(relid, enabled ? "enable" : "disable");
 	if (enabled)
-		check_options(relid, PG_GETARG_JSONB_P(3), PG_GETARG_TEXT_PP(7),
-					  PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));
+		view = check_options(relid, PG_GETARG_JSONB_P(3), PG_GETARG_TEXT_PP(7),
+							 PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));
 
-	rolename = GetUserNameFromId(GetUserId(), false);
+	/* on behalf of whom: refused unless enable() or disable() is running */
+	caller = asd_gate_caller("_save_table_options");
+	if (OidIsValid(view) && !pg_class_ownercheck(view, caller))
+		aclcheck_error(ACLCHECK_NOT_OWNER, OBJECT_VIEW, get_rel_name(view));
+
+	rolename = GetUserNameFromId(caller, false);
 	args[0] = ObjectIdGetDatum(relid);
 	args[1] = PG_GETARG_DATUM(2);
 	args[2] = PG_GETARG_DATUM(3);
@@ -661,6 +670,17 @@ lookup_table(const char *query, Oid relid)
 }
 
 /*
+ * asd_soft_delete_table
+ *		The table behind a name given to purge() or restore(), or InvalidOid
+ *		unless it is enabled with soft delete.
+ */
+Oid
+asd_soft_delete_table(Oid relid)
+{
+	return lookup_table("SELECT audit_softdelete._soft_delete_table($1)", relid);
+}
+
+/*
  * asd_resolve_soft_delete_table
  *		The table behind a name given to purge() or restore(): the table
  *		itself, or for a table in view mode, its live view too.  Errors
@@ -677,7 +697,7 @@ asd_resolve_soft_delete_table(Oid relid)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
 
-	result = lookup_table("SELECT audit_softdelete._soft_delete_table($1)", relid);
+	result = asd_soft_delete_table(relid);
 	if (!OidIsValid(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -277,6 +277,7 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	bool		columns;
 	bool		partitions;
 	bool		defaults;
+	AsdGate		gate;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -291,21 +292,31 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	if (!key && !columns && !partitions && !defaults)
 		PG_RETURN_VOID();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (key &&
-		SPI_execute("SELECT audit_softdelete._check_primary_key()", false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not check the new primary key");
-	args[0] = BoolGetDatum(partitions);
-	if ((columns || partitions) &&
-		SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not update the live views and partition triggers");
-	/* after the views made again above, which took the defaults already */
-	if (defaults &&
-		SPI_execute("SELECT audit_softdelete._follow_column_defaults()", false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not give the live views the new column defaults");
-	SPI_finish();
+	/* internal functions, run on behalf of the role running the DDL */
+	asd_gate_enter(&gate);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (key &&
+			SPI_execute("SELECT audit_softdelete._check_primary_key()", false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not check the new primary key");
+		args[0] = BoolGetDatum(partitions);
+		if ((columns || partitions) &&
+			SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
+								  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not update the live views and partition triggers");
+		/* after the views made again above, which took the defaults already */
+		if (defaults &&
+			SPI_execute("SELECT audit_softdelete._follow_column_defaults()", false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not give the live views the new column defaults");
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		asd_gate_exit(&gate);
+	}
+	PG_END_TRY();
 	PG_RETURN_VOID();
 }
 
@@ -326,6 +337,7 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	Oid			relid;
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
+	AsdGate		gate;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -376,12 +388,21 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	}
 
 	args[0] = ObjectIdGetDatum(relid);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT audit_softdelete._drop_live_view($1)",
-							  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not drop the live view of \"%s\"", get_rel_name(relid));
-	SPI_finish();
+	asd_gate_enter(&gate);
+	PG_TRY();
+	{
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		if (SPI_execute_with_args("SELECT audit_softdelete._drop_live_view($1)",
+								  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
+			elog(ERROR, "could not drop the live view of \"%s\"", get_rel_name(relid));
+		SPI_finish();
+	}
+	PG_FINALLY();
+	{
+		asd_gate_exit(&gate);
+	}
+	PG_END_TRY();
 
 	PG_RETURN_VOID();
 }

@@ -1,0 +1,155 @@
+/*-------------------------------------------------------------------------
+ *
+ * history.c
+ *	  row_history(): the audit rows of one row, oldest first.
+ *
+ * Which table_id a row's history is under is looked up by an internal
+ * function, as the extension owner.  The key is looked for as given and as
+ * the row's audit rows spell it (_history_key, run as the caller: it reads
+ * the row if the caller may).  The audit rows are read as the caller, who
+ * needs SELECT on audit_logs (and whose row-level security on it, if a DBA
+ * adds some, applies).
+ *
+ * IDENTIFICATION
+ *	  src/history.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(asd_row_history);
+
+/*
+ * The table_id of tbl's history (see _history_table_id) and the table it
+ * was enabled on; false if none.
+ */
+static bool
+history_table(Oid tbl, int32 *table_id, Oid *relid)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1];
+	Oid			save_userid;
+	int			save_sec;
+	bool		found;
+
+	args[0] = ObjectIdGetDatum(tbl);
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT t.table_id, t.relid FROM audit_softdelete.tracked_tables t"
+							  " WHERE t.table_id OPERATOR(pg_catalog.=)"
+							  " audit_softdelete._history_table_id($1)",
+							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	found = (SPI_processed == 1);
+	if (found)
+	{
+		bool		isnull;
+
+		*table_id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 1, &isnull));
+		*relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+												SPI_tuptable->tupdesc, 2, &isnull));
+	}
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+	return found;
+}
+
+/*
+ * The key the audit rows of the row of relid named by pk carry, as the
+ * caller can tell (see _history_key); NULL when pk does not name relid's
+ * primary key, or names a value its column cannot hold.
+ */
+static Jsonb *
+stored_key(Oid relid, Jsonb *pk)
+{
+	List	   *pkcols = asd_primary_key_columns(relid);
+	List	   *keys;
+	Datum	   *names;
+	ListCell   *lc;
+	int			n = 0;
+	Oid			argtypes[4] = {REGCLASSOID, JSONBOID, TEXTARRAYOID, TEXTOID};
+	Datum		args[4];
+	bool		isnull;
+	Datum		key;
+
+	if (pkcols == NIL || asd_match_key(pk, pkcols, &keys) != ASD_KEY_MATCHES)
+		return NULL;
+	names = palloc(sizeof(Datum) * list_length(pkcols));
+	foreach(lc, pkcols)
+		names[n++] = CStringGetTextDatum(lfirst(lc));
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = JsonbPGetDatum(pk);
+	args[2] = PointerGetDatum(construct_array(names, n, TEXTOID, -1, false, TYPALIGN_INT));
+	args[3] = asd_call_internal_function("_key_condition", 2, argtypes, args, &isnull);
+	key = asd_call_internal_function("_history_key", 4, argtypes, args, &isnull);
+	return isnull ? NULL : DatumGetJsonbP(key);
+}
+
+/*
+ * row_history(tbl regclass, pk jsonb) RETURNS SETOF audit_logs
+ *		The audit rows of the row of tbl named by pk, oldest first, found
+ *		through the (table_id, row_pk_hash) index.
+ */
+Datum
+asd_row_history(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	Oid			tbl;
+	int32		table_id = 0;
+	Oid			relid = InvalidOid;
+	Jsonb	   *stored;
+	Oid			argtypes[3] = {INT4OID, JSONBOID, JSONBOID};
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	uint64		i;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	tbl = PG_GETARG_OID(0);
+	if (get_rel_name(tbl) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", tbl)));
+	if (!history_table(tbl, &table_id, &relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no audit history", get_rel_name(tbl)),
+				 errhint("Enable auditing with audit_softdelete.enable('%s').",
+						 DatumGetCString(DirectFunctionCall1(regclassout,
+															 ObjectIdGetDatum(tbl))))));
+
+	stored = stored_key(relid, PG_GETARG_JSONB_P(1));
+
+	/* pk as given, and as the row's audit rows spell it */
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	args[0] = Int32GetDatum(table_id);
+	args[1] = PG_GETARG_DATUM(1);
+	args[2] = stored ? JsonbPGetDatum(stored) : (Datum) 0;
+	nulls[2] = stored ? ' ' : 'n';
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args("SELECT l.* FROM audit_softdelete.audit_logs l"
+							  " WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+							  " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
+							  " (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
+							  " pg_catalog.jsonb_hash_extended($3, 0)])"
+							  " AND (l.row_pk OPERATOR(pg_catalog.=) $2"
+							  " OR l.row_pk OPERATOR(pg_catalog.=) $3)"
+							  " ORDER BY l.id",
+							  3, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read audit_softdelete.audit_logs");
+	for (i = 0; i < SPI_processed; i++)
+		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	SPI_finish();
+
+	return (Datum) 0;
+}
