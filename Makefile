@@ -25,7 +25,8 @@ OBJS = \
 	src/version.o \
 	src/internal.o \
 	src/restore.o \
-	src/history.o
+	src/history.o \
+	src/trigger_guard.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -53,6 +54,7 @@ REGRESS = \
 	statement_paths \
 	statement_boundaries \
 	trigger_misuse \
+	trigger_guard \
 	disable \
 	relinfo_cache \
 	audit_basic \

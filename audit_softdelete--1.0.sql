@@ -1165,6 +1165,32 @@ $$;
 
 REVOKE ALL ON FUNCTION audit_softdelete._forget_dropped_tables() FROM PUBLIC;
 
+----------------------------------------------------------------------------
+-- The extension's triggers change through enable() and disable() only
+----------------------------------------------------------------------------
+
+-- Before ALTER TABLE ... DISABLE TRIGGER (by name, USER or ALL), ENABLE
+-- REPLICA TRIGGER, DROP TRIGGER, CREATE OR REPLACE TRIGGER and ALTER
+-- TRIGGER (RENAME, DEPENDS ON EXTENSION) that would touch one of the
+-- extension's triggers on an enabled table or one of its partitions:
+-- refuse it.  Auditing is turned off with disable(), which records who and
+-- when.  ENABLE ALWAYS TRIGGER, which only makes the trigger fire in more
+-- sessions, is let through.  Like _live_view_before_alter, it resolves the
+-- statement's names with the statement's own search_path.
+CREATE FUNCTION audit_softdelete._guard_triggers()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_guard_triggers';
+
+-- Named to fire before audit_softdelete_live_view_before_alter (event
+-- triggers fire in name order), and in every session: with
+-- session_replication_role = replica too.
+CREATE EVENT TRIGGER audit_softdelete_guard_triggers
+    ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'CREATE TRIGGER', 'ALTER TRIGGER')
+    EXECUTE FUNCTION audit_softdelete._guard_triggers();
+ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
+
 CREATE EVENT TRIGGER audit_softdelete_forget_dropped_tables
     ON sql_drop
     EXECUTE FUNCTION audit_softdelete._forget_dropped_tables();
@@ -1234,5 +1260,6 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._after_table_ddl(boolean),
     audit_softdelete._check_primary_key(),
     audit_softdelete._follow_column_defaults(),
-    audit_softdelete._table_ddl_end()
+    audit_softdelete._table_ddl_end(),
+    audit_softdelete._guard_triggers()
 FROM PUBLIC;

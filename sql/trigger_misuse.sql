@@ -17,7 +17,6 @@ INSERT INTO misuse_t (id) VALUES (2);
 DROP TRIGGER by_hand ON misuse_t;
 
 SELECT audit_softdelete.enable('misuse_t', soft_delete => 'off');
-DROP TRIGGER audit_softdelete_stamp ON misuse_t;
 
 -- FOR EACH STATEMENT
 CREATE TRIGGER by_hand BEFORE INSERT ON misuse_t

@@ -22,6 +22,10 @@
  * change something check whom they act for on their own: called directly,
  * even by the extension owner, they refuse.
  *
+ * The gate also lets the extension's own DDL through the trigger guard
+ * (trigger_guard.c): each statement run by _as_caller() may drop or replace
+ * the extension's triggers, no other.
+ *
  * IDENTIFICATION
  *	  src/internal.c
  *
@@ -42,6 +46,9 @@ PG_FUNCTION_INFO_V1(asd_as_caller);
 
 /* The innermost open gate, or NULL. */
 static AsdGate *current_gate = NULL;
+
+/* Set by _as_caller() for the one statement it runs; see asd_take_ddl_pass. */
+static bool ddl_pass = false;
 
 /*
  * asd_gate_enter
@@ -88,6 +95,23 @@ Oid
 asd_gate_caller(const char *funcname)
 {
 	return require_gate(funcname)->caller;
+}
+
+/*
+ * asd_take_ddl_pass
+ *		Is the statement starting now one that _as_caller() runs?
+ *
+ * The pass is for one statement: the first ddl_command_start event of the
+ * statement takes it, so that nothing that statement runs in turn (an event
+ * trigger of someone else, say) gets it too.
+ */
+bool
+asd_take_ddl_pass(void)
+{
+	bool		pass = ddl_pass;
+
+	ddl_pass = false;
+	return pass;
 }
 
 /*
@@ -215,7 +239,8 @@ asd_caller(PG_FUNCTION_ARGS)
  *
  * The internal functions build their DDL with format() and run it through
  * here: it is checked against the caller's privileges as if the caller had
- * typed it.
+ * typed it, and it may change the extension's triggers (see
+ * asd_take_ddl_pass).
  */
 Datum
 asd_as_caller(PG_FUNCTION_ARGS)
@@ -224,6 +249,7 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	char	   *command;
 	Oid			save_userid;
 	int			save_sec;
+	bool		save_pass = ddl_pass;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
@@ -231,6 +257,7 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	SetUserIdAndSecContext(gate->caller,
 						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	ddl_pass = true;
 	PG_TRY();
 	{
 		int			rc;
@@ -245,6 +272,7 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
+		ddl_pass = save_pass;
 		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();

@@ -32,6 +32,9 @@ SELECT audit_softdelete.set_actor('alice');
 INSERT INTO posts (id, body) VALUES (1, 'hello');
 UPDATE posts SET body = 'hello, world';
 COMMIT;
+-- a trigger of the extension set to fire always (allowed, unlike DISABLE)
+-- is dumped as such and restored
+ALTER TABLE posts ENABLE ALWAYS TRIGGER audit_softdelete_audit;
 -- a partitioned table (its partitions carry TRUNCATE triggers of their own)
 -- and a table in view mode (a view, its trigger and grants)
 CREATE TABLE events (id int, day int, PRIMARY KEY (id, day)) PARTITION BY LIST (day);
@@ -97,6 +100,8 @@ check "view mode: the live view keeps the table's column defaults" "now()" \
 	"$(psql_q -d "$dst" -c "SELECT column_default FROM information_schema.columns WHERE table_name = 'orders' AND column_name = 'created_at'")"
 check "partitions keep their TRUNCATE triggers" "2" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events_1'::regclass AND tgname LIKE '%truncate'")"
+check "a trigger set to fire always still does" "A" \
+	"$(psql_q -d "$dst" -c "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'posts'::regclass AND tgname = 'audit_softdelete_audit'")"
 check "a disabled table stays disabled" "f" \
 	"$(psql_q -d "$dst" -c "SELECT enabled FROM audit_softdelete.tracked_tables WHERE relid = 'notes'::regclass")"
 
