@@ -73,6 +73,7 @@ REGRESS = \
 	audit_indexes \
 	softdelete_trigger \
 	softdelete_marking \
+	softdelete_trigger_rights \
 	softdelete_fk \
 	softdelete_fk_types \
 	softdelete_fk_privileges \

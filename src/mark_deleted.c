@@ -4,14 +4,16 @@
  *	  The UPDATE that turns a DELETE into a soft delete.
  *
  * Marking a row deleted is an UPDATE of deleted_at and deleted_by on the
- * row version the DELETE has just locked, run as the table's owner (as
- * PostgreSQL runs its own foreign-key actions: deleting needs the DELETE
- * privilege, not UPDATE).
+ * row version the DELETE has just locked: deleting needs the DELETE
+ * privilege, not UPDATE.
  *
  * Most tables are marked through the executor's row-level routines, the
  * way logical replication applies a change: BEFORE and AFTER row triggers,
- * generated columns, constraints and index entries as for any UPDATE, but
- * without planning and starting a query for every row.  The new row
+ * generated columns, constraints (the partition's bound too) and index
+ * entries as for any UPDATE, but without planning and starting a query for
+ * every row.  Those routines check no privilege and no row-level security
+ * policy, so they run as the deleting role: the table's triggers run as
+ * that role, as the triggers of its DELETE do.  The new row
  * version carries the DELETE's own command id, as a row the DELETE changed
  * itself would: when the same DELETE meets the row again (a join matching
  * it twice), PostgreSQL takes it as already done, instead of failing with
@@ -20,9 +22,15 @@
  *
  * Rules, statement-level UPDATE triggers and transition tables belong to a
  * whole UPDATE statement, which the row-level routines do not run: a table
- * with any of them, and a partition (whose row-movement bookkeeping follows
- * the executor's per-row memory), is marked by a kept SPI plan instead, as
- * is a row deleted with no snapshot set (no executor is running then).
+ * with any of them is marked by a kept SPI plan instead, as is a row
+ * deleted with no snapshot set (no executor is running then).  That
+ * statement needs the UPDATE privilege.  It runs as the table's owner (as
+ * PostgreSQL runs its own foreign-key actions) only when that runs no other
+ * role's code with the owner's rights: when the deleting role is the owner,
+ * or when every UPDATE trigger of the table is the owner's own (see
+ * foreign_trigger).  Otherwise it runs as the deleting role if that role
+ * may update the table, and is refused if not: a role with the TRIGGER
+ * privilege must not get its trigger run as the owner by its own DELETE.
  *
  * IDENTIFICATION
  *	  src/mark_deleted.c
@@ -34,13 +42,17 @@
 #include "access/sysattr.h"
 #include "access/tableam.h"
 #include "access/xact.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "executor/executor.h"
 #include "executor/nodeModifyTable.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 static void
 refused_by_trigger(Relation rel)
@@ -59,14 +71,88 @@ needs_update_statement(Relation rel)
 {
 	TriggerDesc *trigdesc = rel->trigdesc;
 
-	if (rel->rd_rules != NULL || rel->rd_rel->relispartition ||
-		!ActiveSnapshotSet())
+	if (rel->rd_rules != NULL || !ActiveSnapshotSet())
 		return true;
 	return trigdesc != NULL &&
 		(trigdesc->trig_update_before_statement ||
 		 trigdesc->trig_update_after_statement ||
 		 trigdesc->trig_update_old_table ||
 		 trigdesc->trig_update_new_table);
+}
+
+/*
+ * The first UPDATE trigger of rel that is not its owner's own code, or
+ * NULL.  A trigger is the owner's own when its function belongs to the
+ * owner, or to a superuser and takes no arguments (a generic function can
+ * build statements from its arguments), and it has no WHEN clause (an
+ * expression whoever created the trigger wrote).  The roles with the
+ * TRIGGER privilege on the table can create triggers; only the owner can
+ * create functions as the owner.
+ */
+static Trigger *
+foreign_trigger(Relation rel)
+{
+	TriggerDesc *trigdesc = rel->trigdesc;
+	Oid			owner = rel->rd_rel->relowner;
+	int			i;
+
+	if (trigdesc == NULL)
+		return NULL;
+	for (i = 0; i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *trigger = &trigdesc->triggers[i];
+		HeapTuple	proctup;
+		Oid			proowner;
+
+		if (!TRIGGER_FOR_UPDATE(trigger->tgtype) ||
+			trigger->tgenabled == TRIGGER_DISABLED)
+			continue;
+		if (trigger->tgqual != NULL)
+			return trigger;
+		proctup = SearchSysCache1(PROCOID, ObjectIdGetDatum(trigger->tgfoid));
+		if (!HeapTupleIsValid(proctup))
+			elog(ERROR, "cache lookup failed for function %u", trigger->tgfoid);
+		proowner = ((Form_pg_proc) GETSTRUCT(proctup))->proowner;
+		ReleaseSysCache(proctup);
+		if (proowner != owner &&
+			!(superuser_arg(proowner) && trigger->tgnargs == 0))
+			return trigger;
+	}
+	return NULL;
+}
+
+/*
+ * Switch to the role the UPDATE statement marking a row of rel runs as
+ * (see the file header), or refuse.
+ */
+static void
+become_statement_role(Relation rel)
+{
+	Oid			caller = GetUserId();
+	Oid			owner = rel->rd_rel->relowner;
+	Trigger    *trigger;
+	int			save_sec;
+	Oid			save_userid;
+
+	if (!has_privs_of_role(caller, owner))
+	{
+		trigger = foreign_trigger(rel);
+		if (trigger != NULL)
+		{
+			if (pg_class_aclcheck(RelationGetRelid(rel), caller, ACL_UPDATE) == ACLCHECK_OK)
+				return;			/* the caller's own UPDATE */
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied to soft-delete a row of table \"%s\"",
+							RelationGetRelationName(rel)),
+					 errdetail("Marking the row deleted takes an UPDATE statement here, which role \"%s\" may not run; run as the table's owner, it would run trigger \"%s\", whose code the owner does not own.",
+							   GetUserNameFromId(caller, false), trigger->tgname),
+					 errhint("Grant the role UPDATE on the table, or have the table's owner own the trigger's function; a WHEN clause or arguments make any trigger count as not the owner's.")));
+		}
+	}
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(owner,
+						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
 }
 
 /*
@@ -193,6 +279,8 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 		ExecComputeStoredGenerated(resultrel, estate, slot, CMD_UPDATE);
 	if (tupdesc->constr)
 		ExecConstraints(resultrel, slot, estate);
+	if (rel->rd_rel->relispartition)
+		ExecPartitionCheck(resultrel, slot, estate, true);
 
 	result = table_tuple_update(rel, &tid, slot, cid, estate->es_snapshot,
 								InvalidSnapshot, true, &tmfd, &lockmode,
@@ -235,14 +323,14 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	Oid			save_userid;
 	int			save_sec;
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(rel->rd_rel->relowner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-
-	if (needs_update_statement(rel))
-		mark_by_statement(info, rel, tuple, deleted_at, deleted_by);
-	else
+	if (!needs_update_statement(rel))
+	{
 		mark_by_row(info, rel, tuple, deleted_at, deleted_by);
+		return;
+	}
 
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	become_statement_role(rel);
+	mark_by_statement(info, rel, tuple, deleted_at, deleted_by);
 	SetUserIdAndSecContext(save_userid, save_sec);
 }
