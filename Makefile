@@ -55,6 +55,7 @@ REGRESS = \
 	statement_boundaries \
 	trigger_misuse \
 	trigger_guard \
+	trigger_guard_after \
 	disable \
 	relinfo_cache \
 	audit_basic \
@@ -87,7 +88,8 @@ REGRESS = \
 	softdelete_view_drop \
 	softdelete_partitioned
 
-ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
+ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
+	concurrent_trigger_guard
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

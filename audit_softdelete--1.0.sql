@@ -1182,6 +1182,25 @@ RETURNS event_trigger
 LANGUAGE C
 AS 'MODULE_PATHNAME', 'asd_guard_triggers';
 
+-- The same commands, checked again once done, on the tables they really
+-- changed: _guard_triggers() resolves names before the statement takes its
+-- lock, and a table renamed meanwhile gets past it.  After ALTER TABLE,
+-- one of the extension's triggers left disabled or replica-only; after
+-- CREATE OR REPLACE TRIGGER or ALTER TRIGGER, one replaced, renamed or
+-- made to depend on an extension; after DROP TRIGGER, one dropped: refused,
+-- and the command rolled back.
+CREATE FUNCTION audit_softdelete._verify_triggers()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_verify_triggers';
+
+CREATE FUNCTION audit_softdelete._verify_trigger_drops()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_verify_trigger_drops';
+
 -- Named to fire before audit_softdelete_live_view_before_alter (event
 -- triggers fire in name order), and in every session: with
 -- session_replication_role = replica too.
@@ -1190,6 +1209,20 @@ CREATE EVENT TRIGGER audit_softdelete_guard_triggers
     WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'CREATE TRIGGER', 'ALTER TRIGGER')
     EXECUTE FUNCTION audit_softdelete._guard_triggers();
 ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
+
+-- Named to fire after audit_softdelete_table_ddl_end, which gives new
+-- partitions their triggers.
+CREATE EVENT TRIGGER audit_softdelete_verify_triggers
+    ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
+    EXECUTE FUNCTION audit_softdelete._verify_triggers();
+ALTER EVENT TRIGGER audit_softdelete_verify_triggers ENABLE ALWAYS;
+
+CREATE EVENT TRIGGER audit_softdelete_verify_trigger_drops
+    ON sql_drop
+    WHEN TAG IN ('DROP TRIGGER')
+    EXECUTE FUNCTION audit_softdelete._verify_trigger_drops();
+ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops ENABLE ALWAYS;
 
 CREATE EVENT TRIGGER audit_softdelete_forget_dropped_tables
     ON sql_drop
@@ -1261,5 +1294,7 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._check_primary_key(),
     audit_softdelete._follow_column_defaults(),
     audit_softdelete._table_ddl_end(),
-    audit_softdelete._guard_triggers()
+    audit_softdelete._guard_triggers(),
+    audit_softdelete._verify_triggers(),
+    audit_softdelete._verify_trigger_drops()
 FROM PUBLIC;

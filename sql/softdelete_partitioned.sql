@@ -119,8 +119,10 @@ CREATE TABLE sp_a_1 PARTITION OF sp_a FOR VALUES FROM (1) TO (2);
 SELECT audit_softdelete.enable('sp_a', stamps => false);
 -- (a superuser can take the extension's trigger away by disabling its guard)
 ALTER EVENT TRIGGER audit_softdelete_guard_triggers DISABLE;
+ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops DISABLE;
 DROP TRIGGER audit_softdelete_audit_truncate ON sp_a_1;
 ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
+ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops ENABLE ALWAYS;
 CREATE TABLE sp_b (id int, day int) PARTITION BY RANGE (day);
 CREATE TABLE sp_b_1 PARTITION OF sp_b FOR VALUES FROM (1) TO (2);
 SELECT count(*) AS sp_a_1_audit_truncate FROM pg_trigger

@@ -256,7 +256,8 @@ extern void asd_gate_enter(AsdGate *gate);
 extern void asd_gate_exit(AsdGate *gate);
 extern Oid	asd_gate_caller(const char *funcname);
 extern Oid	asd_acting_role(void);
-extern bool asd_take_ddl_pass(void);
+extern bool asd_take_ddl_pass(Node *parsetree);
+extern bool asd_has_ddl_pass(Node *parsetree);
 extern Datum asd_call_internal_function(const char *name, int nargs,
 										const Oid *argtypes, const Datum *args,
 										bool *isnull);

@@ -50,6 +50,9 @@ static AsdGate *current_gate = NULL;
 /* Set by _as_caller() for the one statement it runs; see asd_take_ddl_pass. */
 static bool ddl_pass = false;
 
+/* The statement that took that pass, while _as_caller() runs it. */
+static Node *ddl_pass_statement = NULL;
+
 /*
  * asd_gate_enter
  *		Remember the calling role and become the extension owner.
@@ -99,19 +102,35 @@ asd_gate_caller(const char *funcname)
 
 /*
  * asd_take_ddl_pass
- *		Is the statement starting now one that _as_caller() runs?
+ *		Is the statement starting now, parsetree, one that _as_caller() runs?
  *
  * The pass is for one statement: the first ddl_command_start event of the
  * statement takes it, so that nothing that statement runs in turn (an event
- * trigger of someone else, say) gets it too.
+ * trigger of someone else, say) gets it too.  The statement keeps it for
+ * its later events (asd_has_ddl_pass).
  */
 bool
-asd_take_ddl_pass(void)
+asd_take_ddl_pass(Node *parsetree)
 {
 	bool		pass = ddl_pass;
 
 	ddl_pass = false;
+	if (pass)
+		ddl_pass_statement = parsetree;
 	return pass;
+}
+
+/*
+ * asd_has_ddl_pass
+ *		Is the statement whose sql_drop or ddl_command_end event fires now,
+ *		parsetree, one that _as_caller() runs?  It took the pass at its start
+ *		(its events carry the same parse tree, which lives as long as
+ *		_as_caller() runs it), or no ddl_command_start event took it.
+ */
+bool
+asd_has_ddl_pass(Node *parsetree)
+{
+	return ddl_pass || (parsetree != NULL && parsetree == ddl_pass_statement);
 }
 
 /*
@@ -250,6 +269,7 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec;
 	bool		save_pass = ddl_pass;
+	Node	   *save_statement = ddl_pass_statement;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_VOID();
@@ -258,6 +278,7 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	SetUserIdAndSecContext(gate->caller,
 						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE);
 	ddl_pass = true;
+	ddl_pass_statement = NULL;
 	PG_TRY();
 	{
 		int			rc;
@@ -273,6 +294,7 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		ddl_pass = save_pass;
+		ddl_pass_statement = save_statement;
 		SetUserIdAndSecContext(save_userid, save_sec);
 	}
 	PG_END_TRY();

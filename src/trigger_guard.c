@@ -28,6 +28,15 @@
  * function is one of the extension's.  enable() and disable() change them
  * through _as_caller(), whose statements get a pass (internal.c).
  *
+ * That check resolves the statement's names before the statement does,
+ * without its lock: a table renamed meanwhile (another session renaming the
+ * enabled table to the name the statement gives, while the statement waits
+ * for its lock) gets past it.  So the commands are checked again once done,
+ * on the objects they really changed: at ddl_command_end, an extension's
+ * trigger that ALTER TABLE left disabled or replica-only, and one that
+ * CREATE OR REPLACE TRIGGER or ALTER TRIGGER changed; at sql_drop, one that
+ * DROP TRIGGER dropped.  Those refusals roll the command back.
+ *
  * IDENTIFICATION
  *	  src/trigger_guard.c
  *
@@ -44,11 +53,14 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_trigger.h"
 #include "commands/event_trigger.h"
+#include "tcop/deparse_utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(asd_guard_triggers);
+PG_FUNCTION_INFO_V1(asd_verify_triggers);
+PG_FUNCTION_INFO_V1(asd_verify_trigger_drops);
 
 #define ASD_TRIGGER_PREFIX "audit_softdelete_"
 
@@ -75,10 +87,11 @@ static const char *const action_messages[] = {
 
 /*
  * The name of an extension's trigger on relid, named name (NULL: any), or
- * NULL when there is none.
+ * NULL when there is none.  With silenced, only one that is disabled or
+ * fires in replica sessions only; its tgenabled in *state.
  */
 static char *
-our_trigger(Oid relid, const char *name, Oid nspid)
+our_trigger(Oid relid, const char *name, Oid nspid, bool silenced, char *state)
 {
 	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
 	ScanKeyData key[2];
@@ -99,9 +112,12 @@ our_trigger(Oid relid, const char *name, Oid nspid)
 
 		if (strncmp(NameStr(trig->tgname), ASD_TRIGGER_PREFIX,
 					strlen(ASD_TRIGGER_PREFIX)) == 0 &&
-			get_func_namespace(trig->tgfoid) == nspid)
+			get_func_namespace(trig->tgfoid) == nspid &&
+			(!silenced || trig->tgenabled == TRIGGER_DISABLED ||
+			 trig->tgenabled == TRIGGER_FIRES_ON_REPLICA))
 		{
 			result = pstrdup(NameStr(trig->tgname));
+			*state = trig->tgenabled;
 			break;
 		}
 	}
@@ -110,9 +126,12 @@ our_trigger(Oid relid, const char *name, Oid nspid)
 	return result;
 }
 
-/* The enabled table relid is or is a partition of, or InvalidOid. */
+/*
+ * The enabled table relid is or is a partition of, or InvalidOid; its
+ * options in *opts.
+ */
 static Oid
-enabled_table(Oid relid)
+enabled_table(Oid relid, AsdTableOptions *opts)
 {
 	List	   *tables = list_make1_oid(relid);
 	ListCell   *lc;
@@ -121,20 +140,43 @@ enabled_table(Oid relid)
 		tables = list_concat(tables, get_partition_ancestors(relid));
 	foreach(lc, tables)
 	{
-		AsdTableOptions opts;
-
-		if (asd_read_table_options(lfirst_oid(lc), &opts) && opts.enabled)
+		if (asd_read_table_options(lfirst_oid(lc), opts) && opts->enabled)
 			return lfirst_oid(lc);
 	}
 	return InvalidOid;
 }
 
+/* Refuse action on trigger of rel, which is enabled table enabled or in it. */
+static void
+refuse(const char *trigger, Oid rel, Oid enabled, GuardedAction action)
+{
+	char	   *enabled_name;
+
+	enabled_name = DatumGetCString(DirectFunctionCall1(regclassout,
+													   ObjectIdGetDatum(enabled)));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg_internal(action_messages[action], trigger, get_rel_name(rel)),
+			 errdetail("Table \"%s\" is enabled in audit_softdelete, and the trigger is how its changes are recorded.",
+					   get_rel_name(enabled)),
+			 action == GUARD_REPLICA ?
+			 errhint("A logical replication subscriber that must audit the rows it applies can use ENABLE ALWAYS TRIGGER; to stop auditing the table, call audit_softdelete.disable('%s').",
+					 enabled_name) :
+			 action == GUARD_RENAME || action == GUARD_DEPEND ?
+			 errhint("audit_softdelete.enable() and disable() manage the triggers of table \"%s\".",
+					 get_rel_name(enabled)) :
+			 errhint("To stop auditing the table, call audit_softdelete.disable('%s'), which records who did it and when.",
+					 enabled_name)));
+}
+
 /*
  * Refuse action on the extension's trigger named name (NULL: on all
  * triggers) of relid, and of its partitions, if it is on an enabled table.
+ * With silenced, after the command: only if it left such a trigger
+ * disabled or replica-only.
  */
 static void
-guard(Oid relid, const char *name, GuardedAction action)
+guard(Oid relid, const char *name, GuardedAction action, bool silenced)
 {
 	Oid			nspid = get_namespace_oid(ASD_SCHEMA_NAME, true);
 	List	   *rels;
@@ -151,30 +193,19 @@ guard(Oid relid, const char *name, GuardedAction action)
 	foreach(lc, rels)
 	{
 		Oid			rel = lfirst_oid(lc);
-		char	   *trigger = our_trigger(rel, name, nspid);
+		char		state;
+		char	   *trigger = our_trigger(rel, name, nspid, silenced, &state);
+		AsdTableOptions opts;
 		Oid			enabled;
-		char	   *enabled_name;
 
 		if (trigger == NULL)
 			continue;
-		enabled = enabled_table(rel);
+		enabled = enabled_table(rel, &opts);
 		if (!OidIsValid(enabled))
 			continue;
-		enabled_name = DatumGetCString(DirectFunctionCall1(regclassout,
-														   ObjectIdGetDatum(enabled)));
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg_internal(action_messages[action], trigger, get_rel_name(rel)),
-				 errdetail("Table \"%s\" is enabled in audit_softdelete, and the trigger is how its changes are recorded.",
-						   get_rel_name(enabled)),
-				 action == GUARD_REPLICA ?
-				 errhint("A logical replication subscriber that must audit the rows it applies can use ENABLE ALWAYS TRIGGER; to stop auditing the table, call audit_softdelete.disable('%s').",
-						 enabled_name) :
-				 action == GUARD_RENAME || action == GUARD_DEPEND ?
-				 errhint("audit_softdelete.enable() and disable() manage the triggers of table \"%s\".",
-						 get_rel_name(enabled)) :
-				 errhint("To stop auditing the table, call audit_softdelete.disable('%s'), which records who did it and when.",
-						 enabled_name)));
+		if (silenced)
+			action = state == TRIGGER_FIRES_ON_REPLICA ? GUARD_REPLICA : GUARD_DISABLE;
+		refuse(trigger, rel, enabled, action);
 	}
 }
 
@@ -211,11 +242,11 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by event trigger manager",
 						"_guard_triggers")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	/* a statement run by enable() or disable() */
-	if (asd_take_ddl_pass())
+	if (asd_take_ddl_pass(parsetree))
 		PG_RETURN_VOID();
 
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	if (IsA(parsetree, AlterTableStmt))
 	{
 		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
@@ -252,7 +283,7 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 				relid = RangeVarGetRelid(stmt->relation, NoLock, true);
 				resolved = true;
 			}
-			guard(relid, name, action);
+			guard(relid, name, action, false);
 		}
 	}
 	else if (IsA(parsetree, DropStmt) &&
@@ -265,7 +296,7 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 			char	   *name;
 			Oid			relid = trigger_relation(lfirst(lc), &name);
 
-			guard(relid, name, GUARD_DROP);
+			guard(relid, name, GUARD_DROP, false);
 		}
 	}
 	else if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->replace)
@@ -273,7 +304,7 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
 
 		guard(RangeVarGetRelid(stmt->relation, NoLock, true), stmt->trigname,
-			  GUARD_REPLACE);
+			  GUARD_REPLACE, false);
 	}
 	else if (IsA(parsetree, RenameStmt) &&
 			 ((RenameStmt *) parsetree)->renameType == OBJECT_TRIGGER)
@@ -281,7 +312,7 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 		RenameStmt *stmt = (RenameStmt *) parsetree;
 
 		guard(RangeVarGetRelid(stmt->relation, NoLock, true), stmt->subname,
-			  GUARD_RENAME);
+			  GUARD_RENAME, false);
 	}
 	else if (IsA(parsetree, AlterObjectDependsStmt) &&
 			 ((AlterObjectDependsStmt *) parsetree)->objectType == OBJECT_TRIGGER &&
@@ -290,8 +321,207 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 		AlterObjectDependsStmt *stmt = (AlterObjectDependsStmt *) parsetree;
 
 		guard(RangeVarGetRelid(stmt->relation, NoLock, true),
-			  strVal(linitial(castNode(List, stmt->object))), GUARD_DEPEND);
+			  strVal(linitial(castNode(List, stmt->object))), GUARD_DEPEND, false);
 	}
 
+	PG_RETURN_VOID();
+}
+
+/*
+ * Does the enabled table with options opts have a trigger of the
+ * extension named name?  Which ones enable() creates, by feature.
+ */
+static bool
+wanted(const char *name, AsdTableOptions *opts)
+{
+	if (strcmp(name, ASD_TRIGGER_PREFIX "stamp") == 0)
+		return opts->stamps;
+	if (strcmp(name, ASD_TRIGGER_PREFIX "soft_delete") == 0 ||
+		strcmp(name, ASD_TRIGGER_PREFIX "soft_delete_truncate") == 0)
+		return opts->soft_delete != ASD_SOFT_DELETE_OFF;
+	if (strcmp(name, ASD_TRIGGER_PREFIX "audit") == 0 ||
+		strcmp(name, ASD_TRIGGER_PREFIX "audit_truncate") == 0)
+		return opts->audit;
+	return false;
+}
+
+/*
+ * Refuse action, done by the command now ending, on the trigger named name
+ * of relid, if it is one the enabled table relid is or is in has.
+ */
+static void
+guard_done(Oid relid, const char *name, GuardedAction action)
+{
+	AsdTableOptions opts;
+	Oid			enabled = enabled_table(relid, &opts);
+
+	if (OidIsValid(enabled) && wanted(name, &opts))
+		refuse(name, relid, enabled, action);
+}
+
+/* The command now ending changed trigger trigoid: refuse it if it is ours. */
+static void
+verify_trigger(Oid trigoid, Node *parsetree)
+{
+	Relation	tgrel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	Oid			relid;
+	char	   *name;
+
+	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(trigoid));
+	scan = systable_beginscan(tgrel, TriggerOidIndexId, true, NULL, 1, &key);
+	tup = systable_getnext(scan);
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "could not find trigger %u", trigoid);
+	relid = ((Form_pg_trigger) GETSTRUCT(tup))->tgrelid;
+	name = pstrdup(NameStr(((Form_pg_trigger) GETSTRUCT(tup))->tgname));
+	systable_endscan(scan);
+	table_close(tgrel, AccessShareLock);
+
+	if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->replace)
+		guard_done(relid, name, GUARD_REPLACE);
+	else if (IsA(parsetree, RenameStmt))
+		guard_done(relid, ((RenameStmt *) parsetree)->subname, GUARD_RENAME);
+	else if (IsA(parsetree, AlterObjectDependsStmt) &&
+			 !((AlterObjectDependsStmt *) parsetree)->remove)
+		guard_done(relid, name, GUARD_DEPEND);
+}
+
+/*
+ * _verify_triggers() RETURNS event_trigger
+ *		After the commands _guard_triggers() checks: refuse what they did to
+ *		the extension's triggers, on the tables they really changed.
+ *
+ *	CREATE EVENT TRIGGER audit_softdelete_verify_triggers
+ *		ON ddl_command_end
+ *		WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
+ *		EXECUTE FUNCTION audit_softdelete._verify_triggers();
+ */
+Datum
+asd_verify_triggers(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+	uint64		i;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"_verify_triggers")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (asd_has_ddl_pass(parsetree))
+		PG_RETURN_VOID();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT command FROM pg_catalog.pg_event_trigger_ddl_commands()",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		CollectedCommand *cmd;
+		ListCell   *lc;
+
+		cmd = (CollectedCommand *) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[i],
+																 SPI_tuptable->tupdesc,
+																 1, &isnull));
+		if (isnull)
+			continue;
+		if (cmd->type == SCT_Simple &&
+			cmd->d.simple.address.classId == TriggerRelationId)
+		{
+			verify_trigger(cmd->d.simple.address.objectId, cmd->parsetree);
+			continue;
+		}
+		if (cmd->type != SCT_AlterTable)
+			continue;
+		foreach(lc, cmd->d.alterTable.subcmds)
+		{
+			AlterTableCmd *sub = (AlterTableCmd *) ((CollectedATSubcmd *) lfirst(lc))->parsetree;
+
+			if (!IsA(sub, AlterTableCmd))
+				continue;
+			switch (sub->subtype)
+			{
+				case AT_DisableTrig:
+				case AT_EnableReplicaTrig:
+					guard(cmd->d.alterTable.objectId, sub->name, GUARD_DISABLE, true);
+					break;
+				case AT_DisableTrigAll:
+				case AT_DisableTrigUser:
+					guard(cmd->d.alterTable.objectId, NULL, GUARD_DISABLE, true);
+					break;
+				default:
+					break;
+			}
+		}
+	}
+	SPI_finish();
+	PG_RETURN_VOID();
+}
+
+/*
+ * _verify_trigger_drops() RETURNS event_trigger
+ *		After DROP TRIGGER: refuse it if it dropped one of the extension's
+ *		triggers of an enabled table.
+ *
+ *	CREATE EVENT TRIGGER audit_softdelete_verify_trigger_drops
+ *		ON sql_drop WHEN TAG IN ('DROP TRIGGER')
+ *		EXECUTE FUNCTION audit_softdelete._verify_trigger_drops();
+ *
+ * The trigger is gone: its table is found by the names it had when it was
+ * dropped, which the drop's lock on the table keeps, and whether it was
+ * the extension's by the table's options.
+ */
+Datum
+asd_verify_trigger_drops(PG_FUNCTION_ARGS)
+{
+	Node	   *parsetree;
+	uint64		i;
+
+	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" was not called by event trigger manager",
+						"_verify_trigger_drops")));
+	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	if (asd_has_ddl_pass(parsetree))
+		PG_RETURN_VOID();
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute("SELECT address_names FROM pg_catalog.pg_event_trigger_dropped_objects()"
+					" WHERE object_type OPERATOR(pg_catalog.=) 'trigger'",
+					true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "could not read pg_event_trigger_dropped_objects()");
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		Datum		names = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+										  1, &isnull);
+		Datum	   *elems;
+		int			nelems;
+		Oid			nspid;
+		Oid			relid;
+
+		if (isnull)
+			continue;
+		deconstruct_array(DatumGetArrayTypeP(names), TEXTOID, -1, false,
+						  TYPALIGN_INT, &elems, NULL, &nelems);
+		if (nelems != 3)
+			continue;
+		nspid = get_namespace_oid(TextDatumGetCString(elems[0]), true);
+		if (!OidIsValid(nspid))
+			continue;
+		relid = get_relname_relid(TextDatumGetCString(elems[1]), nspid);
+		if (OidIsValid(relid))
+			guard_done(relid, TextDatumGetCString(elems[2]), GUARD_DROP);
+	}
+	SPI_finish();
 	PG_RETURN_VOID();
 }
