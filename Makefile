@@ -79,6 +79,7 @@ REGRESS = \
 	softdelete_fk_types \
 	softdelete_fk_privileges \
 	softdelete_restore \
+	softdelete_restore_rights \
 	softdelete_key_types \
 	softdelete_purge \
 	softdelete_view \

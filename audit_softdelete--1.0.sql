@@ -877,8 +877,10 @@ AS 'MODULE_PATHNAME', 'asd_key_condition';
 
 -- A row's key columns as JSON, timestamps written in UTC, as the cascade
 -- bookkeeping (cascade.c) writes keys.  Only this lookup runs in UTC: the
--- caller's TimeZone stays in force for the triggers restore() fires.
-CREATE FUNCTION audit_softdelete._bookkeeping_key(tbl regclass, tid tid, cols text[])
+-- caller's TimeZone stays in force for the triggers restore() fires.  The
+-- row is read through tbl, the enabled table, as restore() found it: the
+-- caller's privileges on a partitioned table suffice for its partitions.
+CREATE FUNCTION audit_softdelete._bookkeeping_key(tbl regclass, part oid, tid tid, cols text[])
 RETURNS jsonb
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -887,9 +889,11 @@ AS $$
 DECLARE
     key jsonb;
 BEGIN
-    EXECUTE format('SELECT (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($2) c)'
-                   ' FROM ONLY %s x WHERE x.ctid = $1', tbl)
-       INTO key USING tid, cols;
+    EXECUTE format('SELECT (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($3) c)'
+                   ' FROM %s%s x WHERE x.tableoid = $1 AND x.ctid = $2',
+                   CASE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'p'
+                        THEN '' ELSE 'ONLY ' END, tbl)
+       INTO key USING part, tid, cols;
     RETURN key;
 END
 $$;
@@ -1286,7 +1290,7 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._enable(regclass, boolean, text, boolean, jsonb, text[], text[]),
     audit_softdelete._disable(regclass),
     audit_softdelete._key_condition(regclass, jsonb),
-    audit_softdelete._bookkeeping_key(regclass, tid, text[]),
+    audit_softdelete._bookkeeping_key(regclass, oid, tid, text[]),
     audit_softdelete._history_key(regclass, jsonb, text[], text),
     audit_softdelete._history_table_id(regclass),
     audit_softdelete._live_view_before_alter(),

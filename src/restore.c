@@ -8,11 +8,12 @@
  * as the caller, so that the caller's privileges and row-level security
  * apply and the rows' triggers fire as for the caller's own UPDATE.  What a
  * soft delete cascaded to is remembered in soft_delete_cascades, which only
- * the extension owner reads and writes.  It is taken from there here and
- * nowhere else: for a row restore_row() has just restored, in the same
- * call, and only for the children the caller may read and update (the
- * others stay deleted, and remembered, for someone who may).  No SQL
- * function hands out or forgets the bookkeeping.
+ * the extension owner reads and writes.  It is read here and nowhere else:
+ * for a row restore_row() has just restored, in the same call, and only
+ * for the children the caller may read and update; and a child's entry is
+ * forgotten only once the child is restored (one hidden from the caller by
+ * row-level security, or kept deleted by a trigger, stays deleted, and
+ * remembered).  No SQL function hands out or forgets the bookkeeping.
  *
  * IDENTIFICATION
  *	  src/restore.c
@@ -34,6 +35,7 @@ typedef struct CascadedRow
 {
 	Oid			relid;
 	Jsonb	   *pk;
+	int32		table_id;
 } CascadedRow;
 
 static char *
@@ -78,24 +80,24 @@ join_names(List *names)
 }
 
 /*
- * Take from soft_delete_cascades what parent's soft delete at deleted_at
- * cascaded to, and forget it: only for children the caller may read and
- * update, and only right after restore_row() restored parent.
+ * Read from soft_delete_cascades what parent's soft delete at deleted_at
+ * cascaded to: only for children the caller may read and update, and only
+ * right after restore_row() restored parent.
  */
 static List *
-take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
+cascaded_children(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 {
 	static const char *query =
-		"DELETE FROM audit_softdelete.soft_delete_cascades c"
-		" USING audit_softdelete.tracked_tables p, audit_softdelete.tracked_tables ch"
+		"SELECT ch.relid, c.child_pk, c.child_table_id"
+		" FROM audit_softdelete.soft_delete_cascades c,"
+		" audit_softdelete.tracked_tables p, audit_softdelete.tracked_tables ch"
 		" WHERE p.relid OPERATOR(pg_catalog.=) $1"
 		" AND c.parent_table_id OPERATOR(pg_catalog.=) p.table_id"
 		" AND c.parent_pk OPERATOR(pg_catalog.=) $2"
 		" AND c.deleted_at OPERATOR(pg_catalog.=) $3"
 		" AND ch.table_id OPERATOR(pg_catalog.=) c.child_table_id"
 		" AND pg_catalog.has_table_privilege($4, ch.relid, 'SELECT')"
-		" AND pg_catalog.has_table_privilege($4, ch.relid, 'UPDATE')"
-		" RETURNING ch.relid, c.child_pk";
+		" AND pg_catalog.has_table_privilege($4, ch.relid, 'UPDATE')";
 	MemoryContext cxt = CurrentMemoryContext;
 	Oid			argtypes[4] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, OIDOID};
 	Datum		args[4];
@@ -112,7 +114,7 @@ take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 4, argtypes, args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
+	if (SPI_execute_with_args(query, 4, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read audit_softdelete.soft_delete_cascades");
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -124,6 +126,7 @@ take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 
 		child->relid = DatumGetObjectId(SPI_getbinval(tup, desc, 1, &isnull));
 		child->pk = DatumGetJsonbPCopy(SPI_getbinval(tup, desc, 2, &isnull));
+		child->table_id = DatumGetInt32(SPI_getbinval(tup, desc, 3, &isnull));
 		result = lappend(result, child);
 		MemoryContextSwitchTo(oldcxt);
 	}
@@ -132,13 +135,49 @@ take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 	return result;
 }
 
+/* Forget that parent's soft delete at deleted_at cascaded to child. */
+static void
+forget_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at,
+				CascadedRow *child)
+{
+	static const char *query =
+		"DELETE FROM audit_softdelete.soft_delete_cascades c"
+		" USING audit_softdelete.tracked_tables p"
+		" WHERE p.relid OPERATOR(pg_catalog.=) $1"
+		" AND c.parent_table_id OPERATOR(pg_catalog.=) p.table_id"
+		" AND c.parent_pk OPERATOR(pg_catalog.=) $2"
+		" AND c.deleted_at OPERATOR(pg_catalog.=) $3"
+		" AND c.child_table_id OPERATOR(pg_catalog.=) $4"
+		" AND c.child_pk OPERATOR(pg_catalog.=) $5";
+	Oid			argtypes[5] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, INT4OID, JSONBOID};
+	Datum		args[5];
+	Oid			save_userid;
+	int			save_sec;
+
+	args[0] = ObjectIdGetDatum(parent);
+	args[1] = JsonbPGetDatum(parent_pk);
+	args[2] = deleted_at;
+	args[3] = Int32GetDatum(child->table_id);
+	args[4] = JsonbPGetDatum(child->pk);
+
+	asd_become_extension_owner(&save_userid, &save_sec);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_execute_with_args(query, 5, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
+		elog(ERROR, "could not forget a row of audit_softdelete.soft_delete_cascades");
+	SPI_finish();
+	asd_restore_user(save_userid, save_sec);
+}
+
 /*
  * Restore the row of relid with key pk (as the bookkeeping writes keys)
  * deleted at deleted_at, then what its soft delete cascaded to.  Returns
- * the number of rows restored.
+ * the number of rows restored.  *done says whether a cascade's record of
+ * the row has served: the row is restored, or the caller sees it no longer
+ * deleted at that time (restored or deleted again on its own since).
  */
 static int64
-restore_row(Oid relid, Jsonb *pk, Datum deleted_at)
+restore_row(Oid relid, Jsonb *pk, Datum deleted_at, bool *done)
 {
 	AsdTableOptions opts;
 	const char *at;
@@ -167,18 +206,36 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at)
 	if (SPI_execute_with_args(query, 2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
 		elog(ERROR, "could not restore a row of \"%s\"", get_rel_name(relid));
 	restored = SPI_processed;
+	*done = restored > 0;
+
+	/*
+	 * Not restored: deleted again on its own since (not ours to bring
+	 * back), or hidden from the caller, or kept deleted by a trigger.
+	 */
+	if (restored == 0)
+	{
+		query = psprintf("SELECT 1 FROM %s%s x WHERE %s"
+						 " AND (x.%s IS NULL OR x.%s OPERATOR(pg_catalog.<>) $2)",
+						 only(relid), qualified_name(relid),
+						 key_condition(relid, pk), at, at);
+		if (SPI_execute_with_args(query, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
+			elog(ERROR, "could not read a row of \"%s\"", get_rel_name(relid));
+		*done = SPI_processed > 0;
+		SPI_finish();
+		return 0;
+	}
 	SPI_finish();
 
-	/* deleted again on its own since: not ours to bring back */
-	if (restored == 0)
-		return 0;
-
-	children = take_cascaded(relid, pk, deleted_at);
+	children = cascaded_children(relid, pk, deleted_at);
 	foreach(lc, children)
 	{
 		CascadedRow *child = lfirst(lc);
+		bool		child_done;
 
-		restored += restore_row(child->relid, child->pk, deleted_at);
+		restored += restore_row(child->relid, child->pk, deleted_at, &child_done);
+		/* hidden from the caller, or kept deleted by a trigger: remembered */
+		if (child_done)
+			forget_cascaded(relid, pk, deleted_at, child);
 	}
 	return restored;
 }
@@ -208,9 +265,10 @@ asd_restore(PG_FUNCTION_ARGS)
 	Oid			row_table;
 	ItemPointerData row_tid;
 	Datum	   *names;
-	Oid			keytypes[3] = {REGCLASSOID, TIDOID, TEXTARRAYOID};
-	Datum		keyargs[3];
+	Oid			keytypes[4] = {REGCLASSOID, OIDOID, TIDOID, TEXTARRAYOID};
+	Datum		keyargs[4];
 	Jsonb	   *row_pk;
+	bool		done;
 	int			i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -297,14 +355,15 @@ asd_restore(PG_FUNCTION_ARGS)
 	i = 0;
 	foreach(lc, pkcols)
 		names[i++] = CStringGetTextDatum(lfirst(lc));
-	keyargs[0] = ObjectIdGetDatum(row_table);
-	keyargs[1] = PointerGetDatum(&row_tid);
-	keyargs[2] = PointerGetDatum(construct_array(names, i, TEXTOID, -1, false, TYPALIGN_INT));
-	row_pk = DatumGetJsonbP(asd_call_internal_function("_bookkeeping_key", 3, keytypes,
+	keyargs[0] = ObjectIdGetDatum(real);
+	keyargs[1] = ObjectIdGetDatum(row_table);
+	keyargs[2] = PointerGetDatum(&row_tid);
+	keyargs[3] = PointerGetDatum(construct_array(names, i, TEXTOID, -1, false, TYPALIGN_INT));
+	row_pk = DatumGetJsonbP(asd_call_internal_function("_bookkeeping_key", 4, keytypes,
 													   keyargs, &isnull));
 	if (isnull)
 		elog(ERROR, "row %s of table \"%s\" has no key",
 			 JsonbToCString(NULL, &pk->root, VARSIZE(pk)), relname);
 
-	PG_RETURN_INT64(restore_row(real, row_pk, deleted_at));
+	PG_RETURN_INT64(restore_row(real, row_pk, deleted_at, &done));
 }
