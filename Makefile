@@ -66,6 +66,7 @@ REGRESS = \
 	audit_paths \
 	audit_rollback \
 	audit_security \
+	audit_configuration \
 	internal_functions \
 	audit_context \
 	audit_truncate \

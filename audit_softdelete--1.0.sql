@@ -91,7 +91,8 @@ CREATE TABLE audit_softdelete.audit_logs (
     table_name       text NOT NULL,
     action           text NOT NULL
                      CHECK (action IN ('INSERT', 'UPDATE', 'DELETE',
-                                       'SOFT_DELETE', 'RESTORE', 'TRUNCATE')),
+                                       'SOFT_DELETE', 'RESTORE', 'TRUNCATE',
+                                       'ENABLE', 'CONFIGURE', 'DISABLE')),
     row_pk           jsonb,
     -- what the row-history index is on: compared as one integer, not as
     -- jsonb, it costs each audit row a fraction of an index on row_pk

@@ -84,7 +84,8 @@ SELECT (l.new_values ->> 'updated_at')::timestamptz = s.updated_at AS updated_at
   FROM audit_softdelete.audit_logs l, ab_stamped s
  WHERE l.table_name = 'ab_stamped' AND l.action = 'UPDATE';
 
--- audit => false keeps the stamps and writes no audit rows.
+-- audit => false keeps the stamps and writes no audit rows of the table's
+-- writes (its own change of options is one: CONFIGURE).
 SELECT audit_softdelete.enable('ab_stamped', soft_delete => 'off', audit => false);
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'ab_stamped'::regclass ORDER BY 1;
 UPDATE ab_stamped SET v = 3;

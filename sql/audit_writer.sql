@@ -44,11 +44,13 @@ SELECT audit_softdelete.set_actor('Expression-Index');
 INSERT INTO aw_t VALUES (3, 'c');
 COMMIT;
 SET enable_seqscan = off;
+SET enable_bitmapscan = off;
 EXPLAIN (COSTS OFF) SELECT count(*) FROM audit_softdelete.audit_logs
  WHERE lower(actor) = 'expression-index';
 SELECT count(*) AS found_through_expression_index FROM audit_softdelete.audit_logs
  WHERE lower(actor) = 'expression-index';
 RESET enable_seqscan;
+RESET enable_bitmapscan;
 DROP INDEX audit_softdelete.aw_actor_lower;
 
 -- a CHECK constraint of the DBA's is enforced

@@ -44,7 +44,8 @@ ALTER TABLE audit_softdelete.audit_logs ALTER migration_id DROP DEFAULT;
 -- audited DELETE, which leaves the row in place
 ALTER TABLE audit_softdelete.audit_logs DROP CONSTRAINT audit_logs_action_check,
     ADD CONSTRAINT audit_logs_action_check
-        CHECK (action IN ('INSERT', 'UPDATE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE'))
+        CHECK (action IN ('INSERT', 'UPDATE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE',
+                          'ENABLE', 'CONFIGURE', 'DISABLE'))
         NOT VALID;   -- earlier tests' DELETE rows stay
 SET client_min_messages = debug1;
 \set VERBOSITY terse
@@ -56,7 +57,8 @@ SELECT count(*) AS row_2_kept FROM awd_t WHERE id = 2;
 -- the extension's definition again: directly, and DELETE passes
 ALTER TABLE audit_softdelete.audit_logs DROP CONSTRAINT audit_logs_action_check,
     ADD CONSTRAINT audit_logs_action_check
-        CHECK (action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE'));
+        CHECK (action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE',
+                          'ENABLE', 'CONFIGURE', 'DISABLE'));
 SET client_min_messages = debug1;
 DELETE FROM awd_t WHERE id = 2;
 RESET client_min_messages;

@@ -170,7 +170,8 @@ static const AuditColumn audit_columns[] = {
  */
 #define INSTALLED_CHECK_NAME "audit_logs_action_check"
 #define INSTALLED_CHECK_EXPR \
-	"action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE')"
+	"action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE'," \
+	" 'ENABLE', 'CONFIGURE', 'DISABLE')"
 
 /* Their positions (0-based) in audit_columns and in a tuple of audit_logs */
 enum

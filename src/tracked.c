@@ -426,6 +426,45 @@ check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
 }
 
 /*
+ * A tracked_tables row's options, as audit rows of ENABLE, CONFIGURE and
+ * DISABLE show them.
+ */
+#define TABLE_OPTIONS(t) \
+	"pg_catalog.jsonb_build_object('stamps', " t ".stamps, 'soft_delete', " t ".soft_delete," \
+	" 'audit', " t ".audit, 'columns', " t ".columns, 'exclude_columns', " t ".exclude_columns," \
+	" 'redact_columns', " t ".redact_columns)"
+
+/*
+ * Around the upsert of enable() (%s, returning table_id and the new
+ * options): the audit row it calls for, as action, old_values, new_values
+ * and changed_columns.  ENABLE, with the options, for a table enabled
+ * again after disable(); CONFIGURE, with the options that changed, before
+ * and after, for one enabled; no action when nothing changed, nor for the
+ * table's first enable(), which tracked_tables records (enabled_by,
+ * enabled_at).  The row as it was is read in the same statement, whose
+ * snapshot the upsert does not change.
+ */
+#define CONFIGURATION_CHANGE \
+	"WITH old AS (SELECT o.enabled, " TABLE_OPTIONS("o") " AS options" \
+	"  FROM audit_softdelete.tracked_tables o WHERE o.relid OPERATOR(pg_catalog.=) $1)," \
+	" saved AS (%s)," \
+	" changed AS (SELECT u.k, u.i FROM old, saved s," \
+	"  pg_catalog.unnest('{stamps,soft_delete,audit,columns,exclude_columns,redact_columns}'::pg_catalog.text[])" \
+	"   WITH ORDINALITY AS u(k, i)" \
+	"  WHERE old.enabled AND NOT ((old.options OPERATOR(pg_catalog.->) u.k)" \
+	"             OPERATOR(pg_catalog.=) (s.options OPERATOR(pg_catalog.->) u.k)))" \
+	" SELECT s.table_id," \
+	"  CASE WHEN EXISTS (SELECT FROM old WHERE NOT old.enabled) THEN 'ENABLE'" \
+	"       WHEN EXISTS (SELECT FROM changed) THEN 'CONFIGURE' END," \
+	"  (SELECT pg_catalog.jsonb_object_agg(c.k, old.options OPERATOR(pg_catalog.->) c.k)" \
+	"     FROM changed c, old)," \
+	"  CASE WHEN EXISTS (SELECT FROM old WHERE NOT old.enabled) THEN s.options" \
+	"       ELSE (SELECT pg_catalog.jsonb_object_agg(c.k, s.options OPERATOR(pg_catalog.->) c.k)" \
+	"               FROM changed c) END," \
+	"  (SELECT pg_catalog.array_agg(c.k ORDER BY c.i) FROM changed c)" \
+	" FROM saved s"
+
+/*
  * _save_table_options(tbl regclass, enabled boolean, stamps boolean,
  *					   columns jsonb, audit boolean, exclude_columns text[],
  *					   redact_columns text[], soft_delete text,
@@ -436,7 +475,9 @@ check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
  * role that called them.  It makes their checks again, for that role, so
  * that nothing they would refuse is recorded, refuses to record anything
  * outside them, and records that role as who enabled or disabled the
- * table.
+ * table.  tracked_tables keeps who enabled the table first, and when;
+ * every later change is written into the audit trail, as ENABLE, CONFIGURE
+ * or DISABLE.
  */
 Datum
 asd_save_table_options(PG_FUNCTION_ARGS)
@@ -450,17 +491,15 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		" SET enabled = true, stamps = excluded.stamps, columns = excluded.columns,"
 		" audit = excluded.audit, exclude_columns = excluded.exclude_columns,"
 		" redact_columns = excluded.redact_columns, soft_delete = excluded.soft_delete,"
-		" view_name = excluded.view_name,"
-		" enabled_by = CASE WHEN t.enabled THEN t.enabled_by ELSE excluded.enabled_by END,"
-		" enabled_at = CASE WHEN t.enabled THEN t.enabled_at ELSE excluded.enabled_at END,"
-		" disabled_by = NULL, disabled_at = NULL"
-		" RETURNING table_id";
+		" view_name = excluded.view_name, disabled_by = NULL, disabled_at = NULL"
+		" RETURNING t.table_id, " TABLE_OPTIONS("t") " AS options";
 	static const char *disable_query =
-		"UPDATE audit_softdelete.tracked_tables"
+		"UPDATE audit_softdelete.tracked_tables t"
 		" SET enabled = false, disabled_by = $4, disabled_at = pg_catalog.now(),"
 		" view_name = NULL"
 		" WHERE relid OPERATOR(pg_catalog.=) $1 AND enabled"
-		" RETURNING table_id";
+		" RETURNING t.table_id, 'DISABLE', " TABLE_OPTIONS("t") ", NULL::pg_catalog.jsonb,"
+		" NULL::pg_catalog.text[]";
 	Oid			relid;
 	bool		enabled;
 	Oid			caller;
@@ -475,6 +514,9 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	int32		table_id = 0;
 	bool		found;
 	Oid			view = InvalidOid;
+	char	   *query;
+	AsdAuditRow row;
+	MemoryContext cxt = CurrentMemoryContext;
 
 	/* every argument but view_name (the last) is required */
 	for (i = 0; i < PG_NARGS() - 1; i++)
@@ -511,22 +553,59 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	args[8] = PG_ARGISNULL(8) ? (Datum) 0 : PG_GETARG_DATUM(8);
 	nulls[8] = PG_ARGISNULL(8) ? 'n' : ' ';
 
+	/* with enable(), which options it changed (see CONFIGURATION_CHANGE) */
+	query = enabled ? psprintf(CONFIGURATION_CHANGE, enable_query) : (char *) disable_query;
+	memset(&row, 0, sizeof(row));
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(enabled ? enable_query : disable_query,
-							  enabled ? 9 : 4, argtypes, args, nulls, false, 0) < 0)
+	if (SPI_execute_with_args(query, enabled ? 9 : 4, argtypes, args, nulls,
+							  false, 0) < 0)
 		elog(ERROR, "could not write audit_softdelete.tracked_tables");
 	found = (SPI_processed == 1);
 	if (found)
 	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
 		bool		isnull;
+		Datum		value;
+		MemoryContext oldcxt;
 
-		table_id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 1, &isnull));
+		table_id = DatumGetInt32(SPI_getbinval(tup, desc, 1, &isnull));
+		value = SPI_getbinval(tup, desc, 2, &isnull);
+		oldcxt = MemoryContextSwitchTo(cxt);
+		if (!isnull)
+		{
+			row.action = TextDatumGetCString(value);
+			value = SPI_getbinval(tup, desc, 3, &isnull);
+			row.old_values = isnull ? NULL : DatumGetJsonbPCopy(value);
+			value = SPI_getbinval(tup, desc, 4, &isnull);
+			row.new_values = isnull ? NULL : DatumGetJsonbPCopy(value);
+			value = SPI_getbinval(tup, desc, 5, &isnull);
+			row.changed_columns = isnull ? NULL : DatumGetArrayTypePCopy(value);
+		}
+		MemoryContextSwitchTo(oldcxt);
 	}
 	SPI_finish();
 	asd_restore_user(save_userid, save_sec);
+
+	/*
+	 * The change to the table's auditing, in its audit trail: named as its
+	 * rows are (in view mode, by the live view).
+	 */
+	if (row.action != NULL)
+	{
+		AsdRelInfo	info;
+
+		memset(&info, 0, sizeof(info));
+		info.table_id = table_id;
+		info.tracked_relid = relid;
+		info.schema_name = get_namespace_name(get_rel_namespace(relid));
+		info.table_name = PG_ARGISNULL(8) ? get_rel_name(relid) :
+			text_to_cstring(PG_GETARG_TEXT_PP(8));
+		row.info = &info;
+		asd_write_audit_row(&row);
+	}
 
 	/*
 	 * Every backend's cache of table options is flushed when this
