@@ -51,6 +51,7 @@ REGRESS = \
 	column_mapping \
 	partitioned \
 	partitioned_moves \
+	partitioned_foreign \
 	statement_paths \
 	statement_boundaries \
 	trigger_misuse \

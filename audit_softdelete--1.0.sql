@@ -402,6 +402,34 @@ BEGIN
 END
 $$;
 
+-- Soft delete and foreign partitions exclude each other: a DELETE of a row
+-- that a foreign server stores cannot become the UPDATE that marks it, and
+-- PostgreSQL allows no TRUNCATE trigger on a foreign table, so a TRUNCATE
+-- of one could not be refused.  enable() checks the partitions a table
+-- has, the DDL event trigger the partitions created or attached later.
+CREATE FUNCTION audit_softdelete._no_foreign_partitions(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part name;
+BEGIN
+    SELECT c.relname INTO part
+      FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
+     WHERE c.relkind = 'f'
+     ORDER BY p.level, c.relname
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'cannot use soft delete on table "%" with foreign partition "%"',
+                (SELECT c.relname FROM pg_class c WHERE c.oid = tbl), part
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'A DELETE of a row that a foreign server stores cannot become the UPDATE that marks it deleted, and PostgreSQL allows no TRUNCATE trigger on a foreign table to refuse a TRUNCATE of it.',
+                  HINT = 'Keep foreign tables out of the partitions of a table with soft delete, or enable the table with soft_delete => ''off'' (the rows of foreign partitions are still audited).';
+    END IF;
+END
+$$;
+
 -- The live view of a table in view mode, if it exists now.
 CREATE FUNCTION audit_softdelete._live_view(tbl regclass)
 RETURNS regclass
@@ -606,6 +634,9 @@ BEGIN
         RAISE EXCEPTION 'cannot enable "%": one of its partitions is enabled', relname
             USING ERRCODE = 'object_not_in_prerequisite_state',
                   HINT = 'Disable the partitions first; enabling the partitioned table covers all of them.';
+    END IF;
+    IF soft_delete <> 'off' THEN
+        PERFORM audit_softdelete._no_foreign_partitions(tbl);
     END IF;
 
     -- exclude_columns and redact_columns: existing columns, not the key.
@@ -1051,6 +1082,9 @@ BEGIN
             PERFORM audit_softdelete._create_live_view(t.relid);
         END IF;
         IF partitions AND t.relkind = 'p' THEN
+            IF t.soft_delete <> 'off' THEN
+                PERFORM audit_softdelete._no_foreign_partitions(t.relid);
+            END IF;
             PERFORM audit_softdelete._set_partition_triggers(t.relid, t.soft_delete, t.audit);
         END IF;
     END LOOP;
@@ -1211,7 +1245,8 @@ AS 'MODULE_PATHNAME', 'asd_verify_trigger_drops';
 -- session_replication_role = replica too.
 CREATE EVENT TRIGGER audit_softdelete_guard_triggers
     ON ddl_command_start
-    WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'CREATE TRIGGER', 'ALTER TRIGGER')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'DROP TRIGGER', 'CREATE TRIGGER',
+                 'ALTER TRIGGER')
     EXECUTE FUNCTION audit_softdelete._guard_triggers();
 ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
 
@@ -1219,7 +1254,7 @@ ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
 -- partitions their triggers.
 CREATE EVENT TRIGGER audit_softdelete_verify_triggers
     ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
+    WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
     EXECUTE FUNCTION audit_softdelete._verify_triggers();
 ALTER EVENT TRIGGER audit_softdelete_verify_triggers ENABLE ALWAYS;
 
@@ -1247,7 +1282,7 @@ CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
 -- fire in name order): a renamed deleted_at is renamed in the options first.
 CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
     ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'ALTER TABLE')
+    WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._table_ddl_end();
 
 ----------------------------------------------------------------------------
@@ -1282,6 +1317,7 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._base_type(oid),
     audit_softdelete._set_triggers(regclass, boolean, text, boolean),
     audit_softdelete._set_partition_triggers(regclass, text, boolean),
+    audit_softdelete._no_foreign_partitions(regclass),
     audit_softdelete._live_view(regclass),
     audit_softdelete._tracked_table(regclass),
     audit_softdelete._soft_delete_table(regclass),

@@ -323,6 +323,14 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	Oid			save_userid;
 	int			save_sec;
 
+	/* enable() and the DDL event trigger keep them out (see the script) */
+	if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot soft-delete a row of foreign table \"%s\"",
+						RelationGetRelationName(rel)),
+				 errdetail("A DELETE of a row that a foreign server stores cannot become the UPDATE that marks it deleted.")));
+
 	if (!needs_update_statement(rel))
 	{
 		mark_by_row(info, rel, tuple, deleted_at, deleted_by);

@@ -226,7 +226,8 @@ trigger_relation(List *object, char **name)
  *
  *	CREATE EVENT TRIGGER audit_softdelete_guard_triggers
  *		ON ddl_command_start
- *		WHEN TAG IN ('ALTER TABLE', 'DROP TRIGGER', 'CREATE TRIGGER', 'ALTER TRIGGER')
+ *		WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'DROP TRIGGER',
+ *					 'CREATE TRIGGER', 'ALTER TRIGGER')
  *		EXECUTE FUNCTION audit_softdelete._guard_triggers();
  *
  * Names are resolved with the statement's own search_path, as the statement

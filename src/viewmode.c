@@ -200,7 +200,7 @@ asd_changes_partitions(Node *parsetree)
 {
 	ListCell   *lc;
 
-	if (IsA(parsetree, CreateStmt))
+	if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
 		return ((CreateStmt *) parsetree)->partbound != NULL;
 	if (!IsA(parsetree, AlterTableStmt))
 		return false;
