@@ -73,6 +73,7 @@ REGRESS = \
 	audit_truncate \
 	audit_writer \
 	audit_writer_definitions \
+	audit_writer_partition \
 	audit_indexes \
 	softdelete_trigger \
 	softdelete_marking \

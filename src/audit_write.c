@@ -9,11 +9,11 @@
  * audit_logs is as the extension made it: a plain table with the expected
  * columns, the install script's defaults, generated expression and CHECK
  * constraint (compared as parsed expressions, once per change of the
- * table), no triggers, rules or row-level security, and indexes on plain
- * columns.  Anything else a DBA adds or redefines (a trigger to forward
- * rows, partitioning, an expression index, another default, a CHECK
- * replaced under the same name) makes the writer fall back to a kept SPI
- * plan, which honours all of it.  The fast path fills every column itself
+ * table), no triggers, rules or row-level security, not a partition, and
+ * indexes on plain columns.  Anything else a DBA adds or redefines (a
+ * trigger to forward rows, partitioning, an expression index, another
+ * default, a CHECK replaced under the same name) makes the writer fall back
+ * to a kept SPI plan, which honours all of it.  The fast path fills every column itself
  * with what those defaults and the generated row_pk_hash would give, and
  * skips the CHECK, which every action it writes passes.
  *
@@ -431,6 +431,8 @@ changed_audit_logs(Relation rel)
 		return "it has rules";
 	if (rel->rd_rel->relrowsecurity)
 		return "it has row-level security";
+	if (rel->rd_rel->relispartition)
+		return "it is a partition, with a bound to check";
 	if (desc->natts != AUDIT_NATTS)
 		return "its columns are not the extension's";
 	for (i = 0; i < desc->natts; i++)
