@@ -57,6 +57,7 @@ REGRESS = \
 	trigger_misuse \
 	trigger_guard \
 	trigger_guard_after \
+	trigger_guard_names \
 	disable \
 	relinfo_cache \
 	audit_basic \

@@ -24,9 +24,13 @@
  * it back.  DROP TABLE, DETACH PARTITION and DROP EXTENSION remove
  * triggers as part of removing what they belong to, and are not affected.
  *
- * The extension's triggers are those named audit_softdelete_* whose
- * function is one of the extension's.  enable() and disable() change them
- * through _as_caller(), whose statements get a pass (internal.c).
+ * The extension's triggers are those enable() creates, by their names
+ * (our_trigger_names), whose function is one of the extension's; the
+ * INSTEAD OF DELETE trigger of a live view (view mode) is one of them.  A
+ * trigger of another name is not, even one calling the extension's
+ * functions: a role with the TRIGGER privilege may create one, and the
+ * table's owner may drop it.  enable() and disable() change them through
+ * _as_caller(), whose statements get a pass (internal.c).
  *
  * That check resolves the statement's names before the statement does,
  * without its lock: a table renamed meanwhile (another session renaming the
@@ -75,15 +79,36 @@ typedef enum GuardedAction
 	GUARD_DEPEND
 } GuardedAction;
 
-/* The message, by action: trigger, then table. */
+/* The message, by action: trigger, then "table" or "view", then its name. */
 static const char *const action_messages[] = {
-	"cannot disable trigger \"%s\" on table \"%s\"",
-	"cannot make trigger \"%s\" on table \"%s\" fire only in replica mode",
-	"cannot drop trigger \"%s\" on table \"%s\"",
-	"cannot replace trigger \"%s\" on table \"%s\"",
-	"cannot rename trigger \"%s\" on table \"%s\"",
-	"cannot make trigger \"%s\" on table \"%s\" depend on an extension"
+	"cannot disable trigger \"%s\" on %s \"%s\"",
+	"cannot make trigger \"%s\" on %s \"%s\" fire only in replica mode",
+	"cannot drop trigger \"%s\" on %s \"%s\"",
+	"cannot replace trigger \"%s\" on %s \"%s\"",
+	"cannot rename trigger \"%s\" on %s \"%s\"",
+	"cannot make trigger \"%s\" on %s \"%s\" depend on an extension"
 };
+
+/* The triggers enable() creates (see _set_triggers, _create_live_view). */
+static const char *const our_trigger_names[] = {
+	ASD_TRIGGER_PREFIX "stamp",
+	ASD_TRIGGER_PREFIX "soft_delete",
+	ASD_TRIGGER_PREFIX "soft_delete_truncate",
+	ASD_TRIGGER_PREFIX "audit",
+	ASD_TRIGGER_PREFIX "audit_truncate",
+	ASD_TRIGGER_PREFIX "view_delete"
+};
+
+static bool
+our_trigger_name(const char *name)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(our_trigger_names); i++)
+		if (strcmp(name, our_trigger_names[i]) == 0)
+			return true;
+	return false;
+}
 
 /*
  * The name of an extension's trigger on relid, named name (NULL: any), or
@@ -110,8 +135,7 @@ our_trigger(Oid relid, const char *name, Oid nspid, bool silenced, char *state)
 	{
 		Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
 
-		if (strncmp(NameStr(trig->tgname), ASD_TRIGGER_PREFIX,
-					strlen(ASD_TRIGGER_PREFIX)) == 0 &&
+		if (our_trigger_name(NameStr(trig->tgname)) &&
 			get_func_namespace(trig->tgfoid) == nspid &&
 			(!silenced || trig->tgenabled == TRIGGER_DISABLED ||
 			 trig->tgenabled == TRIGGER_FIRES_ON_REPLICA))
@@ -127,14 +151,23 @@ our_trigger(Oid relid, const char *name, Oid nspid, bool silenced, char *state)
 }
 
 /*
- * The enabled table relid is or is a partition of, or InvalidOid; its
- * options in *opts.
+ * The enabled table relid is, is a partition of or is the live view of, or
+ * InvalidOid; its options in *opts.
  */
 static Oid
 enabled_table(Oid relid, AsdTableOptions *opts)
 {
 	List	   *tables = list_make1_oid(relid);
 	ListCell   *lc;
+
+	if (get_rel_relkind(relid) == RELKIND_VIEW)
+	{
+		Oid			table = asd_live_view_table(relid);
+
+		if (OidIsValid(table) && asd_read_table_options(table, opts) && opts->enabled)
+			return table;
+		return InvalidOid;
+	}
 
 	if (get_rel_relispartition(relid))
 		tables = list_concat(tables, get_partition_ancestors(relid));
@@ -156,7 +189,9 @@ refuse(const char *trigger, Oid rel, Oid enabled, GuardedAction action)
 													   ObjectIdGetDatum(enabled)));
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg_internal(action_messages[action], trigger, get_rel_name(rel)),
+			 errmsg_internal(action_messages[action], trigger,
+							 get_rel_relkind(rel) == RELKIND_VIEW ? "view" : "table",
+							 get_rel_name(rel)),
 			 errdetail("Table \"%s\" is enabled in audit_softdelete, and the trigger is how its changes are recorded.",
 					   get_rel_name(enabled)),
 			 action == GUARD_REPLICA ?
@@ -343,6 +378,8 @@ wanted(const char *name, AsdTableOptions *opts)
 	if (strcmp(name, ASD_TRIGGER_PREFIX "audit") == 0 ||
 		strcmp(name, ASD_TRIGGER_PREFIX "audit_truncate") == 0)
 		return opts->audit;
+	if (strcmp(name, ASD_TRIGGER_PREFIX "view_delete") == 0)
+		return opts->soft_delete == ASD_SOFT_DELETE_VIEW;
 	return false;
 }
 
