@@ -79,6 +79,7 @@ REGRESS = \
 	softdelete_trigger \
 	softdelete_marking \
 	softdelete_trigger_rights \
+	softdelete_unique_hints \
 	softdelete_fk \
 	softdelete_fk_types \
 	softdelete_fk_privileges \

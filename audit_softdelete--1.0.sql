@@ -319,6 +319,14 @@ AS $$
     SELECT chain.oid FROM chain WHERE chain.typbasetype = 0
 $$;
 
+-- Does the predicate of index idx imply that column col of its table is
+-- NULL (so that, col being deleted_at, it counts no deleted row)?
+CREATE FUNCTION audit_softdelete._excludes_deleted(idx regclass, col text)
+RETURNS boolean
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_excludes_deleted';
+
 -- The triggers enable() creates, by feature.  Dropped by name: a trigger
 -- of the same name that is not ours would be replaced too.
 CREATE FUNCTION audit_softdelete._set_triggers(tbl regclass, stamps boolean,
@@ -811,24 +819,27 @@ BEGIN
     END IF;
 
     -- A deleted row keeps its unique keys: say which indexes would refuse
-    -- to re-create "the same" row.
+    -- to re-create "the same" row, and the index to create instead: the
+    -- same (columns, expressions, operator classes, INCLUDE, predicate)
+    -- with deleted_at IS NULL added to its predicate.
     IF soft_delete <> 'off' THEN
         FOR idx IN
-            SELECT i.indexrelid::regclass AS name,
-                   (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY k.i)
-                      FROM unnest(i.indkey) WITH ORDINALITY k(attnum, i)
-                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum) AS cols
-              FROM pg_index i
+            SELECT i.indexrelid::regclass AS name, i.indpred IS NOT NULL AS partial,
+                   -- "<table> [USING method] (...) [INCLUDE (...)] [WHERE (...)]"
+                   regexp_replace(substr(pg_get_indexdef(i.indexrelid),
+                                         length(format('CREATE UNIQUE INDEX %I ON ', c.relname)) + 1),
+                                  ' USING btree \(', ' (') AS definition
+              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
              WHERE i.indrelid = tbl AND i.indisunique AND NOT i.indisprimary
-               AND (i.indpred IS NULL
-                    OR pg_get_expr(i.indpred, i.indrelid) NOT LIKE
-                       '%' || quote_ident(mapping ->> 'deleted_at') || ' IS NULL%')
+               AND NOT coalesce(audit_softdelete._excludes_deleted(i.indexrelid, mapping ->> 'deleted_at'),
+                                false)
              ORDER BY 1
         LOOP
             RAISE WARNING 'unique index "%" also counts soft-deleted rows', idx.name
                 USING DETAIL = 'A deleted row keeps its values, so a new row with the same values is refused.',
-                      HINT = format('Replace it with CREATE UNIQUE INDEX ON %s (%s) WHERE %I IS NULL;',
-                                    tbl, idx.cols, mapping ->> 'deleted_at');
+                      HINT = format('Replace it with CREATE UNIQUE INDEX ON %s %s %I IS NULL;',
+                                    idx.definition, CASE WHEN idx.partial THEN 'AND' ELSE 'WHERE' END,
+                                    mapping ->> 'deleted_at');
         END LOOP;
     END IF;
 END
@@ -1315,6 +1326,7 @@ REVOKE ALL ON FUNCTION
                                          text[], text[], text, text),
     audit_softdelete._check_table(regclass, text),
     audit_softdelete._base_type(oid),
+    audit_softdelete._excludes_deleted(regclass, text),
     audit_softdelete._set_triggers(regclass, boolean, text, boolean),
     audit_softdelete._set_partition_triggers(regclass, text, boolean),
     audit_softdelete._no_foreign_partitions(regclass),

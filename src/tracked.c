@@ -17,6 +17,7 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/transam.h"
 #include "catalog/namespace.h"
@@ -26,6 +27,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -38,6 +41,7 @@
 PG_FUNCTION_INFO_V1(asd_save_table_options);
 PG_FUNCTION_INFO_V1(asd_check_table_sql);
 PG_FUNCTION_INFO_V1(asd_follow_column_rename);
+PG_FUNCTION_INFO_V1(asd_excludes_deleted);
 
 /*
  * The OID of tracked_tables and the role that owns it, looked up once: the
@@ -796,4 +800,44 @@ asd_live_view_table(Oid viewid)
 	Oid			result = lookup_table("SELECT audit_softdelete._tracked_table($1)", viewid);
 
 	return result == viewid ? InvalidOid : result;
+}
+
+/*
+ * _excludes_deleted(idx regclass, col text) RETURNS boolean
+ *		Does the predicate of index idx imply that column col of its table
+ *		is NULL?  Then, col being deleted_at, the index counts no deleted
+ *		row.  For enable()'s warning about unique indexes.
+ */
+Datum
+asd_excludes_deleted(PG_FUNCTION_ARGS)
+{
+	Relation	index;
+	Oid			relid;
+	List	   *pred;
+	AttrNumber	attnum;
+	bool		result = false;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	index = index_open(PG_GETARG_OID(0), AccessShareLock);
+	relid = index->rd_index->indrelid;
+	pred = RelationGetIndexPredicate(index);
+	attnum = get_attnum(relid, text_to_cstring(PG_GETARG_TEXT_PP(1)));
+	if (pred != NIL && attnum != InvalidAttrNumber)
+	{
+		NullTest   *test = makeNode(NullTest);
+		Oid			typid;
+		int32		typmod;
+		Oid			collid;
+
+		/* the predicate's Vars name the table as range table entry 1 */
+		get_atttypetypmodcoll(relid, attnum, &typid, &typmod, &collid);
+		test->arg = (Expr *) makeVar(1, attnum, typid, typmod, collid, 0);
+		test->nulltesttype = IS_NULL;
+		test->argisrow = false;
+		test->location = -1;
+		result = predicate_implied_by(list_make1(test), pred, false);
+	}
+	index_close(index, AccessShareLock);
+	PG_RETURN_BOOL(result);
 }
