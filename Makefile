@@ -76,6 +76,7 @@ REGRESS = \
 	audit_writer_definitions \
 	audit_writer_partition \
 	audit_indexes \
+	row_history_keys \
 	softdelete_trigger \
 	softdelete_marking \
 	softdelete_trigger_rights \

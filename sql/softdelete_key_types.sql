@@ -97,8 +97,9 @@ SELECT action, row_pk FROM audit_softdelete.row_history('kt_book', '{"code": "97
 SELECT action, row_pk FROM audit_softdelete.row_history('kt_path', '{"path": "top.a.b"}');
 SELECT count(*) AS page_history
   FROM audit_softdelete.row_history('kt_page', '{"path": "home.about", "name": "bob"}');
--- a value the column cannot hold, a key that is not the primary key: the
--- key as given, which matches nothing here
+-- a value the column cannot hold: the key as given, which matches nothing
+-- here; a key that is not the primary key and matches nothing is refused,
+-- as restore() refuses it
 SELECT count(*) FROM audit_softdelete.row_history('kt_book', '{"code": "12"}');
 SELECT count(*) FROM audit_softdelete.row_history('kt_name', '{"v": "x"}');
 

@@ -342,6 +342,8 @@ typedef enum AsdKeyMatch
 
 extern List *asd_primary_key_columns(Oid relid);
 extern AsdKeyMatch asd_match_key(Jsonb *pk, List *pkcols, List **keys);
+extern void asd_report_key_mismatch(AsdKeyMatch match, List *pkcols, List *keys,
+									const char *relname);
 
 /* viewmode.c */
 extern bool asd_changes_columns(Node *parsetree);

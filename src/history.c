@@ -96,6 +96,11 @@ stored_key(Oid relid, Jsonb *pk)
  * row_history(tbl regclass, pk jsonb) RETURNS SETOF audit_logs
  *		The audit rows of the row of tbl named by pk, oldest first, found
  *		through the (table_id, row_pk_hash) index.
+ *
+ * A key restore() would refuse is refused as restore() refuses it, but
+ * for one naming other columns than the primary key's: audit rows written
+ * before a key column was renamed carry its old name, and such a key finds
+ * them.  Refused only when it finds nothing.
  */
 Datum
 asd_row_history(PG_FUNCTION_ARGS)
@@ -105,6 +110,9 @@ asd_row_history(PG_FUNCTION_ARGS)
 	int32		table_id = 0;
 	Oid			relid = InvalidOid;
 	Jsonb	   *stored;
+	List	   *pkcols;
+	List	   *keys = NIL;
+	AsdKeyMatch match = ASD_KEY_MATCHES;
 	Oid			argtypes[3] = {INT4OID, JSONBOID, JSONBOID};
 	Datum		args[3];
 	char		nulls[3] = {' ', ' ', ' '};
@@ -127,6 +135,14 @@ asd_row_history(PG_FUNCTION_ARGS)
 						 DatumGetCString(DirectFunctionCall1(regclassout,
 															 ObjectIdGetDatum(tbl))))));
 
+	pkcols = asd_primary_key_columns(relid);
+	if (pkcols != NIL)
+		match = asd_match_key(PG_GETARG_JSONB_P(1), pkcols, &keys);
+	else if (!JB_ROOT_IS_OBJECT(PG_GETARG_JSONB_P(1)))
+		match = ASD_KEY_NOT_OBJECT;
+	if (match != ASD_KEY_MATCHES && match != ASD_KEY_OTHER_COLUMNS)
+		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
+
 	stored = stored_key(relid, PG_GETARG_JSONB_P(1));
 
 	/* pk as given, and as the row's audit rows spell it */
@@ -147,6 +163,8 @@ asd_row_history(PG_FUNCTION_ARGS)
 							  " ORDER BY l.id",
 							  3, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read audit_softdelete.audit_logs");
+	if (SPI_processed == 0 && match == ASD_KEY_OTHER_COLUMNS)
+		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
 	for (i = 0; i < SPI_processed; i++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
 	SPI_finish();

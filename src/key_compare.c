@@ -202,6 +202,48 @@ asd_match_key(Jsonb *pk, List *pkcols, List **keys)
 	return has_null ? ASD_KEY_HAS_NULL : ASD_KEY_MATCHES;
 }
 
+static char *
+join_names(List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
+						 (char *) lfirst(lc));
+	return buf.data;
+}
+
+/*
+ * asd_report_key_mismatch
+ *		Refuse pk, a key given to restore() or row_history(), which does not
+ *		match the primary key pkcols of table relname as match says (keys:
+ *		the names it has, see asd_match_key).
+ */
+void
+asd_report_key_mismatch(AsdKeyMatch match, List *pkcols, List *keys,
+						const char *relname)
+{
+	if (match == ASD_KEY_NOT_OBJECT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pk must be a JSON object"),
+				 pkcols != NIL ?
+				 errhint("Name every primary key column, e.g. '{\"%s\": ...}'.",
+						 (char *) linitial(pkcols)) : 0));
+	if (match == ASD_KEY_OTHER_COLUMNS)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("pk must name exactly the primary key columns of \"%s\"", relname),
+				 errdetail("The primary key is (%s); pk names (%s).",
+						   join_names(pkcols), join_names(keys))));
+	if (match == ASD_KEY_HAS_NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("pk must not contain nulls")));
+}
+
 /* A type's name for a cast: schema-qualified, without a modifier. */
 static char *
 cast_type_name(Oid typid)

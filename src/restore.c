@@ -66,19 +66,6 @@ key_condition(Oid relid, Jsonb *pk)
 														  args, &isnull));
 }
 
-static char *
-join_names(List *names)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, names)
-		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
-						 (char *) lfirst(lc));
-	return buf.data;
-}
-
 /*
  * Read from soft_delete_cascades what parent's soft delete at deleted_at
  * cascaded to: only for children the caller may read and update, and only
@@ -299,22 +286,8 @@ asd_restore(PG_FUNCTION_ARGS)
 				 errmsg("table \"%s\" has no primary key", relname),
 				 errdetail("restore() finds the row by its primary key.")));
 	match = asd_match_key(pk, pkcols, &keys);
-	if (match == ASD_KEY_NOT_OBJECT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pk must be a JSON object"),
-				 errhint("Name every primary key column, e.g. '{\"%s\": ...}'.",
-						 (char *) linitial(pkcols))));
-	if (match == ASD_KEY_OTHER_COLUMNS)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("pk must name exactly the primary key columns of \"%s\"", relname),
-				 errdetail("The primary key is (%s); pk names (%s).",
-						   join_names(pkcols), join_names(keys))));
-	if (match == ASD_KEY_HAS_NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("pk must not contain nulls")));
+	if (match != ASD_KEY_MATCHES)
+		asd_report_key_mismatch(match, pkcols, keys, relname);
 
 	/*
 	 * Find the row as the caller sees it (privileges and row-level security

@@ -1,0 +1,44 @@
+-- row_history() and restore() take the same keys: what cannot be a key of
+-- the table is refused alike (22023, 22004), not answered with no rows.
+-- row_history() still finds history recorded under a key column's old
+-- name: a key naming other columns is refused only when it finds nothing.
+\set SHOW_CONTEXT never
+SET audit_softdelete.actor = 'setup';
+CREATE TABLE rhk_t (id int PRIMARY KEY, v text);
+SELECT audit_softdelete.enable('rhk_t');
+INSERT INTO rhk_t VALUES (1, 'a');
+SELECT action, row_pk FROM audit_softdelete.row_history('rhk_t', '{"id": 1}');
+
+\set VERBOSITY default
+SELECT action FROM audit_softdelete.row_history('rhk_t', '[1]');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rhk_t', '[1]');
+\echo SQLSTATE :SQLSTATE
+SELECT action FROM audit_softdelete.row_history('rhk_t', '{"x": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rhk_t', '{"x": 1}');
+\echo SQLSTATE :SQLSTATE
+\set VERBOSITY terse
+SELECT action FROM audit_softdelete.row_history('rhk_t', '{}');
+\echo SQLSTATE :SQLSTATE
+SELECT action FROM audit_softdelete.row_history('rhk_t', '"x"');
+\echo SQLSTATE :SQLSTATE
+SELECT action FROM audit_softdelete.row_history('rhk_t', '{"id": null}');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.restore('rhk_t', '{"id": null}');
+\echo SQLSTATE :SQLSTATE
+
+-- The key column renamed: its history so far is under {"id": ...}, later
+-- rows under {"uid": ...}; each key finds its own.
+ALTER TABLE rhk_t RENAME COLUMN id TO uid;
+UPDATE rhk_t SET v = 'b';
+SELECT action, row_pk FROM audit_softdelete.row_history('rhk_t', '{"id": 1}');
+SELECT action, row_pk FROM audit_softdelete.row_history('rhk_t', '{"uid": 1}');
+SELECT action FROM audit_softdelete.row_history('rhk_t', '{"nope": 1}');
+\echo SQLSTATE :SQLSTATE
+-- a value the key's column cannot hold is looked for as given (history
+-- recorded under an older key type): no row, no error
+SELECT count(*) FROM audit_softdelete.row_history('rhk_t', '{"uid": "abc"}');
+
+DROP TABLE rhk_t;
+RESET audit_softdelete.actor;
