@@ -28,9 +28,10 @@
  * PostgreSQL runs its own foreign-key actions) only when that runs no other
  * role's code with the owner's rights: when the deleting role is the owner,
  * or when every UPDATE trigger of the table is the owner's own (see
- * foreign_trigger).  Otherwise it runs as the deleting role if that role
- * may update the table, and is refused if not: a role with the TRIGGER
- * privilege must not get its trigger run as the owner by its own DELETE.
+ * not_owners_trigger).  Otherwise it runs as the deleting role if that
+ * role may update the table, and is refused if not: a role with the
+ * TRIGGER privilege must not get its trigger run as the owner by its own
+ * DELETE.
  *
  * IDENTIFICATION
  *	  src/mark_deleted.c
@@ -90,7 +91,7 @@ needs_update_statement(Relation rel)
  * create functions as the owner.
  */
 static Trigger *
-foreign_trigger(Relation rel)
+not_owners_trigger(Relation rel)
 {
 	TriggerDesc *trigdesc = rel->trigdesc;
 	Oid			owner = rel->rd_rel->relowner;
@@ -136,7 +137,7 @@ become_statement_role(Relation rel)
 
 	if (!has_privs_of_role(caller, owner))
 	{
-		trigger = foreign_trigger(rel);
+		trigger = not_owners_trigger(rel);
 		if (trigger != NULL)
 		{
 			if (pg_class_aclcheck(RelationGetRelid(rel), caller, ACL_UPDATE) == ACLCHECK_OK)
