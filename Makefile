@@ -6,6 +6,7 @@ MODULE_big = audit_softdelete
 OBJS = \
 	src/audit_softdelete.o \
 	src/actor.o \
+	src/owner.o \
 	src/tracked.o \
 	src/relinfo.o \
 	src/foreign_keys.o \

@@ -261,7 +261,7 @@ AS 'MODULE_PATHNAME', 'asd_follow_column_rename';
 -- The internal functions (named "_...") may be executed by the extension
 -- owner only (see the end of this script).  enable() and disable() run
 -- theirs as the extension owner on behalf of the calling role, which these
--- two name and act as; called any other way, they refuse (src/internal.c).
+-- two name and act as; called any other way, they refuse (src/owner.c).
 
 -- The role that called the public function now running.
 CREATE FUNCTION audit_softdelete._caller()

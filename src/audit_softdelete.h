@@ -237,12 +237,40 @@ extern Oid	asd_resolve_soft_delete_table(Oid relid);
 extern Oid	asd_live_view_table(Oid viewid);
 extern void asd_tracked_init(void);
 extern bool asd_read_table_options(Oid relid, AsdTableOptions *opts);
+extern Oid	asd_extension_owner(void);
+
+/* owner.c: who the extension acts as */
+extern void asd_become_user(Oid role, int sec_flags,
+							Oid *save_userid, int *save_sec);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
 extern void asd_restore_user(Oid save_userid, int save_sec);
 
+/* An SPI connection made as some role: asd_spi_connect() to asd_spi_finish() */
+typedef struct AsdSpi
+{
+	Oid			save_userid;	/* to switch back to */
+	int			save_sec;
+} AsdSpi;
+
+/* asd_spi_run() options */
+#define ASD_SPI_READ_ONLY	0x01	/* read-only, the transaction's snapshot */
+#define ASD_SPI_LATEST		0x02	/* read-only, the latest snapshot */
+#define ASD_SPI_ONE_ROW		0x04	/* stop at the first row */
+
+extern void asd_spi_connect(AsdSpi *spi, Oid role, int sec_flags);
+extern void asd_spi_connect_as_owner(AsdSpi *spi);
+extern void asd_spi_finish(AsdSpi *spi);
+extern SPIPlanPtr asd_spi_prepare(const char *query, int nargs, Oid *argtypes,
+								  bool keep);
+extern int	asd_spi_run(const char *query, int nargs, Oid *argtypes,
+						Datum *args, const char *nulls, int expected,
+						int options);
+extern int	asd_spi_run_plan(SPIPlanPtr plan, Datum *args, const char *nulls,
+							 int expected, int options);
+
 /*
- * internal.c: a call of the public functions that runs internal ones as the
- * extension owner on behalf of the calling role
+ * A call of a public function that runs internal ones as the extension
+ * owner on behalf of the calling role
  */
 typedef struct AsdGate
 {
@@ -257,6 +285,8 @@ extern void asd_gate_exit(AsdGate *gate);
 extern Oid	asd_gate_caller(const char *funcname);
 extern Oid	asd_acting_role(void);
 extern bool asd_take_ddl_pass(void);
+
+/* internal.c: how the public functions reach the internal ones */
 extern Datum asd_call_internal_function(const char *name, int nargs,
 										const Oid *argtypes, const Datum *args,
 										bool *isnull);

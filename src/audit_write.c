@@ -80,15 +80,8 @@ prepare_insert(void)
 		INT4OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
 		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID
 	};
-	SPIPlanPtr	plan;
 
-	plan = SPI_prepare(query, INSERT_NARGS, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the audit_logs insert: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not keep the audit_logs insert plan");
-	return plan;
+	return asd_spi_prepare(query, INSERT_NARGS, argtypes, true);
 }
 
 /*
@@ -588,18 +581,19 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 static void
 insert_through_spi(Datum *args, char *nulls)
 {
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	AsdSpi		spi;
+
+	asd_spi_connect(&spi, InvalidOid, 0);
 	if (insert_plan == NULL)
 		insert_plan = prepare_insert();
 	/* a rule on audit_logs can turn the INSERT into something else */
-	if (SPI_execute_plan(insert_plan, args, nulls, false, 0) != SPI_OK_INSERT)
+	if (asd_spi_run_plan(insert_plan, args, nulls, 0, 0) != SPI_OK_INSERT)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("could not insert into audit_softdelete.audit_logs"),
 				 errdetail("A rule on audit_softdelete.audit_logs replaced the INSERT of the audit row."),
 				 errhint("Drop that rule: every change must leave its audit row.")));
-	SPI_finish();
+	asd_spi_finish(&spi);
 }
 
 /*

@@ -99,8 +99,7 @@ take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 	MemoryContext cxt = CurrentMemoryContext;
 	Oid			argtypes[4] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, OIDOID};
 	Datum		args[4];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	List	   *result = NIL;
 	uint64		i;
 
@@ -109,11 +108,8 @@ take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 	args[2] = deleted_at;
 	args[3] = ObjectIdGetDatum(GetUserId());
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 4, argtypes, args, NULL, false, 0) != SPI_OK_DELETE_RETURNING)
-		elog(ERROR, "could not read audit_softdelete.soft_delete_cascades");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 4, argtypes, args, NULL, SPI_OK_DELETE_RETURNING, 0);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -127,8 +123,7 @@ take_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 		result = lappend(result, child);
 		MemoryContextSwitchTo(oldcxt);
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return result;
 }
 
@@ -145,6 +140,7 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at)
 	char	   *query;
 	Oid			argtypes[2] = {JSONBOID, TIMESTAMPTZOID};
 	Datum		args[2];
+	AsdSpi		spi;
 	int64		restored;
 	List	   *children;
 	ListCell   *lc;
@@ -162,12 +158,10 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at)
 	args[0] = JsonbPGetDatum(pk);
 	args[1] = deleted_at;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not restore a row of \"%s\"", get_rel_name(relid));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(query, 2, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	restored = SPI_processed;
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	/* deleted again on its own since: not ours to bring back */
 	if (restored == 0)
@@ -203,6 +197,7 @@ asd_restore(PG_FUNCTION_ARGS)
 	char	   *query;
 	Oid			argtypes[1] = {JSONBOID};
 	Datum		args[1];
+	AsdSpi		spi;
 	bool		isnull;
 	Datum		deleted_at;
 	Oid			row_table;
@@ -268,10 +263,8 @@ asd_restore(PG_FUNCTION_ARGS)
 					 quote_identifier(opts.column_names[ASD_DELETED_AT]),
 					 only(real), qualified_name(real), key_condition(real, pk));
 	args[0] = JsonbPGetDatum(pk);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read table \"%s\"", relname);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_ONE_ROW);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -287,7 +280,7 @@ asd_restore(PG_FUNCTION_ARGS)
 											   SPI_tuptable->tupdesc, 2, &isnull));
 	row_tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
 												 SPI_tuptable->tupdesc, 3, &isnull));
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	/*
 	 * The key as the cascade bookkeeping recorded it, whatever spelling of

@@ -69,7 +69,6 @@ asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
 {
 	DeleteRequest request;
 	DeleteRequest *outer = delete_request;
-	int			rc;
 
 	request.table = table;
 	request.depth = trigger_depth() + 1;
@@ -77,15 +76,13 @@ asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
 	delete_request = &request;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+		asd_spi_run_plan(plan, values, NULL, 0, 0);
 	}
 	PG_FINALLY();
 	{
 		delete_request = outer;
 	}
 	PG_END_TRY();
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 
 	return request.marked || SPI_processed > 0;
 }

@@ -32,7 +32,6 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/jsonb.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 PG_FUNCTION_INFO_V1(asd_save_table_options);
@@ -107,14 +106,14 @@ asd_tracked_tables_relid(bool missing_ok)
 }
 
 /*
- * asd_become_extension_owner
- *		Switch to the role that owns the extension's tables.
+ * asd_extension_owner
+ *		The role that owns the extension's tables.
  *
  * That is the owner of tracked_tables: whoever created the extension, or
  * whoever it was handed to since.
  */
-void
-asd_become_extension_owner(Oid *save_userid, int *save_sec)
+Oid
+asd_extension_owner(void)
 {
 	if (!OidIsValid(cached_owner))
 	{
@@ -127,17 +126,7 @@ asd_become_extension_owner(Oid *save_userid, int *save_sec)
 		cached_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 		ReleaseSysCache(tup);
 	}
-
-	GetUserIdAndSecContext(save_userid, save_sec);
-	SetUserIdAndSecContext(cached_owner,
-						   *save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
-}
-
-void
-asd_restore_user(Oid save_userid, int save_sec)
-{
-	SetUserIdAndSecContext(save_userid, save_sec);
+	return cached_owner;
 }
 
 /* Copy an SPI result column as a string into the caller's context. */
@@ -179,28 +168,13 @@ copy_name_array(MemoryContext cxt, int col)
 }
 
 /*
- * Run a one-parameter read-only query with the latest snapshot, not the
- * caller's: a cache entry built from a REPEATABLE READ transaction's older
- * snapshot would outlive the invalidation that asked for it.
- */
-static int
-execute_latest(const char *query, Oid *argtypes, Datum *args)
-{
-	SPIPlanPtr	plan = SPI_prepare(query, 1, argtypes);
-
-	if (plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", query,
-			 SPI_result_code_string(SPI_result));
-	return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
-								InvalidSnapshot, true, false, 1);
-}
-
-/*
  * asd_read_table_options
  *		Read the tracked_tables row of a table into *opts.
  *
  * Returns false when the table has no row.  Called on relcache misses only,
- * never per row.
+ * never per row.  Read with the latest snapshot, not the caller's: a cache
+ * entry built from a REPEATABLE READ transaction's older snapshot would
+ * outlive the invalidation that asked for it.
  */
 bool
 asd_read_table_options(Oid relid, AsdTableOptions *opts)
@@ -220,17 +194,14 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 	MemoryContext cxt = CurrentMemoryContext;
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	bool		found;
 
 	args[0] = ObjectIdGetDatum(relid);
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (execute_latest(query, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT,
+				ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 
 	found = (SPI_processed == 1);
 	if (found)
@@ -253,8 +224,7 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		opts->view_name = copy_value(cxt, 8 + ASD_NUM_ROLES);
 	}
 
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return found;
 }
 
@@ -470,8 +440,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			i;
 	char	   *rolename;
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	int32		table_id = 0;
 	bool		found;
 	Oid			view = InvalidOid;
@@ -511,12 +480,9 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	args[8] = PG_ARGISNULL(8) ? (Datum) 0 : PG_GETARG_DATUM(8);
 	nulls[8] = PG_ARGISNULL(8) ? 'n' : ' ';
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(enabled ? enable_query : disable_query,
-							  enabled ? 9 : 4, argtypes, args, nulls, false, 0) < 0)
-		elog(ERROR, "could not write audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(enabled ? enable_query : disable_query, enabled ? 9 : 4,
+				argtypes, args, nulls, 0, 0);
 	found = (SPI_processed == 1);
 	if (found)
 	{
@@ -525,8 +491,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		table_id = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 											   SPI_tuptable->tupdesc, 1, &isnull));
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 
 	/*
 	 * Every backend's cache of table options is flushed when this
@@ -574,8 +539,7 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	int			n = 0;
 	Oid			argtypes[3] = {OIDARRAYOID, TEXTOID, TEXTOID};
 	Datum		args[3];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -595,12 +559,11 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	 * with its own search_path, so the statement's RangeVar cannot be looked
 	 * up again here).  It is locked by the rename.
 	 */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()"
-					" WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass",
-					true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()"
+				" WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass",
+				0, NULL, NULL, NULL, SPI_OK_SELECT,
+				ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 	relid = InvalidOid;
 	if (SPI_processed == 1)
 	{
@@ -609,7 +572,7 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 											   SPI_tuptable->tupdesc, 1, &isnull));
 	}
-	SPI_finish();
+	asd_spi_finish(&spi);
 	if (!OidIsValid(relid))
 		PG_RETURN_VOID();
 	relids = stmt->relation->inh ? find_all_inheritors(relid, NoLock, NULL)
@@ -623,38 +586,32 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	args[1] = CStringGetTextDatum(stmt->subname);
 	args[2] = CStringGetTextDatum(stmt->newname);
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 3, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 3, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	if (SPI_processed > 0)
 		CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 
 	PG_RETURN_VOID();
 }
 
 /*
  * Run "SELECT audit_softdelete.<function>($1)" on a relation, as the
- * extension owner, for the regclass it returns (InvalidOid for NULL).
+ * extension owner and with the latest snapshot (as the options are read),
+ * for the regclass it returns (InvalidOid for NULL).
  */
 static Oid
 lookup_table(const char *query, Oid relid)
 {
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	Oid			result = InvalidOid;
 
 	args[0] = ObjectIdGetDatum(relid);
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (execute_latest(query, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT,
+				ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 	if (SPI_processed == 1)
 	{
 		bool		isnull;
@@ -664,8 +621,7 @@ lookup_table(const char *query, Oid relid)
 		if (!isnull)
 			result = DatumGetObjectId(value);
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return result;
 }
 

@@ -26,7 +26,7 @@
  *
  * The extension's triggers are those named audit_softdelete_* whose
  * function is one of the extension's.  enable() and disable() change them
- * through _as_caller(), whose statements get a pass (internal.c).
+ * through _as_caller(), whose statements get a pass (owner.c).
  *
  * IDENTIFICATION
  *	  src/trigger_guard.c

@@ -49,7 +49,6 @@ prepare_view_delete(AsdRelInfo *viewinfo, Relation view)
 	Oid		   *types;
 	int			nkeys = 0;
 	int			i;
-	SPIPlanPtr	plan;
 
 	types = palloc(sizeof(Oid) * viewinfo->natts);
 	viewinfo->key_attnums = MemoryContextAlloc(viewinfo->cxt,
@@ -90,13 +89,8 @@ prepare_view_delete(AsdRelInfo *viewinfo, Relation view)
 						RelationGetRelationName(view)),
 				 errdetail("DELETE through the view finds the row by its primary key.")));
 
-	plan = SPI_prepare(query.data, nkeys, types);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", query.data,
-			 SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
+	viewinfo->mark_plan = asd_spi_prepare(query.data, nkeys, types, true);
 	viewinfo->nkeys = nkeys;
-	viewinfo->mark_plan = plan;
 }
 
 /*
@@ -119,6 +113,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple;
 	Datum	   *values;
 	bool		deleted;
+	AsdSpi		spi;
 	int			k;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
@@ -146,8 +141,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 						RelationGetRelationName(view)),
 				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect(&spi, InvalidOid, 0);
 	if (info->mark_plan == NULL)
 		prepare_view_delete(info, view);
 
@@ -160,7 +154,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 								 RelationGetDescr(view), &isnull);
 	}
 	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values);
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	/* counted only if this row was deleted now, softly or not */
 	return PointerGetDatum(deleted ? oldtuple : NULL);
@@ -278,6 +272,7 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	bool		partitions;
 	bool		defaults;
 	AsdGate		gate;
+	AsdSpi		spi;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -296,21 +291,19 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	asd_gate_enter(&gate);
 	PG_TRY();
 	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (key &&
-			SPI_execute("SELECT audit_softdelete._check_primary_key()", false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not check the new primary key");
+		asd_spi_connect(&spi, InvalidOid, 0);
+		if (key)
+			asd_spi_run("SELECT audit_softdelete._check_primary_key()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		args[0] = BoolGetDatum(partitions);
-		if ((columns || partitions) &&
-			SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
-								  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not update the live views and partition triggers");
+		if (columns || partitions)
+			asd_spi_run("SELECT audit_softdelete._after_table_ddl($1)",
+						1, argtypes, args, NULL, SPI_OK_SELECT, 0);
 		/* after the views made again above, which took the defaults already */
-		if (defaults &&
-			SPI_execute("SELECT audit_softdelete._follow_column_defaults()", false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not give the live views the new column defaults");
-		SPI_finish();
+		if (defaults)
+			asd_spi_run("SELECT audit_softdelete._follow_column_defaults()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		asd_spi_finish(&spi);
 	}
 	PG_FINALLY();
 	{
@@ -338,6 +331,7 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	Oid			argtypes[1] = {REGCLASSOID};
 	Datum		args[1];
 	AsdGate		gate;
+	AsdSpi		spi;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -391,12 +385,10 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	asd_gate_enter(&gate);
 	PG_TRY();
 	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args("SELECT audit_softdelete._drop_live_view($1)",
-								  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not drop the live view of \"%s\"", get_rel_name(relid));
-		SPI_finish();
+		asd_spi_connect(&spi, InvalidOid, 0);
+		asd_spi_run("SELECT audit_softdelete._drop_live_view($1)",
+					1, argtypes, args, NULL, SPI_OK_SELECT, 0);
+		asd_spi_finish(&spi);
 	}
 	PG_FINALLY();
 	{
