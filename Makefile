@@ -8,6 +8,7 @@ OBJS = \
 	src/actor.o \
 	src/owner.o \
 	src/tracked.o \
+	src/roles.o \
 	src/relinfo.o \
 	src/foreign_keys.o \
 	src/trigger_check.o \
@@ -44,6 +45,7 @@ REGRESS = \
 	version \
 	enable \
 	enable_errors \
+	role_columns \
 	save_table_options \
 	stamps \
 	actor \

@@ -303,20 +303,24 @@ LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_check_table_sql';
 
--- The base type of a type: domains stripped.
-CREATE FUNCTION audit_softdelete._base_type(typ oid)
-RETURNS oid
-LANGUAGE sql STABLE
+-- The standard columns' roles (created_at ... deleted_by), in the order
+-- enable() checks and adds their columns.
+CREATE FUNCTION audit_softdelete._role_names()
+RETURNS text[]
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH RECURSIVE chain(oid, typbasetype) AS (
-        SELECT t.oid, t.typbasetype FROM pg_type t WHERE t.oid = typ
-        UNION ALL
-        SELECT t.oid, t.typbasetype
-          FROM pg_type t JOIN chain ON t.oid = chain.typbasetype
-    )
-    SELECT chain.oid FROM chain WHERE chain.typbasetype = 0
-$$;
+AS 'MODULE_PATHNAME', 'asd_role_names_sql';
+
+-- Can tbl's column colname hold role?  False when there is no such column
+-- (enable() adds it); an error when there is one that cannot (a system or
+-- generated column, or one of a type the role does not take).  The types
+-- each role takes are decided in C (src/roles.c), which also refuses a
+-- column retyped after enable().
+CREATE FUNCTION audit_softdelete._check_role_column(tbl regclass, role text, colname text)
+RETURNS boolean
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_check_role_column';
 
 -- The triggers enable() creates, by feature.  Dropped by name: a trigger
 -- of the same name that is not ours would be replaced too.
@@ -557,17 +561,13 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     relname    text;
-    roles      text[] := ARRAY['created_at', 'created_by', 'updated_at', 'updated_by',
-                               'deleted_at', 'deleted_by'];
+    roles      text[] := audit_softdelete._role_names();
     role       text;
     wanted     boolean;
     key        text;
     value      jsonb;
     colname    text;
     mapping    jsonb := '{}';
-    att        record;
-    basetype   oid;
-    actor_role boolean;
     to_add     text[] := '{}';
     old_mode   text;
     view_name  text;
@@ -673,54 +673,10 @@ BEGIN
         END IF;
         mapping := mapping || jsonb_build_object(role, colname);
 
+        -- an existing column is only checked when used, a missing one added
         wanted := CASE WHEN role LIKE 'deleted\_%' THEN soft_delete <> 'off' ELSE stamps END;
-        actor_role := role LIKE '%\_by';
-        SELECT a.attnum, a.atttypid, a.attgenerated
-          INTO att
-          FROM pg_attribute a
-         WHERE a.attrelid = tbl AND a.attname = colname AND NOT a.attisdropped;
-
-        IF NOT FOUND THEN
-            IF wanted THEN
-                to_add := to_add || colname;
-            END IF;
-            CONTINUE;
-        END IF;
-        IF NOT wanted THEN
-            CONTINUE;           -- an existing column is only checked when used
-        END IF;
-        IF att.attnum < 0 THEN
-            RAISE EXCEPTION 'column name "%" conflicts with a system column name', colname
-                USING ERRCODE = 'duplicate_column',
-                      HINT = format('Map %s to another column with the columns option.', role);
-        END IF;
-        IF att.attgenerated <> '' THEN
-            RAISE EXCEPTION 'column "%" of table "%" is a generated column', colname, relname
-                USING ERRCODE = 'generated_always',
-                      DETAIL = format('audit_softdelete writes %s, and a generated column cannot be written.', role),
-                      HINT = format('Map %s to another column with the columns option.', role);
-        END IF;
-        basetype := audit_softdelete._base_type(att.atttypid);
-        -- deleted_at is compared across sessions (restore): no time zone
-        -- may change its meaning
-        IF role = 'deleted_at' AND basetype <> 'timestamptz'::regtype THEN
-            RAISE EXCEPTION 'column "%" of table "%" has type %, which cannot hold deleted_at',
-                    colname, relname, format_type(att.atttypid, NULL)
-                USING ERRCODE = 'datatype_mismatch',
-                      DETAIL = 'deleted_at must be timestamp with time zone.',
-                      HINT = 'Map deleted_at to another column with the columns option; a column that does not exist yet is created.';
-        END IF;
-        IF (actor_role AND basetype NOT IN ('text'::regtype, 'varchar'::regtype, 'uuid'::regtype,
-                                            'int4'::regtype, 'int8'::regtype))
-           OR (NOT actor_role AND basetype NOT IN ('timestamptz'::regtype, 'timestamp'::regtype)) THEN
-            RAISE EXCEPTION 'column "%" of table "%" has type %, which cannot hold %',
-                    colname, relname, format_type(att.atttypid, NULL), role
-                USING ERRCODE = 'datatype_mismatch',
-                      DETAIL = CASE WHEN actor_role
-                                    THEN 'An actor column must be text, varchar, uuid, integer or bigint.'
-                                    ELSE 'A time column must be timestamp with time zone or timestamp.' END,
-                      HINT = format('Map %s to another column with the columns option; a column that does not exist yet is created.',
-                                    role);
+        IF wanted AND NOT audit_softdelete._check_role_column(tbl, role, colname) THEN
+            to_add := to_add || colname;
         END IF;
     END LOOP;
 
@@ -1241,7 +1197,8 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._save_table_options(regclass, boolean, boolean, jsonb, boolean,
                                          text[], text[], text, text),
     audit_softdelete._check_table(regclass, text),
-    audit_softdelete._base_type(oid),
+    audit_softdelete._role_names(),
+    audit_softdelete._check_role_column(regclass, text, text),
     audit_softdelete._set_triggers(regclass, boolean, text, boolean),
     audit_softdelete._set_partition_triggers(regclass, text, boolean),
     audit_softdelete._live_view(regclass),

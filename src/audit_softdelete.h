@@ -45,12 +45,14 @@ typedef enum AsdColumnRole
 
 #define ASD_NUM_STAMP_ROLES (ASD_UPDATED_BY + 1)
 
-extern const char *const asd_role_names[ASD_NUM_ROLES];
-
 /* What a role's column holds, which decides how we fill it. */
 #define asd_role_is_actor(role) \
 	((role) == ASD_CREATED_BY || (role) == ASD_UPDATED_BY || \
 	 (role) == ASD_DELETED_BY)
+
+/* roles.c: the roles' names, and the types that can hold them */
+extern const char *const asd_role_names[ASD_NUM_ROLES];
+extern bool asd_role_type_fits(AsdColumnRole role, Oid basetypid);
 
 /* tracked_tables.soft_delete */
 typedef enum AsdSoftDeleteMode
