@@ -46,6 +46,7 @@ REGRESS = \
 	enable \
 	enable_errors \
 	role_columns \
+	check_options \
 	save_table_options \
 	stamps \
 	actor \

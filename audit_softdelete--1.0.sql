@@ -293,6 +293,15 @@ LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_save_table_options';
 
+-- enable()'s soft_delete and columns options, checked as
+-- _save_table_options() checks them (src/tracked.c); returns the columns
+-- mapping completed: every role mapped to a column, its own name by default.
+CREATE FUNCTION audit_softdelete._check_options(soft_delete text, columns jsonb)
+RETURNS jsonb
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_check_options';
+
 -- Checks shared by enable() and disable(): the table exists, is an ordinary
 -- or partitioned table outside the system and this extension, is not
 -- temporary, and the calling role owns it.  Returns its name (unqualified,
@@ -564,10 +573,8 @@ DECLARE
     roles      text[] := audit_softdelete._role_names();
     role       text;
     wanted     boolean;
-    key        text;
-    value      jsonb;
     colname    text;
-    mapping    jsonb := '{}';
+    mapping    jsonb;
     to_add     text[] := '{}';
     old_mode   text;
     view_name  text;
@@ -583,11 +590,9 @@ BEGIN
                      WHEN soft_delete IS NULL THEN 'soft_delete' ELSE 'audit' END
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF soft_delete NOT IN ('trigger', 'view', 'off') THEN
-        RAISE EXCEPTION 'invalid soft_delete mode "%"', soft_delete
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use ''trigger'' (DELETE marks the row), ''view'' (the table''s name shows only live rows) or ''off''.';
-    END IF;
+    -- soft_delete and columns as _save_table_options() will take them:
+    -- every role mapped to a column, the role's own name by default
+    mapping := audit_softdelete._check_options(soft_delete, columns);
 
     -- Partitions follow their partitioned table: enabled once, at the top.
     IF EXISTS (SELECT 1
@@ -646,34 +651,10 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- The columns option: role -> column name.
-    IF columns IS NULL OR jsonb_typeof(columns) <> 'object' THEN
-        RAISE EXCEPTION 'columns must be a JSON object'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Map standard column names to the table''s own, e.g. ''{"created_by": "author_id"}''.';
-    END IF;
-    FOR key, value IN SELECT * FROM jsonb_each(columns) LOOP
-        IF NOT key = ANY (roles) THEN
-            RAISE EXCEPTION 'unknown key "%" in columns', key
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The keys are the standard column names: ' || array_to_string(roles, ', ') || '.';
-        END IF;
-        IF jsonb_typeof(value) <> 'string' OR value #>> '{}' = '' THEN
-            RAISE EXCEPTION 'columns maps "%" to %, which is not a column name', key, value
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-    END LOOP;
-
+    -- The columns of the features asked for: an existing one is only
+    -- checked when used, a missing one added.
     FOREACH role IN ARRAY roles LOOP
-        colname := coalesce(columns ->> role, role);
-        IF EXISTS (SELECT 1 FROM jsonb_each_text(mapping) m WHERE m.value = colname) THEN
-            RAISE EXCEPTION 'columns maps both "%" and "%" to column "%"',
-                (SELECT m.key FROM jsonb_each_text(mapping) m WHERE m.value = colname), role, colname
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        mapping := mapping || jsonb_build_object(role, colname);
-
-        -- an existing column is only checked when used, a missing one added
+        colname := mapping ->> role;
         wanted := CASE WHEN role LIKE 'deleted\_%' THEN soft_delete <> 'off' ELSE stamps END;
         IF wanted AND NOT audit_softdelete._check_role_column(tbl, role, colname) THEN
             to_add := to_add || colname;
@@ -1196,6 +1177,7 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._follow_column_rename(),
     audit_softdelete._save_table_options(regclass, boolean, boolean, jsonb, boolean,
                                          text[], text[], text, text),
+    audit_softdelete._check_options(text, jsonb),
     audit_softdelete._check_table(regclass, text),
     audit_softdelete._role_names(),
     audit_softdelete._check_role_column(regclass, text, text),

@@ -34,6 +34,7 @@
 #include "utils/jsonb.h"
 #include "utils/syscache.h"
 
+PG_FUNCTION_INFO_V1(asd_check_options);
 PG_FUNCTION_INFO_V1(asd_save_table_options);
 PG_FUNCTION_INFO_V1(asd_check_table_sql);
 PG_FUNCTION_INFO_V1(asd_follow_column_rename);
@@ -129,6 +130,153 @@ asd_extension_owner(void)
 	return cached_owner;
 }
 
+/*
+ * The options enable() takes and tracked_tables stores have one owner: the
+ * checks below.  enable() asks _check_options() before it changes
+ * anything; _save_table_options() asks again about what it is given to
+ * store.  A hint, which tells how to call enable(), comes with enable()'s
+ * own arguments only.
+ */
+
+/* tracked_tables.soft_delete, by AsdSoftDeleteMode */
+static const char *const soft_delete_modes[] = {
+	[ASD_SOFT_DELETE_OFF] = "off",
+	[ASD_SOFT_DELETE_TRIGGER] = "trigger",
+	[ASD_SOFT_DELETE_VIEW] = "view"
+};
+
+/* The soft_delete mode named mode; for_enable: enable()'s argument. */
+static AsdSoftDeleteMode
+soft_delete_mode(const char *mode, bool for_enable)
+{
+	int			i;
+
+	for (i = 0; i < lengthof(soft_delete_modes); i++)
+		if (strcmp(soft_delete_modes[i], mode) == 0)
+			return (AsdSoftDeleteMode) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid soft_delete mode \"%s\"", mode),
+			 for_enable ?
+			 errhint("Use 'trigger' (DELETE marks the row), 'view' (the table's name shows only live rows) or 'off'.") : 0));
+	return ASD_SOFT_DELETE_OFF;		/* keep the compiler quiet */
+}
+
+/*
+ * The columns option, checked: a JSON object that maps roles to column
+ * names, no two roles to the same column.  As enable() takes it
+ * (for_enable), a role left out maps to the column of its own name; as
+ * tracked_tables stores it, it maps every role.  Returns the mapping of
+ * every role.
+ */
+static Jsonb *
+check_columns(Jsonb *columns, bool for_enable)
+{
+	const char *names[ASD_NUM_ROLES] = {0};
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+	JsonbParseState *state = NULL;
+	JsonbValue *mapping;
+	int			role;
+
+	if (columns == NULL || !JB_ROOT_IS_OBJECT(columns))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("columns must be a JSON object"),
+				 for_enable ?
+				 errhint("Map standard column names to the table's own, e.g. '{\"created_by\": \"author_id\"}'.") : 0));
+
+	it = JsonbIteratorInit(&columns->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+
+		if (token != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		for (role = 0; role < ASD_NUM_ROLES; role++)
+			if (strcmp(asd_role_names[role], key) == 0)
+				break;
+		if (role == ASD_NUM_ROLES)
+		{
+			StringInfoData known;
+			int			i;
+
+			initStringInfo(&known);
+			for (i = 0; i < ASD_NUM_ROLES; i++)
+				appendStringInfo(&known, "%s%s", i > 0 ? ", " : "", asd_role_names[i]);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown key \"%s\" in columns", key),
+					 errhint("The keys are the standard column names: %s.", known.data)));
+		}
+		token = JsonbIteratorNext(&it, &v, true);
+		Assert(token == WJB_VALUE);
+		if (v.type != jbvString || v.val.string.len == 0)
+		{
+			Jsonb	   *value = JsonbValueToJsonb(&v);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("columns maps \"%s\" to %s, which is not a column name",
+							key, JsonbToCString(NULL, &value->root, VARSIZE(value)))));
+		}
+		names[role] = pnstrdup(v.val.string.val, v.val.string.len);
+	}
+
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (role = 0; role < ASD_NUM_ROLES; role++)
+	{
+		int			other;
+
+		if (names[role] == NULL)
+		{
+			if (!for_enable)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("columns must map \"%s\" to a column name",
+								asd_role_names[role])));
+			names[role] = asd_role_names[role];
+		}
+		for (other = 0; other < role; other++)
+			if (strcmp(names[other], names[role]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("columns maps both \"%s\" and \"%s\" to column \"%s\"",
+								asd_role_names[other], asd_role_names[role],
+								names[role])));
+
+		v.type = jbvString;
+		v.val.string.val = (char *) asd_role_names[role];
+		v.val.string.len = strlen(asd_role_names[role]);
+		(void) pushJsonbValue(&state, WJB_KEY, &v);
+		v.val.string.val = (char *) names[role];
+		v.val.string.len = strlen(names[role]);
+		(void) pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	mapping = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(mapping);
+}
+
+/*
+ * _check_options(soft_delete text, columns jsonb) RETURNS jsonb
+ *		enable()'s soft_delete and columns options, checked as
+ *		_save_table_options() will check them; returns the mapping of every
+ *		role to its column.
+ */
+Datum
+asd_check_options(PG_FUNCTION_ARGS)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("soft_delete must not be null")));
+	(void) soft_delete_mode(text_to_cstring(PG_GETARG_TEXT_PP(0)), true);
+	PG_RETURN_JSONB_P(check_columns(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+									true));
+}
+
 /* Copy an SPI result column as a string into the caller's context. */
 static char *
 copy_value(MemoryContext cxt, int col)
@@ -217,8 +365,7 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		opts->exclude_columns = copy_name_array(cxt, 5);
 		opts->redact_columns = copy_name_array(cxt, 6);
 		mode = copy_value(cxt, 7);
-		opts->soft_delete = strcmp(mode, "trigger") == 0 ? ASD_SOFT_DELETE_TRIGGER :
-			strcmp(mode, "view") == 0 ? ASD_SOFT_DELETE_VIEW : ASD_SOFT_DELETE_OFF;
+		opts->soft_delete = soft_delete_mode(mode, false);
 		for (role = 0; role < ASD_NUM_ROLES; role++)
 			opts->column_names[role] = copy_value(cxt, 8 + role);
 		opts->view_name = copy_value(cxt, 8 + ASD_NUM_ROLES);
@@ -347,44 +494,24 @@ asd_check_table_sql(PG_FUNCTION_ARGS)
 
 /*
  * Options as enable() writes them, whoever calls: the triggers trust them.
- * Every role maps to a column name; soft_delete is a known mode; view_name
- * comes with view mode only and names no object but a view (the table's
- * own: the caller checks who owns it).  Returns that view, if it exists.
+ * Every role maps to a column name (check_columns); soft_delete is a known
+ * mode; view_name comes with view mode only and names no object but a view
+ * (the table's own: the caller checks who owns it).  Returns that view, if
+ * it exists.
  */
 static Oid
 check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
 {
-	char	   *mode = text_to_cstring(soft_delete);
-	int			role;
+	AsdSoftDeleteMode mode;
 
-	if (!JB_ROOT_IS_OBJECT(columns))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("columns must be a JSON object")));
-	for (role = 0; role < ASD_NUM_ROLES; role++)
-	{
-		JsonbValue *v = getKeyJsonValueFromContainer(&columns->root,
-													 asd_role_names[role],
-													 strlen(asd_role_names[role]),
-													 NULL);
-
-		if (v == NULL || v->type != jbvString || v->val.string.len == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("columns must map \"%s\" to a column name",
-							asd_role_names[role])));
-	}
-	if (strcmp(mode, "trigger") != 0 && strcmp(mode, "view") != 0 &&
-		strcmp(mode, "off") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid soft_delete mode \"%s\"", mode)));
+	(void) check_columns(columns, false);
+	mode = soft_delete_mode(text_to_cstring(soft_delete), false);
 	if (view_name != NULL)
 	{
 		char	   *name = text_to_cstring(view_name);
 		Oid			existing = get_relname_relid(name, get_rel_namespace(relid));
 
-		if (strcmp(mode, "view") != 0)
+		if (mode != ASD_SOFT_DELETE_VIEW)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("view_name is only for soft_delete mode \"view\"")));
