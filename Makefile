@@ -81,6 +81,7 @@ REGRESS = \
 	softdelete_fk_types \
 	softdelete_fk_privileges \
 	softdelete_restore \
+	restore_bookkeeping \
 	softdelete_key_types \
 	softdelete_purge \
 	softdelete_view \

@@ -805,31 +805,12 @@ COMMENT ON FUNCTION audit_softdelete.disable(regclass) IS
 -- key's index operator family (ltree, isbn13, citext: never an "=" looked
 -- up by name).  A key naming no column is refused, never ignored.
 -- restore() and row_history() call it directly, as the caller
--- (src/restore.c, src/history.c); restore() calls the next one too.
+-- (src/restore.c, src/history.c).
 CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
 RETURNS text
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_key_condition';
-
--- A row's key columns as JSON, timestamps written in UTC, as the cascade
--- bookkeeping (cascade.c) writes keys.  Only this lookup runs in UTC: the
--- caller's TimeZone stays in force for the triggers restore() fires.
-CREATE FUNCTION audit_softdelete._bookkeeping_key(tbl regclass, tid tid, cols text[])
-RETURNS jsonb
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-AS $$
-DECLARE
-    key jsonb;
-BEGIN
-    EXECUTE format('SELECT (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($2) c)'
-                   ' FROM ONLY %s x WHERE x.ctid = $1', tbl)
-       INTO key USING tid, cols;
-    RETURN key;
-END
-$$;
 
 -- Runs as the caller: its UPDATEs need the caller's UPDATE privilege, and
 -- row-level security applies.  In C (src/restore.c), so that what a soft
@@ -1192,7 +1173,6 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._enable(regclass, boolean, text, boolean, jsonb, text[], text[]),
     audit_softdelete._disable(regclass),
     audit_softdelete._key_condition(regclass, jsonb),
-    audit_softdelete._bookkeeping_key(regclass, tid, text[]),
     audit_softdelete._history_key(regclass, jsonb, text[], text),
     audit_softdelete._history_table_id(regclass),
     audit_softdelete._live_view_before_alter(),

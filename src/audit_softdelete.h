@@ -382,6 +382,7 @@ extern bool asd_changes_partitions(Node *parsetree);
 extern bool asd_purging(AsdRelInfo *info);
 extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
+extern Jsonb *asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls);
 extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
 										  HeapTuple tuple);
 

@@ -248,12 +248,15 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 }
 
 /*
- * A row's key for the bookkeeping, with timestamps written in UTC: the
- * session that restores may not share the deleting session's TimeZone,
- * and restore() matches keys as JSON.
+ * asd_bookkeeping_key
+ *		A row's key as the cascade bookkeeping records it, and restore()
+ *		looks for it: its primary key columns as JSON, timestamps written
+ *		in UTC (the session that restores may not share the deleting
+ *		session's TimeZone, and keys are matched as JSON).  values and
+ *		nulls are numbered as info's columns; only the key's are read.
  */
-static Jsonb *
-bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
+Jsonb *
+asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 {
 	int			nestlevel = NewGUCNestLevel();
 	Jsonb	   *pk;
@@ -295,7 +298,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 				heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
 				frame = palloc(sizeof(CascadeFrame));
 				frame->table_id = info->table_id;
-				frame->pk = bookkeeping_key(info, values, nulls);
+				frame->pk = asd_bookkeeping_key(info, values, nulls);
 				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 				frame->userid = deleting_user();
 			}
@@ -335,7 +338,7 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	values = palloc(sizeof(Datum) * info->natts);
 	nulls = palloc(sizeof(bool) * info->natts);
 	heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
-	pk = bookkeeping_key(info, values, nulls);
+	pk = asd_bookkeeping_key(info, values, nulls);
 	if (pk == NULL || parent->pk == NULL)
 		return;					/* without keys there is nothing to restore by */
 

@@ -21,6 +21,7 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/relation.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
@@ -75,6 +76,42 @@ join_names(List *names)
 		appendStringInfo(&buf, "%s%s", foreach_current_index(lc) > 0 ? ", " : "",
 						 (char *) lfirst(lc));
 	return buf.data;
+}
+
+/*
+ * The key of a row as the cascade bookkeeping records it
+ * (asd_bookkeeping_key), from a row of the SELECT in restore(): the
+ * relation holding it (tableoid, a partition of a partitioned table) is
+ * column 2, the values of its key columns keycols follow.
+ */
+static Jsonb *
+bookkeeping_key(HeapTuple row, TupleDesc desc, List *keycols)
+{
+	bool		isnull;
+	Relation	rel = relation_open(DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull)),
+									AccessShareLock);
+	AsdRelInfo *info = asd_get_relinfo(rel);
+	Datum	   *values = palloc0(sizeof(Datum) * info->natts);
+	bool	   *nulls = palloc(sizeof(bool) * info->natts);
+	Jsonb	   *key;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < info->natts; i++)
+		nulls[i] = true;
+	foreach(lc, keycols)
+	{
+		for (i = 0; i < info->natts; i++)
+		{
+			if (info->columns[i].name != NULL &&
+				strcmp(info->columns[i].name, lfirst(lc)) == 0)
+				values[i] = SPI_getbinval(row, desc, 3 + foreach_current_index(lc),
+										  &nulls[i]);
+		}
+	}
+	key = asd_bookkeeping_key(info, values, nulls);
+	relation_close(rel, NoLock);
+	return key;
 }
 
 /*
@@ -200,13 +237,10 @@ asd_restore(PG_FUNCTION_ARGS)
 	AsdSpi		spi;
 	bool		isnull;
 	Datum		deleted_at;
-	Oid			row_table;
-	ItemPointerData row_tid;
-	Datum	   *names;
-	Oid			keytypes[3] = {REGCLASSOID, TIDOID, TEXTARRAYOID};
-	Datum		keyargs[3];
+	StringInfoData keycols;
+	MemoryContext cxt = CurrentMemoryContext;
+	MemoryContext oldcxt;
 	Jsonb	   *row_pk;
-	int			i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -255,12 +289,16 @@ asd_restore(PG_FUNCTION_ARGS)
 
 	/*
 	 * Find the row as the caller sees it (privileges and row-level security
-	 * apply), converting the key to the columns' types, and lock it.
+	 * apply), converting the key to the columns' types, and lock it; read
+	 * its key's own values, and which partition holds it.
 	 */
 	if (!asd_read_table_options(real, &opts))
 		elog(ERROR, "table \"%s\" is not in audit_softdelete.tracked_tables", relname);
-	query = psprintf("SELECT x.%s, x.tableoid, x.ctid FROM %s%s x WHERE %s FOR UPDATE OF x",
-					 quote_identifier(opts.column_names[ASD_DELETED_AT]),
+	initStringInfo(&keycols);
+	foreach(lc, pkcols)
+		appendStringInfo(&keycols, ", x.%s", quote_identifier(lfirst(lc)));
+	query = psprintf("SELECT x.%s, x.tableoid%s FROM %s%s x WHERE %s FOR UPDATE OF x",
+					 quote_identifier(opts.column_names[ASD_DELETED_AT]), keycols.data,
 					 only(real), qualified_name(real), key_condition(real, pk));
 	args[0] = JsonbPGetDatum(pk);
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -276,26 +314,17 @@ asd_restore(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("row %s of table \"%s\" is not deleted",
 						JsonbToCString(NULL, &pk->root, VARSIZE(pk)), relname)));
-	row_table = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 2, &isnull));
-	row_tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 3, &isnull));
-	asd_spi_finish(&spi);
 
 	/*
 	 * The key as the cascade bookkeeping recorded it, whatever spelling of
-	 * its values the caller used (see _bookkeeping_key).
+	 * its values the caller used: written by the same function, for the
+	 * relation the row's triggers fired on.
 	 */
-	names = palloc(sizeof(Datum) * list_length(pkcols));
-	i = 0;
-	foreach(lc, pkcols)
-		names[i++] = CStringGetTextDatum(lfirst(lc));
-	keyargs[0] = ObjectIdGetDatum(row_table);
-	keyargs[1] = PointerGetDatum(&row_tid);
-	keyargs[2] = PointerGetDatum(construct_array(names, i, TEXTOID, -1, false, TYPALIGN_INT));
-	row_pk = DatumGetJsonbP(asd_call_internal_function("_bookkeeping_key", 3, keytypes,
-													   keyargs, &isnull));
-	if (isnull)
+	oldcxt = MemoryContextSwitchTo(cxt);
+	row_pk = bookkeeping_key(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, pkcols);
+	MemoryContextSwitchTo(oldcxt);
+	asd_spi_finish(&spi);
+	if (row_pk == NULL)
 		elog(ERROR, "row %s of table \"%s\" has no key",
 			 JsonbToCString(NULL, &pk->root, VARSIZE(pk)), relname);
 
