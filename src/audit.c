@@ -78,6 +78,22 @@ check_audit_enabled(AsdRelInfo *info, TriggerData *trigdata, const char *funcnam
 }
 
 /*
+ * What an UPDATE of a row (old and new values, numbered alike) is for the
+ * audit trail: a soft delete when it sets deleted_at, a restore when it
+ * clears it, else an UPDATE.
+ */
+static AsdAuditAction
+update_action(AsdRelInfo *info, bool *oldnulls, bool *newnulls)
+{
+	AttrNumber	attnum = info->roles[ASD_DELETED_AT].attnum;
+
+	if (info->soft_delete == ASD_SOFT_DELETE_OFF || attnum == InvalidAttrNumber ||
+		oldnulls[attnum - 1] == newnulls[attnum - 1])
+		return ASD_ACTION_UPDATE;
+	return oldnulls[attnum - 1] ? ASD_ACTION_SOFT_DELETE : ASD_ACTION_RESTORE;
+}
+
+/*
  * Log an UPDATE from its old and new row, which may come from two
  * partitions with different column numbers (a moved row): columns are
  * matched by name.  Writes nothing when no logged column other than the
@@ -95,7 +111,6 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	Datum	   *names;
 	int			nchanged = 0;
 	bool		content = false;
-	bool		restore;
 	AsdAuditRow row = {0};
 	int			i;
 
@@ -155,25 +170,18 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	row.info = newinfo;
 	row.row_pk = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, NULL, true);
 	row.new_values = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, changed, false);
-	if (asd_is_soft_delete(newinfo, oldaligned, oldalignednulls,
-						   newrow.values, newrow.nulls, &restore))
-	{
-		/* the whole row as it was, so that nothing is lost */
-		row.action = "SOFT_DELETE";
-		row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, NULL, false);
-	}
-	else
-	{
-		row.action = restore ? "RESTORE" : "UPDATE";
-		row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, changed, false);
-	}
+	row.action = update_action(newinfo, oldalignednulls, newrow.nulls);
+	/* a soft delete logs the whole row as it was, so that nothing is lost */
+	row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls,
+										  row.action == ASD_ACTION_SOFT_DELETE ? NULL : changed,
+										  false);
 	row.changed_columns = construct_array(names, nchanged, TEXTOID, -1, false, TYPALIGN_INT);
 	asd_write_audit_row(&row);
 }
 
 /* Log an INSERT or a DELETE: the whole row. */
 void
-asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
+asd_audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
 					TupleDesc tupdesc)
 {
 	RowValues	r;
@@ -186,8 +194,8 @@ asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
 	row.info = info;
 	row.action = action;
 	row.row_pk = asd_columns_to_jsonb(info, r.values, r.nulls, NULL, true);
-	row.old_values = (strcmp(action, "INSERT") == 0) ? NULL : values;
-	row.new_values = (strcmp(action, "INSERT") == 0) ? values : NULL;
+	row.old_values = (action == ASD_ACTION_INSERT) ? NULL : values;
+	row.new_values = (action == ASD_ACTION_INSERT) ? values : NULL;
 	row.changed_columns = NULL;
 	asd_write_audit_row(&row);
 }
@@ -214,7 +222,7 @@ audit_unpaired_move(AsdMovedRow *moved)
 	if (moved == NULL)
 		return;
 	source = relation_open(moved->source_relid, AccessShareLock);
-	asd_audit_whole_row(asd_get_relinfo(source), "DELETE", moved->oldtuple,
+	asd_audit_whole_row(asd_get_relinfo(source), ASD_ACTION_DELETE, moved->oldtuple,
 						RelationGetDescr(source));
 	relation_close(source, AccessShareLock);
 	asd_free_moved_row(moved);
@@ -320,9 +328,9 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		asd_audit_whole_row(info, "INSERT", trigdata->tg_trigtuple, tupdesc);
+		asd_audit_whole_row(info, ASD_ACTION_INSERT, trigdata->tg_trigtuple, tupdesc);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		asd_audit_whole_row(info, "DELETE", trigdata->tg_trigtuple, tupdesc);
+		asd_audit_whole_row(info, ASD_ACTION_DELETE, trigdata->tg_trigtuple, tupdesc);
 	else
 		audit_update(info, trigdata->tg_trigtuple, tupdesc,
 					 info, trigdata->tg_newtuple, tupdesc);
@@ -430,7 +438,7 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 		row.named_table = rel;
 
 	row.info = info;
-	row.action = "TRUNCATE";
+	row.action = ASD_ACTION_TRUNCATE;
 	row.row_pk = NULL;
 	row.old_values = NULL;
 	row.new_values = NULL;

@@ -196,13 +196,24 @@ typedef struct AsdTableOptions
 	char	   *view_name;		/* view mode: the live view's name, or NULL */
 } AsdTableOptions;
 
+/* audit_logs.action; audit_write.c names them */
+typedef enum AsdAuditAction
+{
+	ASD_ACTION_INSERT,
+	ASD_ACTION_UPDATE,
+	ASD_ACTION_DELETE,
+	ASD_ACTION_SOFT_DELETE,
+	ASD_ACTION_RESTORE,
+	ASD_ACTION_TRUNCATE
+} AsdAuditAction;
+
 /* One audit_logs row, as the audit trigger hands it to the writer. */
 typedef struct AsdAuditRow
 {
 	AsdRelInfo *info;
 	/* the table named in the row: info's enabled table unless set */
 	Relation	named_table;
-	const char *action;
+	AsdAuditAction action;
 	Jsonb	   *row_pk;			/* NULL allowed */
 	Jsonb	   *old_values;
 	Jsonb	   *new_values;
@@ -350,8 +361,6 @@ extern Datum asd_current_context(bool *isnull);
 extern Datum asd_time_datum(AsdRoleColumn *col);
 
 /* softdelete.c */
-extern bool asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
-							   Datum *newvalues, bool *newnulls, bool *restore);
 extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values);
 
 /* mark_deleted.c */
@@ -426,7 +435,7 @@ extern void asd_free_moved_row(AsdMovedRow *row);
 
 /* audit.c */
 extern void asd_audit_init(void);
-extern void asd_audit_whole_row(AsdRelInfo *info, const char *action,
+extern void asd_audit_whole_row(AsdRelInfo *info, AsdAuditAction action,
 								HeapTuple tuple, TupleDesc tupdesc);
 
 /* trigger_check.c */

@@ -157,13 +157,36 @@ static const AuditColumn audit_columns[] = {
 	{"migration_id", INT8OID, false, '\0', NULL}
 };
 
+/* audit_logs.action, by AsdAuditAction: the one list of the actions */
+static const char *const action_names[] = {
+	[ASD_ACTION_INSERT] = "INSERT",
+	[ASD_ACTION_UPDATE] = "UPDATE",
+	[ASD_ACTION_DELETE] = "DELETE",
+	[ASD_ACTION_SOFT_DELETE] = "SOFT_DELETE",
+	[ASD_ACTION_RESTORE] = "RESTORE",
+	[ASD_ACTION_TRUNCATE] = "TRUNCATE"
+};
+
 /*
- * audit_logs' one CHECK constraint, as the install script makes it.  The
- * direct write skips it: the actions it writes all pass it.
+ * audit_logs' one CHECK constraint, as the install script makes it: action
+ * is one of action_names, in that order.  The direct write skips it: every
+ * action it can write passes it.
  */
 #define INSTALLED_CHECK_NAME "audit_logs_action_check"
-#define INSTALLED_CHECK_EXPR \
-	"action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE')"
+
+static char *
+installed_check_expr(void)
+{
+	StringInfoData expr;
+	int			i;
+
+	initStringInfo(&expr);
+	appendStringInfoString(&expr, "action IN (");
+	for (i = 0; i < lengthof(action_names); i++)
+		appendStringInfo(&expr, "%s'%s'", i > 0 ? ", " : "", action_names[i]);
+	appendStringInfoChar(&expr, ')');
+	return expr.data;
+}
 
 /* Their positions (0-based) in audit_columns and in a tuple of audit_logs */
 enum
@@ -395,7 +418,7 @@ changed_definition(Relation rel)
 							audit_columns[attnum - 1].name);
 	}
 	if (!equal(stringToNode(constr->check[0].ccbin),
-			   cook_installed(pstate, INSTALLED_CHECK_EXPR, NULL)))
+			   cook_installed(pstate, installed_check_expr(), NULL)))
 		return psprintf("constraint \"%s\" is not the extension's",
 						INSTALLED_CHECK_NAME);
 	free_parsestate(pstate);
@@ -629,7 +652,7 @@ asd_write_audit_row(AsdAuditRow *row)
 		args[2] = CStringGetTextDatum(get_namespace_name(RelationGetNamespace(row->named_table)));
 		args[3] = CStringGetTextDatum(RelationGetRelationName(row->named_table));
 	}
-	args[4] = CStringGetTextDatum(row->action);
+	args[4] = CStringGetTextDatum(action_names[row->action]);
 	args[5] = PointerGetDatum(row->row_pk);
 	nulls[5] = row->row_pk ? ' ' : 'n';
 	args[6] = PointerGetDatum(row->old_values);

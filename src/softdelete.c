@@ -7,7 +7,8 @@
  * deleted_by = the actor) with an UPDATE of that very row version
  * (mark_deleted.c), then skips the physical delete.  Because the marking is a real UPDATE, the
  * stamping trigger stamps it and the audit trigger logs it, as SOFT_DELETE
- * (see asd_is_soft_delete).  A row that is already deleted is left alone.
+ * (audit.c tells it from other UPDATEs).  A row that is already deleted is
+ * left alone.
  *
  * A DELETE that viewmode.c runs for a row of a live view learns from
  * asd_delete_row() whether its row was deleted (see there).
@@ -105,26 +106,6 @@ soft_delete_row(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 }
 
 /*
- * asd_is_soft_delete
- *		Is this change of a row (old and new values, numbered alike) a soft
- *		delete, or with *restore set, a restore?
- */
-bool
-asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
-				   Datum *newvalues, bool *newnulls, bool *restore)
-{
-	AttrNumber	attnum = info->roles[ASD_DELETED_AT].attnum;
-
-	*restore = false;
-	if (info->soft_delete == ASD_SOFT_DELETE_OFF || attnum == InvalidAttrNumber)
-		return false;
-	if (oldnulls[attnum - 1] && !newnulls[attnum - 1])
-		return true;
-	*restore = (!oldnulls[attnum - 1] && newnulls[attnum - 1]);
-	return false;
-}
-
-/*
  * soft_delete_trigger
  *		Turn the DELETE of a row into a soft delete.
  *
@@ -177,7 +158,7 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	{
 		/* without the audit trigger, record it here: nothing is lost */
 		if (!info->audit)
-			asd_audit_whole_row(info, "DELETE", oldtuple, tupdesc);
+			asd_audit_whole_row(info, ASD_ACTION_DELETE, oldtuple, tupdesc);
 		return PointerGetDatum(oldtuple);
 	}
 
