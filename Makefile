@@ -100,8 +100,11 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Every file shares the one header: rebuild them all when it changes.
-$(OBJS): src/audit_softdelete.h
+# An object depends on the headers of ours that its source includes: every
+# source includes src/audit_softdelete.h, and the other headers include no
+# header of ours but that one (see there).
+headers_of = $(filter $(wildcard src/*.h),$(addprefix src/,$(shell sed -n 's/^[#]include "\(.*\)"/\1/p' $(1))))
+$(foreach obj,$(OBJS),$(eval $(obj) $(obj:.o=.bc): $(call headers_of,$(obj:.o=.c))))
 
 # The version is compiled in.
 src/version.o: audit_softdelete.control

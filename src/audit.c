@@ -44,6 +44,14 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "audit.h"
+#include "audit_write.h"
+#include "relinfo.h"
+#include "row_movement.h"
+#include "rowjson.h"
+#include "statement.h"
+#include "trigger_check.h"
+
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
 
@@ -180,9 +188,9 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 }
 
 /* Log an INSERT or a DELETE: the whole row. */
-void
-asd_audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
-					TupleDesc tupdesc)
+static void
+audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
+				TupleDesc tupdesc)
 {
 	RowValues	r;
 	AsdAuditRow row = {0};
@@ -198,6 +206,17 @@ asd_audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
 	row.new_values = (action == ASD_ACTION_INSERT) ? values : NULL;
 	row.changed_columns = NULL;
 	asd_write_audit_row(&row);
+}
+
+/*
+ * asd_audit_delete
+ *		Log the DELETE of a row of a table whose audit trigger is off: a
+ *		physical delete is recorded whatever the table's options.
+ */
+void
+asd_audit_delete(AsdRelInfo *info, HeapTuple tuple, TupleDesc tupdesc)
+{
+	audit_whole_row(info, ASD_ACTION_DELETE, tuple, tupdesc);
 }
 
 /* Log a moved row and its INSERT as one UPDATE; frees moved. */
@@ -222,8 +241,8 @@ audit_unpaired_move(AsdMovedRow *moved)
 	if (moved == NULL)
 		return;
 	source = relation_open(moved->source_relid, AccessShareLock);
-	asd_audit_whole_row(asd_get_relinfo(source), ASD_ACTION_DELETE, moved->oldtuple,
-						RelationGetDescr(source));
+	audit_whole_row(asd_get_relinfo(source), ASD_ACTION_DELETE, moved->oldtuple,
+					RelationGetDescr(source));
 	relation_close(source, AccessShareLock);
 	asd_free_moved_row(moved);
 }
@@ -328,9 +347,9 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		asd_audit_whole_row(info, ASD_ACTION_INSERT, trigdata->tg_trigtuple, tupdesc);
+		audit_whole_row(info, ASD_ACTION_INSERT, trigdata->tg_trigtuple, tupdesc);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		asd_audit_whole_row(info, ASD_ACTION_DELETE, trigdata->tg_trigtuple, tupdesc);
+		audit_whole_row(info, ASD_ACTION_DELETE, trigdata->tg_trigtuple, tupdesc);
 	else
 		audit_update(info, trigdata->tg_trigtuple, tupdesc,
 					 info, trigdata->tg_newtuple, tupdesc);

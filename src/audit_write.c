@@ -55,11 +55,16 @@
 #include "utils/rel.h"
 #include "utils/xid8.h"
 
+#include "actor.h"
+#include "audit_write.h"
+#include "owner.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_set_context);
 
 static SPIPlanPtr insert_plan = NULL;
 
-/* The context value last parsed, and its jsonb (see asd_current_context). */
+/* The context value last parsed, and its jsonb (see current_context). */
 static char *cached_context_text = NULL;
 static Jsonb *cached_context = NULL;
 
@@ -85,14 +90,14 @@ prepare_insert(void)
 }
 
 /*
- * asd_current_context
+ * current_context
  *		The jsonb set with set_context() for this transaction, if any.
  *
  * Parsed once per distinct value: a request sets its context once and
  * then writes many rows.
  */
-Datum
-asd_current_context(bool *isnull)
+static Datum
+current_context(bool *isnull)
 {
 	MemoryContext oldcxt;
 
@@ -662,7 +667,7 @@ asd_write_audit_row(AsdAuditRow *row)
 	args[8] = PointerGetDatum(row->changed_columns);
 	nulls[8] = row->changed_columns ? ' ' : 'n';
 	args[9] = CStringGetTextDatum(asd_current_actor());
-	args[10] = asd_current_context(&context_null);
+	args[10] = current_context(&context_null);
 	nulls[10] = context_null ? 'n' : ' ';
 
 	if (!OidIsValid(audit_logs_relid))

@@ -42,6 +42,13 @@
 #include "utils/rls.h"
 #include "utils/timestamp.h"
 
+#include "cascade.h"
+#include "foreign_keys.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "rowjson.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_purge);
 
 /* The soft deletes in progress, innermost last: a cascade's parents. */

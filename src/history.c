@@ -22,6 +22,10 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "internal.h"
+#include "key_compare.h"
+#include "owner.h"
+
 PG_FUNCTION_INFO_V1(asd_row_history);
 
 /*

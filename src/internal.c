@@ -31,6 +31,9 @@
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
+#include "internal.h"
+#include "owner.h"
+
 PG_FUNCTION_INFO_V1(asd_call_internal);
 
 /*

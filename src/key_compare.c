@@ -33,10 +33,12 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "key_compare.h"
+
 PG_FUNCTION_INFO_V1(asd_key_condition);
 
 /*
- * asd_key_equality
+ * key_equality
  *		The operator that compares a key column of rel: the btree equality
  *		of the operator family of its primary key index.
  *
@@ -44,8 +46,8 @@ PG_FUNCTION_INFO_V1(asd_key_condition);
  * changed) falls back to the equality of its type's default operator
  * class, which is what the type itself calls equal.
  */
-Oid
-asd_key_equality(Relation rel, AttrNumber attnum)
+static Oid
+key_equality(Relation rel, AttrNumber attnum)
 {
 	Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
 	Oid			typid = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
@@ -124,7 +126,7 @@ asd_append_key_clause(StringInfo buf, Relation rel, AttrNumber attnum,
 	else
 		operand = psprintf("(%s)", value);
 	generate_operator_clause(buf, column, att->atttypid,
-							 asd_key_equality(rel, attnum),
+							 key_equality(rel, attnum),
 							 operand, att->atttypid);
 }
 

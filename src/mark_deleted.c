@@ -42,6 +42,11 @@
 #include "utils/builtins.h"
 #include "utils/snapmgr.h"
 
+#include "actor.h"
+#include "mark_deleted.h"
+#include "owner.h"
+#include "stamp.h"
+
 static void
 refused_by_trigger(Relation rel)
 {

@@ -39,6 +39,9 @@
 #include "utils/plancache.h"
 #include "utils/snapmgr.h"
 
+#include "owner.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_caller);
 PG_FUNCTION_INFO_V1(asd_as_caller);
 

@@ -29,6 +29,11 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "foreign_keys.h"
+#include "relinfo.h"
+#include "roles.h"
+#include "tracked.h"
+
 static HTAB *relinfo_hash = NULL;
 static MemoryContext relinfo_cxt = NULL;
 

@@ -28,6 +28,13 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "cascade.h"
+#include "internal.h"
+#include "key_compare.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_restore);
 
 /* A row a soft delete cascaded to, as soft_delete_cascades names it. */

@@ -26,6 +26,8 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "roles.h"
+
 PG_FUNCTION_INFO_V1(asd_role_names_sql);
 PG_FUNCTION_INFO_V1(asd_check_role_column);
 

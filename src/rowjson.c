@@ -31,11 +31,14 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "jsonb_writer.h"
+#include "rowjson.h"
+
 /* What a redacted column shows instead of its value. */
 #define ASD_REDACTED_MARKER "[redacted]"
 
 /*
- * asd_values_equal
+ * values_equal
  *		Are two non-null values of a column equal?
  *
  * Same bytes means equal.  Otherwise the type's own equality decides, so
@@ -43,8 +46,8 @@
  * uncompressed copy, -0 and 0) are no change.  A type without equality
  * compares by bytes only.
  */
-bool
-asd_values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
+static bool
+values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
 {
 	if (col->typlen == -1)
 	{
@@ -86,7 +89,7 @@ asd_column_changed(AsdAuditColumn *col, Datum oldvalue, bool oldnull,
 {
 	if (oldnull || newnull)
 		return oldnull != newnull;
-	return !asd_values_equal(col, oldvalue, newvalue, cachecxt);
+	return !values_equal(col, oldvalue, newvalue, cachecxt);
 }
 
 /*

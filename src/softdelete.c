@@ -31,6 +31,15 @@
 #include "access/htup_details.h"
 #include "utils/fmgroids.h"
 
+#include "audit.h"
+#include "cascade.h"
+#include "mark_deleted.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "row_movement.h"
+#include "softdelete.h"
+#include "trigger_check.h"
+
 PG_FUNCTION_INFO_V1(asd_soft_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_truncate_guard_trigger);
 
@@ -158,7 +167,7 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	{
 		/* without the audit trigger, record it here: nothing is lost */
 		if (!info->audit)
-			asd_audit_whole_row(info, ASD_ACTION_DELETE, oldtuple, tupdesc);
+			asd_audit_delete(info, oldtuple, tupdesc);
 		return PointerGetDatum(oldtuple);
 	}
 

@@ -26,6 +26,13 @@
 #include "utils/datum.h"
 #include "utils/timestamp.h"
 
+#include "actor.h"
+#include "relinfo.h"
+#include "row_movement.h"
+#include "rowjson.h"
+#include "stamp.h"
+#include "trigger_check.h"
+
 PG_FUNCTION_INFO_V1(asd_stamp_trigger);
 
 /*

@@ -34,6 +34,10 @@
 #include "utils/jsonb.h"
 #include "utils/syscache.h"
 
+#include "owner.h"
+#include "roles.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_check_options);
 PG_FUNCTION_INFO_V1(asd_save_table_options);
 PG_FUNCTION_INFO_V1(asd_check_table_sql);
@@ -79,11 +83,11 @@ asd_tracked_init(void)
 }
 
 /*
- * asd_tracked_tables_relid
+ * tracked_tables_relid
  *		OID of audit_softdelete.tracked_tables.
  */
-Oid
-asd_tracked_tables_relid(bool missing_ok)
+static Oid
+tracked_tables_relid(bool missing_ok)
 {
 	Oid			nspid;
 	Oid			relid = InvalidOid;
@@ -118,7 +122,7 @@ asd_extension_owner(void)
 {
 	if (!OidIsValid(cached_owner))
 	{
-		Oid			relid = asd_tracked_tables_relid(false);
+		Oid			relid = tracked_tables_relid(false);
 		HeapTuple	tup;
 
 		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
@@ -403,7 +407,7 @@ relkind_phrase(char relkind)
 }
 
 /*
- * asd_check_table
+ * check_table
  *		Refuse what enable() and disable() (verb) cannot take: a relation
  *		that does not exist, a system catalog, the extension's own tables,
  *		what is not an ordinary or partitioned table, a table the calling
@@ -413,8 +417,8 @@ relkind_phrase(char relkind)
  * _save_table_options() calls it again, so that calling the writer
  * directly records nothing enable() would refuse.
  */
-char *
-asd_check_table(Oid relid, const char *verb)
+static char *
+check_table(Oid relid, const char *verb)
 {
 	HeapTuple	tup;
 	Form_pg_class form;
@@ -475,7 +479,7 @@ asd_check_table(Oid relid, const char *verb)
 
 /*
  * _check_table(tbl regclass, verb text) RETURNS text
- *		asd_check_table() for enable() and disable().
+ *		check_table() for enable() and disable().
  */
 Datum
 asd_check_table_sql(PG_FUNCTION_ARGS)
@@ -488,8 +492,8 @@ asd_check_table_sql(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("verb must not be null")));
-	PG_RETURN_TEXT_P(cstring_to_text(asd_check_table(PG_GETARG_OID(0),
-													  text_to_cstring(PG_GETARG_TEXT_PP(1)))));
+	PG_RETURN_TEXT_P(cstring_to_text(check_table(PG_GETARG_OID(0),
+												  text_to_cstring(PG_GETARG_TEXT_PP(1)))));
 }
 
 /*
@@ -585,7 +589,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	enabled = PG_GETARG_BOOL(1);
 
 	/* The checks enable() made already, made again where it matters. */
-	(void) asd_check_table(relid, enabled ? "enable" : "disable");
+	(void) check_table(relid, enabled ? "enable" : "disable");
 	if (enabled)
 		view = check_options(relid, PG_GETARG_JSONB_P(3), PG_GETARG_TEXT_PP(7),
 							 PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));
@@ -624,7 +628,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	 * Every backend's cache of table options is flushed when this
 	 * transaction commits; ours at the next command.
 	 */
-	CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
+	CacheInvalidateRelcacheByRelid(tracked_tables_relid(false));
 
 	if (!found)
 		PG_RETURN_NULL();
@@ -716,7 +720,7 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	asd_spi_connect_as_owner(&spi);
 	asd_spi_run(query, 3, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	if (SPI_processed > 0)
-		CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
+		CacheInvalidateRelcacheByRelid(tracked_tables_relid(false));
 	asd_spi_finish(&spi);
 
 	PG_RETURN_VOID();

@@ -14,6 +14,8 @@
  */
 #include "audit_softdelete.h"
 
+#include "trigger_check.h"
+
 static const char *
 event_name(TriggerEvent event)
 {

@@ -48,6 +48,9 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
+#include "owner.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_guard_triggers);
 
 #define ASD_TRIGGER_PREFIX "audit_softdelete_"

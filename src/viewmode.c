@@ -32,6 +32,12 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "key_compare.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "softdelete.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_view_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_live_view_before_alter);
 PG_FUNCTION_INFO_V1(asd_table_ddl_end);
@@ -161,12 +167,12 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 }
 
 /*
- * asd_changes_columns
+ * changes_columns
  *		Does this ALTER TABLE (or RENAME) add, drop, rename or retype a
  *		column?
  */
-bool
-asd_changes_columns(Node *parsetree)
+static bool
+changes_columns(Node *parsetree)
 {
 	ListCell   *lc;
 
@@ -186,11 +192,11 @@ asd_changes_columns(Node *parsetree)
 }
 
 /*
- * asd_changes_partitions
+ * changes_partitions
  *		Does this statement create, attach or detach a partition?
  */
-bool
-asd_changes_partitions(Node *parsetree)
+static bool
+changes_partitions(Node *parsetree)
 {
 	ListCell   *lc;
 
@@ -281,8 +287,8 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 						"_table_ddl_end")));
 	trigdata = (EventTriggerData *) fcinfo->context;
 	key = adds_primary_key(trigdata->parsetree);
-	columns = asd_changes_columns(trigdata->parsetree);
-	partitions = asd_changes_partitions(trigdata->parsetree);
+	columns = changes_columns(trigdata->parsetree);
+	partitions = changes_partitions(trigdata->parsetree);
 	defaults = changes_defaults(trigdata->parsetree);
 	if (!key && !columns && !partitions && !defaults)
 		PG_RETURN_VOID();
@@ -353,7 +359,7 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	 * ALTER TABLE ... ADD CONSTRAINT must not remake a view it restores
 	 * itself.
 	 */
-	if (!asd_changes_columns(trigdata->parsetree))
+	if (!changes_columns(trigdata->parsetree))
 		PG_RETURN_VOID();
 
 	/* as the statement will resolve it; it takes the lock itself */
