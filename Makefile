@@ -11,7 +11,7 @@ OBJS = \
 	src/roles.o \
 	src/relinfo.o \
 	src/foreign_keys.o \
-	src/trigger_check.o \
+	src/call_check.o \
 	src/statement.o \
 	src/row_movement.o \
 	src/stamp.o \

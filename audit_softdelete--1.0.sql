@@ -895,7 +895,7 @@ AS $$
 $$;
 
 -- The same, for soft-delete tables only: what restore() and purge() act on.
--- internal: called by asd_soft_delete_table() in src/tracked.c, for
+-- internal: called by soft_delete_table() in src/tracked.c, for
 --           restore() and purge()
 CREATE FUNCTION audit_softdelete._soft_delete_table(tbl regclass)
 RETURNS regclass

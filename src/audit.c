@@ -50,7 +50,7 @@
 #include "row_movement.h"
 #include "rowjson.h"
 #include "statement.h"
-#include "trigger_check.h"
+#include "call_check.h"
 
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
@@ -70,19 +70,6 @@ deform_row(HeapTuple tuple, TupleDesc tupdesc, RowValues *row)
 	row->values = palloc(tupdesc->natts * sizeof(Datum));
 	row->nulls = palloc(tupdesc->natts * sizeof(bool));
 	heap_deform_tuple(tuple, tupdesc, row->values, row->nulls);
-}
-
-static void
-check_audit_enabled(AsdRelInfo *info, TriggerData *trigdata, const char *funcname)
-{
-	if (!info->tracked || !info->audit)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for auditing",
-						RelationGetRelationName(trigdata->tg_relation)),
-				 errdetail("Trigger \"%s\" calls audit_softdelete.%s(), but audit_softdelete.tracked_tables does not enable auditing for the table.",
-						   trigdata->tg_trigger->tgname, funcname),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
 }
 
 /*
@@ -324,7 +311,8 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 	event = trigdata->tg_event;
 
 	info = asd_get_relinfo(rel);
-	check_audit_enabled(info, trigdata, "audit_trigger");
+	asd_require_feature(trigdata, "audit_trigger", info->tracked && info->audit,
+						"auditing");
 
 	/*
 	 * A moved row's DELETE waits for its INSERT; any other event of the same
@@ -432,12 +420,7 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 	AsdRelInfo *info;
 	AsdAuditRow row = {0};
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"audit_truncate_trigger")));
-	trigdata = (TriggerData *) fcinfo->context;
+	trigdata = asd_trigger_call(fcinfo, "audit_truncate_trigger");
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
@@ -448,7 +431,8 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 
 	rel = trigdata->tg_relation;
 	info = asd_get_relinfo(rel);
-	check_audit_enabled(info, trigdata, "audit_truncate_trigger");
+	asd_require_feature(trigdata, "audit_truncate_trigger",
+						info->tracked && info->audit, "auditing");
 
 	if (truncate_already_logged(rel))
 		return PointerGetDatum(NULL);	/* part of its table's TRUNCATE */

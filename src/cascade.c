@@ -42,6 +42,7 @@
 #include "utils/rls.h"
 #include "utils/timestamp.h"
 
+#include "call_check.h"
 #include "cascade.h"
 #include "foreign_keys.h"
 #include "owner.h"
@@ -408,11 +409,8 @@ asd_purge(PG_FUNCTION_ARGS)
 	AsdSpi		spi;
 	int64		purged = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "older_than")));
-	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0));
+	asd_args_not_null(fcinfo, "table", "older_than", NULL);
+	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0), false);
 	older_than = PG_GETARG_INTERVAL_P(1);
 	if (older_than->month < 0 || older_than->day < 0 || older_than->time < 0)
 		ereport(ERROR,

@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "call_check.h"
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
@@ -35,18 +36,14 @@ PG_FUNCTION_INFO_V1(asd_row_history);
 static bool
 history_table(Oid tbl, int32 *table_id, Oid *relid)
 {
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
 	AsdSpi		spi;
 	bool		found;
 
-	args[0] = ObjectIdGetDatum(tbl);
 	asd_spi_connect_as_owner(&spi);
-	asd_spi_run("SELECT t.table_id, t.relid FROM audit_softdelete.tracked_tables t"
-				" WHERE t.table_id OPERATOR(pg_catalog.=)"
-				" audit_softdelete._history_table_id($1)",
-				1, argtypes, args, NULL, SPI_OK_SELECT,
-				ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
+	asd_spi_run_on("SELECT t.table_id, t.relid FROM audit_softdelete.tracked_tables t"
+				   " WHERE t.table_id OPERATOR(pg_catalog.=)"
+				   " audit_softdelete._history_table_id($1)",
+				   tbl, SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 	found = (SPI_processed == 1);
 	if (found)
 	{
@@ -111,10 +108,7 @@ asd_row_history(PG_FUNCTION_ARGS)
 	AsdSpi		spi;
 	uint64		i;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
 	if (get_rel_name(tbl) == NULL)
 		ereport(ERROR,

@@ -33,6 +33,7 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "call_check.h"
 #include "key_compare.h"
 
 PG_FUNCTION_INFO_V1(asd_key_condition);
@@ -242,10 +243,7 @@ asd_key_condition(PG_FUNCTION_ARGS)
 	StringInfoData missing;
 	int			nkeys = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	relid = PG_GETARG_OID(0);
 	pk = PG_GETARG_JSONB_P(1);
 	if (!JB_ROOT_IS_OBJECT(pk) || JB_ROOT_COUNT(pk) == 0)

@@ -34,6 +34,7 @@
  */
 #include "audit_softdelete.h"
 
+#include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/plancache.h"
@@ -189,6 +190,20 @@ asd_spi_run(const char *query, int nargs, Oid *argtypes, Datum *args,
 {
 	return spi_execute(query, NULL, nargs, argtypes, args, nulls, expected,
 					   options);
+}
+
+/*
+ * asd_spi_run_on
+ *		asd_spi_run() of a query whose one parameter, $1, is the relation
+ *		relid, as a regclass.
+ */
+int
+asd_spi_run_on(const char *query, Oid relid, int expected, int options)
+{
+	Oid			argtypes[1] = {REGCLASSOID};
+	Datum		args[1] = {ObjectIdGetDatum(relid)};
+
+	return asd_spi_run(query, 1, argtypes, args, NULL, expected, options);
 }
 
 /*

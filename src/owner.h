@@ -39,6 +39,8 @@ extern SPIPlanPtr asd_spi_prepare(const char *query, int nargs, Oid *argtypes,
 extern int	asd_spi_run(const char *query, int nargs, Oid *argtypes,
 						Datum *args, const char *nulls, int expected,
 						int options);
+extern int	asd_spi_run_on(const char *query, Oid relid, int expected,
+						   int options);
 extern int	asd_spi_run_plan(SPIPlanPtr plan, Datum *args, const char *nulls,
 							 int expected, int options);
 

@@ -28,6 +28,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "call_check.h"
 #include "cascade.h"
 #include "internal.h"
 #include "key_compare.h"
@@ -249,25 +250,11 @@ asd_restore(PG_FUNCTION_ARGS)
 	MemoryContext oldcxt;
 	Jsonb	   *row_pk;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
 	pk = PG_GETARG_JSONB_P(1);
 
-	if (get_rel_name(tbl) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", tbl)));
-	real = asd_soft_delete_table(tbl);
-	if (!OidIsValid(real))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for soft delete", get_rel_name(tbl)),
-				 errhint("Enable it with audit_softdelete.enable('%s', soft_delete => 'trigger').",
-						 DatumGetCString(DirectFunctionCall1(regclassout,
-															 ObjectIdGetDatum(tbl))))));
+	real = asd_resolve_soft_delete_table(tbl, true);
 	relname = get_rel_name(real);
 
 	pkcols = asd_primary_key_columns(real);

@@ -26,6 +26,7 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
+#include "call_check.h"
 #include "roles.h"
 
 PG_FUNCTION_INFO_V1(asd_role_names_sql);
@@ -98,10 +99,7 @@ asd_check_role_column(PG_FUNCTION_ARGS)
 	HeapTuple	tup;
 	Form_pg_attribute att;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("arguments of _check_role_column must not be null")));
+	asd_args_not_null(fcinfo, "table", "role", "colname", NULL);
 	relid = PG_GETARG_OID(0);
 	rolename = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	colname = text_to_cstring(PG_GETARG_TEXT_PP(2));

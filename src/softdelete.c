@@ -38,7 +38,7 @@
 #include "relinfo.h"
 #include "row_movement.h"
 #include "softdelete.h"
-#include "trigger_check.h"
+#include "call_check.h"
 
 PG_FUNCTION_INFO_V1(asd_soft_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_truncate_guard_trigger);
@@ -142,14 +142,9 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	oldtuple = trigdata->tg_trigtuple;
 
 	info = asd_get_relinfo(rel);
-	if (!info->tracked || info->soft_delete == ASD_SOFT_DELETE_OFF)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for soft delete",
-						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" calls audit_softdelete.soft_delete_trigger(), but audit_softdelete.tracked_tables does not enable soft delete for the table.",
-						   trigdata->tg_trigger->tgname),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+	asd_require_feature(trigdata, "soft_delete_trigger",
+						info->tracked && info->soft_delete != ASD_SOFT_DELETE_OFF,
+						"soft delete");
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
@@ -193,12 +188,7 @@ asd_truncate_guard_trigger(PG_FUNCTION_ARGS)
 	TriggerData *trigdata;
 	const char *relname;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"truncate_guard_trigger")));
-	trigdata = (TriggerData *) fcinfo->context;
+	trigdata = asd_trigger_call(fcinfo, "truncate_guard_trigger");
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

@@ -34,6 +34,7 @@
 #include "utils/jsonb.h"
 #include "utils/syscache.h"
 
+#include "call_check.h"
 #include "owner.h"
 #include "roles.h"
 #include "tracked.h"
@@ -272,10 +273,7 @@ check_columns(Jsonb *columns, bool for_enable)
 Datum
 asd_check_options(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("soft_delete must not be null")));
+	asd_args_not_null(fcinfo, "soft_delete", NULL);
 	(void) soft_delete_mode(text_to_cstring(PG_GETARG_TEXT_PP(0)), true);
 	PG_RETURN_JSONB_P(check_columns(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
 									true));
@@ -344,16 +342,11 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		" FROM audit_softdelete.tracked_tables"
 		" WHERE relid OPERATOR(pg_catalog.=) $1";
 	MemoryContext cxt = CurrentMemoryContext;
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
 	AsdSpi		spi;
 	bool		found;
 
-	args[0] = ObjectIdGetDatum(relid);
-
 	asd_spi_connect_as_owner(&spi);
-	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT,
-				ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
+	asd_spi_run_on(query, relid, SPI_OK_SELECT, ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 
 	found = (SPI_processed == 1);
 	if (found)
@@ -484,14 +477,7 @@ check_table(Oid relid, const char *verb)
 Datum
 asd_check_table_sql(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("table must not be null")));
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("verb must not be null")));
+	asd_args_not_null(fcinfo, "table", "verb", NULL);
 	PG_RETURN_TEXT_P(cstring_to_text(check_table(PG_GETARG_OID(0),
 												  text_to_cstring(PG_GETARG_TEXT_PP(1)))));
 }
@@ -672,12 +658,7 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	Datum		args[3];
 	AsdSpi		spi;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_follow_column_rename")));
-	trigdata = (EventTriggerData *) fcinfo->context;
+	trigdata = asd_event_trigger_call(fcinfo, "_follow_column_rename");
 
 	if (!IsA(trigdata->parsetree, RenameStmt))
 		PG_RETURN_VOID();
@@ -734,15 +715,11 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 static Oid
 lookup_table(const char *query, Oid relid)
 {
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
 	AsdSpi		spi;
 	Oid			result = InvalidOid;
 
-	args[0] = ObjectIdGetDatum(relid);
 	asd_spi_connect_as_owner(&spi);
-	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT,
-				ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
+	asd_spi_run_on(query, relid, SPI_OK_SELECT, ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 	if (SPI_processed == 1)
 	{
 		bool		isnull;
@@ -757,12 +734,11 @@ lookup_table(const char *query, Oid relid)
 }
 
 /*
- * asd_soft_delete_table
- *		The table behind a name given to purge() or restore(), or InvalidOid
- *		unless it is enabled with soft delete.
+ * The table behind a name given to purge() or restore(), or InvalidOid
+ * unless it is enabled with soft delete.
  */
-Oid
-asd_soft_delete_table(Oid relid)
+static Oid
+soft_delete_table(Oid relid)
 {
 	return lookup_table("SELECT audit_softdelete._soft_delete_table($1)", relid);
 }
@@ -771,10 +747,11 @@ asd_soft_delete_table(Oid relid)
  * asd_resolve_soft_delete_table
  *		The table behind a name given to purge() or restore(): the table
  *		itself, or for a table in view mode, its live view too.  Errors
- *		unless it is enabled with soft delete.
+ *		unless it is enabled with soft delete, with a hint that names the
+ *		table as regclass writes it (qualified) or by its bare name.
  */
 Oid
-asd_resolve_soft_delete_table(Oid relid)
+asd_resolve_soft_delete_table(Oid relid, bool qualified)
 {
 	char	   *relname = get_rel_name(relid);
 	Oid			result;
@@ -784,12 +761,15 @@ asd_resolve_soft_delete_table(Oid relid)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
 
-	result = asd_soft_delete_table(relid);
+	result = soft_delete_table(relid);
 	if (!OidIsValid(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not enabled for soft delete", relname),
 				 errhint("Enable it with audit_softdelete.enable('%s', soft_delete => 'trigger').",
+						 qualified ?
+						 DatumGetCString(DirectFunctionCall1(regclassout,
+															 ObjectIdGetDatum(relid))) :
 						 relname)));
 	return result;
 }

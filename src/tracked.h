@@ -34,8 +34,7 @@ extern void asd_tracked_init(void);
 extern bool asd_is_tracked_tables(Oid relid);
 extern Oid	asd_extension_owner(void);
 extern bool asd_read_table_options(Oid relid, AsdTableOptions *opts);
-extern Oid	asd_soft_delete_table(Oid relid);
-extern Oid	asd_resolve_soft_delete_table(Oid relid);
+extern Oid	asd_resolve_soft_delete_table(Oid relid, bool qualified);
 extern Oid	asd_live_view_table(Oid viewid);
 
 #endif							/* ASD_TRACKED_H */

@@ -48,6 +48,7 @@
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 
+#include "call_check.h"
 #include "owner.h"
 #include "tracked.h"
 
@@ -209,16 +210,11 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 {
 	Node	   *parsetree;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_guard_triggers")));
+	parsetree = asd_event_trigger_call(fcinfo, "_guard_triggers")->parsetree;
 	/* a statement run by enable() or disable() */
 	if (asd_take_ddl_pass())
 		PG_RETURN_VOID();
 
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	if (IsA(parsetree, AlterTableStmt))
 	{
 		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;

@@ -32,6 +32,7 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "call_check.h"
 #include "key_compare.h"
 #include "owner.h"
 #include "relinfo.h"
@@ -122,12 +123,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	AsdSpi		spi;
 	int			k;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"view_delete_trigger")));
-	trigdata = (TriggerData *) fcinfo->context;
+	trigdata = asd_trigger_call(fcinfo, "view_delete_trigger");
 	if (!TRIGGER_FIRED_INSTEAD(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
@@ -166,97 +162,72 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	return PointerGetDatum(deleted ? oldtuple : NULL);
 }
 
-/*
- * changes_columns
- *		Does this ALTER TABLE (or RENAME) add, drop, rename or retype a
- *		column?
- */
-static bool
-changes_columns(Node *parsetree)
+/* What a CREATE TABLE, ALTER TABLE or RENAME does that view mode follows. */
+typedef struct TableChanges
 {
+	bool		columns;		/* adds, drops, renames or retypes a column */
+	bool		partitions;		/* creates, attaches or detaches a partition */
+	bool		primary_key;	/* adds a primary key (or a column with one) */
+	bool		defaults;		/* sets or drops a column's default */
+} TableChanges;
+
+static bool
+is_primary_key(Node *node)
+{
+	return node != NULL && IsA(node, Constraint) &&
+		((Constraint *) node)->contype == CONSTR_PRIMARY;
+}
+
+static TableChanges
+table_changes(Node *parsetree)
+{
+	TableChanges changes = {false, false, false, false};
 	ListCell   *lc;
 
 	if (IsA(parsetree, RenameStmt))
-		return ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		changes.columns = ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
+	else if (IsA(parsetree, CreateStmt))
+		changes.partitions = ((CreateStmt *) parsetree)->partbound != NULL;
+	else if (IsA(parsetree, AlterTableStmt))
 	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AddColumn || cmd->subtype == AT_DropColumn ||
-			cmd->subtype == AT_AlterColumnType)
-			return true;
-	}
-	return false;
-}
-
-/*
- * changes_partitions
- *		Does this statement create, attach or detach a partition?
- */
-static bool
-changes_partitions(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (IsA(parsetree, CreateStmt))
-		return ((CreateStmt *) parsetree)->partbound != NULL;
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition)
-			return true;
-	}
-	return false;
-}
-
-/* Does this ALTER TABLE add a primary key (or a column with one)? */
-static bool
-adds_primary_key(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AddConstraint && cmd->def != NULL &&
-			IsA(cmd->def, Constraint) &&
-			((Constraint *) cmd->def)->contype == CONSTR_PRIMARY)
-			return true;
-		if (cmd->subtype == AT_AddColumn && cmd->def != NULL &&
-			IsA(cmd->def, ColumnDef))
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
 		{
-			ListCell   *lc2;
+			AlterTableCmd *cmd = lfirst(lc);
 
-			foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
-				if (((Constraint *) lfirst(lc2))->contype == CONSTR_PRIMARY)
-					return true;
+			switch (cmd->subtype)
+			{
+				case AT_AddColumn:
+					changes.columns = true;
+					if (cmd->def != NULL && IsA(cmd->def, ColumnDef))
+					{
+						ListCell   *lc2;
+
+						foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
+							if (is_primary_key(lfirst(lc2)))
+								changes.primary_key = true;
+					}
+					break;
+				case AT_DropColumn:
+				case AT_AlterColumnType:
+					changes.columns = true;
+					break;
+				case AT_AttachPartition:
+				case AT_DetachPartition:
+					changes.partitions = true;
+					break;
+				case AT_AddConstraint:
+					if (is_primary_key(cmd->def))
+						changes.primary_key = true;
+					break;
+				case AT_ColumnDefault:
+					changes.defaults = true;
+					break;
+				default:
+					break;
+			}
 		}
 	}
-	return false;
-}
-
-/* Does this ALTER TABLE set or drop a column's default? */
-static bool
-changes_defaults(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		if (((AlterTableCmd *) lfirst(lc))->subtype == AT_ColumnDefault)
-			return true;
-	}
-	return false;
+	return changes;
 }
 
 /*
@@ -273,24 +244,14 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	EventTriggerData *trigdata;
 	Oid			argtypes[1] = {BOOLOID};
 	Datum		args[1];
-	bool		key;
-	bool		columns;
-	bool		partitions;
-	bool		defaults;
+	TableChanges changes;
 	AsdGate		gate;
 	AsdSpi		spi;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_table_ddl_end")));
-	trigdata = (EventTriggerData *) fcinfo->context;
-	key = adds_primary_key(trigdata->parsetree);
-	columns = changes_columns(trigdata->parsetree);
-	partitions = changes_partitions(trigdata->parsetree);
-	defaults = changes_defaults(trigdata->parsetree);
-	if (!key && !columns && !partitions && !defaults)
+	trigdata = asd_event_trigger_call(fcinfo, "_table_ddl_end");
+	changes = table_changes(trigdata->parsetree);
+	if (!changes.primary_key && !changes.columns && !changes.partitions &&
+		!changes.defaults)
 		PG_RETURN_VOID();
 
 	/* internal functions, run on behalf of the role running the DDL */
@@ -298,15 +259,15 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	PG_TRY();
 	{
 		asd_spi_connect(&spi, InvalidOid, 0);
-		if (key)
+		if (changes.primary_key)
 			asd_spi_run("SELECT audit_softdelete._check_primary_key()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
-		args[0] = BoolGetDatum(partitions);
-		if (columns || partitions)
+		args[0] = BoolGetDatum(changes.partitions);
+		if (changes.columns || changes.partitions)
 			asd_spi_run("SELECT audit_softdelete._after_table_ddl($1)",
 						1, argtypes, args, NULL, SPI_OK_SELECT, 0);
 		/* after the views made again above, which took the defaults already */
-		if (defaults)
+		if (changes.defaults)
 			asd_spi_run("SELECT audit_softdelete._follow_column_defaults()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		asd_spi_finish(&spi);
@@ -334,17 +295,10 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	EventTriggerData *trigdata;
 	RangeVar   *relation = NULL;
 	Oid			relid;
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
 	AsdGate		gate;
 	AsdSpi		spi;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_live_view_before_alter")));
-	trigdata = (EventTriggerData *) fcinfo->context;
+	trigdata = asd_event_trigger_call(fcinfo, "_live_view_before_alter");
 
 	if (IsA(trigdata->parsetree, AlterTableStmt))
 		relation = ((AlterTableStmt *) trigdata->parsetree)->relation;
@@ -359,7 +313,7 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	 * ALTER TABLE ... ADD CONSTRAINT must not remake a view it restores
 	 * itself.
 	 */
-	if (!changes_columns(trigdata->parsetree))
+	if (!table_changes(trigdata->parsetree).columns)
 		PG_RETURN_VOID();
 
 	/* as the statement will resolve it; it takes the lock itself */
@@ -387,13 +341,12 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	}
 
-	args[0] = ObjectIdGetDatum(relid);
 	asd_gate_enter(&gate);
 	PG_TRY();
 	{
 		asd_spi_connect(&spi, InvalidOid, 0);
-		asd_spi_run("SELECT audit_softdelete._drop_live_view($1)",
-					1, argtypes, args, NULL, SPI_OK_SELECT, 0);
+		asd_spi_run_on("SELECT audit_softdelete._drop_live_view($1)", relid,
+					   SPI_OK_SELECT, 0);
 		asd_spi_finish(&spi);
 	}
 	PG_FINALLY();
