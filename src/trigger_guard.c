@@ -26,7 +26,7 @@
  *
  * The extension's triggers are those named audit_softdelete_* whose
  * function is one of the extension's.  enable() and disable() change them
- * through _as_caller(), whose statements get a pass (internal.c).
+ * through _as_caller(), whose statements get a pass (owner.c).
  *
  * IDENTIFICATION
  *	  src/trigger_guard.c
@@ -47,6 +47,10 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+
+#include "call_check.h"
+#include "owner.h"
+#include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_guard_triggers);
 
@@ -206,16 +210,11 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 {
 	Node	   *parsetree;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_guard_triggers")));
+	parsetree = asd_event_trigger_call(fcinfo, "_guard_triggers")->parsetree;
 	/* a statement run by enable() or disable() */
 	if (asd_take_ddl_pass())
 		PG_RETURN_VOID();
 
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
 	if (IsA(parsetree, AlterTableStmt))
 	{
 		AlterTableStmt *stmt = (AlterTableStmt *) parsetree;
