@@ -6,10 +6,12 @@ MODULE_big = audit_softdelete
 OBJS = \
 	src/audit_softdelete.o \
 	src/actor.o \
+	src/owner.o \
 	src/tracked.o \
+	src/roles.o \
 	src/relinfo.o \
 	src/foreign_keys.o \
-	src/trigger_check.o \
+	src/call_check.o \
 	src/statement.o \
 	src/row_movement.o \
 	src/stamp.o \
@@ -43,6 +45,8 @@ REGRESS = \
 	version \
 	enable \
 	enable_errors \
+	role_columns \
+	check_options \
 	save_table_options \
 	stamps \
 	actor \
@@ -86,6 +90,7 @@ REGRESS = \
 	softdelete_fk_privileges \
 	softdelete_restore \
 	softdelete_restore_rights \
+	restore_bookkeeping \
 	softdelete_key_types \
 	softdelete_purge \
 	softdelete_view \
@@ -105,8 +110,11 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# Every file shares the one header: rebuild them all when it changes.
-$(OBJS): src/audit_softdelete.h
+# An object depends on the headers of ours that its source includes: every
+# source includes src/audit_softdelete.h, and the other headers include no
+# header of ours but that one (see there).
+headers_of = $(filter $(wildcard src/*.h),$(addprefix src/,$(shell sed -n 's/^[#]include "\(.*\)"/\1/p' $(1))))
+$(foreach obj,$(OBJS),$(eval $(obj) $(obj:.o=.bc): $(call headers_of,$(obj:.o=.c))))
 
 # The version is compiled in.
 src/version.o: audit_softdelete.control

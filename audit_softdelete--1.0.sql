@@ -1,13 +1,25 @@
 \echo Use "CREATE EXTENSION audit_softdelete" to load this file. \quit
 
+-- The script in four parts, each object created after what it depends on:
+--   1. the schema and the tables;
+--   2. the public API: the functions users call;
+--   3. the trigger functions enable() attaches to tables, the event-trigger
+--      functions and the event triggers;
+--   4. the internal functions ("_..."), for the extension owner only, each
+--      marked with who calls it: the C code of the public functions and
+--      triggers (src/), or another internal function.
+
+----------------------------------------------------------------------------
+-- 1. The schema and the tables
+----------------------------------------------------------------------------
+
 -- The schema is created by CREATE EXTENSION (see the control file).  Roles
 -- need USAGE to call enable(), set_actor() and current_actor(); the tables
 -- below carry their own, narrower grants.
 GRANT USAGE ON SCHEMA audit_softdelete TO PUBLIC;
 
-----------------------------------------------------------------------------
 -- Catalog: which tables are enabled, and how
-----------------------------------------------------------------------------
+-- ------------------------------------------
 
 -- table_id is the stable name of a table for the audit trail: OIDs change
 -- with pg_dump/restore, names with renames, table_id with neither.  An
@@ -73,9 +85,8 @@ COMMENT ON TABLE audit_softdelete.soft_delete_cascades IS
 SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.soft_delete_cascades', '');
 REVOKE ALL ON audit_softdelete.soft_delete_cascades FROM PUBLIC;
 
-----------------------------------------------------------------------------
 -- The audit trail
-----------------------------------------------------------------------------
+-- ---------------
 
 CREATE SEQUENCE audit_softdelete.audit_logs_id_seq AS bigint;
 
@@ -161,8 +172,11 @@ SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.audit_logs_id_seq',
 REVOKE ALL ON audit_softdelete.audit_logs FROM PUBLIC;
 
 ----------------------------------------------------------------------------
--- The actor
+-- 2. The public API
 ----------------------------------------------------------------------------
+
+-- The actor
+-- ---------
 
 CREATE FUNCTION audit_softdelete.set_actor(actor text)
 RETURNS void
@@ -191,13 +205,100 @@ AS 'MODULE_PATHNAME', 'asd_set_context';
 COMMENT ON FUNCTION audit_softdelete.set_context(jsonb) IS
     'Attach a JSON document to the audit rows of the rest of the current transaction (like SET LOCAL audit_softdelete.context).';
 
+-- enable() and disable()
+-- ----------------------
+
+-- Each runs its body, _enable() or _disable() (part 4), as the extension
+-- owner on behalf of the calling role (src/internal.c).
+CREATE FUNCTION audit_softdelete.enable(
+    tbl             regclass,
+    stamps          boolean DEFAULT true,
+    soft_delete     text    DEFAULT 'trigger',
+    audit           boolean DEFAULT true,
+    columns         jsonb   DEFAULT '{}',
+    exclude_columns text[]  DEFAULT '{}',
+    redact_columns  text[]  DEFAULT '{}')
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
+COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, text, boolean, jsonb, text[], text[]) IS
+    'Enable audit_softdelete on a table (or reconfigure it): adds missing columns and creates the triggers.';
+
+CREATE FUNCTION audit_softdelete.disable(tbl regclass)
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
+COMMENT ON FUNCTION audit_softdelete.disable(regclass) IS
+    'Remove the extension''s triggers from a table (and its live view); its columns, table_id and audit rows stay.';
+
+-- Restore, history and purge
+-- --------------------------
+
+-- Runs as the caller: its UPDATEs need the caller's UPDATE privilege, and
+-- row-level security applies.  In C (src/restore.c), so that what a soft
+-- delete cascaded to is taken from soft_delete_cascades, as the extension
+-- owner, only right after the row it cascaded from was restored.
+CREATE FUNCTION audit_softdelete.restore(tbl regclass, pk jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_restore';
+
+COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
+    'Bring back a soft-deleted row, by its primary key, and exactly the rows its delete cascaded to.';
+
+-- The audit rows of one row, oldest first, found through the
+-- (table_id, row_pk_hash) index.  tbl is the table enable() was called on,
+-- its live view (view mode) or one of its partitions; a disabled table
+-- keeps its history.  As the caller: reading needs SELECT on audit_logs
+-- (src/history.c).
+CREATE FUNCTION audit_softdelete.row_history(tbl regclass, pk jsonb)
+RETURNS SETOF audit_softdelete.audit_logs
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_row_history';
+
+COMMENT ON FUNCTION audit_softdelete.row_history(regclass, jsonb) IS
+    'The audit rows of one row, by its primary key, oldest first.';
+
+CREATE FUNCTION audit_softdelete.purge(tbl regclass, older_than interval)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_purge';
+
+COMMENT ON FUNCTION audit_softdelete.purge(regclass, interval) IS
+    'Physically remove rows soft-deleted longer ago than older_than; each is recorded in audit_logs first.';
+
+-- Version
+-- -------
+
+-- The two differ after new binaries are installed and before ALTER
+-- EXTENSION audit_softdelete UPDATE is run.
+CREATE FUNCTION audit_softdelete.version(OUT library text, OUT installed text)
+RETURNS record
+LANGUAGE C STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_version';
+
+COMMENT ON FUNCTION audit_softdelete.version() IS
+    'The version of the loaded library and of the installed SQL objects.';
+
 ----------------------------------------------------------------------------
--- Triggers
+-- 3. Trigger functions, event-trigger functions and event triggers
 --
--- Row and statement trigger functions carry no SET search_path: that clause would cost a
--- setting push and pop on every row, and the C code looks nothing up
--- through search_path (its few queries name schemas and operators).
+-- Row and statement trigger functions carry no SET search_path: that
+-- clause would cost a setting push and pop on every row, and the C code
+-- looks nothing up through search_path (its few queries name schemas and
+-- operators).
 ----------------------------------------------------------------------------
+
+-- The triggers enable() creates
+-- -----------------------------
 
 CREATE FUNCTION audit_softdelete.stamp_trigger()
 RETURNS trigger
@@ -247,339 +348,174 @@ AS 'MODULE_PATHNAME', 'asd_view_delete_trigger';
 COMMENT ON FUNCTION audit_softdelete.view_delete_trigger() IS
     'INSTEAD OF DELETE row trigger on the live view of a view-mode table: soft-deletes the row and counts it.';
 
+-- Options follow column renames
+-- -----------------------------
+
 -- Keeps the column names in tracked_tables (columns mapping, excluded and
 -- redacted columns) in step with ALTER TABLE ... RENAME COLUMN.
+-- internal: fired by the event trigger audit_softdelete_follow_column_rename
 CREATE FUNCTION audit_softdelete._follow_column_rename()
 RETURNS event_trigger
 LANGUAGE C
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_follow_column_rename';
 
+-- View mode follows schema changes
+-- --------------------------------
+
+-- Before ALTER TABLE on a table in view mode, drop its live view (which
+-- would block dropping or retyping a column); after it, create the view
+-- again with the table's columns as they now are.  The C function resolves
+-- the statement's table name with the statement's own search_path, as the
+-- statement did, so it has no SET search_path of its own.
+-- internal: fired by the event trigger audit_softdelete_live_view_before_alter
+CREATE FUNCTION audit_softdelete._live_view_before_alter()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_live_view_before_alter';
+
+-- After CREATE TABLE and ALTER TABLE: runs _after_table_ddl(),
+-- _check_primary_key() and _follow_column_defaults() (part 4) when the
+-- statement calls for them, on behalf of the role running it.
+-- internal: fired by the event trigger audit_softdelete_table_ddl_end
+CREATE FUNCTION audit_softdelete._table_ddl_end()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_table_ddl_end';
+
+-- Dropped tables leave tracked_tables
+-- -----------------------------------
+
+-- Without this, a dropped table would leave a row whose relid names no
+-- table (and could one day name another).  Audit rows keep table_id and
+-- the table's names, so the history stays readable.
+-- internal: fired by the event trigger audit_softdelete_forget_dropped_tables
+CREATE FUNCTION audit_softdelete._forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    WITH gone AS (
+        DELETE FROM audit_softdelete.tracked_tables t
+         USING pg_event_trigger_dropped_objects() d
+         WHERE d.classid = 'pg_class'::regclass
+           AND d.objsubid = 0
+           AND d.objid = t.relid::oid
+        RETURNING t.table_id)
+    DELETE FROM audit_softdelete.soft_delete_cascades c
+     USING gone g
+     WHERE c.parent_table_id = g.table_id OR c.child_table_id = g.table_id;
+END
+$$;
+
+REVOKE ALL ON FUNCTION audit_softdelete._forget_dropped_tables() FROM PUBLIC;
+
+-- The extension's triggers change through enable() and disable() only
+-- -------------------------------------------------------------------
+
+-- Before ALTER TABLE ... DISABLE TRIGGER (by name, USER or ALL), ENABLE
+-- REPLICA TRIGGER, DROP TRIGGER, CREATE OR REPLACE TRIGGER and ALTER
+-- TRIGGER (RENAME, DEPENDS ON EXTENSION) that would touch one of the
+-- extension's triggers on an enabled table or one of its partitions:
+-- refuse it.  Auditing is turned off with disable(), which records who and
+-- when.  ENABLE ALWAYS TRIGGER, which only makes the trigger fire in more
+-- sessions, is let through.  Like _live_view_before_alter, it resolves the
+-- statement's names with the statement's own search_path.
+-- internal: fired by the event trigger audit_softdelete_guard_triggers
+CREATE FUNCTION audit_softdelete._guard_triggers()
+RETURNS event_trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_guard_triggers';
+
+-- The same commands, checked again once done, on the tables they really
+-- changed: _guard_triggers() resolves names before the statement takes its
+-- lock, and a table renamed meanwhile gets past it.  After ALTER TABLE,
+-- one of the extension's triggers left disabled or replica-only; after
+-- CREATE OR REPLACE TRIGGER or ALTER TRIGGER, one replaced, renamed or
+-- made to depend on an extension; after DROP TRIGGER, one dropped: refused,
+-- and the command rolled back.
+-- internal: fired by the event trigger audit_softdelete_verify_triggers
+CREATE FUNCTION audit_softdelete._verify_triggers()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_verify_triggers';
+
+-- internal: fired by the event trigger audit_softdelete_verify_trigger_drops
+CREATE FUNCTION audit_softdelete._verify_trigger_drops()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_verify_trigger_drops';
+
+-- The event triggers
+-- ------------------
+
+-- Named to fire before audit_softdelete_live_view_before_alter (event
+-- triggers fire in name order), and in every session: with
+-- session_replication_role = replica too.
+CREATE EVENT TRIGGER audit_softdelete_guard_triggers
+    ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'DROP TRIGGER', 'CREATE TRIGGER',
+                 'ALTER TRIGGER')
+    EXECUTE FUNCTION audit_softdelete._guard_triggers();
+ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
+
+-- Named to fire after audit_softdelete_table_ddl_end, which gives new
+-- partitions their triggers.
+CREATE EVENT TRIGGER audit_softdelete_verify_triggers
+    ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
+    EXECUTE FUNCTION audit_softdelete._verify_triggers();
+ALTER EVENT TRIGGER audit_softdelete_verify_triggers ENABLE ALWAYS;
+
+CREATE EVENT TRIGGER audit_softdelete_verify_trigger_drops
+    ON sql_drop
+    WHEN TAG IN ('DROP TRIGGER')
+    EXECUTE FUNCTION audit_softdelete._verify_trigger_drops();
+ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops ENABLE ALWAYS;
+
+CREATE EVENT TRIGGER audit_softdelete_forget_dropped_tables
+    ON sql_drop
+    EXECUTE FUNCTION audit_softdelete._forget_dropped_tables();
+
+CREATE EVENT TRIGGER audit_softdelete_follow_column_rename
+    ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._follow_column_rename();
+
+CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
+    ON ddl_command_start
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._live_view_before_alter();
+
+-- Named to fire after audit_softdelete_follow_column_rename (event triggers
+-- fire in name order): a renamed deleted_at is renamed in the options first.
+CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
+    ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._table_ddl_end();
+
 ----------------------------------------------------------------------------
+-- 4. Internal functions: for the extension owner only
+--
+-- Their names start with "_".  enable() and disable() run theirs as the
+-- extension owner on behalf of the calling role, which _caller() and
+-- _as_caller() name and act as; called any other way, those refuse
+-- (src/owner.c).  restore() and row_history() call theirs as the caller
+-- (src/internal.c).  Execution is revoked from PUBLIC at the end.
+----------------------------------------------------------------------------
+
 -- enable() and disable()
-----------------------------------------------------------------------------
-
--- The internal functions (named "_...") may be executed by the extension
--- owner only (see the end of this script).  enable() and disable() run
--- theirs as the extension owner on behalf of the calling role, which these
--- two name and act as; called any other way, they refuse (src/internal.c).
-
--- The role that called the public function now running.
-CREATE FUNCTION audit_softdelete._caller()
-RETURNS oid
-LANGUAGE C STABLE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_caller';
-
--- Run one statement (DDL built by the internal functions) as that role:
--- PostgreSQL checks its privileges as if the role had typed it.
-CREATE FUNCTION audit_softdelete._as_caller(command text)
-RETURNS void
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_as_caller';
-
--- Writes the tracked_tables row as the extension owner, after the checks
--- of _check_table() (the role calling enable() or disable() owns the table,
--- which enable() can take).
-CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boolean,
-                                                     stamps boolean, columns jsonb,
-                                                     audit boolean,
-                                                     exclude_columns text[],
-                                                     redact_columns text[],
-                                                     soft_delete text,
-                                                     view_name text)
-RETURNS integer
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_save_table_options';
-
--- Checks shared by enable() and disable(): the table exists, is an ordinary
--- or partitioned table outside the system and this extension, is not
--- temporary, and the calling role owns it.  Returns its name (unqualified,
--- for messages).  The same C check guards _save_table_options().
-CREATE FUNCTION audit_softdelete._check_table(tbl regclass, verb text)
-RETURNS text
-LANGUAGE C STABLE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_check_table_sql';
-
--- The base type of a type: domains stripped.
-CREATE FUNCTION audit_softdelete._base_type(typ oid)
-RETURNS oid
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    WITH RECURSIVE chain(oid, typbasetype) AS (
-        SELECT t.oid, t.typbasetype FROM pg_type t WHERE t.oid = typ
-        UNION ALL
-        SELECT t.oid, t.typbasetype
-          FROM pg_type t JOIN chain ON t.oid = chain.typbasetype
-    )
-    SELECT chain.oid FROM chain WHERE chain.typbasetype = 0
-$$;
-
--- Does the predicate of index idx imply that column col of its table is
--- NULL (so that, col being deleted_at, it counts no deleted row)?
-CREATE FUNCTION audit_softdelete._excludes_deleted(idx regclass, col text)
-RETURNS boolean
-LANGUAGE C STABLE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_excludes_deleted';
-
--- The triggers enable() creates, by feature.  Dropped by name: a trigger
--- of the same name that is not ours would be replaced too.
-CREATE FUNCTION audit_softdelete._set_triggers(tbl regclass, stamps boolean,
-                                               soft_delete text, audit boolean)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    qualified   text := tbl::text;    -- schema-qualified: search_path is fixed
-    partitioned boolean := (SELECT relkind = 'p' FROM pg_class WHERE oid = tbl);
-    trig        record;
-BEGIN
-    FOR trig IN
-        SELECT * FROM (VALUES
-            ('audit_softdelete_stamp', stamps,
-             'BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger()'),
-            -- on a partitioned table it also notes UPDATEs, to tell a row's
-            -- move between partitions from a delete
-            ('audit_softdelete_soft_delete', soft_delete <> 'off',
-             CASE WHEN partitioned THEN 'BEFORE UPDATE OR DELETE' ELSE 'BEFORE DELETE' END
-             || ' ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.soft_delete_trigger()'),
-            ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
-             'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
-            ('audit_softdelete_audit', audit,
-             'AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger()'),
-            ('audit_softdelete_audit_truncate', audit,
-             'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
-        ) AS t(name, wanted, definition)
-    LOOP
-        IF trig.wanted THEN
-            PERFORM audit_softdelete._as_caller(format('CREATE OR REPLACE TRIGGER %I ', trig.name)
-                    || format(trig.definition, qualified));
-        ELSIF EXISTS (SELECT 1 FROM pg_trigger
-                       WHERE tgrelid = tbl AND tgname = trig.name AND NOT tgisinternal) THEN
-            PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, qualified));
-        END IF;
-    END LOOP;
-    IF partitioned THEN
-        PERFORM audit_softdelete._set_partition_triggers(tbl, soft_delete, audit);
-    END IF;
-END
-$$;
-
--- PostgreSQL clones row triggers to partitions, not statement triggers: a
--- partition truncated on its own would skip the TRUNCATE guard and leave no
--- audit row.  So every partition, at every level, gets the two TRUNCATE
--- triggers too, and so does each partition created or attached later (the
--- ddl_command_end event trigger calls this again).
-CREATE FUNCTION audit_softdelete._set_partition_triggers(tbl regclass, soft_delete text,
-                                                         audit boolean)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    part regclass;
-    trig record;
-BEGIN
-    -- foreign tables take no TRUNCATE triggers (nor do their servers' rows
-    -- pass through ours): they are left out
-    FOR part IN SELECT p.relid FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
-                 WHERE p.relid <> tbl AND c.relkind IN ('r', 'p') LOOP
-        FOR trig IN
-            SELECT * FROM (VALUES
-                ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
-                 'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
-                ('audit_softdelete_audit_truncate', audit,
-                 'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
-            ) AS t(name, wanted, definition)
-        LOOP
-            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = trig.name) THEN
-                IF NOT trig.wanted THEN
-                    PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, part));
-                END IF;
-            ELSIF trig.wanted THEN
-                PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER %I ', trig.name) || format(trig.definition, part));
-            END IF;
-        END LOOP;
-    END LOOP;
-END
-$$;
-
--- Soft delete and foreign partitions exclude each other: a DELETE of a row
--- that a foreign server stores cannot become the UPDATE that marks it, and
--- PostgreSQL allows no TRUNCATE trigger on a foreign table, so a TRUNCATE
--- of one could not be refused.  enable() checks the partitions a table
--- has, the DDL event trigger the partitions created or attached later.
-CREATE FUNCTION audit_softdelete._no_foreign_partitions(tbl regclass)
-RETURNS void
-LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    part name;
-BEGIN
-    SELECT c.relname INTO part
-      FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
-     WHERE c.relkind = 'f'
-     ORDER BY p.level, c.relname
-     LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'cannot use soft delete on table "%" with foreign partition "%"',
-                (SELECT c.relname FROM pg_class c WHERE c.oid = tbl), part
-            USING ERRCODE = 'feature_not_supported',
-                  DETAIL = 'A DELETE of a row that a foreign server stores cannot become the UPDATE that marks it deleted, and PostgreSQL allows no TRUNCATE trigger on a foreign table to refuse a TRUNCATE of it.',
-                  HINT = 'Keep foreign tables out of the partitions of a table with soft delete, or enable the table with soft_delete => ''off'' (the rows of foreign partitions are still audited).';
-    END IF;
-END
-$$;
-
--- The live view of a table in view mode, if it exists now.
-CREATE FUNCTION audit_softdelete._live_view(tbl regclass)
-RETURNS regclass
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT v.oid::regclass
-      FROM audit_softdelete.tracked_tables t
-      JOIN pg_class c ON c.oid = t.relid
-      JOIN pg_class v ON v.oid = to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
-     WHERE t.relid = tbl AND t.view_name IS NOT NULL
-       -- the view of that very table, not a namesake
-       AND EXISTS (SELECT 1 FROM pg_rewrite r
-                     JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
-                    WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass
-                      AND d.refobjid = t.relid)
-$$;
-
--- The enabled table behind a name: the table itself, or the live view of a
--- table in view mode.  NULL when neither.
-CREATE FUNCTION audit_softdelete._tracked_table(tbl regclass)
-RETURNS regclass
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT t.relid
-      FROM audit_softdelete.tracked_tables t
-     WHERE t.enabled
-       AND (t.relid = tbl
-            OR (t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl))
-$$;
-
--- The same, for soft-delete tables only: what restore() and purge() act on.
-CREATE FUNCTION audit_softdelete._soft_delete_table(tbl regclass)
-RETURNS regclass
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT t.relid
-      FROM audit_softdelete.tracked_tables t
-     WHERE t.relid = audit_softdelete._tracked_table(tbl) AND t.soft_delete <> 'off'
-$$;
-
--- The live view's columns get the table's defaults.  An INSERT through the
--- view gets them anyway, but tools that read a relation's defaults from
--- the catalog (Rails reads pg_attrdef for its models, and then sends the
--- values it read) must find them on the view.  Identity and generated
--- columns get none: a view cannot carry either, and a nextval() default
--- would need rights on the sequence that an identity column does not ask
--- of the inserting role; the table fills them in.  pg_get_expr() under
--- this function's search_path qualifies every name the expression uses.
-CREATE FUNCTION audit_softdelete._set_live_view_defaults(tbl regclass)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    view_ regclass := audit_softdelete._live_view(tbl);
-    col   record;
-BEGIN
-    IF view_ IS NULL THEN
-        RETURN;
-    END IF;
-    FOR col IN
-        SELECT v.attname, w.expr AS wanted
-          FROM pg_attribute v
-          LEFT JOIN pg_attrdef vd ON vd.adrelid = v.attrelid AND vd.adnum = v.attnum
-          LEFT JOIN LATERAL (
-                SELECT pg_get_expr(d.adbin, d.adrelid) AS expr
-                  FROM pg_attribute a
-                  JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-                 WHERE a.attrelid = tbl AND a.attname = v.attname AND NOT a.attisdropped
-                   AND a.attidentity = '' AND a.attgenerated = '') w ON true
-         WHERE v.attrelid = view_ AND v.attnum > 0 AND NOT v.attisdropped
-           AND w.expr IS DISTINCT FROM pg_get_expr(vd.adbin, vd.adrelid)
-         ORDER BY v.attnum
-    LOOP
-        IF col.wanted IS NULL THEN
-            PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s ALTER COLUMN %I DROP DEFAULT', view_, col.attname));
-        ELSE
-            PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
-                           view_, col.attname, col.wanted));
-        END IF;
-    END LOOP;
-END
-$$;
-
--- The live view of a table in view mode: SELECT * of the live rows, named
--- as the table was, with the table's privileges, and an INSTEAD OF DELETE
--- trigger that soft-deletes (and so counts and returns the rows).  INSERT
--- and UPDATE go through it as through any simple view.  security_invoker:
--- the caller's privileges and row-level security on the table apply.
-CREATE FUNCTION audit_softdelete._create_live_view(tbl regclass)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    t         record;
-    view_name text;
-    grant_    record;
-BEGIN
-    SELECT tt.view_name AS name, tt.columns ->> 'deleted_at' AS deleted_at,
-           c.relnamespace::regnamespace::text AS schema, c.relacl, c.relowner
-      INTO t
-      FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
-     WHERE tt.relid = tbl;
-    view_name := format('%s.%I', t.schema, t.name);
-
-    PERFORM audit_softdelete._as_caller(format('CREATE VIEW %s WITH (security_invoker = true) AS SELECT * FROM %s WHERE %I IS NULL',
-                   view_name, tbl, t.deleted_at));
-    PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
-                   ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name));
-    PERFORM audit_softdelete._set_live_view_defaults(tbl);
-    -- owned like the table, so that its owner's ALTER TABLE can remake it
-    PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole));
-    FOR grant_ IN SELECT * FROM aclexplode(t.relacl) a WHERE a.grantee <> t.relowner LOOP
-        PERFORM audit_softdelete._as_caller(format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
-                       CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
-                            ELSE grant_.grantee::regrole::text END,
-                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
-    END LOOP;
-END
-$$;
-
-CREATE FUNCTION audit_softdelete._drop_live_view(tbl regclass)
-RETURNS void
-LANGUAGE plpgsql VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS $$
-DECLARE
-    view_ regclass := audit_softdelete._live_view(tbl);
-BEGIN
-    IF view_ IS NOT NULL THEN
-        PERFORM audit_softdelete._as_caller(format('DROP VIEW %s', view_));
-    END IF;
-END
-$$;
+-- ----------------------
 
 -- The body of enable(), which runs it as the extension owner on behalf of
 -- the caller (src/internal.c).  What it changes on the caller's table it
 -- changes as the caller, through _as_caller().
+-- internal: called by asd_call_internal() in src/internal.c, as enable()
 CREATE FUNCTION audit_softdelete._enable(
     tbl             regclass,
     stamps          boolean DEFAULT true,
@@ -594,17 +530,11 @@ SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     relname    text;
-    roles      text[] := ARRAY['created_at', 'created_by', 'updated_at', 'updated_by',
-                               'deleted_at', 'deleted_by'];
+    roles      text[] := audit_softdelete._role_names();
     role       text;
     wanted     boolean;
-    key        text;
-    value      jsonb;
     colname    text;
-    mapping    jsonb := '{}';
-    att        record;
-    basetype   oid;
-    actor_role boolean;
+    mapping    jsonb;
     to_add     text[] := '{}';
     old_mode   text;
     view_name  text;
@@ -620,11 +550,9 @@ BEGIN
                      WHEN soft_delete IS NULL THEN 'soft_delete' ELSE 'audit' END
             USING ERRCODE = 'null_value_not_allowed';
     END IF;
-    IF soft_delete NOT IN ('trigger', 'view', 'off') THEN
-        RAISE EXCEPTION 'invalid soft_delete mode "%"', soft_delete
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Use ''trigger'' (DELETE marks the row), ''view'' (the table''s name shows only live rows) or ''off''.';
-    END IF;
+    -- soft_delete and columns as _save_table_options() will take them:
+    -- every role mapped to a column, the role's own name by default
+    mapping := audit_softdelete._check_options(soft_delete, columns);
 
     -- Partitions follow their partitioned table: enabled once, at the top.
     IF EXISTS (SELECT 1
@@ -686,81 +614,13 @@ BEGIN
         END IF;
     END LOOP;
 
-    -- The columns option: role -> column name.
-    IF columns IS NULL OR jsonb_typeof(columns) <> 'object' THEN
-        RAISE EXCEPTION 'columns must be a JSON object'
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'Map standard column names to the table''s own, e.g. ''{"created_by": "author_id"}''.';
-    END IF;
-    FOR key, value IN SELECT * FROM jsonb_each(columns) LOOP
-        IF NOT key = ANY (roles) THEN
-            RAISE EXCEPTION 'unknown key "%" in columns', key
-                USING ERRCODE = 'invalid_parameter_value',
-                      HINT = 'The keys are the standard column names: ' || array_to_string(roles, ', ') || '.';
-        END IF;
-        IF jsonb_typeof(value) <> 'string' OR value #>> '{}' = '' THEN
-            RAISE EXCEPTION 'columns maps "%" to %, which is not a column name', key, value
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-    END LOOP;
-
+    -- The columns of the features asked for: an existing one is only
+    -- checked when used, a missing one added.
     FOREACH role IN ARRAY roles LOOP
-        colname := coalesce(columns ->> role, role);
-        IF EXISTS (SELECT 1 FROM jsonb_each_text(mapping) m WHERE m.value = colname) THEN
-            RAISE EXCEPTION 'columns maps both "%" and "%" to column "%"',
-                (SELECT m.key FROM jsonb_each_text(mapping) m WHERE m.value = colname), role, colname
-                USING ERRCODE = 'invalid_parameter_value';
-        END IF;
-        mapping := mapping || jsonb_build_object(role, colname);
-
+        colname := mapping ->> role;
         wanted := CASE WHEN role LIKE 'deleted\_%' THEN soft_delete <> 'off' ELSE stamps END;
-        actor_role := role LIKE '%\_by';
-        SELECT a.attnum, a.atttypid, a.attgenerated
-          INTO att
-          FROM pg_attribute a
-         WHERE a.attrelid = tbl AND a.attname = colname AND NOT a.attisdropped;
-
-        IF NOT FOUND THEN
-            IF wanted THEN
-                to_add := to_add || colname;
-            END IF;
-            CONTINUE;
-        END IF;
-        IF NOT wanted THEN
-            CONTINUE;           -- an existing column is only checked when used
-        END IF;
-        IF att.attnum < 0 THEN
-            RAISE EXCEPTION 'column name "%" conflicts with a system column name', colname
-                USING ERRCODE = 'duplicate_column',
-                      HINT = format('Map %s to another column with the columns option.', role);
-        END IF;
-        IF att.attgenerated <> '' THEN
-            RAISE EXCEPTION 'column "%" of table "%" is a generated column', colname, relname
-                USING ERRCODE = 'generated_always',
-                      DETAIL = format('audit_softdelete writes %s, and a generated column cannot be written.', role),
-                      HINT = format('Map %s to another column with the columns option.', role);
-        END IF;
-        basetype := audit_softdelete._base_type(att.atttypid);
-        -- deleted_at is compared across sessions (restore): no time zone
-        -- may change its meaning
-        IF role = 'deleted_at' AND basetype <> 'timestamptz'::regtype THEN
-            RAISE EXCEPTION 'column "%" of table "%" has type %, which cannot hold deleted_at',
-                    colname, relname, format_type(att.atttypid, NULL)
-                USING ERRCODE = 'datatype_mismatch',
-                      DETAIL = 'deleted_at must be timestamp with time zone.',
-                      HINT = 'Map deleted_at to another column with the columns option; a column that does not exist yet is created.';
-        END IF;
-        IF (actor_role AND basetype NOT IN ('text'::regtype, 'varchar'::regtype, 'uuid'::regtype,
-                                            'int4'::regtype, 'int8'::regtype))
-           OR (NOT actor_role AND basetype NOT IN ('timestamptz'::regtype, 'timestamp'::regtype)) THEN
-            RAISE EXCEPTION 'column "%" of table "%" has type %, which cannot hold %',
-                    colname, relname, format_type(att.atttypid, NULL), role
-                USING ERRCODE = 'datatype_mismatch',
-                      DETAIL = CASE WHEN actor_role
-                                    THEN 'An actor column must be text, varchar, uuid, integer or bigint.'
-                                    ELSE 'A time column must be timestamp with time zone or timestamp.' END,
-                      HINT = format('Map %s to another column with the columns option; a column that does not exist yet is created.',
-                                    role);
+        IF wanted AND NOT audit_softdelete._check_role_column(tbl, role, colname) THEN
+            to_add := to_add || colname;
         END IF;
     END LOOP;
 
@@ -845,23 +705,8 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION audit_softdelete.enable(
-    tbl             regclass,
-    stamps          boolean DEFAULT true,
-    soft_delete     text    DEFAULT 'trigger',
-    audit           boolean DEFAULT true,
-    columns         jsonb   DEFAULT '{}',
-    exclude_columns text[]  DEFAULT '{}',
-    redact_columns  text[]  DEFAULT '{}')
-RETURNS void
-LANGUAGE C VOLATILE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_call_internal';
-
-COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, text, boolean, jsonb, text[], text[]) IS
-    'Enable audit_softdelete on a table (or reconfigure it): adds missing columns and creates the triggers.';
-
 -- The body of disable(), run like _enable.
+-- internal: called by asd_call_internal() in src/internal.c, as disable()
 CREATE FUNCTION audit_softdelete._disable(tbl regclass)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
@@ -892,177 +737,357 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION audit_softdelete.disable(tbl regclass)
+-- The role that called the public function now running.
+-- internal: called by _after_table_ddl() and _follow_column_defaults()
+CREATE FUNCTION audit_softdelete._caller()
+RETURNS oid
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_caller';
+
+-- Run one statement (DDL built by the internal functions) as that role:
+-- PostgreSQL checks its privileges as if the role had typed it.
+-- internal: called by _enable(), _disable() and the functions below that
+--           change a table, its triggers or its live view
+CREATE FUNCTION audit_softdelete._as_caller(command text)
 RETURNS void
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_call_internal';
+AS 'MODULE_PATHNAME', 'asd_as_caller';
 
-COMMENT ON FUNCTION audit_softdelete.disable(regclass) IS
-    'Remove the extension''s triggers from a table (and its live view); its columns, table_id and audit rows stay.';
-
-----------------------------------------------------------------------------
--- Restore and purge
-----------------------------------------------------------------------------
-
--- "x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a JSON
--- key: each value converted by its column's own type without its modifier
--- (a bad value is that type's error) and compared with the equality of the
--- key's index operator family (ltree, isbn13, citext: never an "=" looked
--- up by name).  A key naming no column is refused, never ignored.
--- restore() and row_history() call it directly, as the caller
--- (src/restore.c, src/history.c); restore() calls the next one too.
-CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
+-- Checks shared by enable() and disable(): the table exists, is an ordinary
+-- or partitioned table outside the system and this extension, is not
+-- temporary, and the calling role owns it.  Returns its name (unqualified,
+-- for messages).  The same C check guards _save_table_options().
+-- internal: called by _enable() and _disable()
+CREATE FUNCTION audit_softdelete._check_table(tbl regclass, verb text)
 RETURNS text
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_key_condition';
+AS 'MODULE_PATHNAME', 'asd_check_table_sql';
 
--- A row's key columns as JSON, timestamps written in UTC, as the cascade
--- bookkeeping (cascade.c) writes keys.  Only this lookup runs in UTC: the
--- caller's TimeZone stays in force for the triggers restore() fires.  The
--- row is read through tbl, the enabled table, as restore() found it: the
--- caller's privileges on a partitioned table suffice for its partitions.
-CREATE FUNCTION audit_softdelete._bookkeeping_key(tbl regclass, part oid, tid tid, cols text[])
+-- enable()'s soft_delete and columns options, checked as
+-- _save_table_options() checks them (src/tracked.c); returns the columns
+-- mapping completed: every role mapped to a column, its own name by default.
+-- internal: called by _enable()
+CREATE FUNCTION audit_softdelete._check_options(soft_delete text, columns jsonb)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC'
-AS $$
-DECLARE
-    key jsonb;
-BEGIN
-    EXECUTE format('SELECT (SELECT jsonb_object_agg(c, to_jsonb(x) -> c) FROM unnest($3) c)'
-                   ' FROM %s%s x WHERE x.tableoid = $1 AND x.ctid = $2',
-                   CASE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'p'
-                        THEN '' ELSE 'ONLY ' END, tbl)
-       INTO key USING part, tid, cols;
-    RETURN key;
-END
-$$;
+AS 'MODULE_PATHNAME', 'asd_check_options';
 
--- Runs as the caller: its UPDATEs need the caller's UPDATE privilege, and
--- row-level security applies.  In C (src/restore.c), so that what a soft
--- delete cascaded to is taken from soft_delete_cascades, as the extension
--- owner, only right after the row it cascaded from was restored.
-CREATE FUNCTION audit_softdelete.restore(tbl regclass, pk jsonb)
-RETURNS bigint
+-- The standard columns' roles (created_at ... deleted_by), in the order
+-- enable() checks and adds their columns.
+-- internal: called by _enable()
+CREATE FUNCTION audit_softdelete._role_names()
+RETURNS text[]
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_role_names_sql';
+
+-- Can tbl's column colname hold role?  False when there is no such column
+-- (enable() adds it); an error when there is one that cannot (a system or
+-- generated column, or one of a type the role does not take).  The types
+-- each role takes are decided in C (src/roles.c), which also refuses a
+-- column retyped after enable().
+-- internal: called by _enable()
+CREATE FUNCTION audit_softdelete._check_role_column(tbl regclass, role text, colname text)
+RETURNS boolean
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_check_role_column';
+
+-- Writes the tracked_tables row as the extension owner, after the checks
+-- of _check_table() (the role calling enable() or disable() owns the table,
+-- which enable() can take) and _check_options(), made again.
+-- internal: called by _enable() and _disable()
+CREATE FUNCTION audit_softdelete._save_table_options(tbl regclass, enabled boolean,
+                                                     stamps boolean, columns jsonb,
+                                                     audit boolean,
+                                                     exclude_columns text[],
+                                                     redact_columns text[],
+                                                     soft_delete text,
+                                                     view_name text)
+RETURNS integer
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_restore';
+AS 'MODULE_PATHNAME', 'asd_save_table_options';
 
-COMMENT ON FUNCTION audit_softdelete.restore(regclass, jsonb) IS
-    'Bring back a soft-deleted row, by its primary key, and exactly the rows its delete cascaded to.';
-
--- The key a row's audit rows carry (row_pk), for a key spelled as the
--- caller likes: "1" for 1, 'bob' for the citext 'Bob'.  While the row
--- exists (deleted or not) and the caller can read it, its own key values,
--- found with the key's equality; otherwise the values as their columns'
--- types write them, which finds "1" for 1 but not 'bob' for a purged 'Bob'.
--- NULL when pk names a value its column cannot hold: then only pk as given
--- is looked for.  row_history() calls it, as the caller, only for a pk that
--- names the primary key columns, pkcols, with their key condition (see
--- _key_condition).
-CREATE FUNCTION audit_softdelete._history_key(tbl regclass, pk jsonb, pkcols text[],
-                                              key_condition text)
-RETURNS jsonb
+-- Soft delete and foreign partitions exclude each other: a DELETE of a row
+-- that a foreign server stores cannot become the UPDATE that marks it, and
+-- PostgreSQL allows no TRUNCATE trigger on a foreign table, so a TRUNCATE
+-- of one could not be refused.  enable() checks the partitions a table
+-- has, the DDL event trigger the partitions created or attached later.
+-- internal: called by _enable() and _after_table_ddl()
+CREATE FUNCTION audit_softdelete._no_foreign_partitions(tbl regclass)
+RETURNS void
 LANGUAGE plpgsql STABLE
-SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    columns text;
-    key     jsonb;
+    part name;
 BEGIN
-    columns := (SELECT string_agg(format('%L, pg_catalog.to_jsonb(x.%I)', c, c), ', ')
-                  FROM unnest(pkcols) c);
-    BEGIN
-        -- ONLY: inheritance children are tables of their own
-        EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s) FROM %s%s x WHERE %s',
-                       columns,
-                       CASE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'p'
-                            THEN '' ELSE 'ONLY ' END,
-                       tbl, key_condition)
-           INTO key USING pk;
-    EXCEPTION
-        WHEN data_exception OR integrity_constraint_violation OR insufficient_privilege THEN
-            key := NULL;
-    END;
-    IF key IS NULL THEN
-        BEGIN
-            EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s)'
-                           ' FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) x',
-                           columns, tbl)
-               INTO key USING pk;
-        EXCEPTION
-            WHEN data_exception OR integrity_constraint_violation THEN
-                key := NULL;
-        END;
+    SELECT c.relname INTO part
+      FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
+     WHERE c.relkind = 'f'
+     ORDER BY p.level, c.relname
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'cannot use soft delete on table "%" with foreign partition "%"',
+                (SELECT c.relname FROM pg_class c WHERE c.oid = tbl), part
+            USING ERRCODE = 'feature_not_supported',
+                  DETAIL = 'A DELETE of a row that a foreign server stores cannot become the UPDATE that marks it deleted, and PostgreSQL allows no TRUNCATE trigger on a foreign table to refuse a TRUNCATE of it.',
+                  HINT = 'Keep foreign tables out of the partitions of a table with soft delete, or enable the table with soft_delete => ''off'' (the rows of foreign partitions are still audited).';
     END IF;
-    RETURN key;
 END
 $$;
 
--- The table_id a row's history is under: that of tbl itself or its nearest
--- tracked ancestor, else that of the table behind a live view; NULL when
--- none.  Enabled or not: a disabled table keeps its history.
-CREATE FUNCTION audit_softdelete._history_table_id(tbl regclass)
-RETURNS integer
+-- Does the predicate of index idx imply that column col of its table is
+-- NULL (so that, col being deleted_at, it counts no deleted row)?
+-- internal: called by _enable()
+CREATE FUNCTION audit_softdelete._excludes_deleted(idx regclass, col text)
+RETURNS boolean
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_excludes_deleted';
+
+-- The triggers enable() creates, by feature.  Dropped by name: a trigger
+-- of the same name that is not ours would be replaced too.
+-- internal: called by _enable() and _disable()
+CREATE FUNCTION audit_softdelete._set_triggers(tbl regclass, stamps boolean,
+                                               soft_delete text, audit boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    qualified   text := tbl::text;    -- schema-qualified: search_path is fixed
+    partitioned boolean := (SELECT relkind = 'p' FROM pg_class WHERE oid = tbl);
+    trig        record;
+BEGIN
+    FOR trig IN
+        SELECT * FROM (VALUES
+            ('audit_softdelete_stamp', stamps,
+             'BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger()'),
+            -- on a partitioned table it also notes UPDATEs, to tell a row's
+            -- move between partitions from a delete
+            ('audit_softdelete_soft_delete', soft_delete <> 'off',
+             CASE WHEN partitioned THEN 'BEFORE UPDATE OR DELETE' ELSE 'BEFORE DELETE' END
+             || ' ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.soft_delete_trigger()'),
+            ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
+             'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
+            ('audit_softdelete_audit', audit,
+             'AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger()'),
+            ('audit_softdelete_audit_truncate', audit,
+             'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
+        ) AS t(name, wanted, definition)
+    LOOP
+        IF trig.wanted THEN
+            PERFORM audit_softdelete._as_caller(format('CREATE OR REPLACE TRIGGER %I ', trig.name)
+                    || format(trig.definition, qualified));
+        ELSIF EXISTS (SELECT 1 FROM pg_trigger
+                       WHERE tgrelid = tbl AND tgname = trig.name AND NOT tgisinternal) THEN
+            PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, qualified));
+        END IF;
+    END LOOP;
+    IF partitioned THEN
+        PERFORM audit_softdelete._set_partition_triggers(tbl, soft_delete, audit);
+    END IF;
+END
+$$;
+
+-- PostgreSQL clones row triggers to partitions, not statement triggers: a
+-- partition truncated on its own would skip the TRUNCATE guard and leave no
+-- audit row.  So every partition, at every level, gets the two TRUNCATE
+-- triggers too, and so does each partition created or attached later (the
+-- ddl_command_end event trigger calls this again).
+-- internal: called by _set_triggers() and _after_table_ddl()
+CREATE FUNCTION audit_softdelete._set_partition_triggers(tbl regclass, soft_delete text,
+                                                         audit boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part regclass;
+    trig record;
+BEGIN
+    -- foreign tables take no TRUNCATE triggers (nor do their servers' rows
+    -- pass through ours): they are left out
+    FOR part IN SELECT p.relid FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
+                 WHERE p.relid <> tbl AND c.relkind IN ('r', 'p') LOOP
+        FOR trig IN
+            SELECT * FROM (VALUES
+                ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
+                 'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
+                ('audit_softdelete_audit_truncate', audit,
+                 'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
+            ) AS t(name, wanted, definition)
+        LOOP
+            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = trig.name) THEN
+                IF NOT trig.wanted THEN
+                    PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, part));
+                END IF;
+            ELSIF trig.wanted THEN
+                PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER %I ', trig.name) || format(trig.definition, part));
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+-- View mode
+-- ---------
+
+-- The live view of a table in view mode, if it exists now.
+-- internal: called by _tracked_table(), _history_table_id() and the
+--           view-mode functions below
+CREATE FUNCTION audit_softdelete._live_view(tbl regclass)
+RETURNS regclass
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT coalesce(
-        (SELECT t.table_id
-           FROM (SELECT tbl, 0::bigint
-                  UNION ALL
-                 SELECT p.relid, p.level
-                   FROM pg_catalog.pg_partition_ancestors(tbl) WITH ORDINALITY AS p(relid, level)
-                ) AS a(relid, level)
-           JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
-          ORDER BY a.level
-          LIMIT 1),
-        (SELECT t.table_id
-           FROM audit_softdelete.tracked_tables t
-          WHERE t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl
-          LIMIT 1))
+    SELECT v.oid::regclass
+      FROM audit_softdelete.tracked_tables t
+      JOIN pg_class c ON c.oid = t.relid
+      JOIN pg_class v ON v.oid = to_regclass(format('%s.%I', c.relnamespace::regnamespace, t.view_name))
+     WHERE t.relid = tbl AND t.view_name IS NOT NULL
+       -- the view of that very table, not a namesake
+       AND EXISTS (SELECT 1 FROM pg_rewrite r
+                     JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                    WHERE r.ev_class = v.oid AND d.refclassid = 'pg_class'::regclass
+                      AND d.refobjid = t.relid)
 $$;
 
--- The audit rows of one row, oldest first, found through the
--- (table_id, row_pk_hash) index.  tbl is the table enable() was called on,
--- its live view (view mode) or one of its partitions; a disabled table
--- keeps its history.  As the caller: reading needs SELECT on audit_logs
--- (src/history.c).
-CREATE FUNCTION audit_softdelete.row_history(tbl regclass, pk jsonb)
-RETURNS SETOF audit_softdelete.audit_logs
-LANGUAGE C STABLE
+-- The enabled table behind a name: the table itself, or the live view of a
+-- table in view mode.  NULL when neither.
+-- internal: called by asd_live_view_table() in src/tracked.c, and by
+--           _enable(), _disable() and _soft_delete_table()
+CREATE FUNCTION audit_softdelete._tracked_table(tbl regclass)
+RETURNS regclass
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_row_history';
+AS $$
+    SELECT t.relid
+      FROM audit_softdelete.tracked_tables t
+     WHERE t.enabled
+       AND (t.relid = tbl
+            OR (t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl))
+$$;
 
-COMMENT ON FUNCTION audit_softdelete.row_history(regclass, jsonb) IS
-    'The audit rows of one row, by its primary key, oldest first.';
-
-CREATE FUNCTION audit_softdelete.purge(tbl regclass, older_than interval)
-RETURNS bigint
-LANGUAGE C VOLATILE
+-- The same, for soft-delete tables only: what restore() and purge() act on.
+-- internal: called by soft_delete_table() in src/tracked.c, for
+--           restore() and purge()
+CREATE FUNCTION audit_softdelete._soft_delete_table(tbl regclass)
+RETURNS regclass
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_purge';
+AS $$
+    SELECT t.relid
+      FROM audit_softdelete.tracked_tables t
+     WHERE t.relid = audit_softdelete._tracked_table(tbl) AND t.soft_delete <> 'off'
+$$;
 
-COMMENT ON FUNCTION audit_softdelete.purge(regclass, interval) IS
-    'Physically remove rows soft-deleted longer ago than older_than; each is recorded in audit_logs first.';
+-- The live view's columns get the table's defaults.  An INSERT through the
+-- view gets them anyway, but tools that read a relation's defaults from
+-- the catalog (Rails reads pg_attrdef for its models, and then sends the
+-- values it read) must find them on the view.  Identity and generated
+-- columns get none: a view cannot carry either, and a nextval() default
+-- would need rights on the sequence that an identity column does not ask
+-- of the inserting role; the table fills them in.  pg_get_expr() under
+-- this function's search_path qualifies every name the expression uses.
+-- internal: called by _create_live_view() and _follow_column_defaults()
+CREATE FUNCTION audit_softdelete._set_live_view_defaults(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    view_ regclass := audit_softdelete._live_view(tbl);
+    col   record;
+BEGIN
+    IF view_ IS NULL THEN
+        RETURN;
+    END IF;
+    FOR col IN
+        SELECT v.attname, w.expr AS wanted
+          FROM pg_attribute v
+          LEFT JOIN pg_attrdef vd ON vd.adrelid = v.attrelid AND vd.adnum = v.attnum
+          LEFT JOIN LATERAL (
+                SELECT pg_get_expr(d.adbin, d.adrelid) AS expr
+                  FROM pg_attribute a
+                  JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+                 WHERE a.attrelid = tbl AND a.attname = v.attname AND NOT a.attisdropped
+                   AND a.attidentity = '' AND a.attgenerated = '') w ON true
+         WHERE v.attrelid = view_ AND v.attnum > 0 AND NOT v.attisdropped
+           AND w.expr IS DISTINCT FROM pg_get_expr(vd.adbin, vd.adrelid)
+         ORDER BY v.attnum
+    LOOP
+        IF col.wanted IS NULL THEN
+            PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s ALTER COLUMN %I DROP DEFAULT', view_, col.attname));
+        ELSE
+            PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s',
+                           view_, col.attname, col.wanted));
+        END IF;
+    END LOOP;
+END
+$$;
 
-----------------------------------------------------------------------------
--- View mode follows schema changes
-----------------------------------------------------------------------------
+-- The live view of a table in view mode: SELECT * of the live rows, named
+-- as the table was, with the table's privileges, and an INSTEAD OF DELETE
+-- trigger that soft-deletes (and so counts and returns the rows).  INSERT
+-- and UPDATE go through it as through any simple view.  security_invoker:
+-- the caller's privileges and row-level security on the table apply.
+-- internal: called by _enable() and _after_table_ddl()
+CREATE FUNCTION audit_softdelete._create_live_view(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t         record;
+    view_name text;
+    grant_    record;
+BEGIN
+    SELECT tt.view_name AS name, tt.columns ->> 'deleted_at' AS deleted_at,
+           c.relnamespace::regnamespace::text AS schema, c.relacl, c.relowner
+      INTO t
+      FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+     WHERE tt.relid = tbl;
+    view_name := format('%s.%I', t.schema, t.name);
 
--- Before ALTER TABLE on a table in view mode, drop its live view (which
--- would block dropping or retyping a column); after it, create the view
--- again with the table's columns as they now are.  The C function resolves
--- the statement's table name with the statement's own search_path, as the
--- statement did, so it has no SET search_path of its own.
-CREATE FUNCTION audit_softdelete._live_view_before_alter()
-RETURNS event_trigger
-LANGUAGE C
-AS 'MODULE_PATHNAME', 'asd_live_view_before_alter';
+    PERFORM audit_softdelete._as_caller(format('CREATE VIEW %s WITH (security_invoker = true) AS SELECT * FROM %s WHERE %I IS NULL',
+                   view_name, tbl, t.deleted_at));
+    PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name));
+    PERFORM audit_softdelete._set_live_view_defaults(tbl);
+    -- owned like the table, so that its owner's ALTER TABLE can remake it
+    PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole));
+    FOR grant_ IN SELECT * FROM aclexplode(t.relacl) a WHERE a.grantee <> t.relowner LOOP
+        PERFORM audit_softdelete._as_caller(format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
+                       CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
+                            ELSE grant_.grantee::regrole::text END,
+                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
+    END LOOP;
+END
+$$;
+
+-- The live view of a table in view mode, dropped if it exists.
+-- internal: called by asd_live_view_before_alter() in src/viewmode.c, and
+--           by _enable() and _disable()
+CREATE FUNCTION audit_softdelete._drop_live_view(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    view_ regclass := audit_softdelete._live_view(tbl);
+BEGIN
+    IF view_ IS NOT NULL THEN
+        PERFORM audit_softdelete._as_caller(format('DROP VIEW %s', view_));
+    END IF;
+END
+$$;
 
 -- After a CREATE TABLE or ALTER TABLE that changed columns or partitions
 -- (the C event trigger _table_ddl_end decides): the live views dropped
@@ -1070,6 +1095,7 @@ AS 'MODULE_PATHNAME', 'asd_live_view_before_alter';
 -- TRUNCATE triggers and detached ones lose them.  Only for tables the role
 -- owns (it is the role that just changed them).  Other DDL, such as the
 -- ALTER TABLE ... ADD CONSTRAINT of a restore, does nothing here.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
 CREATE FUNCTION audit_softdelete._after_table_ddl(partitions boolean)
 RETURNS void
 LANGUAGE plpgsql
@@ -1125,6 +1151,7 @@ $$;
 -- (row_pk), so a key now covering an excluded or redacted column would hide
 -- it there, or leak it.  enable() refuses such a column; so does the DDL,
 -- in its place.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
 CREATE FUNCTION audit_softdelete._check_primary_key()
 RETURNS void
 LANGUAGE plpgsql
@@ -1159,6 +1186,7 @@ $$;
 -- After an ALTER TABLE that set or dropped a column default (the C event
 -- trigger _table_ddl_end decides): the live views of the tables it changed
 -- take the new defaults.  Only for tables the role owns, as above.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
 CREATE FUNCTION audit_softdelete._follow_column_defaults()
 RETURNS void
 LANGUAGE plpgsql
@@ -1180,140 +1208,99 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION audit_softdelete._table_ddl_end()
-RETURNS event_trigger
-LANGUAGE C
+-- restore() and row_history()
+-- ---------------------------
+
+-- "x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a JSON
+-- key: each value converted by its column's own type without its modifier
+-- (a bad value is that type's error) and compared with the equality of the
+-- key's index operator family (ltree, isbn13, citext: never an "=" looked
+-- up by name).  A key naming no column is refused, never ignored.
+-- internal: called by key_condition() in src/restore.c and stored_key() in
+--           src/history.c, as the caller
+CREATE FUNCTION audit_softdelete._key_condition(tbl regclass, pk jsonb)
+RETURNS text
+LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_table_ddl_end';
+AS 'MODULE_PATHNAME', 'asd_key_condition';
 
-----------------------------------------------------------------------------
--- Dropped tables leave tracked_tables
-----------------------------------------------------------------------------
-
--- Without this, a dropped table would leave a row whose relid names no
--- table (and could one day name another).  Audit rows keep table_id and
--- the table's names, so the history stays readable.
-CREATE FUNCTION audit_softdelete._forget_dropped_tables()
-RETURNS event_trigger
-LANGUAGE plpgsql
-SECURITY DEFINER
+-- The key a row's audit rows carry (row_pk), for a key spelled as the
+-- caller likes: "1" for 1, 'bob' for the citext 'Bob'.  While the row
+-- exists (deleted or not) and the caller can read it, its own key values,
+-- found with the key's equality; otherwise the values as their columns'
+-- types write them, which finds "1" for 1 but not 'bob' for a purged 'Bob'.
+-- NULL when pk names a value its column cannot hold: then only pk as given
+-- is looked for.  row_history() calls it, as the caller, only for a pk that
+-- names the primary key columns, pkcols, with their key condition (see
+-- _key_condition).
+-- internal: called by stored_key() in src/history.c, as the caller
+CREATE FUNCTION audit_softdelete._history_key(tbl regclass, pk jsonb, pkcols text[],
+                                              key_condition text)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE
+SECURITY INVOKER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    columns text;
+    key     jsonb;
 BEGIN
-    WITH gone AS (
-        DELETE FROM audit_softdelete.tracked_tables t
-         USING pg_event_trigger_dropped_objects() d
-         WHERE d.classid = 'pg_class'::regclass
-           AND d.objsubid = 0
-           AND d.objid = t.relid::oid
-        RETURNING t.table_id)
-    DELETE FROM audit_softdelete.soft_delete_cascades c
-     USING gone g
-     WHERE c.parent_table_id = g.table_id OR c.child_table_id = g.table_id;
+    columns := (SELECT string_agg(format('%L, pg_catalog.to_jsonb(x.%I)', c, c), ', ')
+                  FROM unnest(pkcols) c);
+    BEGIN
+        -- ONLY: inheritance children are tables of their own
+        EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s) FROM %s%s x WHERE %s',
+                       columns,
+                       CASE WHEN (SELECT c.relkind FROM pg_class c WHERE c.oid = tbl) = 'p'
+                            THEN '' ELSE 'ONLY ' END,
+                       tbl, key_condition)
+           INTO key USING pk;
+    EXCEPTION
+        WHEN data_exception OR integrity_constraint_violation OR insufficient_privilege THEN
+            key := NULL;
+    END;
+    IF key IS NULL THEN
+        BEGIN
+            EXECUTE format('SELECT pg_catalog.jsonb_build_object(%s)'
+                           ' FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) x',
+                           columns, tbl)
+               INTO key USING pk;
+        EXCEPTION
+            WHEN data_exception OR integrity_constraint_violation THEN
+                key := NULL;
+        END;
+    END IF;
+    RETURN key;
 END
 $$;
 
-REVOKE ALL ON FUNCTION audit_softdelete._forget_dropped_tables() FROM PUBLIC;
-
-----------------------------------------------------------------------------
--- The extension's triggers change through enable() and disable() only
-----------------------------------------------------------------------------
-
--- Before ALTER TABLE ... DISABLE TRIGGER (by name, USER or ALL), ENABLE
--- REPLICA TRIGGER, DROP TRIGGER, CREATE OR REPLACE TRIGGER and ALTER
--- TRIGGER (RENAME, DEPENDS ON EXTENSION) that would touch one of the
--- extension's triggers on an enabled table or one of its partitions:
--- refuse it.  Auditing is turned off with disable(), which records who and
--- when.  ENABLE ALWAYS TRIGGER, which only makes the trigger fire in more
--- sessions, is let through.  Like _live_view_before_alter, it resolves the
--- statement's names with the statement's own search_path.
-CREATE FUNCTION audit_softdelete._guard_triggers()
-RETURNS event_trigger
-LANGUAGE C
-AS 'MODULE_PATHNAME', 'asd_guard_triggers';
-
--- The same commands, checked again once done, on the tables they really
--- changed: _guard_triggers() resolves names before the statement takes its
--- lock, and a table renamed meanwhile gets past it.  After ALTER TABLE,
--- one of the extension's triggers left disabled or replica-only; after
--- CREATE OR REPLACE TRIGGER or ALTER TRIGGER, one replaced, renamed or
--- made to depend on an extension; after DROP TRIGGER, one dropped: refused,
--- and the command rolled back.
-CREATE FUNCTION audit_softdelete._verify_triggers()
-RETURNS event_trigger
-LANGUAGE C
+-- The table_id a row's history is under: that of tbl itself or its nearest
+-- tracked ancestor, else that of the table behind a live view; NULL when
+-- none.  Enabled or not: a disabled table keeps its history.
+-- internal: called by history_table() in src/history.c
+CREATE FUNCTION audit_softdelete._history_table_id(tbl regclass)
+RETURNS integer
+LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_verify_triggers';
+AS $$
+    SELECT coalesce(
+        (SELECT t.table_id
+           FROM (SELECT tbl, 0::bigint
+                  UNION ALL
+                 SELECT p.relid, p.level
+                   FROM pg_catalog.pg_partition_ancestors(tbl) WITH ORDINALITY AS p(relid, level)
+                ) AS a(relid, level)
+           JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
+          ORDER BY a.level
+          LIMIT 1),
+        (SELECT t.table_id
+           FROM audit_softdelete.tracked_tables t
+          WHERE t.view_name IS NOT NULL AND audit_softdelete._live_view(t.relid) = tbl
+          LIMIT 1))
+$$;
 
-CREATE FUNCTION audit_softdelete._verify_trigger_drops()
-RETURNS event_trigger
-LANGUAGE C
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_verify_trigger_drops';
-
--- Named to fire before audit_softdelete_live_view_before_alter (event
--- triggers fire in name order), and in every session: with
--- session_replication_role = replica too.
-CREATE EVENT TRIGGER audit_softdelete_guard_triggers
-    ON ddl_command_start
-    WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'DROP TRIGGER', 'CREATE TRIGGER',
-                 'ALTER TRIGGER')
-    EXECUTE FUNCTION audit_softdelete._guard_triggers();
-ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
-
--- Named to fire after audit_softdelete_table_ddl_end, which gives new
--- partitions their triggers.
-CREATE EVENT TRIGGER audit_softdelete_verify_triggers
-    ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE', 'ALTER FOREIGN TABLE', 'CREATE TRIGGER', 'ALTER TRIGGER')
-    EXECUTE FUNCTION audit_softdelete._verify_triggers();
-ALTER EVENT TRIGGER audit_softdelete_verify_triggers ENABLE ALWAYS;
-
-CREATE EVENT TRIGGER audit_softdelete_verify_trigger_drops
-    ON sql_drop
-    WHEN TAG IN ('DROP TRIGGER')
-    EXECUTE FUNCTION audit_softdelete._verify_trigger_drops();
-ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops ENABLE ALWAYS;
-
-CREATE EVENT TRIGGER audit_softdelete_forget_dropped_tables
-    ON sql_drop
-    EXECUTE FUNCTION audit_softdelete._forget_dropped_tables();
-
-CREATE EVENT TRIGGER audit_softdelete_follow_column_rename
-    ON ddl_command_end
-    WHEN TAG IN ('ALTER TABLE')
-    EXECUTE FUNCTION audit_softdelete._follow_column_rename();
-
-CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
-    ON ddl_command_start
-    WHEN TAG IN ('ALTER TABLE')
-    EXECUTE FUNCTION audit_softdelete._live_view_before_alter();
-
--- Named to fire after audit_softdelete_follow_column_rename (event triggers
--- fire in name order): a renamed deleted_at is renamed in the options first.
-CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
-    ON ddl_command_end
-    WHEN TAG IN ('CREATE TABLE', 'CREATE FOREIGN TABLE', 'ALTER TABLE')
-    EXECUTE FUNCTION audit_softdelete._table_ddl_end();
-
-----------------------------------------------------------------------------
--- Version
-----------------------------------------------------------------------------
-
--- The two differ after new binaries are installed and before ALTER
--- EXTENSION audit_softdelete UPDATE is run.
-CREATE FUNCTION audit_softdelete.version(OUT library text, OUT installed text)
-RETURNS record
-LANGUAGE C STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
-AS 'MODULE_PATHNAME', 'asd_version';
-
-COMMENT ON FUNCTION audit_softdelete.version() IS
-    'The version of the loaded library and of the installed SQL objects.';
-
-----------------------------------------------------------------------------
--- Internal functions: for the extension owner only
-----------------------------------------------------------------------------
+-- No EXECUTE for PUBLIC
+-- ---------------------
 
 -- The public functions reach them as src/internal.c describes; event
 -- triggers call theirs without a privilege check.  Those that change
@@ -1324,12 +1311,14 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._follow_column_rename(),
     audit_softdelete._save_table_options(regclass, boolean, boolean, jsonb, boolean,
                                          text[], text[], text, text),
+    audit_softdelete._check_options(text, jsonb),
     audit_softdelete._check_table(regclass, text),
-    audit_softdelete._base_type(oid),
-    audit_softdelete._excludes_deleted(regclass, text),
+    audit_softdelete._role_names(),
+    audit_softdelete._check_role_column(regclass, text, text),
     audit_softdelete._set_triggers(regclass, boolean, text, boolean),
     audit_softdelete._set_partition_triggers(regclass, text, boolean),
     audit_softdelete._no_foreign_partitions(regclass),
+    audit_softdelete._excludes_deleted(regclass, text),
     audit_softdelete._live_view(regclass),
     audit_softdelete._tracked_table(regclass),
     audit_softdelete._soft_delete_table(regclass),
@@ -1339,7 +1328,6 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._enable(regclass, boolean, text, boolean, jsonb, text[], text[]),
     audit_softdelete._disable(regclass),
     audit_softdelete._key_condition(regclass, jsonb),
-    audit_softdelete._bookkeeping_key(regclass, oid, tid, text[]),
     audit_softdelete._history_key(regclass, jsonb, text[], text),
     audit_softdelete._history_table_id(regclass),
     audit_softdelete._live_view_before_alter(),

@@ -28,6 +28,8 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "actor.h"
+
 PG_FUNCTION_INFO_V1(asd_set_actor);
 PG_FUNCTION_INFO_V1(asd_current_actor_sql);
 

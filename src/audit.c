@@ -44,6 +44,14 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "audit.h"
+#include "audit_write.h"
+#include "relinfo.h"
+#include "row_movement.h"
+#include "rowjson.h"
+#include "statement.h"
+#include "call_check.h"
+
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
 
@@ -64,17 +72,20 @@ deform_row(HeapTuple tuple, TupleDesc tupdesc, RowValues *row)
 	heap_deform_tuple(tuple, tupdesc, row->values, row->nulls);
 }
 
-static void
-check_audit_enabled(AsdRelInfo *info, TriggerData *trigdata, const char *funcname)
+/*
+ * What an UPDATE of a row (old and new values, numbered alike) is for the
+ * audit trail: a soft delete when it sets deleted_at, a restore when it
+ * clears it, else an UPDATE.
+ */
+static AsdAuditAction
+update_action(AsdRelInfo *info, bool *oldnulls, bool *newnulls)
 {
-	if (!info->tracked || !info->audit)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for auditing",
-						RelationGetRelationName(trigdata->tg_relation)),
-				 errdetail("Trigger \"%s\" calls audit_softdelete.%s(), but audit_softdelete.tracked_tables does not enable auditing for the table.",
-						   trigdata->tg_trigger->tgname, funcname),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+	AttrNumber	attnum = info->roles[ASD_DELETED_AT].attnum;
+
+	if (info->soft_delete == ASD_SOFT_DELETE_OFF || attnum == InvalidAttrNumber ||
+		oldnulls[attnum - 1] == newnulls[attnum - 1])
+		return ASD_ACTION_UPDATE;
+	return oldnulls[attnum - 1] ? ASD_ACTION_SOFT_DELETE : ASD_ACTION_RESTORE;
 }
 
 /*
@@ -95,7 +106,6 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	Datum	   *names;
 	int			nchanged = 0;
 	bool		content = false;
-	bool		restore;
 	AsdAuditRow row = {0};
 	int			i;
 
@@ -155,26 +165,19 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	row.info = newinfo;
 	row.row_pk = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, NULL, true);
 	row.new_values = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, changed, false);
-	if (asd_is_soft_delete(newinfo, oldaligned, oldalignednulls,
-						   newrow.values, newrow.nulls, &restore))
-	{
-		/* the whole row as it was, so that nothing is lost */
-		row.action = "SOFT_DELETE";
-		row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, NULL, false);
-	}
-	else
-	{
-		row.action = restore ? "RESTORE" : "UPDATE";
-		row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls, changed, false);
-	}
+	row.action = update_action(newinfo, oldalignednulls, newrow.nulls);
+	/* a soft delete logs the whole row as it was, so that nothing is lost */
+	row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls,
+										  row.action == ASD_ACTION_SOFT_DELETE ? NULL : changed,
+										  false);
 	row.changed_columns = construct_array(names, nchanged, TEXTOID, -1, false, TYPALIGN_INT);
 	asd_write_audit_row(&row);
 }
 
 /* Log an INSERT or a DELETE: the whole row. */
-void
-asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
-					TupleDesc tupdesc)
+static void
+audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
+				TupleDesc tupdesc)
 {
 	RowValues	r;
 	AsdAuditRow row = {0};
@@ -186,10 +189,21 @@ asd_audit_whole_row(AsdRelInfo *info, const char *action, HeapTuple tuple,
 	row.info = info;
 	row.action = action;
 	row.row_pk = asd_columns_to_jsonb(info, r.values, r.nulls, NULL, true);
-	row.old_values = (strcmp(action, "INSERT") == 0) ? NULL : values;
-	row.new_values = (strcmp(action, "INSERT") == 0) ? values : NULL;
+	row.old_values = (action == ASD_ACTION_INSERT) ? NULL : values;
+	row.new_values = (action == ASD_ACTION_INSERT) ? values : NULL;
 	row.changed_columns = NULL;
 	asd_write_audit_row(&row);
+}
+
+/*
+ * asd_audit_delete
+ *		Log the DELETE of a row of a table whose audit trigger is off: a
+ *		physical delete is recorded whatever the table's options.
+ */
+void
+asd_audit_delete(AsdRelInfo *info, HeapTuple tuple, TupleDesc tupdesc)
+{
+	audit_whole_row(info, ASD_ACTION_DELETE, tuple, tupdesc);
 }
 
 /* Log a moved row and its INSERT as one UPDATE; frees moved. */
@@ -214,8 +228,8 @@ audit_unpaired_move(AsdMovedRow *moved)
 	if (moved == NULL)
 		return;
 	source = relation_open(moved->source_relid, AccessShareLock);
-	asd_audit_whole_row(asd_get_relinfo(source), "DELETE", moved->oldtuple,
-						RelationGetDescr(source));
+	audit_whole_row(asd_get_relinfo(source), ASD_ACTION_DELETE, moved->oldtuple,
+					RelationGetDescr(source));
 	relation_close(source, AccessShareLock);
 	asd_free_moved_row(moved);
 }
@@ -297,7 +311,8 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 	event = trigdata->tg_event;
 
 	info = asd_get_relinfo(rel);
-	check_audit_enabled(info, trigdata, "audit_trigger");
+	asd_require_feature(trigdata, "audit_trigger", info->tracked && info->audit,
+						"auditing");
 
 	/*
 	 * A moved row's DELETE waits for its INSERT; any other event of the same
@@ -320,9 +335,9 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(NULL);
 
 	if (TRIGGER_FIRED_BY_INSERT(event))
-		asd_audit_whole_row(info, "INSERT", trigdata->tg_trigtuple, tupdesc);
+		audit_whole_row(info, ASD_ACTION_INSERT, trigdata->tg_trigtuple, tupdesc);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
-		asd_audit_whole_row(info, "DELETE", trigdata->tg_trigtuple, tupdesc);
+		audit_whole_row(info, ASD_ACTION_DELETE, trigdata->tg_trigtuple, tupdesc);
 	else
 		audit_update(info, trigdata->tg_trigtuple, tupdesc,
 					 info, trigdata->tg_newtuple, tupdesc);
@@ -405,12 +420,7 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 	AsdRelInfo *info;
 	AsdAuditRow row = {0};
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"audit_truncate_trigger")));
-	trigdata = (TriggerData *) fcinfo->context;
+	trigdata = asd_trigger_call(fcinfo, "audit_truncate_trigger");
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event) ||
 		!TRIGGER_FIRED_AFTER(trigdata->tg_event))
 		ereport(ERROR,
@@ -421,7 +431,8 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 
 	rel = trigdata->tg_relation;
 	info = asd_get_relinfo(rel);
-	check_audit_enabled(info, trigdata, "audit_truncate_trigger");
+	asd_require_feature(trigdata, "audit_truncate_trigger",
+						info->tracked && info->audit, "auditing");
 
 	if (truncate_already_logged(rel))
 		return PointerGetDatum(NULL);	/* part of its table's TRUNCATE */
@@ -430,7 +441,7 @@ asd_audit_truncate_trigger(PG_FUNCTION_ARGS)
 		row.named_table = rel;
 
 	row.info = info;
-	row.action = "TRUNCATE";
+	row.action = ASD_ACTION_TRUNCATE;
 	row.row_pk = NULL;
 	row.old_values = NULL;
 	row.new_values = NULL;

@@ -19,6 +19,12 @@
 #include "utils/guc.h"
 #include "utils/inval.h"
 
+#include "audit.h"
+#include "audit_write.h"
+#include "relinfo.h"
+#include "statement.h"
+#include "tracked.h"
+
 PG_MODULE_MAGIC;
 
 /* audit_softdelete.actor: who is acting, usually set with set_actor() */

@@ -55,11 +55,16 @@
 #include "utils/rel.h"
 #include "utils/xid8.h"
 
+#include "actor.h"
+#include "audit_write.h"
+#include "owner.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_set_context);
 
 static SPIPlanPtr insert_plan = NULL;
 
-/* The context value last parsed, and its jsonb (see asd_current_context). */
+/* The context value last parsed, and its jsonb (see current_context). */
 static char *cached_context_text = NULL;
 static Jsonb *cached_context = NULL;
 
@@ -80,26 +85,19 @@ prepare_insert(void)
 		INT4OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
 		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID
 	};
-	SPIPlanPtr	plan;
 
-	plan = SPI_prepare(query, INSERT_NARGS, argtypes);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare the audit_logs insert: %s",
-			 SPI_result_code_string(SPI_result));
-	if (SPI_keepplan(plan) != 0)
-		elog(ERROR, "could not keep the audit_logs insert plan");
-	return plan;
+	return asd_spi_prepare(query, INSERT_NARGS, argtypes, true);
 }
 
 /*
- * asd_current_context
+ * current_context
  *		The jsonb set with set_context() for this transaction, if any.
  *
  * Parsed once per distinct value: a request sets its context once and
  * then writes many rows.
  */
-Datum
-asd_current_context(bool *isnull)
+static Datum
+current_context(bool *isnull)
 {
 	MemoryContext oldcxt;
 
@@ -164,14 +162,39 @@ static const AuditColumn audit_columns[] = {
 	{"migration_id", INT8OID, false, '\0', NULL}
 };
 
+/* audit_logs.action, by AsdAuditAction: the one list of the actions */
+static const char *const action_names[] = {
+	[ASD_ACTION_INSERT] = "INSERT",
+	[ASD_ACTION_UPDATE] = "UPDATE",
+	[ASD_ACTION_DELETE] = "DELETE",
+	[ASD_ACTION_SOFT_DELETE] = "SOFT_DELETE",
+	[ASD_ACTION_RESTORE] = "RESTORE",
+	[ASD_ACTION_TRUNCATE] = "TRUNCATE",
+	[ASD_ACTION_ENABLE] = "ENABLE",
+	[ASD_ACTION_CONFIGURE] = "CONFIGURE",
+	[ASD_ACTION_DISABLE] = "DISABLE"
+};
+
 /*
- * audit_logs' one CHECK constraint, as the install script makes it.  The
- * direct write skips it: the actions it writes all pass it.
+ * audit_logs' one CHECK constraint, as the install script makes it: action
+ * is one of action_names, in that order.  The direct write skips it: every
+ * action it can write passes it.
  */
 #define INSTALLED_CHECK_NAME "audit_logs_action_check"
-#define INSTALLED_CHECK_EXPR \
-	"action IN ('INSERT', 'UPDATE', 'DELETE', 'SOFT_DELETE', 'RESTORE', 'TRUNCATE'," \
-	" 'ENABLE', 'CONFIGURE', 'DISABLE')"
+
+static char *
+installed_check_expr(void)
+{
+	StringInfoData expr;
+	int			i;
+
+	initStringInfo(&expr);
+	appendStringInfoString(&expr, "action IN (");
+	for (i = 0; i < lengthof(action_names); i++)
+		appendStringInfo(&expr, "%s'%s'", i > 0 ? ", " : "", action_names[i]);
+	appendStringInfoChar(&expr, ')');
+	return expr.data;
+}
 
 /* Their positions (0-based) in audit_columns and in a tuple of audit_logs */
 enum
@@ -403,7 +426,7 @@ changed_definition(Relation rel)
 							audit_columns[attnum - 1].name);
 	}
 	if (!equal(stringToNode(constr->check[0].ccbin),
-			   cook_installed(pstate, INSTALLED_CHECK_EXPR, NULL)))
+			   cook_installed(pstate, installed_check_expr(), NULL)))
 		return psprintf("constraint \"%s\" is not the extension's",
 						INSTALLED_CHECK_NAME);
 	free_parsestate(pstate);
@@ -591,18 +614,19 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 static void
 insert_through_spi(Datum *args, char *nulls)
 {
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	AsdSpi		spi;
+
+	asd_spi_connect(&spi, InvalidOid, 0);
 	if (insert_plan == NULL)
 		insert_plan = prepare_insert();
 	/* a rule on audit_logs can turn the INSERT into something else */
-	if (SPI_execute_plan(insert_plan, args, nulls, false, 0) != SPI_OK_INSERT)
+	if (asd_spi_run_plan(insert_plan, args, nulls, 0, 0) != SPI_OK_INSERT)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("could not insert into audit_softdelete.audit_logs"),
 				 errdetail("A rule on audit_softdelete.audit_logs replaced the INSERT of the audit row."),
 				 errhint("Drop that rule: every change must leave its audit row.")));
-	SPI_finish();
+	asd_spi_finish(&spi);
 }
 
 /*
@@ -638,7 +662,7 @@ asd_write_audit_row(AsdAuditRow *row)
 		args[2] = CStringGetTextDatum(get_namespace_name(RelationGetNamespace(row->named_table)));
 		args[3] = CStringGetTextDatum(RelationGetRelationName(row->named_table));
 	}
-	args[4] = CStringGetTextDatum(row->action);
+	args[4] = CStringGetTextDatum(action_names[row->action]);
 	args[5] = PointerGetDatum(row->row_pk);
 	nulls[5] = row->row_pk ? ' ' : 'n';
 	args[6] = PointerGetDatum(row->old_values);
@@ -648,7 +672,7 @@ asd_write_audit_row(AsdAuditRow *row)
 	args[8] = PointerGetDatum(row->changed_columns);
 	nulls[8] = row->changed_columns ? ' ' : 'n';
 	args[9] = CStringGetTextDatum(asd_current_actor());
-	args[10] = asd_current_context(&context_null);
+	args[10] = current_context(&context_null);
 	nulls[10] = context_null ? 'n' : ' ';
 
 	if (!OidIsValid(audit_logs_relid))

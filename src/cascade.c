@@ -40,8 +40,15 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rls.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+
+#include "call_check.h"
+#include "cascade.h"
+#include "foreign_keys.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "rowjson.h"
+#include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_purge);
 
@@ -110,10 +117,8 @@ run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 			  const char *(*build) (AsdForeignKey *), bool read_only)
 {
 	Datum	   *values = palloc(sizeof(Datum) * fk->nkeys);
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	int64		processed;
-	int			rc;
 	int			k;
 
 	for (k = 0; k < fk->nkeys; k++)
@@ -125,39 +130,19 @@ run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 			return -1;
 	}
 
-	GetUserIdAndSecContext(&save_userid, &save_sec);
 	/* as PostgreSQL's own foreign-key code: FORCE ROW LEVEL SECURITY does not hide rows from it */
-	SetUserIdAndSecContext(fk->other_owner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
 	if (fk->plan == NULL)
-	{
-		const char *query = build(fk);
-		SPIPlanPtr	plan = SPI_prepare(query, fk->nkeys, fk->types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", query,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		fk->plan = plan;
-	}
+		fk->plan = asd_spi_prepare(build(fk), fk->nkeys, fk->types, true);
 	/*
 	 * A read (is the parent still there?) looks with the latest snapshot:
 	 * a parent inserted by a transaction that committed while this one
 	 * waited for the row is there.
 	 */
-	if (read_only)
-		rc = SPI_execute_snapshot(fk->plan, values, NULL, GetLatestSnapshot(),
-								  InvalidSnapshot, true, false, 1);
-	else
-		rc = SPI_execute_plan(fk->plan, values, NULL, false, 0);
-	if (rc < 0)
-		elog(ERROR, "foreign key query of \"%s\" failed: %s", fk->conname,
-			 SPI_result_code_string(rc));
+	asd_spi_run_plan(fk->plan, values, NULL, 0,
+					 read_only ? ASD_SPI_LATEST | ASD_SPI_ONE_ROW : 0);
 	processed = SPI_processed;
-	SPI_finish();
-	SetUserIdAndSecContext(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return processed;
 }
 
@@ -271,12 +256,15 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 }
 
 /*
- * A row's key for the bookkeeping, with timestamps written in UTC: the
- * session that restores may not share the deleting session's TimeZone,
- * and restore() matches keys as JSON.
+ * asd_bookkeeping_key
+ *		A row's key as the cascade bookkeeping records it, and restore()
+ *		looks for it: its primary key columns as JSON, timestamps written
+ *		in UTC (the session that restores may not share the deleting
+ *		session's TimeZone, and keys are matched as JSON).  values and
+ *		nulls are numbered as info's columns; only the key's are read.
  */
-static Jsonb *
-bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
+Jsonb *
+asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 {
 	int			nestlevel = NewGUCNestLevel();
 	Jsonb	   *pk;
@@ -318,7 +306,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 				heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
 				frame = palloc(sizeof(CascadeFrame));
 				frame->table_id = info->table_id;
-				frame->pk = bookkeeping_key(info, values, nulls);
+				frame->pk = asd_bookkeeping_key(info, values, nulls);
 				frame->deleted_at = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 				frame->userid = deleting_user();
 			}
@@ -349,8 +337,7 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	Jsonb	   *pk;
 	Datum		args[5];
 	char		argnulls[5] = {' ', ' ', ' ', ' ', ' '};
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 
 	if (cascade_stack == NIL)
 		return;
@@ -359,7 +346,7 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	values = palloc(sizeof(Datum) * info->natts);
 	nulls = palloc(sizeof(bool) * info->natts);
 	heap_deform_tuple(tuple, RelationGetDescr(rel), values, nulls);
-	pk = bookkeeping_key(info, values, nulls);
+	pk = asd_bookkeeping_key(info, values, nulls);
 	if (pk == NULL || parent->pk == NULL)
 		return;					/* without keys there is nothing to restore by */
 
@@ -369,25 +356,18 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	args[3] = JsonbPGetDatum(pk);
 	args[4] = parent->deleted_at;
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect_as_owner(&spi);
 	if (record_plan == NULL)
 	{
 		Oid			argtypes[5] = {INT4OID, JSONBOID, INT4OID, JSONBOID, TIMESTAMPTZOID};
 
-		record_plan = SPI_prepare("INSERT INTO audit_softdelete.soft_delete_cascades"
-								  " (parent_table_id, parent_pk, child_table_id, child_pk, deleted_at)"
-								  " VALUES ($1, $2, $3, $4, $5)",
-								  5, argtypes);
-		if (record_plan == NULL)
-			elog(ERROR, "could not prepare the soft_delete_cascades insert");
-		SPI_keepplan(record_plan);
+		record_plan = asd_spi_prepare("INSERT INTO audit_softdelete.soft_delete_cascades"
+									  " (parent_table_id, parent_pk, child_table_id, child_pk, deleted_at)"
+									  " VALUES ($1, $2, $3, $4, $5)",
+									  5, argtypes, true);
 	}
-	if (SPI_execute_plan(record_plan, args, argnulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not record a cascaded soft delete");
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_run_plan(record_plan, args, argnulls, SPI_OK_INSERT, 0);
+	asd_spi_finish(&spi);
 }
 
 /*
@@ -426,13 +406,11 @@ asd_purge(PG_FUNCTION_ARGS)
 	char	   *query;
 	Oid			argtypes[1] = {INTERVALOID};
 	Datum		args[1];
+	AsdSpi		spi;
 	int64		purged = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "older_than")));
-	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0));
+	asd_args_not_null(fcinfo, "table", "older_than", NULL);
+	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0), false);
 	older_than = PG_GETARG_INTERVAL_P(1);
 	if (older_than->month < 0 || older_than->day < 0 || older_than->time < 0)
 		ereport(ERROR,
@@ -450,13 +428,11 @@ asd_purge(PG_FUNCTION_ARGS)
 	table_close(rel, NoLock);
 
 	args[0] = PG_GETARG_DATUM(1);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect(&spi, InvalidOid, 0);
 	purging_relid = relid;
 	PG_TRY();
 	{
-		if (SPI_execute_with_args(query, 1, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
-			elog(ERROR, "could not purge \"%s\"", get_rel_name(relid));
+		asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_DELETE, 0);
 		purged = SPI_processed;
 	}
 	PG_FINALLY();
@@ -464,7 +440,7 @@ asd_purge(PG_FUNCTION_ARGS)
 		purging_relid = InvalidOid;
 	}
 	PG_END_TRY();
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	PG_RETURN_INT64(purged);
 }

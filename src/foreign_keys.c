@@ -31,6 +31,10 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
+#include "foreign_keys.h"
+#include "relinfo.h"
+#include "tracked.h"
+
 /* Retire the kept plans of a relinfo entry's keys before it is rebuilt. */
 void
 asd_free_foreign_keys(AsdRelInfo *info)

@@ -22,6 +22,11 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "call_check.h"
+#include "internal.h"
+#include "key_compare.h"
+#include "owner.h"
+
 PG_FUNCTION_INFO_V1(asd_row_history);
 
 /*
@@ -31,21 +36,14 @@ PG_FUNCTION_INFO_V1(asd_row_history);
 static bool
 history_table(Oid tbl, int32 *table_id, Oid *relid)
 {
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	bool		found;
 
-	args[0] = ObjectIdGetDatum(tbl);
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT t.table_id, t.relid FROM audit_softdelete.tracked_tables t"
-							  " WHERE t.table_id OPERATOR(pg_catalog.=)"
-							  " audit_softdelete._history_table_id($1)",
-							  1, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run_on("SELECT t.table_id, t.relid FROM audit_softdelete.tracked_tables t"
+				   " WHERE t.table_id OPERATOR(pg_catalog.=)"
+				   " audit_softdelete._history_table_id($1)",
+				   tbl, SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 	found = (SPI_processed == 1);
 	if (found)
 	{
@@ -56,8 +54,7 @@ history_table(Oid tbl, int32 *table_id, Oid *relid)
 		*relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 												SPI_tuptable->tupdesc, 2, &isnull));
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return found;
 }
 
@@ -116,12 +113,10 @@ asd_row_history(PG_FUNCTION_ARGS)
 	Oid			argtypes[3] = {INT4OID, JSONBOID, JSONBOID};
 	Datum		args[3];
 	char		nulls[3] = {' ', ' ', ' '};
+	AsdSpi		spi;
 	uint64		i;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
 	if (get_rel_name(tbl) == NULL)
 		ereport(ERROR,
@@ -151,23 +146,21 @@ asd_row_history(PG_FUNCTION_ARGS)
 	args[1] = PG_GETARG_DATUM(1);
 	args[2] = stored ? JsonbPGetDatum(stored) : (Datum) 0;
 	nulls[2] = stored ? ' ' : 'n';
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args("SELECT l.* FROM audit_softdelete.audit_logs l"
-							  " WHERE l.table_id OPERATOR(pg_catalog.=) $1"
-							  " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
-							  " (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
-							  " pg_catalog.jsonb_hash_extended($3, 0)])"
-							  " AND (l.row_pk OPERATOR(pg_catalog.=) $2"
-							  " OR l.row_pk OPERATOR(pg_catalog.=) $3)"
-							  " ORDER BY l.id",
-							  3, argtypes, args, nulls, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.audit_logs");
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT l.* FROM audit_softdelete.audit_logs l"
+				" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+				" AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
+				" (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
+				" pg_catalog.jsonb_hash_extended($3, 0)])"
+				" AND (l.row_pk OPERATOR(pg_catalog.=) $2"
+				" OR l.row_pk OPERATOR(pg_catalog.=) $3)"
+				" ORDER BY l.id",
+				3, argtypes, args, nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	if (SPI_processed == 0 && match == ASD_KEY_OTHER_COLUMNS)
 		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
 	for (i = 0; i < SPI_processed; i++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	return (Datum) 0;
 }

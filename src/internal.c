@@ -8,23 +8,15 @@
  * in one of two ways:
  *	- enable() and disable() are C entries (asd_call_internal) that run
  *	  their PL/pgSQL body, _enable or _disable, as the extension owner, who
- *	  may call the other internal functions.  Whatever they change on the
- *	  caller's tables they change as the caller, through _as_caller(): the
- *	  DDL is checked against the caller's privileges, as it was when
- *	  enable() ran with the caller's rights.  The event triggers do the same
- *	  on behalf of the role running the DDL.
+ *	  may call the other internal functions, inside a gate (owner.c) that
+ *	  remembers who called.  Whatever they change on the caller's tables
+ *	  they change as the caller, through _as_caller(): the DDL is checked
+ *	  against the caller's privileges, as it was when enable() ran with the
+ *	  caller's rights.  The event triggers do the same on behalf of the
+ *	  role running the DDL.
  *	- restore() and row_history() run as the caller, in C, and call the few
  *	  internal functions they need through fmgr
  *	  (asd_call_internal_function).
- *
- * Such a call opens a "gate" that remembers who called.  _caller() and
- * _as_caller() work only inside one, so that the internal functions that
- * change something check whom they act for on their own: called directly,
- * even by the extension owner, they refuse.
- *
- * The gate also lets the extension's own DDL through the trigger guard
- * (trigger_guard.c): each statement run by _as_caller() may drop or replace
- * the extension's triggers, no other.
  *
  * IDENTIFICATION
  *	  src/internal.c
@@ -36,114 +28,13 @@
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
-#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/syscache.h"
 
+#include "internal.h"
+#include "owner.h"
+
 PG_FUNCTION_INFO_V1(asd_call_internal);
-PG_FUNCTION_INFO_V1(asd_caller);
-PG_FUNCTION_INFO_V1(asd_as_caller);
-
-/* The innermost open gate, or NULL. */
-static AsdGate *current_gate = NULL;
-
-/* Set by _as_caller() for the one statement it runs; see asd_take_ddl_pass. */
-static bool ddl_pass = false;
-
-/* The statement that took that pass, while _as_caller() runs it. */
-static Node *ddl_pass_statement = NULL;
-
-/*
- * asd_gate_enter
- *		Remember the calling role and become the extension owner.
- *
- * Every asd_gate_enter is paired with an asd_gate_exit in a PG_FINALLY, so
- * that an error leaves neither the role nor the gate behind.
- */
-void
-asd_gate_enter(AsdGate *gate)
-{
-	asd_become_extension_owner(&gate->save_userid, &gate->save_sec);
-	gate->caller = gate->save_userid;
-	gate->outer = current_gate;
-	current_gate = gate;
-}
-
-void
-asd_gate_exit(AsdGate *gate)
-{
-	current_gate = gate->outer;
-	asd_restore_user(gate->save_userid, gate->save_sec);
-}
-
-/* The innermost gate; funcname, called outside any, is refused. */
-static AsdGate *
-require_gate(const char *funcname)
-{
-	if (current_gate == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				 errmsg("function %s.%s is internal to the extension",
-						ASD_SCHEMA_NAME, funcname),
-				 errdetail("It runs only on behalf of a role calling one of the extension's public functions."),
-				 errhint("Call audit_softdelete.enable(), disable() or restore() instead.")));
-	return current_gate;
-}
-
-/*
- * asd_gate_caller
- *		The role that called the public function now running.
- */
-Oid
-asd_gate_caller(const char *funcname)
-{
-	return require_gate(funcname)->caller;
-}
-
-/*
- * asd_take_ddl_pass
- *		Is the statement starting now, parsetree, one that _as_caller() runs?
- *
- * The pass is for one statement: the first ddl_command_start event of the
- * statement takes it, so that nothing that statement runs in turn (an event
- * trigger of someone else, say) gets it too.  The statement keeps it for
- * its later events (asd_has_ddl_pass).
- */
-bool
-asd_take_ddl_pass(Node *parsetree)
-{
-	bool		pass = ddl_pass;
-
-	ddl_pass = false;
-	if (pass)
-		ddl_pass_statement = parsetree;
-	return pass;
-}
-
-/*
- * asd_has_ddl_pass
- *		Is the statement whose sql_drop or ddl_command_end event fires now,
- *		parsetree, one that _as_caller() runs?  It took the pass at its start
- *		(its events carry the same parse tree, which lives as long as
- *		_as_caller() runs it), or no ddl_command_start event took it.
- */
-bool
-asd_has_ddl_pass(Node *parsetree)
-{
-	return ddl_pass || (parsetree != NULL && parsetree == ddl_pass_statement);
-}
-
-/*
- * asd_acting_role
- *		The role the extension acts for: the caller of the public function
- *		now running, else the current user.  For checks that refuse what
- *		that role may not do, whoever asks.
- */
-Oid
-asd_acting_role(void)
-{
-	return current_gate != NULL ? current_gate->caller : GetUserId();
-}
 
 /*
  * asd_call_internal_function
@@ -238,66 +129,4 @@ asd_call_internal(PG_FUNCTION_ARGS)
 
 	fcinfo->isnull = call->isnull;
 	return result;
-}
-
-/*
- * _caller() RETURNS oid
- *		The role that called the public function now running; refused
- *		outside one.
- */
-Datum
-asd_caller(PG_FUNCTION_ARGS)
-{
-	PG_RETURN_OID(asd_gate_caller("_caller"));
-}
-
-/*
- * _as_caller(command text) RETURNS void
- *		Run one statement as the role that called the public function now
- *		running; refused outside one.
- *
- * The internal functions build their DDL with format() and run it through
- * here: it is checked against the caller's privileges as if the caller had
- * typed it, and it may change the extension's triggers (see
- * asd_take_ddl_pass).
- */
-Datum
-asd_as_caller(PG_FUNCTION_ARGS)
-{
-	AsdGate    *gate = require_gate("_as_caller");
-	char	   *command;
-	Oid			save_userid;
-	int			save_sec;
-	bool		save_pass = ddl_pass;
-	Node	   *save_statement = ddl_pass_statement;
-
-	if (PG_ARGISNULL(0))
-		PG_RETURN_VOID();
-	command = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gate->caller,
-						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE);
-	ddl_pass = true;
-	ddl_pass_statement = NULL;
-	PG_TRY();
-	{
-		int			rc;
-
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		rc = SPI_execute(command, false, 0);
-		if (rc < 0)
-			elog(ERROR, "could not run \"%s\": %s", command,
-				 SPI_result_code_string(rc));
-		SPI_finish();
-	}
-	PG_FINALLY();
-	{
-		ddl_pass = save_pass;
-		ddl_pass_statement = save_statement;
-		SetUserIdAndSecContext(save_userid, save_sec);
-	}
-	PG_END_TRY();
-
-	PG_RETURN_VOID();
 }

@@ -30,6 +30,8 @@
 
 #include "utils/numeric.h"
 
+#include "jsonb_writer.h"
+
 /* Pad the buffer to an int boundary, as jsonb aligns numerics and containers. */
 static void
 pad_to_int(StringInfo buf)

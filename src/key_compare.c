@@ -33,10 +33,13 @@
 #include "utils/syscache.h"
 #include "utils/typcache.h"
 
+#include "call_check.h"
+#include "key_compare.h"
+
 PG_FUNCTION_INFO_V1(asd_key_condition);
 
 /*
- * asd_key_equality
+ * key_equality
  *		The operator that compares a key column of rel: the btree equality
  *		of the operator family of its primary key index.
  *
@@ -44,8 +47,8 @@ PG_FUNCTION_INFO_V1(asd_key_condition);
  * changed) falls back to the equality of its type's default operator
  * class, which is what the type itself calls equal.
  */
-Oid
-asd_key_equality(Relation rel, AttrNumber attnum)
+static Oid
+key_equality(Relation rel, AttrNumber attnum)
 {
 	Oid			pkindex = RelationGetPrimaryKeyIndex(rel);
 	Oid			typid = TupleDescAttr(RelationGetDescr(rel), attnum - 1)->atttypid;
@@ -124,7 +127,7 @@ asd_append_key_clause(StringInfo buf, Relation rel, AttrNumber attnum,
 	else
 		operand = psprintf("(%s)", value);
 	generate_operator_clause(buf, column, att->atttypid,
-							 asd_key_equality(rel, attnum),
+							 key_equality(rel, attnum),
 							 operand, att->atttypid);
 }
 
@@ -282,10 +285,7 @@ asd_key_condition(PG_FUNCTION_ARGS)
 	StringInfoData missing;
 	int			nkeys = 0;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	relid = PG_GETARG_OID(0);
 	pk = PG_GETARG_JSONB_P(1);
 	if (!JB_ROOT_IS_OBJECT(pk) || JB_ROOT_COUNT(pk) == 0)

@@ -55,6 +55,11 @@
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "actor.h"
+#include "mark_deleted.h"
+#include "owner.h"
+#include "stamp.h"
+
 static void
 refused_by_trigger(Relation rel)
 {
@@ -151,9 +156,7 @@ become_statement_role(Relation rel)
 					 errhint("Grant the role UPDATE on the table, or have the table's owner own the trigger's function; a WHEN clause or arguments make any trigger count as not the owner's.")));
 		}
 	}
-	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(owner,
-						   save_sec | SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	asd_become_user(owner, SECURITY_NOFORCE_RLS, &save_userid, &save_sec);
 }
 
 /*
@@ -167,36 +170,28 @@ mark_by_statement(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	AsdRoleColumn *at = &info->roles[ASD_DELETED_AT];
 	AsdRoleColumn *by = &info->roles[ASD_DELETED_BY];
 	Datum		args[3];
-	int			rc;
+	AsdSpi		spi;
 
 	args[0] = deleted_at;
 	args[1] = deleted_by;
 	args[2] = PointerGetDatum(&tuple->t_self);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect(&spi, InvalidOid, 0);
 
 	if (info->mark_plan == NULL)
 	{
 		Oid			argtypes[3] = {at->typid, by->typid, TIDOID};
 		char	   *query;
-		SPIPlanPtr	plan;
 
 		query = psprintf("UPDATE ONLY %s SET %s = $1, %s = $2 WHERE ctid OPERATOR(pg_catalog.=) $3",
 						 info->qualified_name,
 						 quote_identifier(at->attname),
 						 quote_identifier(by->attname));
-		plan = SPI_prepare(query, 3, argtypes);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare \"%s\": %s", query,
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		info->mark_plan = plan;
+		info->mark_plan = asd_spi_prepare(query, 3, argtypes, true);
 	}
 
-	rc = SPI_execute_plan(info->mark_plan, args, NULL, false, 0);
 	/* a rule on the table can turn the UPDATE into something else */
-	if (rc != SPI_OK_UPDATE)
+	if (asd_spi_run_plan(info->mark_plan, args, NULL, 0, 0) != SPI_OK_UPDATE)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("could not soft-delete a row of table \"%s\"",
@@ -206,7 +201,7 @@ mark_by_statement(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	if (SPI_processed != 1)
 		refused_by_trigger(rel);
 
-	SPI_finish();
+	asd_spi_finish(&spi);
 }
 
 /*
@@ -341,5 +336,5 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	GetUserIdAndSecContext(&save_userid, &save_sec);
 	become_statement_role(rel);
 	mark_by_statement(info, rel, tuple, deleted_at, deleted_by);
-	SetUserIdAndSecContext(save_userid, save_sec);
+	asd_restore_user(save_userid, save_sec);
 }

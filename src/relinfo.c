@@ -29,10 +29,10 @@
 #include "utils/memutils.h"
 #include "utils/syscache.h"
 
-const char *const asd_role_names[ASD_NUM_ROLES] = {
-	"created_at", "created_by", "updated_at", "updated_by",
-	"deleted_at", "deleted_by"
-};
+#include "foreign_keys.h"
+#include "relinfo.h"
+#include "roles.h"
+#include "tracked.h"
 
 static HTAB *relinfo_hash = NULL;
 static MemoryContext relinfo_cxt = NULL;
@@ -241,19 +241,6 @@ find_options(Relation rel, AsdTableOptions *opts)
 	return false;
 }
 
-/* Is this (base) type allowed for the role? */
-static bool
-role_type_fits(AsdColumnRole role, Oid basetypid)
-{
-	if (asd_role_is_actor(role))
-		return basetypid == TEXTOID || basetypid == VARCHAROID ||
-			basetypid == UUIDOID || basetypid == INT4OID ||
-			basetypid == INT8OID;
-	if (role == ASD_DELETED_AT)
-		return basetypid == TIMESTAMPTZOID;
-	return basetypid == TIMESTAMPTZOID || basetypid == TIMESTAMPOID;
-}
-
 /*
  * Resolve one role's column by name in rel's own descriptor: partitions can
  * number their columns differently from their parent.
@@ -291,7 +278,7 @@ resolve_role_column(Relation rel, AsdColumnRole role, const char *attname,
 
 	col->attname = MemoryContextStrdup(cxt, attname);
 	col->basetypid = getBaseType(col->typid);
-	if (!role_type_fits(role, col->basetypid))
+	if (!asd_role_type_fits(role, col->basetypid))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column \"%s\" of table \"%s\" has type %s, which cannot hold %s",

@@ -22,11 +22,20 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/relation.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+
+#include "call_check.h"
+#include "cascade.h"
+#include "internal.h"
+#include "key_compare.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_restore);
 
@@ -67,6 +76,42 @@ key_condition(Oid relid, Jsonb *pk)
 }
 
 /*
+ * The key of a row as the cascade bookkeeping records it
+ * (asd_bookkeeping_key), from a row of the SELECT in restore(): the
+ * relation holding it (tableoid, a partition of a partitioned table) is
+ * column 2, the values of its key columns keycols follow.
+ */
+static Jsonb *
+bookkeeping_key(HeapTuple row, TupleDesc desc, List *keycols)
+{
+	bool		isnull;
+	Relation	rel = relation_open(DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull)),
+									AccessShareLock);
+	AsdRelInfo *info = asd_get_relinfo(rel);
+	Datum	   *values = palloc0(sizeof(Datum) * info->natts);
+	bool	   *nulls = palloc(sizeof(bool) * info->natts);
+	Jsonb	   *key;
+	ListCell   *lc;
+	int			i;
+
+	for (i = 0; i < info->natts; i++)
+		nulls[i] = true;
+	foreach(lc, keycols)
+	{
+		for (i = 0; i < info->natts; i++)
+		{
+			if (info->columns[i].name != NULL &&
+				strcmp(info->columns[i].name, lfirst(lc)) == 0)
+				values[i] = SPI_getbinval(row, desc, 3 + foreach_current_index(lc),
+										  &nulls[i]);
+		}
+	}
+	key = asd_bookkeeping_key(info, values, nulls);
+	relation_close(rel, NoLock);
+	return key;
+}
+
+/*
  * Read from soft_delete_cascades what parent's soft delete at deleted_at
  * cascaded to: only for children the caller may read and update, and only
  * right after restore_row() restored parent.
@@ -88,8 +133,7 @@ cascaded_children(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 	MemoryContext cxt = CurrentMemoryContext;
 	Oid			argtypes[4] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, OIDOID};
 	Datum		args[4];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	List	   *result = NIL;
 	uint64		i;
 
@@ -98,11 +142,8 @@ cascaded_children(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 	args[2] = deleted_at;
 	args[3] = ObjectIdGetDatum(GetUserId());
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 4, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.soft_delete_cascades");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 4, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[i];
@@ -117,8 +158,7 @@ cascaded_children(Oid parent, Jsonb *parent_pk, Datum deleted_at)
 		result = lappend(result, child);
 		MemoryContextSwitchTo(oldcxt);
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return result;
 }
 
@@ -138,8 +178,7 @@ forget_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at,
 		" AND c.child_pk OPERATOR(pg_catalog.=) $5";
 	Oid			argtypes[5] = {REGCLASSOID, JSONBOID, TIMESTAMPTZOID, INT4OID, JSONBOID};
 	Datum		args[5];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 
 	args[0] = ObjectIdGetDatum(parent);
 	args[1] = JsonbPGetDatum(parent_pk);
@@ -147,13 +186,9 @@ forget_cascaded(Oid parent, Jsonb *parent_pk, Datum deleted_at,
 	args[3] = Int32GetDatum(child->table_id);
 	args[4] = JsonbPGetDatum(child->pk);
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 5, argtypes, args, NULL, false, 0) != SPI_OK_DELETE)
-		elog(ERROR, "could not forget a row of audit_softdelete.soft_delete_cascades");
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 5, argtypes, args, NULL, SPI_OK_DELETE, 0);
+	asd_spi_finish(&spi);
 }
 
 /*
@@ -171,6 +206,7 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at, bool *done)
 	char	   *query;
 	Oid			argtypes[2] = {JSONBOID, TIMESTAMPTZOID};
 	Datum		args[2];
+	AsdSpi		spi;
 	int64		restored;
 	List	   *children;
 	ListCell   *lc;
@@ -188,10 +224,8 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at, bool *done)
 	args[0] = JsonbPGetDatum(pk);
 	args[1] = deleted_at;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 2, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not restore a row of \"%s\"", get_rel_name(relid));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(query, 2, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	restored = SPI_processed;
 	*done = restored > 0;
 
@@ -205,13 +239,13 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at, bool *done)
 						 " AND (x.%s IS NULL OR x.%s OPERATOR(pg_catalog.<>) $2)",
 						 only(relid), qualified_name(relid),
 						 key_condition(relid, pk), at, at);
-		if (SPI_execute_with_args(query, 2, argtypes, args, NULL, true, 1) != SPI_OK_SELECT)
-			elog(ERROR, "could not read a row of \"%s\"", get_rel_name(relid));
+		asd_spi_run(query, 2, argtypes, args, NULL, SPI_OK_SELECT,
+					ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 		*done = SPI_processed > 0;
-		SPI_finish();
+		asd_spi_finish(&spi);
 		return 0;
 	}
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	children = cascaded_children(relid, pk, deleted_at);
 	foreach(lc, children)
@@ -247,36 +281,20 @@ asd_restore(PG_FUNCTION_ARGS)
 	char	   *query;
 	Oid			argtypes[1] = {JSONBOID};
 	Datum		args[1];
+	AsdSpi		spi;
 	bool		isnull;
 	Datum		deleted_at;
-	Oid			row_table;
-	ItemPointerData row_tid;
-	Datum	   *names;
-	Oid			keytypes[4] = {REGCLASSOID, OIDOID, TIDOID, TEXTARRAYOID};
-	Datum		keyargs[4];
+	StringInfoData keycols;
+	MemoryContext cxt = CurrentMemoryContext;
+	MemoryContext oldcxt;
 	Jsonb	   *row_pk;
 	bool		done;
-	int			i;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("%s must not be null", PG_ARGISNULL(0) ? "table" : "pk")));
+	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
 	pk = PG_GETARG_JSONB_P(1);
 
-	if (get_rel_name(tbl) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", tbl)));
-	real = asd_soft_delete_table(tbl);
-	if (!OidIsValid(real))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for soft delete", get_rel_name(tbl)),
-				 errhint("Enable it with audit_softdelete.enable('%s', soft_delete => 'trigger').",
-						 DatumGetCString(DirectFunctionCall1(regclassout,
-															 ObjectIdGetDatum(tbl))))));
+	real = asd_resolve_soft_delete_table(tbl, true);
 	relname = get_rel_name(real);
 
 	pkcols = asd_primary_key_columns(real);
@@ -291,18 +309,20 @@ asd_restore(PG_FUNCTION_ARGS)
 
 	/*
 	 * Find the row as the caller sees it (privileges and row-level security
-	 * apply), converting the key to the columns' types, and lock it.
+	 * apply), converting the key to the columns' types, and lock it; read
+	 * its key's own values, and which partition holds it.
 	 */
 	if (!asd_read_table_options(real, &opts))
 		elog(ERROR, "table \"%s\" is not in audit_softdelete.tracked_tables", relname);
-	query = psprintf("SELECT x.%s, x.tableoid, x.ctid FROM %s%s x WHERE %s FOR UPDATE OF x",
-					 quote_identifier(opts.column_names[ASD_DELETED_AT]),
+	initStringInfo(&keycols);
+	foreach(lc, pkcols)
+		appendStringInfo(&keycols, ", x.%s", quote_identifier(lfirst(lc)));
+	query = psprintf("SELECT x.%s, x.tableoid%s FROM %s%s x WHERE %s FOR UPDATE OF x",
+					 quote_identifier(opts.column_names[ASD_DELETED_AT]), keycols.data,
 					 only(real), qualified_name(real), key_condition(real, pk));
 	args[0] = JsonbPGetDatum(pk);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, false, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read table \"%s\"", relname);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_ONE_ROW);
 	if (SPI_processed == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
@@ -314,27 +334,17 @@ asd_restore(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("row %s of table \"%s\" is not deleted",
 						JsonbToCString(NULL, &pk->root, VARSIZE(pk)), relname)));
-	row_table = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 2, &isnull));
-	row_tid = *(ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 3, &isnull));
-	SPI_finish();
 
 	/*
 	 * The key as the cascade bookkeeping recorded it, whatever spelling of
-	 * its values the caller used (see _bookkeeping_key).
+	 * its values the caller used: written by the same function, for the
+	 * relation the row's triggers fired on.
 	 */
-	names = palloc(sizeof(Datum) * list_length(pkcols));
-	i = 0;
-	foreach(lc, pkcols)
-		names[i++] = CStringGetTextDatum(lfirst(lc));
-	keyargs[0] = ObjectIdGetDatum(real);
-	keyargs[1] = ObjectIdGetDatum(row_table);
-	keyargs[2] = PointerGetDatum(&row_tid);
-	keyargs[3] = PointerGetDatum(construct_array(names, i, TEXTOID, -1, false, TYPALIGN_INT));
-	row_pk = DatumGetJsonbP(asd_call_internal_function("_bookkeeping_key", 4, keytypes,
-													   keyargs, &isnull));
-	if (isnull)
+	oldcxt = MemoryContextSwitchTo(cxt);
+	row_pk = bookkeeping_key(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, pkcols);
+	MemoryContextSwitchTo(oldcxt);
+	asd_spi_finish(&spi);
+	if (row_pk == NULL)
 		elog(ERROR, "row %s of table \"%s\" has no key",
 			 JsonbToCString(NULL, &pk->root, VARSIZE(pk)), relname);
 

@@ -42,6 +42,8 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "row_movement.h"
+
 /*
  * One row being updated: what its BEFORE UPDATE triggers noted.  Lives in
  * the executor's per-tuple context, and is in the list below until that

@@ -31,11 +31,14 @@
 #include "utils/numeric.h"
 #include "utils/typcache.h"
 
+#include "jsonb_writer.h"
+#include "rowjson.h"
+
 /* What a redacted column shows instead of its value. */
 #define ASD_REDACTED_MARKER "[redacted]"
 
 /*
- * asd_values_equal
+ * values_equal
  *		Are two non-null values of a column equal?
  *
  * Same bytes means equal.  Otherwise the type's own equality decides, so
@@ -43,8 +46,8 @@
  * uncompressed copy, -0 and 0) are no change.  A type without equality
  * compares by bytes only.
  */
-bool
-asd_values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
+static bool
+values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
 {
 	if (col->typlen == -1)
 	{
@@ -86,7 +89,7 @@ asd_column_changed(AsdAuditColumn *col, Datum oldvalue, bool oldnull,
 {
 	if (oldnull || newnull)
 		return oldnull != newnull;
-	return !asd_values_equal(col, oldvalue, newvalue, cachecxt);
+	return !values_equal(col, oldvalue, newvalue, cachecxt);
 }
 
 /*
@@ -155,6 +158,23 @@ text_or_int_value(Oid typid, Datum value, JsonbValue *v)
 		v->val.numeric = int64_to_numeric(DatumGetInt64(value));
 }
 
+/* The element types write_flat_array() writes, as pg_type stores them. */
+typedef struct FlatElementType
+{
+	Oid			typid;
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+} FlatElementType;
+
+static const FlatElementType flat_element_types[] = {
+	{TEXTOID, -1, false, TYPALIGN_INT},
+	{VARCHAROID, -1, false, TYPALIGN_INT},
+	{INT2OID, sizeof(int16), true, TYPALIGN_SHORT},
+	{INT4OID, sizeof(int32), true, TYPALIGN_INT},
+	{INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE}
+};
+
 /*
  * Write a one-dimensional array of text or integers as a JSON array, as
  * to_jsonb() does (its bounds are not kept).  Returns false, having written
@@ -165,42 +185,19 @@ write_flat_array(AsdJsonbObject *obj, Datum value)
 {
 	ArrayType  *array = DatumGetArrayTypeP(value);
 	Oid			elemtype = ARR_ELEMTYPE(array);
+	const FlatElementType *elemtype_info = NULL;
 	int			nitems;
-	int16		elmlen;
-	bool		elmbyval;
-	char		elmalign;
 	array_iter	iter;
 	AsdJsonbContainer out;
 	int			i;
 
 	if (ARR_NDIM(array) > 1)
 		return false;
-	switch (elemtype)
-	{
-		case TEXTOID:
-		case VARCHAROID:
-			elmlen = -1;
-			elmbyval = false;
-			elmalign = TYPALIGN_INT;
-			break;
-		case INT2OID:
-			elmlen = sizeof(int16);
-			elmbyval = true;
-			elmalign = TYPALIGN_SHORT;
-			break;
-		case INT4OID:
-			elmlen = sizeof(int32);
-			elmbyval = true;
-			elmalign = TYPALIGN_INT;
-			break;
-		case INT8OID:
-			elmlen = sizeof(int64);
-			elmbyval = FLOAT8PASSBYVAL;
-			elmalign = TYPALIGN_DOUBLE;
-			break;
-		default:
-			return false;
-	}
+	for (i = 0; i < lengthof(flat_element_types); i++)
+		if (flat_element_types[i].typid == elemtype)
+			elemtype_info = &flat_element_types[i];
+	if (elemtype_info == NULL)
+		return false;
 
 	nitems = ArrayGetNItems(ARR_NDIM(array), ARR_DIMS(array));
 	asd_jsonb_begin_array(obj, &out, nitems);
@@ -208,7 +205,10 @@ write_flat_array(AsdJsonbObject *obj, Datum value)
 	for (i = 0; i < nitems; i++)
 	{
 		bool		isnull;
-		Datum		elem = array_iter_next(&iter, &isnull, i, elmlen, elmbyval, elmalign);
+		Datum		elem = array_iter_next(&iter, &isnull, i,
+										   elemtype_info->typlen,
+										   elemtype_info->typbyval,
+										   elemtype_info->typalign);
 		JsonbValue	v;
 
 		if (isnull)

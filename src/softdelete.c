@@ -7,7 +7,8 @@
  * deleted_by = the actor) with an UPDATE of that very row version
  * (mark_deleted.c), then skips the physical delete.  Because the marking is a real UPDATE, the
  * stamping trigger stamps it and the audit trigger logs it, as SOFT_DELETE
- * (see asd_is_soft_delete).  A row that is already deleted is left alone.
+ * (audit.c tells it from other UPDATEs).  A row that is already deleted is
+ * left alone.
  *
  * A DELETE that viewmode.c runs for a row of a live view learns from
  * asd_delete_row() whether its row was deleted (see there).
@@ -29,6 +30,15 @@
 
 #include "access/htup_details.h"
 #include "utils/fmgroids.h"
+
+#include "audit.h"
+#include "cascade.h"
+#include "mark_deleted.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "row_movement.h"
+#include "softdelete.h"
+#include "call_check.h"
 
 PG_FUNCTION_INFO_V1(asd_soft_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_truncate_guard_trigger);
@@ -69,7 +79,6 @@ asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
 {
 	DeleteRequest request;
 	DeleteRequest *outer = delete_request;
-	int			rc;
 
 	request.table = table;
 	request.depth = trigger_depth() + 1;
@@ -77,15 +86,13 @@ asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
 	delete_request = &request;
 	PG_TRY();
 	{
-		rc = SPI_execute_plan(plan, values, NULL, false, 0);
+		asd_spi_run_plan(plan, values, NULL, 0, 0);
 	}
 	PG_FINALLY();
 	{
 		delete_request = outer;
 	}
 	PG_END_TRY();
-	if (rc < 0)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 
 	return request.marked || SPI_processed > 0;
 }
@@ -105,26 +112,6 @@ soft_delete_row(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	asd_record_cascade(info, rel, tuple);
 	asd_cascade_soft_delete(info, rel, tuple);
 	return true;
-}
-
-/*
- * asd_is_soft_delete
- *		Is this change of a row (old and new values, numbered alike) a soft
- *		delete, or with *restore set, a restore?
- */
-bool
-asd_is_soft_delete(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
-				   Datum *newvalues, bool *newnulls, bool *restore)
-{
-	AttrNumber	attnum = info->roles[ASD_DELETED_AT].attnum;
-
-	*restore = false;
-	if (info->soft_delete == ASD_SOFT_DELETE_OFF || attnum == InvalidAttrNumber)
-		return false;
-	if (oldnulls[attnum - 1] && !newnulls[attnum - 1])
-		return true;
-	*restore = (!oldnulls[attnum - 1] && newnulls[attnum - 1]);
-	return false;
 }
 
 /*
@@ -155,14 +142,9 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	oldtuple = trigdata->tg_trigtuple;
 
 	info = asd_get_relinfo(rel);
-	if (!info->tracked || info->soft_delete == ASD_SOFT_DELETE_OFF)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for soft delete",
-						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" calls audit_softdelete.soft_delete_trigger(), but audit_softdelete.tracked_tables does not enable soft delete for the table.",
-						   trigdata->tg_trigger->tgname),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+	asd_require_feature(trigdata, "soft_delete_trigger",
+						info->tracked && info->soft_delete != ASD_SOFT_DELETE_OFF,
+						"soft delete");
 
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 	{
@@ -180,7 +162,7 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	{
 		/* without the audit trigger, record it here: nothing is lost */
 		if (!info->audit)
-			asd_audit_whole_row(info, "DELETE", oldtuple, tupdesc);
+			asd_audit_delete(info, oldtuple, tupdesc);
 		return PointerGetDatum(oldtuple);
 	}
 
@@ -206,12 +188,7 @@ asd_truncate_guard_trigger(PG_FUNCTION_ARGS)
 	TriggerData *trigdata;
 	const char *relname;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"truncate_guard_trigger")));
-	trigdata = (TriggerData *) fcinfo->context;
+	trigdata = asd_trigger_call(fcinfo, "truncate_guard_trigger");
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),

@@ -26,6 +26,13 @@
 #include "utils/datum.h"
 #include "utils/timestamp.h"
 
+#include "actor.h"
+#include "relinfo.h"
+#include "row_movement.h"
+#include "rowjson.h"
+#include "stamp.h"
+#include "call_check.h"
+
 PG_FUNCTION_INFO_V1(asd_stamp_trigger);
 
 /*
@@ -109,14 +116,8 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 	tupdesc = RelationGetDescr(rel);
 
 	info = asd_get_relinfo(rel);
-	if (!info->tracked || !info->stamps)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for stamps",
-						RelationGetRelationName(rel)),
-				 errdetail("Trigger \"%s\" calls audit_softdelete.stamp_trigger(), but audit_softdelete.tracked_tables does not enable stamps for the table.",
-						   trigdata->tg_trigger->tgname),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+	asd_require_feature(trigdata, "stamp_trigger", info->tracked && info->stamps,
+						"stamps");
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{

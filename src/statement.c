@@ -23,6 +23,8 @@
 
 #include "tcop/utility.h"
 
+#include "statement.h"
+
 static ProcessUtility_hook_type prev_process_utility = NULL;
 
 static uint64 next_serial = 0;

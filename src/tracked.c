@@ -35,9 +35,15 @@
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/jsonb.h"
-#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
+#include "audit_write.h"
+#include "call_check.h"
+#include "owner.h"
+#include "roles.h"
+#include "tracked.h"
+
+PG_FUNCTION_INFO_V1(asd_check_options);
 PG_FUNCTION_INFO_V1(asd_save_table_options);
 PG_FUNCTION_INFO_V1(asd_check_table_sql);
 PG_FUNCTION_INFO_V1(asd_follow_column_rename);
@@ -83,11 +89,11 @@ asd_tracked_init(void)
 }
 
 /*
- * asd_tracked_tables_relid
+ * tracked_tables_relid
  *		OID of audit_softdelete.tracked_tables.
  */
-Oid
-asd_tracked_tables_relid(bool missing_ok)
+static Oid
+tracked_tables_relid(bool missing_ok)
 {
 	Oid			nspid;
 	Oid			relid = InvalidOid;
@@ -111,18 +117,18 @@ asd_tracked_tables_relid(bool missing_ok)
 }
 
 /*
- * asd_become_extension_owner
- *		Switch to the role that owns the extension's tables.
+ * asd_extension_owner
+ *		The role that owns the extension's tables.
  *
  * That is the owner of tracked_tables: whoever created the extension, or
  * whoever it was handed to since.
  */
-void
-asd_become_extension_owner(Oid *save_userid, int *save_sec)
+Oid
+asd_extension_owner(void)
 {
 	if (!OidIsValid(cached_owner))
 	{
-		Oid			relid = asd_tracked_tables_relid(false);
+		Oid			relid = tracked_tables_relid(false);
 		HeapTuple	tup;
 
 		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
@@ -131,17 +137,151 @@ asd_become_extension_owner(Oid *save_userid, int *save_sec)
 		cached_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
 		ReleaseSysCache(tup);
 	}
-
-	GetUserIdAndSecContext(save_userid, save_sec);
-	SetUserIdAndSecContext(cached_owner,
-						   *save_sec | SECURITY_LOCAL_USERID_CHANGE |
-						   SECURITY_RESTRICTED_OPERATION);
+	return cached_owner;
 }
 
-void
-asd_restore_user(Oid save_userid, int save_sec)
+/*
+ * The options enable() takes and tracked_tables stores have one owner: the
+ * checks below.  enable() asks _check_options() before it changes
+ * anything; _save_table_options() asks again about what it is given to
+ * store.  A hint, which tells how to call enable(), comes with enable()'s
+ * own arguments only.
+ */
+
+/* tracked_tables.soft_delete, by AsdSoftDeleteMode */
+static const char *const soft_delete_modes[] = {
+	[ASD_SOFT_DELETE_OFF] = "off",
+	[ASD_SOFT_DELETE_TRIGGER] = "trigger",
+	[ASD_SOFT_DELETE_VIEW] = "view"
+};
+
+/* The soft_delete mode named mode; for_enable: enable()'s argument. */
+static AsdSoftDeleteMode
+soft_delete_mode(const char *mode, bool for_enable)
 {
-	SetUserIdAndSecContext(save_userid, save_sec);
+	int			i;
+
+	for (i = 0; i < lengthof(soft_delete_modes); i++)
+		if (strcmp(soft_delete_modes[i], mode) == 0)
+			return (AsdSoftDeleteMode) i;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid soft_delete mode \"%s\"", mode),
+			 for_enable ?
+			 errhint("Use 'trigger' (DELETE marks the row), 'view' (the table's name shows only live rows) or 'off'.") : 0));
+	return ASD_SOFT_DELETE_OFF;		/* keep the compiler quiet */
+}
+
+/*
+ * The columns option, checked: a JSON object that maps roles to column
+ * names, no two roles to the same column.  As enable() takes it
+ * (for_enable), a role left out maps to the column of its own name; as
+ * tracked_tables stores it, it maps every role.  Returns the mapping of
+ * every role.
+ */
+static Jsonb *
+check_columns(Jsonb *columns, bool for_enable)
+{
+	const char *names[ASD_NUM_ROLES] = {0};
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+	JsonbParseState *state = NULL;
+	JsonbValue *mapping;
+	int			role;
+
+	if (columns == NULL || !JB_ROOT_IS_OBJECT(columns))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("columns must be a JSON object"),
+				 for_enable ?
+				 errhint("Map standard column names to the table's own, e.g. '{\"created_by\": \"author_id\"}'.") : 0));
+
+	it = JsonbIteratorInit(&columns->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+
+		if (token != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		for (role = 0; role < ASD_NUM_ROLES; role++)
+			if (strcmp(asd_role_names[role], key) == 0)
+				break;
+		if (role == ASD_NUM_ROLES)
+		{
+			StringInfoData known;
+			int			i;
+
+			initStringInfo(&known);
+			for (i = 0; i < ASD_NUM_ROLES; i++)
+				appendStringInfo(&known, "%s%s", i > 0 ? ", " : "", asd_role_names[i]);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown key \"%s\" in columns", key),
+					 errhint("The keys are the standard column names: %s.", known.data)));
+		}
+		token = JsonbIteratorNext(&it, &v, true);
+		Assert(token == WJB_VALUE);
+		if (v.type != jbvString || v.val.string.len == 0)
+		{
+			Jsonb	   *value = JsonbValueToJsonb(&v);
+
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("columns maps \"%s\" to %s, which is not a column name",
+							key, JsonbToCString(NULL, &value->root, VARSIZE(value)))));
+		}
+		names[role] = pnstrdup(v.val.string.val, v.val.string.len);
+	}
+
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	for (role = 0; role < ASD_NUM_ROLES; role++)
+	{
+		int			other;
+
+		if (names[role] == NULL)
+		{
+			if (!for_enable)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("columns must map \"%s\" to a column name",
+								asd_role_names[role])));
+			names[role] = asd_role_names[role];
+		}
+		for (other = 0; other < role; other++)
+			if (strcmp(names[other], names[role]) == 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("columns maps both \"%s\" and \"%s\" to column \"%s\"",
+								asd_role_names[other], asd_role_names[role],
+								names[role])));
+
+		v.type = jbvString;
+		v.val.string.val = (char *) asd_role_names[role];
+		v.val.string.len = strlen(asd_role_names[role]);
+		(void) pushJsonbValue(&state, WJB_KEY, &v);
+		v.val.string.val = (char *) names[role];
+		v.val.string.len = strlen(names[role]);
+		(void) pushJsonbValue(&state, WJB_VALUE, &v);
+	}
+	mapping = pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbValueToJsonb(mapping);
+}
+
+/*
+ * _check_options(soft_delete text, columns jsonb) RETURNS jsonb
+ *		enable()'s soft_delete and columns options, checked as
+ *		_save_table_options() will check them; returns the mapping of every
+ *		role to its column.
+ */
+Datum
+asd_check_options(PG_FUNCTION_ARGS)
+{
+	asd_args_not_null(fcinfo, "soft_delete", NULL);
+	(void) soft_delete_mode(text_to_cstring(PG_GETARG_TEXT_PP(0)), true);
+	PG_RETURN_JSONB_P(check_columns(PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1),
+									true));
 }
 
 /* Copy an SPI result column as a string into the caller's context. */
@@ -183,28 +323,13 @@ copy_name_array(MemoryContext cxt, int col)
 }
 
 /*
- * Run a one-parameter read-only query with the latest snapshot, not the
- * caller's: a cache entry built from a REPEATABLE READ transaction's older
- * snapshot would outlive the invalidation that asked for it.
- */
-static int
-execute_latest(const char *query, Oid *argtypes, Datum *args)
-{
-	SPIPlanPtr	plan = SPI_prepare(query, 1, argtypes);
-
-	if (plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", query,
-			 SPI_result_code_string(SPI_result));
-	return SPI_execute_snapshot(plan, args, NULL, GetLatestSnapshot(),
-								InvalidSnapshot, true, false, 1);
-}
-
-/*
  * asd_read_table_options
  *		Read the tracked_tables row of a table into *opts.
  *
  * Returns false when the table has no row.  Called on relcache misses only,
- * never per row.
+ * never per row.  Read with the latest snapshot, not the caller's: a cache
+ * entry built from a REPEATABLE READ transaction's older snapshot would
+ * outlive the invalidation that asked for it.
  */
 bool
 asd_read_table_options(Oid relid, AsdTableOptions *opts)
@@ -222,19 +347,11 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		" FROM audit_softdelete.tracked_tables"
 		" WHERE relid OPERATOR(pg_catalog.=) $1";
 	MemoryContext cxt = CurrentMemoryContext;
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	bool		found;
 
-	args[0] = ObjectIdGetDatum(relid);
-
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (execute_latest(query, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run_on(query, relid, SPI_OK_SELECT, ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 
 	found = (SPI_processed == 1);
 	if (found)
@@ -250,15 +367,13 @@ asd_read_table_options(Oid relid, AsdTableOptions *opts)
 		opts->exclude_columns = copy_name_array(cxt, 5);
 		opts->redact_columns = copy_name_array(cxt, 6);
 		mode = copy_value(cxt, 7);
-		opts->soft_delete = strcmp(mode, "trigger") == 0 ? ASD_SOFT_DELETE_TRIGGER :
-			strcmp(mode, "view") == 0 ? ASD_SOFT_DELETE_VIEW : ASD_SOFT_DELETE_OFF;
+		opts->soft_delete = soft_delete_mode(mode, false);
 		for (role = 0; role < ASD_NUM_ROLES; role++)
 			opts->column_names[role] = copy_value(cxt, 8 + role);
 		opts->view_name = copy_value(cxt, 8 + ASD_NUM_ROLES);
 	}
 
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return found;
 }
 
@@ -290,7 +405,7 @@ relkind_phrase(char relkind)
 }
 
 /*
- * asd_check_table
+ * check_table
  *		Refuse what enable() and disable() (verb) cannot take: a relation
  *		that does not exist, a system catalog, the extension's own tables,
  *		what is not an ordinary or partitioned table, a table the calling
@@ -300,8 +415,8 @@ relkind_phrase(char relkind)
  * _save_table_options() calls it again, so that calling the writer
  * directly records nothing enable() would refuse.
  */
-char *
-asd_check_table(Oid relid, const char *verb)
+static char *
+check_table(Oid relid, const char *verb)
 {
 	HeapTuple	tup;
 	Form_pg_class form;
@@ -362,63 +477,36 @@ asd_check_table(Oid relid, const char *verb)
 
 /*
  * _check_table(tbl regclass, verb text) RETURNS text
- *		asd_check_table() for enable() and disable().
+ *		check_table() for enable() and disable().
  */
 Datum
 asd_check_table_sql(PG_FUNCTION_ARGS)
 {
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("table must not be null")));
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("verb must not be null")));
-	PG_RETURN_TEXT_P(cstring_to_text(asd_check_table(PG_GETARG_OID(0),
-													  text_to_cstring(PG_GETARG_TEXT_PP(1)))));
+	asd_args_not_null(fcinfo, "table", "verb", NULL);
+	PG_RETURN_TEXT_P(cstring_to_text(check_table(PG_GETARG_OID(0),
+												  text_to_cstring(PG_GETARG_TEXT_PP(1)))));
 }
 
 /*
  * Options as enable() writes them, whoever calls: the triggers trust them.
- * Every role maps to a column name; soft_delete is a known mode; view_name
- * comes with view mode only and names no object but a view (the table's
- * own: the caller checks who owns it).  Returns that view, if it exists.
+ * Every role maps to a column name (check_columns); soft_delete is a known
+ * mode; view_name comes with view mode only and names no object but a view
+ * (the table's own: the caller checks who owns it).  Returns that view, if
+ * it exists.
  */
 static Oid
 check_options(Oid relid, Jsonb *columns, text *soft_delete, text *view_name)
 {
-	char	   *mode = text_to_cstring(soft_delete);
-	int			role;
+	AsdSoftDeleteMode mode;
 
-	if (!JB_ROOT_IS_OBJECT(columns))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("columns must be a JSON object")));
-	for (role = 0; role < ASD_NUM_ROLES; role++)
-	{
-		JsonbValue *v = getKeyJsonValueFromContainer(&columns->root,
-													 asd_role_names[role],
-													 strlen(asd_role_names[role]),
-													 NULL);
-
-		if (v == NULL || v->type != jbvString || v->val.string.len == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("columns must map \"%s\" to a column name",
-							asd_role_names[role])));
-	}
-	if (strcmp(mode, "trigger") != 0 && strcmp(mode, "view") != 0 &&
-		strcmp(mode, "off") != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("invalid soft_delete mode \"%s\"", mode)));
+	(void) check_columns(columns, false);
+	mode = soft_delete_mode(text_to_cstring(soft_delete), false);
 	if (view_name != NULL)
 	{
 		char	   *name = text_to_cstring(view_name);
 		Oid			existing = get_relname_relid(name, get_rel_namespace(relid));
 
-		if (strcmp(mode, "view") != 0)
+		if (mode != ASD_SOFT_DELETE_VIEW)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("view_name is only for soft_delete mode \"view\"")));
@@ -513,13 +601,13 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	char		nulls[9] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
 	int			i;
 	char	   *rolename;
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	int32		table_id = 0;
 	bool		found;
 	Oid			view = InvalidOid;
 	char	   *query;
 	AsdAuditRow row;
+	bool		logged = false;
 	MemoryContext cxt = CurrentMemoryContext;
 
 	/* every argument but view_name (the last) is required */
@@ -535,7 +623,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	enabled = PG_GETARG_BOOL(1);
 
 	/* The checks enable() made already, made again where it matters. */
-	(void) asd_check_table(relid, enabled ? "enable" : "disable");
+	(void) check_table(relid, enabled ? "enable" : "disable");
 	if (enabled)
 		view = check_options(relid, PG_GETARG_JSONB_P(3), PG_GETARG_TEXT_PP(7),
 							 PG_ARGISNULL(8) ? NULL : PG_GETARG_TEXT_PP(8));
@@ -560,12 +648,8 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	/* with enable(), which options it changed (see CONFIGURATION_CHANGE) */
 	query = enabled ? psprintf(CONFIGURATION_CHANGE, enable_query) : (char *) disable_query;
 	memset(&row, 0, sizeof(row));
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, enabled ? 9 : 4, argtypes, args, nulls,
-							  false, 0) < 0)
-		elog(ERROR, "could not write audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, enabled ? 9 : 4, argtypes, args, nulls, 0, 0);
 	found = (SPI_processed == 1);
 	if (found)
 	{
@@ -580,7 +664,11 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		oldcxt = MemoryContextSwitchTo(cxt);
 		if (!isnull)
 		{
-			row.action = TextDatumGetCString(value);
+			char	   *action = TextDatumGetCString(value);
+
+			logged = true;
+			row.action = strcmp(action, "ENABLE") == 0 ? ASD_ACTION_ENABLE :
+				strcmp(action, "CONFIGURE") == 0 ? ASD_ACTION_CONFIGURE : ASD_ACTION_DISABLE;
 			value = SPI_getbinval(tup, desc, 3, &isnull);
 			row.old_values = isnull ? NULL : DatumGetJsonbPCopy(value);
 			value = SPI_getbinval(tup, desc, 4, &isnull);
@@ -590,14 +678,13 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		}
 		MemoryContextSwitchTo(oldcxt);
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 
 	/*
 	 * The change to the table's auditing, in its audit trail: named as its
 	 * rows are (in view mode, by the live view).
 	 */
-	if (row.action != NULL)
+	if (logged)
 	{
 		AsdRelInfo	info;
 
@@ -615,7 +702,7 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 	 * Every backend's cache of table options is flushed when this
 	 * transaction commits; ours at the next command.
 	 */
-	CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
+	CacheInvalidateRelcacheByRelid(tracked_tables_relid(false));
 
 	if (!found)
 		PG_RETURN_NULL();
@@ -657,15 +744,9 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	int			n = 0;
 	Oid			argtypes[3] = {OIDARRAYOID, TEXTOID, TEXTOID};
 	Datum		args[3];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_follow_column_rename")));
-	trigdata = (EventTriggerData *) fcinfo->context;
+	trigdata = asd_event_trigger_call(fcinfo, "_follow_column_rename");
 
 	if (!IsA(trigdata->parsetree, RenameStmt))
 		PG_RETURN_VOID();
@@ -678,12 +759,11 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	 * with its own search_path, so the statement's RangeVar cannot be looked
 	 * up again here).  It is locked by the rename.
 	 */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()"
-					" WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass",
-					true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT objid FROM pg_catalog.pg_event_trigger_ddl_commands()"
+				" WHERE classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass",
+				0, NULL, NULL, NULL, SPI_OK_SELECT,
+				ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 	relid = InvalidOid;
 	if (SPI_processed == 1)
 	{
@@ -692,7 +772,7 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 											   SPI_tuptable->tupdesc, 1, &isnull));
 	}
-	SPI_finish();
+	asd_spi_finish(&spi);
 	if (!OidIsValid(relid))
 		PG_RETURN_VOID();
 	relids = stmt->relation->inh ? find_all_inheritors(relid, NoLock, NULL)
@@ -706,38 +786,28 @@ asd_follow_column_rename(PG_FUNCTION_ARGS)
 	args[1] = CStringGetTextDatum(stmt->subname);
 	args[2] = CStringGetTextDatum(stmt->newname);
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 3, argtypes, args, NULL, false, 0) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run(query, 3, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	if (SPI_processed > 0)
-		CacheInvalidateRelcacheByRelid(asd_tracked_tables_relid(false));
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+		CacheInvalidateRelcacheByRelid(tracked_tables_relid(false));
+	asd_spi_finish(&spi);
 
 	PG_RETURN_VOID();
 }
 
 /*
  * Run "SELECT audit_softdelete.<function>($1)" on a relation, as the
- * extension owner, for the regclass it returns (InvalidOid for NULL).
+ * extension owner and with the latest snapshot (as the options are read),
+ * for the regclass it returns (InvalidOid for NULL).
  */
 static Oid
 lookup_table(const char *query, Oid relid)
 {
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 	Oid			result = InvalidOid;
 
-	args[0] = ObjectIdGetDatum(relid);
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (execute_latest(query, argtypes, args) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.tracked_tables");
+	asd_spi_connect_as_owner(&spi);
+	asd_spi_run_on(query, relid, SPI_OK_SELECT, ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 	if (SPI_processed == 1)
 	{
 		bool		isnull;
@@ -747,18 +817,16 @@ lookup_table(const char *query, Oid relid)
 		if (!isnull)
 			result = DatumGetObjectId(value);
 	}
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 	return result;
 }
 
 /*
- * asd_soft_delete_table
- *		The table behind a name given to purge() or restore(), or InvalidOid
- *		unless it is enabled with soft delete.
+ * The table behind a name given to purge() or restore(), or InvalidOid
+ * unless it is enabled with soft delete.
  */
-Oid
-asd_soft_delete_table(Oid relid)
+static Oid
+soft_delete_table(Oid relid)
 {
 	return lookup_table("SELECT audit_softdelete._soft_delete_table($1)", relid);
 }
@@ -767,10 +835,11 @@ asd_soft_delete_table(Oid relid)
  * asd_resolve_soft_delete_table
  *		The table behind a name given to purge() or restore(): the table
  *		itself, or for a table in view mode, its live view too.  Errors
- *		unless it is enabled with soft delete.
+ *		unless it is enabled with soft delete, with a hint that names the
+ *		table as regclass writes it (qualified) or by its bare name.
  */
 Oid
-asd_resolve_soft_delete_table(Oid relid)
+asd_resolve_soft_delete_table(Oid relid, bool qualified)
 {
 	char	   *relname = get_rel_name(relid);
 	Oid			result;
@@ -780,12 +849,15 @@ asd_resolve_soft_delete_table(Oid relid)
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation with OID %u does not exist", relid)));
 
-	result = asd_soft_delete_table(relid);
+	result = soft_delete_table(relid);
 	if (!OidIsValid(result))
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("table \"%s\" is not enabled for soft delete", relname),
 				 errhint("Enable it with audit_softdelete.enable('%s', soft_delete => 'trigger').",
+						 qualified ?
+						 DatumGetCString(DirectFunctionCall1(regclassout,
+															 ObjectIdGetDatum(relid))) :
 						 relname)));
 	return result;
 }

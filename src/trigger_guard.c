@@ -30,7 +30,7 @@
  * trigger of another name is not, even one calling the extension's
  * functions: a role with the TRIGGER privilege may create one, and the
  * table's owner may drop it.  enable() and disable() change them through
- * _as_caller(), whose statements get a pass (internal.c).
+ * _as_caller(), whose statements get a pass (owner.c).
  *
  * That check resolves the statement's names before the statement does,
  * without its lock: a table renamed meanwhile (another session renaming the
@@ -61,6 +61,10 @@
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+
+#include "call_check.h"
+#include "owner.h"
+#include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_guard_triggers);
 PG_FUNCTION_INFO_V1(asd_verify_triggers);
@@ -273,12 +277,7 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 {
 	Node	   *parsetree;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_guard_triggers")));
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	parsetree = asd_event_trigger_call(fcinfo, "_guard_triggers")->parsetree;
 	/* a statement run by enable() or disable() */
 	if (asd_take_ddl_pass(parsetree))
 		PG_RETURN_VOID();
@@ -443,22 +442,16 @@ Datum
 asd_verify_triggers(PG_FUNCTION_ARGS)
 {
 	Node	   *parsetree;
+	AsdSpi		spi;
 	uint64		i;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_verify_triggers")));
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	parsetree = asd_event_trigger_call(fcinfo, "_verify_triggers")->parsetree;
 	if (asd_has_ddl_pass(parsetree))
 		PG_RETURN_VOID();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT command FROM pg_catalog.pg_event_trigger_ddl_commands()",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT command FROM pg_catalog.pg_event_trigger_ddl_commands()",
+				0, NULL, NULL, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
@@ -499,7 +492,7 @@ asd_verify_triggers(PG_FUNCTION_ARGS)
 			}
 		}
 	}
-	SPI_finish();
+	asd_spi_finish(&spi);
 	PG_RETURN_VOID();
 }
 
@@ -520,23 +513,17 @@ Datum
 asd_verify_trigger_drops(PG_FUNCTION_ARGS)
 {
 	Node	   *parsetree;
+	AsdSpi		spi;
 	uint64		i;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_verify_trigger_drops")));
-	parsetree = ((EventTriggerData *) fcinfo->context)->parsetree;
+	parsetree = asd_event_trigger_call(fcinfo, "_verify_trigger_drops")->parsetree;
 	if (asd_has_ddl_pass(parsetree))
 		PG_RETURN_VOID();
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT address_names FROM pg_catalog.pg_event_trigger_dropped_objects()"
-					" WHERE object_type OPERATOR(pg_catalog.=) 'trigger'",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_dropped_objects()");
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT address_names FROM pg_catalog.pg_event_trigger_dropped_objects()"
+				" WHERE object_type OPERATOR(pg_catalog.=) 'trigger'",
+				0, NULL, NULL, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
@@ -560,6 +547,6 @@ asd_verify_trigger_drops(PG_FUNCTION_ARGS)
 		if (OidIsValid(relid))
 			guard_done(relid, TextDatumGetCString(elems[2]), GUARD_DROP);
 	}
-	SPI_finish();
+	asd_spi_finish(&spi);
 	PG_RETURN_VOID();
 }

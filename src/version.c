@@ -33,12 +33,12 @@
 PG_FUNCTION_INFO_V1(asd_version);
 
 /*
- * asd_installed_version
+ * installed_version
  *		extversion of the installed extension, palloc'd; NULL when the
  *		extension is not installed in this database.
  */
-char *
-asd_installed_version(void)
+static char *
+installed_version(void)
 {
 	Relation	rel;
 	ScanKeyData key;
@@ -80,7 +80,7 @@ asd_version(PG_FUNCTION_ARGS)
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "return type must be a row type");
 
-	installed = asd_installed_version();
+	installed = installed_version();
 	values[0] = CStringGetTextDatum(ASD_LIBRARY_VERSION);
 	if (installed != NULL)
 		values[1] = CStringGetTextDatum(installed);

@@ -32,6 +32,13 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
+#include "call_check.h"
+#include "key_compare.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "softdelete.h"
+#include "tracked.h"
+
 PG_FUNCTION_INFO_V1(asd_view_delete_trigger);
 PG_FUNCTION_INFO_V1(asd_live_view_before_alter);
 PG_FUNCTION_INFO_V1(asd_table_ddl_end);
@@ -49,7 +56,6 @@ prepare_view_delete(AsdRelInfo *viewinfo, Relation view)
 	Oid		   *types;
 	int			nkeys = 0;
 	int			i;
-	SPIPlanPtr	plan;
 
 	types = palloc(sizeof(Oid) * viewinfo->natts);
 	viewinfo->key_attnums = MemoryContextAlloc(viewinfo->cxt,
@@ -90,13 +96,8 @@ prepare_view_delete(AsdRelInfo *viewinfo, Relation view)
 						RelationGetRelationName(view)),
 				 errdetail("DELETE through the view finds the row by its primary key.")));
 
-	plan = SPI_prepare(query.data, nkeys, types);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare \"%s\": %s", query.data,
-			 SPI_result_code_string(SPI_result));
-	SPI_keepplan(plan);
+	viewinfo->mark_plan = asd_spi_prepare(query.data, nkeys, types, true);
 	viewinfo->nkeys = nkeys;
-	viewinfo->mark_plan = plan;
 }
 
 /*
@@ -119,14 +120,10 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	HeapTuple	oldtuple;
 	Datum	   *values;
 	bool		deleted;
+	AsdSpi		spi;
 	int			k;
 
-	if (!CALLED_AS_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by trigger manager",
-						"view_delete_trigger")));
-	trigdata = (TriggerData *) fcinfo->context;
+	trigdata = asd_trigger_call(fcinfo, "view_delete_trigger");
 	if (!TRIGGER_FIRED_INSTEAD(trigdata->tg_event) ||
 		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
@@ -146,8 +143,7 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 						RelationGetRelationName(view)),
 				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect(&spi, InvalidOid, 0);
 	if (info->mark_plan == NULL)
 		prepare_view_delete(info, view);
 
@@ -160,103 +156,78 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 								 RelationGetDescr(view), &isnull);
 	}
 	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values);
-	SPI_finish();
+	asd_spi_finish(&spi);
 
 	/* counted only if this row was deleted now, softly or not */
 	return PointerGetDatum(deleted ? oldtuple : NULL);
 }
 
-/*
- * asd_changes_columns
- *		Does this ALTER TABLE (or RENAME) add, drop, rename or retype a
- *		column?
- */
-bool
-asd_changes_columns(Node *parsetree)
+/* What a CREATE TABLE, ALTER TABLE or RENAME does that view mode follows. */
+typedef struct TableChanges
 {
+	bool		columns;		/* adds, drops, renames or retypes a column */
+	bool		partitions;		/* creates, attaches or detaches a partition */
+	bool		primary_key;	/* adds a primary key (or a column with one) */
+	bool		defaults;		/* sets or drops a column's default */
+} TableChanges;
+
+static bool
+is_primary_key(Node *node)
+{
+	return node != NULL && IsA(node, Constraint) &&
+		((Constraint *) node)->contype == CONSTR_PRIMARY;
+}
+
+static TableChanges
+table_changes(Node *parsetree)
+{
+	TableChanges changes = {false, false, false, false};
 	ListCell   *lc;
 
 	if (IsA(parsetree, RenameStmt))
-		return ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
+		changes.columns = ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
+	else if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
+		changes.partitions = ((CreateStmt *) parsetree)->partbound != NULL;
+	else if (IsA(parsetree, AlterTableStmt))
 	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AddColumn || cmd->subtype == AT_DropColumn ||
-			cmd->subtype == AT_AlterColumnType)
-			return true;
-	}
-	return false;
-}
-
-/*
- * asd_changes_partitions
- *		Does this statement create, attach or detach a partition?
- */
-bool
-asd_changes_partitions(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
-		return ((CreateStmt *) parsetree)->partbound != NULL;
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AttachPartition || cmd->subtype == AT_DetachPartition)
-			return true;
-	}
-	return false;
-}
-
-/* Does this ALTER TABLE add a primary key (or a column with one)? */
-static bool
-adds_primary_key(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		AlterTableCmd *cmd = lfirst(lc);
-
-		if (cmd->subtype == AT_AddConstraint && cmd->def != NULL &&
-			IsA(cmd->def, Constraint) &&
-			((Constraint *) cmd->def)->contype == CONSTR_PRIMARY)
-			return true;
-		if (cmd->subtype == AT_AddColumn && cmd->def != NULL &&
-			IsA(cmd->def, ColumnDef))
+		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
 		{
-			ListCell   *lc2;
+			AlterTableCmd *cmd = lfirst(lc);
 
-			foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
-				if (((Constraint *) lfirst(lc2))->contype == CONSTR_PRIMARY)
-					return true;
+			switch (cmd->subtype)
+			{
+				case AT_AddColumn:
+					changes.columns = true;
+					if (cmd->def != NULL && IsA(cmd->def, ColumnDef))
+					{
+						ListCell   *lc2;
+
+						foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
+							if (is_primary_key(lfirst(lc2)))
+								changes.primary_key = true;
+					}
+					break;
+				case AT_DropColumn:
+				case AT_AlterColumnType:
+					changes.columns = true;
+					break;
+				case AT_AttachPartition:
+				case AT_DetachPartition:
+					changes.partitions = true;
+					break;
+				case AT_AddConstraint:
+					if (is_primary_key(cmd->def))
+						changes.primary_key = true;
+					break;
+				case AT_ColumnDefault:
+					changes.defaults = true;
+					break;
+				default:
+					break;
+			}
 		}
 	}
-	return false;
-}
-
-/* Does this ALTER TABLE set or drop a column's default? */
-static bool
-changes_defaults(Node *parsetree)
-{
-	ListCell   *lc;
-
-	if (!IsA(parsetree, AlterTableStmt))
-		return false;
-	foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
-	{
-		if (((AlterTableCmd *) lfirst(lc))->subtype == AT_ColumnDefault)
-			return true;
-	}
-	return false;
+	return changes;
 }
 
 /*
@@ -273,44 +244,33 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	EventTriggerData *trigdata;
 	Oid			argtypes[1] = {BOOLOID};
 	Datum		args[1];
-	bool		key;
-	bool		columns;
-	bool		partitions;
-	bool		defaults;
+	TableChanges changes;
 	AsdGate		gate;
+	AsdSpi		spi;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_table_ddl_end")));
-	trigdata = (EventTriggerData *) fcinfo->context;
-	key = adds_primary_key(trigdata->parsetree);
-	columns = asd_changes_columns(trigdata->parsetree);
-	partitions = asd_changes_partitions(trigdata->parsetree);
-	defaults = changes_defaults(trigdata->parsetree);
-	if (!key && !columns && !partitions && !defaults)
+	trigdata = asd_event_trigger_call(fcinfo, "_table_ddl_end");
+	changes = table_changes(trigdata->parsetree);
+	if (!changes.primary_key && !changes.columns && !changes.partitions &&
+		!changes.defaults)
 		PG_RETURN_VOID();
 
 	/* internal functions, run on behalf of the role running the DDL */
 	asd_gate_enter(&gate);
 	PG_TRY();
 	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (key &&
-			SPI_execute("SELECT audit_softdelete._check_primary_key()", false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not check the new primary key");
-		args[0] = BoolGetDatum(partitions);
-		if ((columns || partitions) &&
-			SPI_execute_with_args("SELECT audit_softdelete._after_table_ddl($1)",
-								  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not update the live views and partition triggers");
+		asd_spi_connect(&spi, InvalidOid, 0);
+		if (changes.primary_key)
+			asd_spi_run("SELECT audit_softdelete._check_primary_key()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		args[0] = BoolGetDatum(changes.partitions);
+		if (changes.columns || changes.partitions)
+			asd_spi_run("SELECT audit_softdelete._after_table_ddl($1)",
+						1, argtypes, args, NULL, SPI_OK_SELECT, 0);
 		/* after the views made again above, which took the defaults already */
-		if (defaults &&
-			SPI_execute("SELECT audit_softdelete._follow_column_defaults()", false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not give the live views the new column defaults");
-		SPI_finish();
+		if (changes.defaults)
+			asd_spi_run("SELECT audit_softdelete._follow_column_defaults()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		asd_spi_finish(&spi);
 	}
 	PG_FINALLY();
 	{
@@ -335,16 +295,10 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	EventTriggerData *trigdata;
 	RangeVar   *relation = NULL;
 	Oid			relid;
-	Oid			argtypes[1] = {REGCLASSOID};
-	Datum		args[1];
 	AsdGate		gate;
+	AsdSpi		spi;
 
-	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" was not called by event trigger manager",
-						"_live_view_before_alter")));
-	trigdata = (EventTriggerData *) fcinfo->context;
+	trigdata = asd_event_trigger_call(fcinfo, "_live_view_before_alter");
 
 	if (IsA(trigdata->parsetree, AlterTableStmt))
 		relation = ((AlterTableStmt *) trigdata->parsetree)->relation;
@@ -359,7 +313,7 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 	 * ALTER TABLE ... ADD CONSTRAINT must not remake a view it restores
 	 * itself.
 	 */
-	if (!asd_changes_columns(trigdata->parsetree))
+	if (!table_changes(trigdata->parsetree).columns)
 		PG_RETURN_VOID();
 
 	/* as the statement will resolve it; it takes the lock itself */
@@ -387,16 +341,13 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 		PG_RETURN_VOID();
 	}
 
-	args[0] = ObjectIdGetDatum(relid);
 	asd_gate_enter(&gate);
 	PG_TRY();
 	{
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
-		if (SPI_execute_with_args("SELECT audit_softdelete._drop_live_view($1)",
-								  1, argtypes, args, NULL, false, 0) != SPI_OK_SELECT)
-			elog(ERROR, "could not drop the live view of \"%s\"", get_rel_name(relid));
-		SPI_finish();
+		asd_spi_connect(&spi, InvalidOid, 0);
+		asd_spi_run_on("SELECT audit_softdelete._drop_live_view($1)", relid,
+					   SPI_OK_SELECT, 0);
+		asd_spi_finish(&spi);
 	}
 	PG_FINALLY();
 	{

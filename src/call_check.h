@@ -1,0 +1,36 @@
+/*-------------------------------------------------------------------------
+ *
+ * call_check.h
+ *	  Refusing a function of the extension called the wrong way: see
+ *	  call_check.c.
+ *
+ * IDENTIFICATION
+ *	  src/call_check.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ASD_CALL_CHECK_H
+#define ASD_CALL_CHECK_H
+
+#include "audit_softdelete.h"
+#include "commands/event_trigger.h"
+#include "commands/trigger.h"
+
+extern TriggerData *asd_trigger_call(FunctionCallInfo fcinfo,
+									 const char *funcname);
+extern TriggerData *asd_check_row_trigger(FunctionCallInfo fcinfo,
+										  const char *funcname,
+										  bool before,
+										  bool insert_ok, bool update_ok,
+										  bool delete_ok);
+extern void asd_require_feature(TriggerData *trigdata, const char *funcname,
+								bool enabled, const char *feature);
+extern EventTriggerData *asd_event_trigger_call(FunctionCallInfo fcinfo,
+												const char *funcname);
+extern void asd_args_not_null(FunctionCallInfo fcinfo,...)
+#ifdef __GNUC__
+			__attribute__((sentinel))
+#endif
+			;
+
+#endif							/* ASD_CALL_CHECK_H */

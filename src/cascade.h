@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ *
+ * cascade.h
+ *	  Foreign keys under soft delete, and purge(): see cascade.c.
+ *
+ * IDENTIFICATION
+ *	  src/cascade.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ASD_CASCADE_H
+#define ASD_CASCADE_H
+
+#include "audit_softdelete.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+
+extern bool asd_purging(AsdRelInfo *info);
+extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
+extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
+extern Jsonb *asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls);
+extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
+										  HeapTuple tuple);
+
+#endif							/* ASD_CASCADE_H */

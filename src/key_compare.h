@@ -1,0 +1,37 @@
+/*-------------------------------------------------------------------------
+ *
+ * key_compare.h
+ *	  Finding a row by its primary key: see key_compare.c.
+ *
+ * IDENTIFICATION
+ *	  src/key_compare.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ASD_KEY_COMPARE_H
+#define ASD_KEY_COMPARE_H
+
+#include "audit_softdelete.h"
+#include "lib/stringinfo.h"
+#include "nodes/pg_list.h"
+#include "utils/jsonb.h"
+#include "utils/rel.h"
+
+extern void asd_append_key_clause(StringInfo buf, Relation rel,
+								  AttrNumber attnum, const char *value);
+
+/* How a key given as JSON matches a table's primary key. */
+typedef enum AsdKeyMatch
+{
+	ASD_KEY_MATCHES,
+	ASD_KEY_NOT_OBJECT,			/* not a JSON object */
+	ASD_KEY_OTHER_COLUMNS,		/* names other columns than the key's */
+	ASD_KEY_HAS_NULL			/* a value is null */
+} AsdKeyMatch;
+
+extern List *asd_primary_key_columns(Oid relid);
+extern AsdKeyMatch asd_match_key(Jsonb *pk, List *pkcols, List **keys);
+extern void asd_report_key_mismatch(AsdKeyMatch match, List *pkcols, List *keys,
+									const char *relname);
+
+#endif							/* ASD_KEY_COMPARE_H */

@@ -1,0 +1,18 @@
+/*-------------------------------------------------------------------------
+ *
+ * softdelete.h
+ *	  The soft-delete trigger: see softdelete.c.
+ *
+ * IDENTIFICATION
+ *	  src/softdelete.h
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ASD_SOFTDELETE_H
+#define ASD_SOFTDELETE_H
+
+#include "audit_softdelete.h"
+
+extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values);
+
+#endif							/* ASD_SOFTDELETE_H */
