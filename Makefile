@@ -26,7 +26,8 @@ OBJS = \
 	src/internal.o \
 	src/restore.o \
 	src/history.o \
-	src/trigger_guard.o
+	src/trigger_guard.o \
+	src/fingerprint.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
