@@ -85,7 +85,8 @@ REGRESS = \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
-	softdelete_partitioned
+	softdelete_partitioned \
+	migration_fingerprint
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
 
