@@ -95,6 +95,9 @@ CREATE FUNCTION app.on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN 
 CREATE EVENT TRIGGER app_ddl ON ddl_command_end WHEN TAG IN ('CREATE TABLE')
     EXECUTE FUNCTION app.on_ddl();
 CREATE TABLE "Café" ("ü" int);
+CREATE FOREIGN DATA WRAPPER app_fdw;
+CREATE SERVER app_server FOREIGN DATA WRAPPER app_fdw;
+CREATE FOREIGN TABLE app.remote (a int NOT NULL) SERVER app_server OPTIONS (name 'r', mode 'ro');
 -- audit_softdelete in every mode, one trigger set to fire always
 CREATE TABLE app.orders (id int PRIMARY KEY, total numeric);
 SELECT audit_softdelete.enable('app.orders', soft_delete => 'view');
@@ -128,11 +131,11 @@ fp_src=$(fingerprint "$src")
 kinds=$(printf '%s\n' "$facts_src" | sed -E \
 	-e 's/^(relation|type) [^ :]+ (column|constraint|index|trigger|rule|policy|query|audit_softdelete)[ :].*/\1 \2/' \
 	-e 's/^(type [^ :]+): (enum|domain|range|composite).*/type \2/' \
-	-e 's/^(relation) [^ :]+: (partitioned table|table|materialized view|view).*/\1 \2/' \
+	-e 's/^(relation) [^ :]+: (partitioned table|foreign table|table|materialized view|view).*/\1 \2/' \
 	-e 's/^(schema|extension|sequence|function|procedure|aggregate|collation|statistics|event trigger) .*/\1/' |
 	LC_ALL=C sort -u | paste -sd, -)
 check "the facts cover every kind of object" \
-	"aggregate,collation,event trigger,extension,function,procedure,relation audit_softdelete,relation column,relation constraint,relation index,relation materialized view,relation partitioned table,relation policy,relation query,relation rule,relation table,relation trigger,relation view,schema,sequence,statistics,type column,type composite,type constraint,type domain,type enum,type range" \
+	"aggregate,collation,event trigger,extension,function,procedure,relation audit_softdelete,relation column,relation constraint,relation foreign table,relation index,relation materialized view,relation partitioned table,relation policy,relation query,relation rule,relation table,relation trigger,relation view,schema,sequence,statistics,type column,type composite,type constraint,type domain,type enum,type range" \
 	"$kinds"
 
 pg_dump -d "$src" -f "$tmp/dump.sql"
