@@ -279,6 +279,16 @@ SELECT * FROM pg_temp.fp_changes();
 INSERT INTO fp.orders (id) VALUES (1);
 DELETE FROM fp.orders;
 SELECT * FROM pg_temp.fp_changes();
+-- an upgrade of the extension may redefine its triggers and live views:
+-- done here by hand, past the guard
+ALTER EVENT TRIGGER audit_softdelete_guard_triggers DISABLE;
+DROP TRIGGER audit_softdelete_stamp ON fp.orders_all;
+CREATE TRIGGER audit_softdelete_stamp BEFORE INSERT OR UPDATE OF id, note ON fp.orders_all
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
+CREATE OR REPLACE VIEW fp.orders AS
+    SELECT * FROM fp.orders_all WHERE deleted_at IS NULL AND id IS NOT NULL;
+SELECT * FROM pg_temp.fp_changes();
 SELECT audit_softdelete.disable('fp.orders');
 SELECT * FROM pg_temp.fp_changes();
 
