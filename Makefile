@@ -28,7 +28,8 @@ OBJS = \
 	src/internal.o \
 	src/restore.o \
 	src/history.o \
-	src/trigger_guard.o
+	src/trigger_guard.o \
+	src/fingerprint.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -89,7 +90,8 @@ REGRESS = \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
-	softdelete_partitioned
+	softdelete_partitioned \
+	migration_fingerprint
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
 
