@@ -26,7 +26,8 @@ OBJS = \
 	src/internal.o \
 	src/restore.o \
 	src/history.o \
-	src/trigger_guard.o
+	src/trigger_guard.o \
+	src/migration_checksum.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -84,7 +85,8 @@ REGRESS = \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
-	softdelete_partitioned
+	softdelete_partitioned \
+	migration_checksum
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
 
@@ -97,6 +99,9 @@ include $(PGXS)
 
 # Every file shares the one header: rebuild them all when it changes.
 $(OBJS): src/audit_softdelete.h
+
+# The migration ledger's files.
+src/migration_checksum.o: src/migration.h
 
 # The version is compiled in.
 src/version.o: audit_softdelete.control
