@@ -27,7 +27,12 @@ OBJS = \
 	src/restore.o \
 	src/history.o \
 	src/trigger_guard.o \
-	src/migration_checksum.o
+	src/migration.o \
+	src/migration_checksum.o \
+	src/migration_lock.o \
+	src/migration_ledger.o \
+	src/migration_repair.o \
+	src/migration_status.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -86,7 +91,10 @@ REGRESS = \
 	softdelete_view_audit \
 	softdelete_view_drop \
 	softdelete_partitioned \
-	migration_checksum
+	migration_checksum \
+	migration_runs \
+	migration_repair \
+	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
 
@@ -100,8 +108,10 @@ include $(PGXS)
 # Every file shares the one header: rebuild them all when it changes.
 $(OBJS): src/audit_softdelete.h
 
-# The migration ledger's files.
-src/migration_checksum.o: src/migration.h
+# The migration ledger's files, and the audit writer that reads its run id.
+src/migration.o src/migration_checksum.o src/migration_lock.o \
+src/migration_ledger.o src/migration_repair.o src/migration_status.o \
+src/audit_write.o: src/migration.h
 
 # The version is compiled in.
 src/version.o: audit_softdelete.control
