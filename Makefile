@@ -96,7 +96,8 @@ REGRESS = \
 	migration_repair \
 	migration_security
 
-ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
+ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
+	migration_concurrent
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete
