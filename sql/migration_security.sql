@@ -61,7 +61,18 @@ GRANT EXECUTE ON FUNCTION
     audit_softdelete.migration_finish(bigint),
     audit_softdelete.migration_fail(text, text)
 TO mig_runner;
-GRANT SELECT ON audit_softdelete.migrations, audit_softdelete.migration_events TO mig_reader;
+
+-- The recording functions report what the ledger holds (which migration
+-- runs, which checksum it recorded): EXECUTE alone is not enough, the
+-- role must be allowed to read the ledger.
+SET SESSION AUTHORIZATION mig_runner;
+SELECT audit_softdelete.migration_begin('2026_01_first');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.migration_finish();
+\echo SQLSTATE :SQLSTATE
+RESET SESSION AUTHORIZATION;
+GRANT SELECT ON audit_softdelete.migrations, audit_softdelete.migration_events
+    TO mig_runner, mig_reader;
 
 -- A runner records its migrations in its own name: db_user is the session
 -- user, whatever actor it names; it needs no privilege on the tables.
@@ -72,12 +83,15 @@ SELECT audit_softdelete.migration_begin('2026_01_first', 'the first',
            context => '{"tool": "deploy.sh"}') IS NOT NULL AS began;
 SELECT audit_softdelete.migration_finish();
 COMMIT;
--- it may not change the ledger by hand, nor read it
+SELECT version, status, db_user, actor FROM audit_softdelete.migrations;
+-- it may not change the ledger by hand, nor forge a row for another user
 UPDATE audit_softdelete.migrations SET db_user = 'someone_else';
 \echo SQLSTATE :SQLSTATE
 DELETE FROM audit_softdelete.migration_events;
 \echo SQLSTATE :SQLSTATE
-SELECT count(*) FROM audit_softdelete.migrations;
+INSERT INTO audit_softdelete.migrations (version, direction, status, started_at, transactional,
+                                         db_user, pid, backend_start)
+VALUES ('2026_01_forged', 'up', 'succeeded', now(), true, 'someone_else', 1, now());
 \echo SQLSTATE :SQLSTATE
 -- nor make repair decisions, which need grants of their own
 SELECT audit_softdelete.migration_resolve('2026_01_first', 'failed', 'forged');

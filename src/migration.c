@@ -326,11 +326,11 @@ refuse_if_running_here(void)
 Datum
 asd_migration_begin(PG_FUNCTION_ARGS)
 {
-	char	   *version = asd_migration_text_arg(fcinfo, 0, "version", true);
-	char	   *description = asd_migration_text_arg(fcinfo, 1, "description", false);
-	char	   *checksum = asd_migration_text_arg(fcinfo, 2, "checksum", false);
+	char	   *version;
+	char	   *description;
+	char	   *checksum;
 	char	   *context = "{}";
-	char	   *direction = asd_migration_text_arg(fcinfo, 4, "direction", true);
+	char	   *direction;
 	bool		transactional;
 	AsdLedgerCall call;
 	AsdVersionState state;
@@ -341,6 +341,11 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 	char		nulls[9];
 	bool		isnull;
 
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	description = asd_migration_text_arg(fcinfo, 1, "description", false);
+	checksum = asd_migration_text_arg(fcinfo, 2, "checksum", false);
+	direction = asd_migration_text_arg(fcinfo, 4, "direction", true);
 	if (checksum != NULL)
 		checksum = asd_migration_checksum_tag(checksum, "checksum");
 	if (!PG_ARGISNULL(3))
@@ -548,8 +553,10 @@ end_run(MigrationRun *run, const char *status, const char *error)
 Datum
 asd_migration_finish(PG_FUNCTION_ARGS)
 {
-	MigrationRun *run = unfinished_run();
+	MigrationRun *run;
 
+	asd_ledger_require_read();
+	run = unfinished_run();
 	if (run == NULL || run->id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -579,9 +586,9 @@ asd_migration_finish(PG_FUNCTION_ARGS)
 Datum
 asd_migration_fail(PG_FUNCTION_ARGS)
 {
-	char	   *version = asd_migration_text_arg(fcinfo, 0, "version", true);
-	char	   *error = asd_migration_text_arg(fcinfo, 1, "error", false);
-	MigrationRun *run = unfinished_run();
+	char	   *version;
+	char	   *error;
+	MigrationRun *run;
 	MigrationRun *known;
 	AsdLedgerCall call;
 	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
@@ -590,6 +597,10 @@ asd_migration_fail(PG_FUNCTION_ARGS)
 	char		nulls[10];
 	int64		id;
 
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	error = asd_migration_text_arg(fcinfo, 1, "error", false);
+	run = unfinished_run();
 	if (run != NULL && strcmp(run->version, version) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -67,6 +67,7 @@ typedef struct AsdLedgerCall
 	char	   *db_user;
 } AsdLedgerCall;
 
+extern void asd_ledger_require_read(void);
 extern void asd_ledger_open(AsdLedgerCall *call);
 extern void asd_ledger_close(AsdLedgerCall *call);
 extern int	asd_ledger_execute(const char *query, int nargs, const Oid *argtypes,

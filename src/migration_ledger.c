@@ -28,9 +28,12 @@
  */
 #include "audit_softdelete.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -71,6 +74,39 @@ asd_migration_text_arg(FunctionCallInfo fcinfo, int argno,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"%s\" must not be empty", argname)));
 	return value;
+}
+
+/*
+ * asd_ledger_require_read
+ *		The recording functions report what the ledger holds (which
+ *		migration runs, which checksum was recorded, which run ended how):
+ *		they are for roles that may read it.  Checked first, before the
+ *		arguments.
+ */
+void
+asd_ledger_require_read(void)
+{
+	static const char *const tables[] = {"migrations", "migration_events"};
+	Oid			nspid = get_namespace_oid(ASD_SCHEMA_NAME, false);
+	int			i;
+
+	for (i = 0; i < lengthof(tables); i++)
+	{
+		Oid			relid = get_relname_relid(tables[i], nspid);
+
+		if (!OidIsValid(relid))
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_TABLE),
+					 errmsg("relation \"%s.%s\" does not exist", ASD_SCHEMA_NAME, tables[i]),
+					 errhint("Run ALTER EXTENSION audit_softdelete UPDATE.")));
+		if (pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("permission denied for table %s", tables[i]),
+					 errdetail("The functions that record migrations report what the ledger holds: they are for roles that may read it."),
+					 errhint("Grant SELECT on %s.migrations and %s.migration_events to the role that records migrations.",
+							 ASD_SCHEMA_NAME, ASD_SCHEMA_NAME)));
+	}
 }
 
 /*

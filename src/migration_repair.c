@@ -39,8 +39,8 @@ PG_FUNCTION_INFO_V1(asd_migration_accept_checksum);
 Datum
 asd_migration_baseline(PG_FUNCTION_ARGS)
 {
-	char	   *version = asd_migration_text_arg(fcinfo, 0, "version", true);
-	char	   *description = asd_migration_text_arg(fcinfo, 1, "description", false);
+	char	   *version;
+	char	   *description;
 	AsdLedgerCall call;
 	Oid			argtypes[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
 	Datum		args[5];
@@ -48,6 +48,9 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	int64		runs;
 	int64		id;
 
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	description = asd_migration_text_arg(fcinfo, 1, "description", false);
 	asd_migration_lock(false);
 	asd_ledger_open(&call);
 	if (asd_ledger_execute("SELECT (SELECT pg_catalog.count(*) FROM audit_softdelete.migrations)"
@@ -105,15 +108,19 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 Datum
 asd_migration_resolve(PG_FUNCTION_ARGS)
 {
-	char	   *version = asd_migration_text_arg(fcinfo, 0, "version", true);
-	char	   *status = asd_migration_text_arg(fcinfo, 1, "status", true);
-	char	   *reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
+	char	   *version;
+	char	   *status;
+	char	   *reason;
 	AsdLedgerCall call;
 	AsdVersionState state;
 	Oid			argtypes[1] = {INT8OID};
 	Datum		args[1];
 	int64		id;
 
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	status = asd_migration_text_arg(fcinfo, 1, "status", true);
+	reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
 	if (strcmp(status, "succeeded") != 0 && strcmp(status, "failed") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -162,13 +169,17 @@ asd_migration_resolve(PG_FUNCTION_ARGS)
 Datum
 asd_migration_accept_checksum(PG_FUNCTION_ARGS)
 {
-	char	   *version = asd_migration_text_arg(fcinfo, 0, "version", true);
-	char	   *checksum = asd_migration_text_arg(fcinfo, 1, "checksum", true);
-	char	   *reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
+	char	   *version;
+	char	   *checksum;
+	char	   *reason;
 	AsdLedgerCall call;
 	AsdVersionState state;
 	int64		id;
 
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	checksum = asd_migration_text_arg(fcinfo, 1, "checksum", true);
+	reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
 	checksum = asd_migration_checksum_tag(checksum, "checksum");
 	asd_migration_lock(false);
 	asd_ledger_open(&call);
