@@ -232,6 +232,8 @@ SELECT audit_softdelete.migration_resolve('2026_03_index', 'failed',
 SELECT status FROM audit_softdelete.migrations WHERE version = '2026_03_index';
 SELECT version, state, applied FROM audit_softdelete.migration_versions
  WHERE version = '2026_03_index';
+SELECT audit_softdelete.migration_resolve('2026_03_index', 'failed', 'twice');
+\echo SQLSTATE :SQLSTATE
 SELECT apply('2026_03_index') IS NOT NULL AS applied;
 
 -- The whole history: runs and decisions, in order.
@@ -259,6 +261,19 @@ TRUNCATE audit_softdelete.migration_events;
 \echo SQLSTATE :SQLSTATE
 SELECT count(*) AS runs FROM audit_softdelete.migrations;
 SELECT count(*) AS decisions FROM audit_softdelete.migration_events;
+-- its trigger function guards nothing else
+CREATE TABLE guarded (id int);
+CREATE TRIGGER wrong AFTER UPDATE ON guarded
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.migration_ledger_guard();
+CREATE TRIGGER wrong_event BEFORE INSERT ON guarded
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.migration_ledger_guard();
+INSERT INTO guarded VALUES (1);
+\echo SQLSTATE :SQLSTATE
+DROP TRIGGER wrong_event ON guarded;
+INSERT INTO guarded VALUES (1);
+UPDATE guarded SET id = 2;
+\echo SQLSTATE :SQLSTATE
+DROP TABLE guarded;
 
 \c :regress_db
 DROP DATABASE asd_migration_repair;

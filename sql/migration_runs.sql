@@ -311,6 +311,10 @@ SELECT audit_softdelete.migration_fail(NULL, 'no version');
 SELECT version, state, applied FROM audit_softdelete.migration_versions
  WHERE version = '2026_05_broken';
 BEGIN;
+SELECT audit_softdelete.migration_begin('2026_05_broken', direction => 'down');
+\echo SQLSTATE :SQLSTATE
+ROLLBACK;
+BEGIN;
 SELECT audit_softdelete.migration_begin('2026_05_broken') IS NOT NULL AS began;
 SELECT audit_softdelete.migration_finish();
 COMMIT;

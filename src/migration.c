@@ -535,12 +535,20 @@ end_run(MigrationRun *run, const char *status, const char *error)
 						   4, argtypes, args, nulls, true) != SPI_OK_UPDATE)
 		elog(ERROR, "could not update audit_softdelete.migrations");
 	if (SPI_processed != 1)
+	{
+		int64		id = run->id;
+		char	   *version = pstrdup(run->version);
+
+		/* decided elsewhere: this session's run is over */
+		if (run == session_run)
+			end_session_run();
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("run %lld of migration \"%s\" is no longer running",
-						(long long) run->id, run->version),
-				 errdetail("Another session recorded its outcome after this session lost the migration lock."),
+						(long long) id, version),
+				 errdetail("migration_resolve() recorded its outcome after this session lost the migration lock."),
 				 errhint("See audit_softdelete.migration_history.")));
+	}
 	asd_ledger_close(&call);
 	run->end_subid = GetCurrentSubTransactionId();
 }

@@ -104,9 +104,11 @@ tuple_text(HeapTuple tuple, TupleDesc desc, AttrNumber attnum)
 /*
  * holder_run
  *		The run the backend pid is making: its newest row in migrations
- *		that is either still running or written by a transaction that has
- *		not ended (the holder's own, when it is a transactional run),
- *		seen through a dirty snapshot.
+ *		that is running, or that a transaction not ended yet marked
+ *		succeeded (a transactional run finished, not committed), seen
+ *		through a dirty snapshot.  The failed or baseline rows that the
+ *		repair functions write are no run in progress: a holder without a
+ *		run is recording a decision.
  *
  * A pid can be reused by a later backend.  For our own pid the rows of
  * this backend are told from an earlier one's by backend_start; another
@@ -168,9 +170,11 @@ holder_run(int pid, AsdMigrationHolder *holder)
 			continue;
 		status = tuple_text(tuple, desc, att_status);
 		xmin = HeapTupleHeaderGetXmin(tuple->t_data);
-		if ((status != NULL && strcmp(status, "running") == 0) ||
-			TransactionIdIsCurrentTransactionId(xmin) ||
-			TransactionIdIsInProgress(xmin))
+		if (status != NULL &&
+			(strcmp(status, "running") == 0 ||
+			 (strcmp(status, "succeeded") == 0 &&
+			  (TransactionIdIsCurrentTransactionId(xmin) ||
+			   TransactionIdIsInProgress(xmin)))))
 		{
 			if (best != NULL)
 				heap_freetuple(best);
