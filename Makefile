@@ -29,7 +29,13 @@ OBJS = \
 	src/restore.o \
 	src/history.o \
 	src/trigger_guard.o \
-	src/fingerprint.o
+	src/fingerprint.o \
+	src/migration.o \
+	src/migration_checksum.o \
+	src/migration_lock.o \
+	src/migration_ledger.o \
+	src/migration_repair.o \
+	src/migration_status.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -91,9 +97,14 @@ REGRESS = \
 	softdelete_view_audit \
 	softdelete_view_drop \
 	softdelete_partitioned \
-	migration_fingerprint
+	migration_fingerprint \
+	migration_checksum \
+	migration_runs \
+	migration_repair \
+	migration_security
 
-ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete
+ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
+	migration_concurrent
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

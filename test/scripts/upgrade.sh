@@ -111,6 +111,8 @@ check "the oldest version wrote audit rows" "t" \
 	"$(psql_q -d "$old" -c "SELECT count(*) >= 10 FROM audit_softdelete.audit_logs")"
 check "the oldest version recorded the cascade" "2" \
 	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.soft_delete_cascades")"
+check "no audit row of the oldest version names a migration" "0" \
+	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.audit_logs WHERE migration_id IS NOT NULL")"
 
 psql_q -d "$old" -c "ALTER EXTENSION audit_softdelete UPDATE"
 check "the extension is at the newest version" "$newest" \
@@ -140,6 +142,18 @@ check "a move between partitions is still one UPDATE" "UPDATE" \
 		-c "SELECT action FROM audit_softdelete.audit_logs ORDER BY id DESC LIMIT 1")"
 check "version() reports the library and the installed SQL" "$newest|$newest" \
 	"$(psql_q -d "$old" -c "SELECT library || '|' || installed FROM audit_softdelete.version()")"
+check "after the upgrade a migration is recorded, and its audit rows carry its id" "succeeded|true" \
+	"$(psql_q -d "$old" <<'SQL'
+BEGIN;
+SELECT audit_softdelete.migration_begin('2026_12_after_upgrade') IS NOT NULL AS began \gset
+UPDATE tasks SET title = 'migrated' WHERE id = 20;
+SELECT audit_softdelete.migration_finish();
+COMMIT;
+SELECT m.status || '|' || (l.migration_id = m.id)
+  FROM audit_softdelete.migrations m, audit_softdelete.audit_logs l
+ WHERE l.id = (SELECT max(id) FROM audit_softdelete.audit_logs);
+SQL
+)"
 
 psql_q -d postgres -c "DROP DATABASE $old" -c "DROP DATABASE $new"
 exit $fail
