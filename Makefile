@@ -26,7 +26,9 @@ OBJS = \
 	src/internal.o \
 	src/restore.o \
 	src/history.o \
-	src/trigger_guard.o
+	src/trigger_guard.o \
+	src/ddl_log.o \
+	src/issue12_stubs.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -62,6 +64,8 @@ REGRESS = \
 	jsonb_writer \
 	audit_exclude_redact \
 	audit_ddl \
+	migration_ddl \
+	migration_drift \
 	audit_paths \
 	audit_rollback \
 	audit_security \
@@ -97,6 +101,7 @@ include $(PGXS)
 
 # Every file shares the one header: rebuild them all when it changes.
 $(OBJS): src/audit_softdelete.h
+src/ddl_log.o src/issue12_stubs.o: src/ddl_log.h
 
 # The version is compiled in.
 src/version.o: audit_softdelete.control

@@ -32,6 +32,7 @@
  *-------------------------------------------------------------------------
  */
 #include "audit_softdelete.h"
+#include "ddl_log.h"
 
 #include "access/htup_details.h"
 #include "catalog/namespace.h"
@@ -124,6 +125,19 @@ Oid
 asd_acting_role(void)
 {
 	return current_gate != NULL ? current_gate->caller : GetUserId();
+}
+
+/*
+ * asd_inside_extension_call
+ *		Is the extension acting on a role's behalf now, inside a gate:
+ *		in enable() or disable(), or in one of the extension's event
+ *		triggers that change tables for the role running the DDL?  The
+ *		DDL log marks the commands they run (ddl_log.c).
+ */
+bool
+asd_inside_extension_call(void)
+{
+	return current_gate != NULL;
 }
 
 /*
