@@ -41,9 +41,10 @@
  *	  with (and outnumber).  The schema fingerprint that migration_drift()
  *	  compares catches a change made meanwhile.
  *
- * Logging never fails a command on its own account: objects it cannot
- * look up are recorded without that detail.  An error writing the row (a
- * full disk) is an error of the command, as for any write.
+ * Logging never fails a command on its own account: an object it cannot
+ * look up is recorded without that detail.  An error writing the row (a
+ * full disk) or resolving the actor (malformed claims in the setting
+ * actor_setting names, as for an audited write) is the command's error.
  *
  * IDENTIFICATION
  *	  src/ddl_log.c
@@ -270,19 +271,19 @@ log_dropped(const DdlLogEvent *ev, CommandTag tag)
 
 	args[0] = BoolGetDatum(tag == CMDTAG_DROP_EXTENSION);
 	if (SPI_execute_with_args("SELECT d.object_type, d.object_identity, d.schema_name"
-					"  FROM pg_catalog.pg_event_trigger_dropped_objects()"
-					"       WITH ORDINALITY AS d"
-					" WHERE NOT d.is_temporary"
-					"   AND (d.original OR (d.normal AND NOT $1))"
-					"   AND NOT (d.object_type OPERATOR(pg_catalog.=) ANY"
-					"            ('{default value,rule,trigger,policy,table constraint}'::pg_catalog.text[])"
-					"            AND d.address_names[1:2] IN"
-					"                (SELECT r.address_names"
-					"                   FROM pg_catalog.pg_event_trigger_dropped_objects() r"
-					"                  WHERE r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-					"                    AND r.objsubid OPERATOR(pg_catalog.=) 0))"
-					" ORDER BY d.ordinality",
-					1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
+							  "  FROM pg_catalog.pg_event_trigger_dropped_objects()"
+							  "       WITH ORDINALITY AS d"
+							  " WHERE NOT d.is_temporary"
+							  "   AND (d.original OR (d.normal AND NOT $1))"
+							  "   AND NOT (d.object_type OPERATOR(pg_catalog.=) ANY"
+							  "            ('{default value,rule,trigger,policy,table constraint}'::pg_catalog.text[])"
+							  "            AND d.address_names[1:2] IN"
+							  "                (SELECT r.address_names"
+							  "                   FROM pg_catalog.pg_event_trigger_dropped_objects() r"
+							  "                  WHERE r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+							  "                    AND r.objsubid OPERATOR(pg_catalog.=) 0))"
+							  " ORDER BY d.ordinality",
+							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read pg_event_trigger_dropped_objects()");
 	dropped = SPI_tuptable;
 	ndropped = SPI_processed;
