@@ -113,11 +113,12 @@ REVOKE ALL ON FUNCTION audit_softdelete.ddl_log_trigger() FROM PUBLIC;
 -- (succeeded or baseline; with none, every one recorded), the extension's
 -- own enable() and disable() included (by_extension): they change the
 -- table too.  REFRESH MATERIALIZED VIEW is logged (PostgreSQL counts it
--- as DDL) but changes no schema: it is no drift.  Then one 'fingerprint' row when the schema's fingerprint
--- differs from the one the last finished migration recorded, which also
--- catches what the log missed (event triggers disabled, a restore).  No
--- finished migration, or none with a fingerprint: no comparison.  Reads
--- as the caller, who needs SELECT on migration_ddl and migrations.
+-- as DDL) but changes no schema: it is no drift.  Then one 'fingerprint'
+-- row when the schema's fingerprint differs from the one the last
+-- finished migration recorded, which also catches what the log missed
+-- (event triggers disabled, a restore).  No finished migration, or none
+-- with a fingerprint: no comparison.  Reads as the caller, who needs
+-- SELECT on migration_ddl and migrations.
 CREATE FUNCTION audit_softdelete.migration_drift()
 RETURNS TABLE (
     kind                 text,
