@@ -30,6 +30,7 @@ OBJS = \
 	src/history.o \
 	src/trigger_guard.o \
 	src/fingerprint.o \
+	src/ddl_log.o \
 	src/migration.o \
 	src/migration_checksum.o \
 	src/migration_lock.o \
@@ -73,6 +74,8 @@ REGRESS = \
 	jsonb_writer \
 	audit_exclude_redact \
 	audit_ddl \
+	migration_ddl \
+	migration_drift \
 	audit_paths \
 	audit_rollback \
 	audit_security \

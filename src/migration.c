@@ -48,6 +48,7 @@
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
+#include "actor.h"
 #include "migration.h"
 
 PG_FUNCTION_INFO_V1(asd_migration_begin);

@@ -39,7 +39,9 @@
 #include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
+#include "actor.h"
 #include "migration.h"
+#include "owner.h"
 
 PG_FUNCTION_INFO_V1(asd_migration_ledger_guard);
 

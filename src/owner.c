@@ -240,6 +240,19 @@ asd_gate_exit(AsdGate *gate)
 	asd_restore_user(gate->save_userid, gate->save_sec);
 }
 
+/*
+ * asd_inside_extension_call
+ *		Is the extension acting on a role's behalf now, inside a gate:
+ *		in enable() or disable(), or in one of the extension's event
+ *		triggers that change tables for the role running the DDL?  The
+ *		DDL log marks the commands they run (ddl_log.c).
+ */
+bool
+asd_inside_extension_call(void)
+{
+	return current_gate != NULL;
+}
+
 /* The innermost gate; funcname, called outside any, is refused. */
 static AsdGate *
 require_gate(const char *funcname)

@@ -59,6 +59,7 @@ typedef struct AsdGate
 extern void asd_gate_enter(AsdGate *gate);
 extern void asd_gate_exit(AsdGate *gate);
 extern Oid	asd_gate_caller(const char *funcname);
+extern bool asd_inside_extension_call(void);
 extern Oid	asd_acting_role(void);
 extern bool asd_take_ddl_pass(void);
 

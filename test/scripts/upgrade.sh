@@ -142,6 +142,9 @@ check "a move between partitions is still one UPDATE" "UPDATE" \
 		-c "SELECT action FROM audit_softdelete.audit_logs ORDER BY id DESC LIMIT 1")"
 check "version() reports the library and the installed SQL" "$newest|$newest" \
 	"$(psql_q -d "$old" -c "SELECT library || '|' || installed FROM audit_softdelete.version()")"
+check "the update is one row of the DDL log, not the commands of its scripts" \
+	"ddl_command_end ALTER EXTENSION audit_softdelete" \
+	"$(psql_q -d "$old" -c "SELECT event || ' ' || command_tag || ' ' || object_identity FROM audit_softdelete.migration_ddl ORDER BY id LIMIT 1")"
 check "after the upgrade a migration is recorded, and its audit rows carry its id" "succeeded|true" \
 	"$(psql_q -d "$old" <<'SQL'
 BEGIN;
