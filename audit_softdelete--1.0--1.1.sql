@@ -58,8 +58,8 @@ CREATE TABLE audit_softdelete.migrations (
     -- what the tool says of the run: {"tool": ..., "git_sha": ..., ...}
     context            jsonb NOT NULL DEFAULT '{}',
     error              text,
-    -- audit_softdelete.migration_schema_fingerprint() after the run, when
-    -- that function exists
+    -- audit_softdelete.migration_schema_fingerprint() as the run left the
+    -- schema (succeeded) or as it was at the baseline; NULL otherwise
     schema_fingerprint text
 );
 

@@ -347,24 +347,18 @@ SELECT row_pk, CASE WHEN migration_id = :c_id THEN 'c' ELSE migration_id::text E
   FROM audit_softdelete.audit_logs WHERE row_pk IN ('{"id": 12}', '{"id": 13}') ORDER BY id;
 
 ----------------------------------------------------------------------------
--- The schema fingerprint after a run, when the function that computes it
--- exists (a later feature; a stand-in here when it is missing).
+-- The schema fingerprint after a run: the schema as the migration left it
+-- (migration_drift() compares the schema with it).
 ----------------------------------------------------------------------------
-SELECT to_regprocedure('audit_softdelete.migration_schema_fingerprint()') IS NULL
-       AS make_fingerprint \gset
-\if :make_fingerprint
-CREATE FUNCTION audit_softdelete.migration_schema_fingerprint() RETURNS text
-LANGUAGE sql AS $$ SELECT 'stand-in' $$;
-\endif
+SELECT audit_softdelete.migration_schema_fingerprint() AS before_run \gset
 BEGIN;
 SELECT audit_softdelete.migration_begin('2026_07_fingerprinted') IS NOT NULL AS began;
+ALTER TABLE notes ADD subtitle text;
 SELECT audit_softdelete.migration_finish();
 COMMIT;
-SELECT schema_fingerprint IS NOT NULL AS has_fingerprint
+SELECT schema_fingerprint = audit_softdelete.migration_schema_fingerprint() AS as_left,
+       schema_fingerprint <> :'before_run' AS changed
   FROM audit_softdelete.migrations WHERE version = '2026_07_fingerprinted';
-\if :make_fingerprint
-DROP FUNCTION audit_softdelete.migration_schema_fingerprint();
-\endif
 
 SELECT kind, version, direction, status, transactional
   FROM audit_softdelete.migration_history;

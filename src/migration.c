@@ -41,14 +41,13 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
-#include "nodes/makefuncs.h"
-#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
 
 #include "actor.h"
+#include "fingerprint.h"
 #include "migration.h"
 
 PG_FUNCTION_INFO_V1(asd_migration_begin);
@@ -477,27 +476,6 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 }
 
 /*
- * The schema fingerprint recorded with a finished run: that of the
- * function audit_softdelete.migration_schema_fingerprint(), when it exists
- * (a later feature), else NULL.  Called in an open ledger call.
- */
-static char *
-schema_fingerprint(void)
-{
-	List	   *name = list_make2(makeString(ASD_SCHEMA_NAME),
-								  makeString("migration_schema_fingerprint"));
-
-	if (!OidIsValid(LookupFuncName(name, 0, NULL, true)))
-		return NULL;
-	if (asd_ledger_execute("SELECT audit_softdelete.migration_schema_fingerprint()::pg_catalog.text"
-						   " AS fingerprint",
-						   0, NULL, NULL, NULL, false) != SPI_OK_SELECT ||
-		SPI_processed != 1)
-		elog(ERROR, "could not compute the schema fingerprint");
-	return asd_ledger_text(0, "fingerprint");
-}
-
-/*
  * Mark this session's run as ended: status "succeeded" (with the schema
  * fingerprint) or "failed" (with the error).  The row must still be
  * "running": a session that lost its lock (pg_advisory_unlock_all) may
@@ -512,9 +490,14 @@ end_run(MigrationRun *run, const char *status, const char *error)
 	char		nulls[4] = {' ', ' ', 'n', 'n'};
 	char	   *fingerprint = NULL;
 
-	asd_ledger_open(&call);
+	/*
+	 * The schema as the migration leaves it, seen with the statement's
+	 * snapshot, which holds the migration's own changes; a later one could
+	 * take in DDL another session committed meanwhile, which is drift.
+	 */
 	if (strcmp(status, "succeeded") == 0)
-		fingerprint = schema_fingerprint();
+		fingerprint = asd_schema_fingerprint();
+	asd_ledger_open(&call);
 	args[0] = Int64GetDatum(run->id);
 	args[1] = CStringGetTextDatum(status);
 	if (fingerprint != NULL)

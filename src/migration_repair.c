@@ -23,6 +23,7 @@
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
+#include "fingerprint.h"
 #include "migration.h"
 
 PG_FUNCTION_INFO_V1(asd_migration_baseline);
@@ -33,8 +34,9 @@ PG_FUNCTION_INFO_V1(asd_migration_accept_checksum);
  * migration_baseline(version text, description text DEFAULT NULL)
  *		RETURNS bigint
  *		Record that a database whose migrations were never recorded is at
- *		version: a run with status "baseline", and the decision.  Returns
- *		the run's id.  Refused once the ledger has any history.
+ *		version: a run with status "baseline", with the schema's
+ *		fingerprint as it is now, and the decision.  Returns the run's id.
+ *		Refused once the ledger has any history.
  */
 Datum
 asd_migration_baseline(PG_FUNCTION_ARGS)
@@ -42,9 +44,10 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	char	   *version;
 	char	   *description;
 	AsdLedgerCall call;
-	Oid			argtypes[5] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID};
-	Datum		args[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+	Oid			argtypes[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
+	TEXTOID};
+	Datum		args[6];
+	char		nulls[6] = {' ', ' ', ' ', ' ', ' ', ' '};
 	int64		runs;
 	int64		id;
 
@@ -75,17 +78,19 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	args[2] = CStringGetTextDatum(call.db_user);
 	args[3] = CStringGetTextDatum(call.actor);
 	args[4] = TimestampTzGetDatum(MyStartTimestamp);
+	/* the schema the database is at: migration_drift() compares with it */
+	args[5] = CStringGetTextDatum(asd_schema_fingerprint());
 	if (asd_ledger_execute("INSERT INTO audit_softdelete.migrations"
 						   " (version, description, direction, status, started_at, finished_at,"
 						   "  duration, transactional, db_user, actor, client_addr,"
-						   "  application_name, pid, backend_start)"
+						   "  application_name, pid, backend_start, schema_fingerprint)"
 						   " SELECT $1, $2, 'up', 'baseline', t.now, t.now, '0'::pg_catalog.interval,"
 						   "        true, $3, $4, pg_catalog.inet_client_addr(),"
 						   "        pg_catalog.current_setting('application_name'),"
-						   "        pg_catalog.pg_backend_pid(), $5"
+						   "        pg_catalog.pg_backend_pid(), $5, $6"
 						   "   FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
 						   " RETURNING id",
-						   5, argtypes, args, nulls, false) != SPI_OK_INSERT_RETURNING ||
+						   6, argtypes, args, nulls, false) != SPI_OK_INSERT_RETURNING ||
 		SPI_processed != 1)
 		elog(ERROR, "could not insert into audit_softdelete.migrations");
 	id = asd_ledger_int64(0, "id");
