@@ -76,6 +76,7 @@ REGRESS = \
 	audit_ddl \
 	migration_ddl \
 	migration_drift \
+	migration_ddl_link \
 	audit_paths \
 	audit_rollback \
 	audit_security \
