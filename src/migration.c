@@ -442,19 +442,16 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 	args[6] = CStringGetTextDatum(call.actor);
 	args[7] = TimestampTzGetDatum(MyStartTimestamp);
 	args[8] = DirectFunctionCall1(jsonb_in, CStringGetDatum(context));
-	if (asd_ledger_execute("INSERT INTO audit_softdelete.migrations"
-						   " (version, description, direction, checksum, status, started_at,"
-						   "  transactional, db_user, actor, client_addr, application_name,"
-						   "  pid, backend_start, context)"
-						   " VALUES ($1, $2, $3, $4, 'running', pg_catalog.clock_timestamp(),"
-						   "  $5, $6, $7, pg_catalog.inet_client_addr(),"
-						   "  pg_catalog.current_setting('application_name'),"
-						   "  pg_catalog.pg_backend_pid(), $8, $9)"
-						   " RETURNING id, started_at",
-						   9, argtypes, args, nulls, false) != SPI_OK_INSERT_RETURNING ||
-		SPI_processed != 1)
-		elog(ERROR, "could not insert into audit_softdelete.migrations");
-	run.id = asd_ledger_int64(0, "id");
+	run.id = asd_ledger_insert("INSERT INTO audit_softdelete.migrations"
+							   " (version, description, direction, checksum, status, started_at,"
+							   "  transactional, db_user, actor, client_addr, application_name,"
+							   "  pid, backend_start, context)"
+							   " VALUES ($1, $2, $3, $4, 'running', pg_catalog.clock_timestamp(),"
+							   "  $5, $6, $7, pg_catalog.inet_client_addr(),"
+							   "  pg_catalog.current_setting('application_name'),"
+							   "  pg_catalog.pg_backend_pid(), $8, $9)"
+							   " RETURNING id, started_at",
+							   9, argtypes, args, nulls);
 	run.started_at = DatumGetTimestampTz(asd_ledger_value(0, "started_at", &isnull));
 	asd_ledger_close(&call);
 
@@ -510,14 +507,13 @@ end_run(MigrationRun *run, const char *status, const char *error)
 		args[3] = CStringGetTextDatum(error);
 		nulls[3] = ' ';
 	}
-	if (asd_ledger_execute("UPDATE audit_softdelete.migrations m"
-						   "   SET status = $2, finished_at = t.now,"
-						   "       duration = t.now - m.started_at,"
-						   "       schema_fingerprint = $3, error = $4"
-						   "  FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
-						   " WHERE m.id = $1 AND m.status = 'running'",
-						   4, argtypes, args, nulls, true) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update audit_softdelete.migrations");
+	(void) asd_ledger_execute("UPDATE audit_softdelete.migrations m"
+							  "   SET status = $2, finished_at = t.now,"
+							  "       duration = t.now - m.started_at,"
+							  "       schema_fingerprint = $3, error = $4"
+							  "  FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
+							  " WHERE m.id = $1 AND m.status = 'running'",
+							  4, argtypes, args, nulls, SPI_OK_UPDATE, true);
 	if (SPI_processed != 1)
 	{
 		int64		id = run->id;
@@ -644,7 +640,7 @@ asd_migration_fail(PG_FUNCTION_ARGS)
 	args[7] = TimestampTzGetDatum(MyStartTimestamp);
 	args[9] = error ? CStringGetTextDatum(error) : (Datum) 0;
 	nulls[9] = error ? ' ' : 'n';
-	if (asd_ledger_execute("INSERT INTO audit_softdelete.migrations"
+	id = asd_ledger_insert("INSERT INTO audit_softdelete.migrations"
 						   " (version, description, direction, checksum, status, started_at,"
 						   "  finished_at, duration, transactional, db_user, actor, client_addr,"
 						   "  application_name, pid, backend_start, context, error)"
@@ -656,10 +652,7 @@ asd_migration_fail(PG_FUNCTION_ARGS)
 						   "        coalesce($9, '{}'::pg_catalog.jsonb), $10"
 						   "   FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
 						   " RETURNING id",
-						   10, argtypes, args, nulls, false) != SPI_OK_INSERT_RETURNING ||
-		SPI_processed != 1)
-		elog(ERROR, "could not insert into audit_softdelete.migrations");
-	id = asd_ledger_int64(0, "id");
+						   10, argtypes, args, nulls);
 	asd_ledger_close(&call);
 	if (known)
 	{

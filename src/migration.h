@@ -59,10 +59,11 @@ extern bool asd_migration_holder(AsdMigrationHolder *holder);
  * extension owner, through SPI.  Every ledger function opens one call,
  * runs its queries, and closes it.
  */
+struct AsdSpi;					/* owner.h */
+
 typedef struct AsdLedgerCall
 {
-	Oid			save_userid;
-	int			save_sec;
+	struct AsdSpi *spi;			/* connected as the extension owner */
 	char	   *actor;			/* of the calling session, taken before */
 	char	   *db_user;
 } AsdLedgerCall;
@@ -70,8 +71,11 @@ typedef struct AsdLedgerCall
 extern void asd_ledger_require_read(void);
 extern void asd_ledger_open(AsdLedgerCall *call);
 extern void asd_ledger_close(AsdLedgerCall *call);
-extern int	asd_ledger_execute(const char *query, int nargs, const Oid *argtypes,
-							   Datum *args, const char *nulls, bool update);
+extern int	asd_ledger_execute(const char *query, int nargs, Oid *argtypes,
+							   Datum *args, const char *nulls, int expected,
+							   bool update);
+extern int64 asd_ledger_insert(const char *query, int nargs, Oid *argtypes,
+							   Datum *args, const char *nulls);
 extern Datum asd_ledger_value(int row, const char *column, bool *isnull);
 extern char *asd_ledger_text(int row, const char *column);
 extern int64 asd_ledger_int64(int row, const char *column);

@@ -36,7 +36,6 @@
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "actor.h"
@@ -113,7 +112,7 @@ asd_ledger_require_read(void)
 
 /*
  * asd_ledger_open
- *		Note who is acting, become the extension owner, connect to SPI.
+ *		Note who is acting, then connect to SPI as the extension owner.
  */
 void
 asd_ledger_open(AsdLedgerCall *call)
@@ -121,51 +120,61 @@ asd_ledger_open(AsdLedgerCall *call)
 	/* as the session, before the user changes */
 	call->actor = pstrdup(asd_current_actor());
 	call->db_user = pstrdup(asd_session_user_name());
-	asd_become_extension_owner(&call->save_userid, &call->save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	call->spi = palloc(sizeof(AsdSpi));
+	asd_spi_connect_as_owner(call->spi);
 }
 
 void
 asd_ledger_close(AsdLedgerCall *call)
 {
-	SPI_finish();
-	asd_restore_user(call->save_userid, call->save_sec);
+	asd_spi_finish(call->spi);
+	pfree(call->spi);
+	call->spi = NULL;
 }
 
 /*
  * asd_ledger_execute
- *		Run one query on the ledger with the latest snapshot; update says it
- *		updates a run, which the guard then lets pass.  Returns the SPI
- *		result code; the rows are in SPI_tuptable.
+ *		Run one query on the ledger with the latest snapshot, as
+ *		asd_spi_run() with expected; update says it updates a run, which
+ *		the guard then lets pass.  Returns the SPI result code; the rows
+ *		are in SPI_tuptable.
  */
 int
-asd_ledger_execute(const char *query, int nargs, const Oid *argtypes,
-				   Datum *args, const char *nulls, bool update)
+asd_ledger_execute(const char *query, int nargs, Oid *argtypes,
+				   Datum *args, const char *nulls, int expected, bool update)
 {
-	SPIPlanPtr	plan;
 	int			ret;
 
-	plan = SPI_prepare(query, nargs, (Oid *) argtypes);
-	if (plan == NULL)
-		elog(ERROR, "could not prepare a query on the migration ledger: %s",
-			 SPI_result_code_string(SPI_result));
 	ledger_updating = update;
 	PG_TRY();
 	{
-		ret = SPI_execute_snapshot(plan, args, nulls, GetLatestSnapshot(),
-								   InvalidSnapshot, false, true, 0);
+		ret = asd_spi_run(query, nargs, argtypes, args, nulls, expected,
+						  ASD_SPI_LATEST_WRITE);
 	}
 	PG_FINALLY();
 	{
 		ledger_updating = false;
 	}
 	PG_END_TRY();
-	if (ret < 0)
-		elog(ERROR, "could not run a query on the migration ledger: %s",
-			 SPI_result_code_string(ret));
-	SPI_freeplan(plan);
 	return ret;
+}
+
+/*
+ * asd_ledger_insert
+ *		Run an INSERT ... RETURNING id, ... of one row on the ledger;
+ *		returns the id.  The other columns it returns are read with
+ *		asd_ledger_value(0, ...).
+ */
+int64
+asd_ledger_insert(const char *query, int nargs, Oid *argtypes, Datum *args,
+				  const char *nulls)
+{
+	(void) asd_ledger_execute(query, nargs, argtypes, args, nulls,
+							  SPI_OK_INSERT_RETURNING, false);
+	if (SPI_processed != 1)
+		elog(ERROR, "\"%s\" inserted " UINT64_FORMAT " rows", query,
+			 SPI_processed);
+	return asd_ledger_int64(0, "id");
 }
 
 /* A column of a row of the last result, by name. */
@@ -235,18 +244,15 @@ asd_ledger_insert_event(AsdLedgerCall *call, const char *action, int64 run_id,
 			args[i] = CStringGetTextDatum(texts[i]);
 	}
 	args[1] = Int64GetDatum(run_id);
-	if (asd_ledger_execute("INSERT INTO audit_softdelete.migration_events"
-						   " (recorded_at, action, migration_id, version, status, checksum,"
-						   "  reason, db_user, actor, client_addr, application_name, pid)"
-						   " VALUES (pg_catalog.clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8,"
-						   "  pg_catalog.inet_client_addr(),"
-						   "  pg_catalog.current_setting('application_name'),"
-						   "  pg_catalog.pg_backend_pid())"
-						   " RETURNING id",
-						   8, argtypes, args, nulls, false) != SPI_OK_INSERT_RETURNING ||
-		SPI_processed != 1)
-		elog(ERROR, "could not append to audit_softdelete.migration_events");
-	return asd_ledger_int64(0, "id");
+	return asd_ledger_insert("INSERT INTO audit_softdelete.migration_events"
+							 " (recorded_at, action, migration_id, version, status, checksum,"
+							 "  reason, db_user, actor, client_addr, application_name, pid)"
+							 " VALUES (pg_catalog.clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8,"
+							 "  pg_catalog.inet_client_addr(),"
+							 "  pg_catalog.current_setting('application_name'),"
+							 "  pg_catalog.pg_backend_pid())"
+							 " RETURNING id",
+							 8, argtypes, args, nulls);
 }
 
 /*
@@ -263,12 +269,11 @@ asd_ledger_version_state(const char *version, AsdVersionState *state)
 
 	memset(state, 0, sizeof(AsdVersionState));
 	args[0] = CStringGetTextDatum(version);
-	if (asd_ledger_execute("SELECT v.state, v.applied, v.checksum, v.checksum_recorded_at,"
-						   "       v.succeeded_run, v.last_run, v.last_run_status"
-						   "  FROM audit_softdelete.migration_versions v"
-						   " WHERE v.version = $1",
-						   1, argtypes, args, NULL, false) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.migration_versions");
+	(void) asd_ledger_execute("SELECT v.state, v.applied, v.checksum, v.checksum_recorded_at,"
+							  "       v.succeeded_run, v.last_run, v.last_run_status"
+							  "  FROM audit_softdelete.migration_versions v"
+							  " WHERE v.version = $1",
+							  1, argtypes, args, NULL, SPI_OK_SELECT, false);
 	if (SPI_processed == 0)
 		return;
 	state->known = true;
@@ -299,13 +304,12 @@ asd_ledger_refuse_if_interrupted(void)
 	char	   *version;
 	bool		isnull;
 
-	if (asd_ledger_execute("SELECT v.version, m.id, m.started_at, m.pid"
-						   "  FROM audit_softdelete.migration_versions v"
-						   "  JOIN audit_softdelete.migrations m ON m.id = v.last_run"
-						   " WHERE v.state = 'interrupted'"
-						   " ORDER BY v.last_run LIMIT 1",
-						   0, NULL, NULL, NULL, false) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.migration_versions");
+	(void) asd_ledger_execute("SELECT v.version, m.id, m.started_at, m.pid"
+							  "  FROM audit_softdelete.migration_versions v"
+							  "  JOIN audit_softdelete.migrations m ON m.id = v.last_run"
+							  " WHERE v.state = 'interrupted'"
+							  " ORDER BY v.last_run LIMIT 1",
+							  0, NULL, NULL, NULL, SPI_OK_SELECT, false);
 	if (SPI_processed == 0)
 		return;
 	version = asd_ledger_text(0, "version");

@@ -56,11 +56,10 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	description = asd_migration_text_arg(fcinfo, 1, "description", false);
 	asd_migration_lock(false);
 	asd_ledger_open(&call);
-	if (asd_ledger_execute("SELECT (SELECT pg_catalog.count(*) FROM audit_softdelete.migrations)"
-						   "     + (SELECT pg_catalog.count(*) FROM audit_softdelete.migration_events)"
-						   "       AS entries",
-						   0, NULL, NULL, NULL, false) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the migration ledger");
+	(void) asd_ledger_execute("SELECT (SELECT pg_catalog.count(*) FROM audit_softdelete.migrations)"
+							  "     + (SELECT pg_catalog.count(*) FROM audit_softdelete.migration_events)"
+							  "       AS entries",
+							  0, NULL, NULL, NULL, SPI_OK_SELECT, false);
 	runs = asd_ledger_int64(0, "entries");
 	if (runs > 0)
 		ereport(ERROR,
@@ -80,7 +79,7 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	args[4] = TimestampTzGetDatum(MyStartTimestamp);
 	/* the schema the database is at: migration_drift() compares with it */
 	args[5] = CStringGetTextDatum(asd_schema_fingerprint());
-	if (asd_ledger_execute("INSERT INTO audit_softdelete.migrations"
+	id = asd_ledger_insert("INSERT INTO audit_softdelete.migrations"
 						   " (version, description, direction, status, started_at, finished_at,"
 						   "  duration, transactional, db_user, actor, client_addr,"
 						   "  application_name, pid, backend_start, schema_fingerprint)"
@@ -90,10 +89,7 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 						   "        pg_catalog.pg_backend_pid(), $5, $6"
 						   "   FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
 						   " RETURNING id",
-						   6, argtypes, args, nulls, false) != SPI_OK_INSERT_RETURNING ||
-		SPI_processed != 1)
-		elog(ERROR, "could not insert into audit_softdelete.migrations");
-	id = asd_ledger_int64(0, "id");
+						   6, argtypes, args, nulls);
 	(void) asd_ledger_insert_event(&call, "baseline", id, version, NULL, NULL,
 								   description);
 	asd_ledger_close(&call);
@@ -155,10 +151,9 @@ asd_migration_resolve(PG_FUNCTION_ARGS)
 						(long long) state.last_run, version, status)));
 
 	args[0] = Int64GetDatum(state.last_run);
-	if (asd_ledger_execute("UPDATE audit_softdelete.migrations SET status = 'interrupted'"
-						   " WHERE id = $1 AND status = 'running'",
-						   1, argtypes, args, NULL, true) != SPI_OK_UPDATE)
-		elog(ERROR, "could not update audit_softdelete.migrations");
+	(void) asd_ledger_execute("UPDATE audit_softdelete.migrations SET status = 'interrupted'"
+							  " WHERE id = $1 AND status = 'running'",
+							  1, argtypes, args, NULL, SPI_OK_UPDATE, true);
 	id = asd_ledger_insert_event(&call, "resolve", state.last_run, version,
 								 status, NULL, reason);
 	asd_ledger_close(&call);
