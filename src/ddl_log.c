@@ -122,15 +122,8 @@ log_row(const DdlLogEvent *ev, const char *command_tag, const char *object_type,
 	char		nulls[DDL_LOG_NARGS];
 
 	if (insert_plan == NULL)
-	{
-		SPIPlanPtr	plan = SPI_prepare(insert_query, DDL_LOG_NARGS, insert_types);
-
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the DDL log's insert: %s",
-				 SPI_result_code_string(SPI_result));
-		SPI_keepplan(plan);
-		insert_plan = plan;
-	}
+		insert_plan = asd_spi_prepare(insert_query, DDL_LOG_NARGS, insert_types,
+									  true);
 
 	args[0] = Int64GetDatum(ev->migration_id);
 	nulls[0] = ev->migration_id != 0 ? ' ' : 'n';
@@ -145,8 +138,7 @@ log_row(const DdlLogEvent *ev, const char *command_tag, const char *object_type,
 	text_arg(ev->actor, &args[8], &nulls[8]);
 	text_arg(ev->application_name, &args[9], &nulls[9]);
 
-	if (SPI_execute_plan(insert_plan, args, nulls, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not write audit_softdelete.migration_ddl");
+	asd_spi_run_plan(insert_plan, args, nulls, SPI_OK_INSERT, 0);
 }
 
 /*
@@ -219,12 +211,12 @@ log_commands(const DdlLogEvent *ev)
 	uint64		ncommands;
 	uint64		i;
 
-	if (SPI_execute("SELECT d.classid, d.objid, d.command_tag, d.object_type,"
-					"       d.object_identity, d.schema_name"
-					"  FROM pg_catalog.pg_event_trigger_ddl_commands()"
-					"       WITH ORDINALITY AS d"
-					" ORDER BY d.ordinality", true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_ddl_commands()");
+	asd_spi_run("SELECT d.classid, d.objid, d.command_tag, d.object_type,"
+				"       d.object_identity, d.schema_name"
+				"  FROM pg_catalog.pg_event_trigger_ddl_commands()"
+				"       WITH ORDINALITY AS d"
+				" ORDER BY d.ordinality",
+				0, NULL, NULL, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	/* kept apart: each insert below makes a result of its own */
 	commands = SPI_tuptable;
 	ncommands = SPI_processed;
@@ -272,21 +264,20 @@ log_dropped(const DdlLogEvent *ev, CommandTag tag)
 	Datum		args[1];
 
 	args[0] = BoolGetDatum(tag == CMDTAG_DROP_EXTENSION);
-	if (SPI_execute_with_args("SELECT d.object_type, d.object_identity, d.schema_name"
-							  "  FROM pg_catalog.pg_event_trigger_dropped_objects()"
-							  "       WITH ORDINALITY AS d"
-							  " WHERE NOT d.is_temporary"
-							  "   AND (d.original OR (d.normal AND NOT $1))"
-							  "   AND NOT (d.object_type OPERATOR(pg_catalog.=) ANY"
-							  "            ('{default value,rule,trigger,policy,table constraint}'::pg_catalog.text[])"
-							  "            AND d.address_names[1:2] IN"
-							  "                (SELECT r.address_names"
-							  "                   FROM pg_catalog.pg_event_trigger_dropped_objects() r"
-							  "                  WHERE r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
-							  "                    AND r.objsubid OPERATOR(pg_catalog.=) 0))"
-							  " ORDER BY d.ordinality",
-							  1, argtypes, args, NULL, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read pg_event_trigger_dropped_objects()");
+	asd_spi_run("SELECT d.object_type, d.object_identity, d.schema_name"
+				"  FROM pg_catalog.pg_event_trigger_dropped_objects()"
+				"       WITH ORDINALITY AS d"
+				" WHERE NOT d.is_temporary"
+				"   AND (d.original OR (d.normal AND NOT $1))"
+				"   AND NOT (d.object_type OPERATOR(pg_catalog.=) ANY"
+				"            ('{default value,rule,trigger,policy,table constraint}'::pg_catalog.text[])"
+				"            AND d.address_names[1:2] IN"
+				"                (SELECT r.address_names"
+				"                   FROM pg_catalog.pg_event_trigger_dropped_objects() r"
+				"                  WHERE r.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass"
+				"                    AND r.objsubid OPERATOR(pg_catalog.=) 0))"
+				" ORDER BY d.ordinality",
+				1, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	dropped = SPI_tuptable;
 	ndropped = SPI_processed;
 
@@ -311,9 +302,11 @@ log_rewrite(const DdlLogEvent *ev, const char *command_tag)
 	ObjectAddress address;
 	Oid			nspid;
 
-	if (SPI_execute("SELECT pg_catalog.pg_event_trigger_table_rewrite_oid()",
-					true, 0) != SPI_OK_SELECT || SPI_processed != 1)
-		elog(ERROR, "could not read pg_event_trigger_table_rewrite_oid()");
+	asd_spi_run("SELECT pg_catalog.pg_event_trigger_table_rewrite_oid()",
+				0, NULL, NULL, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	if (SPI_processed != 1)
+		elog(ERROR, "pg_event_trigger_table_rewrite_oid() returned " UINT64_FORMAT " rows",
+			 SPI_processed);
 	relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
 										   SPI_tuptable->tupdesc, 1, &isnull));
 	if (isnull || !OidIsValid(relid) ||
@@ -344,8 +337,7 @@ asd_ddl_log_trigger(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata;
 	DdlLogEvent ev;
-	Oid			save_userid;
-	int			save_sec;
+	AsdSpi		spi;
 
 	if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -374,17 +366,14 @@ asd_ddl_log_trigger(PG_FUNCTION_ARGS)
 	ev.actor = asd_current_actor();
 	ev.application_name = application_name;
 
-	asd_become_extension_owner(&save_userid, &save_sec);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	asd_spi_connect_as_owner(&spi);
 	if (strcmp(trigdata->event, "ddl_command_end") == 0)
 		log_commands(&ev);
 	else if (strcmp(trigdata->event, "sql_drop") == 0)
 		log_dropped(&ev, trigdata->tag);
 	else
 		log_rewrite(&ev, GetCommandTagName(trigdata->tag));
-	SPI_finish();
-	asd_restore_user(save_userid, save_sec);
+	asd_spi_finish(&spi);
 
 	PG_RETURN_VOID();
 }

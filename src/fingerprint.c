@@ -87,6 +87,7 @@
  */
 #include "audit_softdelete.h"
 #include "fingerprint.h"
+#include "owner.h"
 
 #include "common/cryptohash.h"
 #include "common/sha2.h"
@@ -482,6 +483,7 @@ collect_facts(int *nfacts)
 {
 	MemoryContext callercxt = CurrentMemoryContext;
 	SchemaFact *facts;
+	AsdSpi		spi;
 	int			nestlevel;
 	int			n;
 	int			i;
@@ -492,10 +494,9 @@ collect_facts(int *nfacts)
 								 PGC_USERSET, PGC_S_SESSION,
 								 GUC_ACTION_SAVE, true, 0, false);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute(fact_query, true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read the schema from the catalogs");
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(fact_query, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+				ASD_SPI_READ_ONLY);
 	n = (int) SPI_processed;
 	facts = MemoryContextAlloc(callercxt, sizeof(SchemaFact) * Max(n, 1));
 	for (i = 0; i < n; i++)
@@ -514,7 +515,7 @@ collect_facts(int *nfacts)
 										 PG_UTF8);
 		MemoryContextSwitchTo(oldcxt);
 	}
-	SPI_finish();
+	asd_spi_finish(&spi);
 	AtEOXact_GUC(true, nestlevel);
 
 	qsort(facts, n, sizeof(SchemaFact), compare_facts);

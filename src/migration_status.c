@@ -40,6 +40,7 @@
 #include "utils/jsonb.h"
 
 #include "migration.h"
+#include "owner.h"
 
 PG_FUNCTION_INFO_V1(asd_migration_status);
 
@@ -130,14 +131,14 @@ read_ledger(int *count)
 {
 	MemoryContext cxt = CurrentMemoryContext;
 	LedgerVersion *list;
+	AsdSpi		spi;
 	uint64		i;
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute("SELECT v.version, v.state, v.applied, v.checksum, v.last_run"
-					"  FROM audit_softdelete.migration_versions v ORDER BY v.last_run",
-					true, 0) != SPI_OK_SELECT)
-		elog(ERROR, "could not read audit_softdelete.migration_versions");
+	/* as the caller: its grants on the ledger apply */
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT v.version, v.state, v.applied, v.checksum, v.last_run"
+				"  FROM audit_softdelete.migration_versions v ORDER BY v.last_run",
+				0, NULL, NULL, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	list = MemoryContextAllocZero(cxt, sizeof(LedgerVersion) * Max(SPI_processed, 1));
 	for (i = 0; i < SPI_processed; i++)
 	{
@@ -153,7 +154,7 @@ read_ledger(int *count)
 		list[i].last_run = DatumGetInt64(SPI_getbinval(tuple, desc, 5, &isnull));
 	}
 	*count = (int) SPI_processed;
-	SPI_finish();
+	asd_spi_finish(&spi);
 	return list;
 }
 
