@@ -15,11 +15,12 @@
 # Needs Debian's python3-alembic, python3-sqlalchemy and python3-psycopg2
 # (seen by /usr/bin/python3), which the test runner installs.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 db=db_asd_alembic
-export PGOPTIONS="-c client_min_messages=warning"
+# psql_q of checks.sh, on the test database
 psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At -d "$db" "$@" | sed '/^$/d'; }
 
 psql -X -q -v ON_ERROR_STOP=1 -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
@@ -38,18 +39,6 @@ export ASD_ALEMBIC_URL="postgresql+psycopg2://$PGUSER@/$db?host=$PGHOST&port=$PG
 alembic() { /usr/bin/python3 -m alembic -c "$work/alembic.ini" "$@"; }
 # `alembic current` prints "a3 (head)" or "a2": the revision alone
 alembic_current() { alembic current 2>/dev/null | awk '{print $1}'; }
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		echo "  expected: $2"
-		echo "  got:      $3"
-		fail=1
-	fi
-}
 
 alembic upgrade head 2>"$work/upgrade.log" || { cat "$work/upgrade.log"; echo "not ok - upgrade head"; exit 1; }
 check "upgrade head: alembic is at a3" "a3" "$(alembic_current)"

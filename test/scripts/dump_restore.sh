@@ -10,12 +10,10 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 src=db_asd_dump_src
 dst=db_asd_dump_dst
-export PGOPTIONS="-c client_min_messages=warning"
-# void results print as empty lines: drop them
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
 
 psql_q -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \
 	-c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
@@ -72,18 +70,6 @@ after=$(psql_q -d "$dst" -c "SELECT relid, table_id, enabled, columns FROM audit
 stamps_after=$(psql_q -d "$dst" -c "SELECT id, author, created_at, updated_by, updated_at FROM posts")
 history_after=$(psql_q -d "$dst" -c "$history_query")
 ddl_after=$(psql_q -d "$dst" -c "$ddl_query")
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		echo "  expected: $2"
-		echo "  got:      $3"
-		fail=1
-	fi
-}
 
 check "tracked_tables restored with the same table_ids" "$before" "$after"
 check "relids point at the restored tables" "4" \

@@ -7,24 +7,12 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 src=db_asd_migration_dump_src
 dst=db_asd_migration_dump_dst
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 | sed 's/^/  /' || true
-		fail=1
-	fi
-}
 
 psql_q -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \
 	-c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"

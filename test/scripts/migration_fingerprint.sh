@@ -10,14 +10,13 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 src=db_asd_fp_src
 sql=db_asd_fp_sql
 custom=db_asd_fp_custom
-export PGOPTIONS="-c client_min_messages=warning"
 # the facts of every database in one encoding, whatever the locale
 export PGCLIENTENCODING=UTF8
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -112,17 +111,6 @@ SQL
 
 facts() { psql_q -d "$1" -c "SELECT audit_softdelete.migration_schema_facts()"; }
 fingerprint() { psql_q -d "$1" -c "SELECT audit_softdelete.migration_schema_fingerprint()"; }
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -40 | sed 's/^/  /'
-		fail=1
-	fi
-}
 
 # assigned first, so that an error fails the test
 facts_src=$(facts "$src")

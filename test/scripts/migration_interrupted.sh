@@ -8,6 +8,7 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 db=db_asd_migration_interrupted
 version=2026_01_users_email_idx
@@ -18,19 +19,6 @@ cleanup() {
 	rm -rf "$work"
 }
 trap cleanup EXIT
-export PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 | sed 's/^/  /' || true
-		fail=1
-	fi
-}
 
 # wait_for QUERY: poll until QUERY returns t (10 s at most)
 wait_for() {

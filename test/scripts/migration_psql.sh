@@ -7,24 +7,12 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 db=db_asd_migration_psql
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-export PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -20 | sed 's/^/  /' || true
-		fail=1
-	fi
-}
 
 # apply VERSION FILE: run the recipe, print its output, then its exit status
 apply() {

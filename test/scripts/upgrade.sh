@@ -15,13 +15,12 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 old=db_asd_upgrade_old
 new=db_asd_upgrade_new
-export PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
 
 newest=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$root/audit_softdelete.control")
 # released versions are the ones with a full install script
@@ -92,17 +91,6 @@ SELECT 'trigger', pg_get_triggerdef(t.oid), t.tgenabled
  ORDER BY 2;
 SELECT 'view', pg_get_viewdef('orders'::regclass), relacl FROM pg_class WHERE oid = 'orders'::regclass;
 SQL
-}
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -40 | sed 's/^/  /'
-		fail=1
-	fi
 }
 
 before=$(snapshot)
