@@ -2,14 +2,10 @@
 -- enable() inside it too) and the audit rows of the data it changes
 -- (audit_logs).  Outside a migration both are NULL.  In a database of its
 -- own: the ledger is never emptied.
-\set SHOW_CONTEXT never
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE asd_migration_ddl_link;
-\c asd_migration_ddl_link
-SET client_min_messages = warning;
-CREATE EXTENSION audit_softdelete;
-RESET client_min_messages;
-\set SHOW_CONTEXT never
+\set test_db asd_migration_ddl_link
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set own_database :abs_srcdir '/sql/include/own_database.sql'
+\i :own_database
 SET audit_softdelete.actor = 'deployer';
 
 BEGIN;
@@ -44,4 +40,4 @@ SELECT kind, command_tag, object_identity, last_migration_id = :m AS since_link_
   FROM audit_softdelete.migration_drift();
 
 \c :regress_db
-DROP DATABASE asd_migration_ddl_link;
+DROP DATABASE :test_db;

@@ -3,14 +3,10 @@
 -- that migration recorded.  No rows: no drift.  Migrations are recorded
 -- through the ledger's functions.  In a database of its own: every other
 -- test's DDL would be drift here, and the ledger is never emptied.
-\set SHOW_CONTEXT never
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE asd_migration_drift;
-\c asd_migration_drift
-SET client_min_messages = warning;
-CREATE EXTENSION audit_softdelete;
-RESET client_min_messages;
-\set SHOW_CONTEXT never
+\set test_db asd_migration_drift
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set own_database :abs_srcdir '/sql/include/own_database.sql'
+\i :own_database
 SET audit_softdelete.actor = 'dba';
 
 CREATE VIEW drift AS
@@ -145,4 +141,4 @@ REVOKE SELECT ON audit_softdelete.migrations, audit_softdelete.migration_ddl FRO
 DROP ROLE drift_reader;
 
 \c :regress_db
-DROP DATABASE asd_migration_drift;
+DROP DATABASE :test_db;

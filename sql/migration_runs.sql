@@ -2,34 +2,12 @@
 -- migration_finish() and migration_fail(), and the migration id that the
 -- audit rows written meanwhile carry.  In a database of its own: the
 -- ledger is never emptied, and this file starts from an empty one.
-\set SHOW_CONTEXT never
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE asd_migration_runs;
-\c asd_migration_runs
-SET client_min_messages = warning;
-CREATE EXTENSION audit_softdelete;
-RESET client_min_messages;
-SET DateStyle = ISO;
-SET TimeZone = UTC;
-\set SHOW_CONTEXT never
-
--- An error with its SQLSTATE, DETAIL and HINT, the process ids and times
--- of the DETAIL masked.
-CREATE FUNCTION show_error(statement text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    state text; message text; detail text; hint text;
-BEGIN
-    EXECUTE statement;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT,
-                            detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-    detail := regexp_replace(detail, '\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?\+00', '<time>', 'g');
-    detail := regexp_replace(detail, 'process \d+', 'process <pid>', 'g');
-    RETURN state || ': ' || message || coalesce(E'\nDETAIL: ' || nullif(detail, ''), '')
-           || coalesce(E'\nHINT: ' || nullif(hint, ''), '');
-END
-$$;
+\set test_db asd_migration_runs
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set own_database :abs_srcdir '/sql/include/own_database.sql'
+\i :own_database
+\set show_error_sql :abs_srcdir '/sql/include/show_error.sql'
+\i :show_error_sql
 
 CREATE TABLE notes (id int PRIMARY KEY, body text);
 SELECT audit_softdelete.enable('notes', stamps => false, soft_delete => 'off');
@@ -365,4 +343,4 @@ SELECT kind, version, direction, status, transactional
 
 DROP TABLE notes;
 \c :regress_db
-DROP DATABASE asd_migration_runs;
+DROP DATABASE :test_db;

@@ -3,14 +3,10 @@
 -- extension owner and record the session user, which the caller cannot
 -- choose.  The ledger's tables are read by the roles granted SELECT, the
 -- views and reading functions with them; nobody writes the tables directly.
-\set SHOW_CONTEXT never
-SELECT current_database() AS regress_db \gset
-CREATE DATABASE asd_migration_security;
-\c asd_migration_security
-SET client_min_messages = warning;
-CREATE EXTENSION audit_softdelete;
-RESET client_min_messages;
-\set SHOW_CONTEXT never
+\set test_db asd_migration_security
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set own_database :abs_srcdir '/sql/include/own_database.sql'
+\i :own_database
 CREATE ROLE mig_runner;
 CREATE ROLE mig_reader;
 CREATE ROLE mig_nobody;
@@ -118,5 +114,5 @@ UPDATE audit_softdelete.migrations SET status = 'failed';
 RESET ROLE;
 
 \c :regress_db
-DROP DATABASE asd_migration_security;
+DROP DATABASE :test_db;
 DROP ROLE mig_runner, mig_reader, mig_nobody;
