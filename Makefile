@@ -28,7 +28,15 @@ OBJS = \
 	src/internal.o \
 	src/restore.o \
 	src/history.o \
-	src/trigger_guard.o
+	src/trigger_guard.o \
+	src/fingerprint.o \
+	src/ddl_log.o \
+	src/migration.o \
+	src/migration_checksum.o \
+	src/migration_lock.o \
+	src/migration_ledger.o \
+	src/migration_repair.o \
+	src/migration_status.o
 
 EXTENSION = audit_softdelete
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
@@ -69,6 +77,9 @@ REGRESS = \
 	jsonb_writer \
 	audit_exclude_redact \
 	audit_ddl \
+	migration_ddl \
+	migration_drift \
+	migration_ddl_link \
 	audit_paths \
 	audit_rollback \
 	audit_security \
@@ -98,10 +109,15 @@ REGRESS = \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
-	softdelete_partitioned
+	softdelete_partitioned \
+	migration_fingerprint \
+	migration_checksum \
+	migration_runs \
+	migration_repair \
+	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
-	concurrent_trigger_guard
+	concurrent_trigger_guard migration_concurrent
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

@@ -57,23 +57,36 @@
 
 #include "actor.h"
 #include "audit_write.h"
+#include "migration.h"
 #include "owner.h"
 #include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_set_context);
 
 static SPIPlanPtr insert_plan = NULL;
+static SPIPlanPtr migration_insert_plan = NULL; /* with migration_id */
 
 /* The context value last parsed, and its jsonb (see current_context). */
 static char *cached_context_text = NULL;
 static Jsonb *cached_context = NULL;
 
-#define INSERT_NARGS 11
+#define INSERT_NARGS 12
 
+/*
+ * The insert names migration_id ($12) only while a migration runs, so that
+ * other rows get the column's default, which a DBA may have set.
+ */
 static SPIPlanPtr
-prepare_insert(void)
+prepare_insert(bool migration)
 {
-	static const char *query =
+	const char *query = migration ?
+		"INSERT INTO audit_softdelete.audit_logs"
+		" (table_id, table_oid, schema_name, table_name, action, row_pk,"
+		"  old_values, new_values, changed_columns, actor, context,"
+		"  db_user, client_addr, application_name, migration_id)"
+		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+		"  SESSION_USER, pg_catalog.inet_client_addr(),"
+		"  pg_catalog.current_setting('application_name'), $12)" :
 		"INSERT INTO audit_softdelete.audit_logs"
 		" (table_id, table_oid, schema_name, table_name, action, row_pk,"
 		"  old_values, new_values, changed_columns, actor, context,"
@@ -83,10 +96,11 @@ prepare_insert(void)
 		"  pg_catalog.current_setting('application_name'))";
 	Oid			argtypes[INSERT_NARGS] = {
 		INT4OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID
+		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID, INT8OID
 	};
 
-	return asd_spi_prepare(query, INSERT_NARGS, argtypes, true);
+	return asd_spi_prepare(query, migration ? INSERT_NARGS : INSERT_NARGS - 1,
+						   argtypes, true);
 }
 
 /*
@@ -576,8 +590,8 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 	nulls[COL_APPLICATION_NAME] = false;
 	values[COL_CONTEXT] = args[10];
 	nulls[COL_CONTEXT] = (argnulls[10] == 'n');
-	values[COL_MIGRATION_ID] = (Datum) 0;
-	nulls[COL_MIGRATION_ID] = true;
+	values[COL_MIGRATION_ID] = args[11];
+	nulls[COL_MIGRATION_ID] = (argnulls[11] == 'n');
 
 	tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);
@@ -615,12 +629,14 @@ static void
 insert_through_spi(Datum *args, char *nulls)
 {
 	AsdSpi		spi;
+	bool		migration = (nulls[11] != 'n');
+	SPIPlanPtr *plan = migration ? &migration_insert_plan : &insert_plan;
 
 	asd_spi_connect(&spi, InvalidOid, 0);
-	if (insert_plan == NULL)
-		insert_plan = prepare_insert();
+	if (*plan == NULL)
+		*plan = prepare_insert(migration);
 	/* a rule on audit_logs can turn the INSERT into something else */
-	if (asd_spi_run_plan(insert_plan, args, nulls, 0, 0) != SPI_OK_INSERT)
+	if (asd_spi_run_plan(*plan, args, nulls, 0, 0) != SPI_OK_INSERT)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("could not insert into audit_softdelete.audit_logs"),
@@ -640,6 +656,7 @@ asd_write_audit_row(AsdAuditRow *row)
 	Datum		args[INSERT_NARGS];
 	char		nulls[INSERT_NARGS];
 	bool		context_null;
+	int64		migration_id = 0;
 	Oid			relid;
 	Oid			seqid;
 	Oid			save_userid;
@@ -674,6 +691,8 @@ asd_write_audit_row(AsdAuditRow *row)
 	args[9] = CStringGetTextDatum(asd_current_actor());
 	args[10] = current_context(&context_null);
 	nulls[10] = context_null ? 'n' : ' ';
+	nulls[11] = asd_current_migration_id(&migration_id) ? ' ' : 'n';
+	args[11] = Int64GetDatum(migration_id);
 
 	if (!OidIsValid(audit_logs_relid))
 		lookup_audit_logs();

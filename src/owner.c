@@ -152,17 +152,22 @@ spi_execute(const char *query, SPIPlanPtr plan, int nargs, Oid *argtypes,
 			Datum *args, const char *nulls, int expected, int options)
 {
 	bool		read_only = (options & (ASD_SPI_READ_ONLY | ASD_SPI_LATEST)) != 0;
+	bool		latest = (options & (ASD_SPI_LATEST | ASD_SPI_LATEST_WRITE)) != 0;
 	long		tcount = (options & ASD_SPI_ONE_ROW) ? 1 : 0;
 	int			rc;
 
-	if (plan == NULL && (options & ASD_SPI_LATEST))
+	if (plan == NULL && latest)
 		plan = asd_spi_prepare(query, nargs, argtypes, false);
 	if (plan == NULL)
 		rc = SPI_execute_with_args(query, nargs, argtypes, args, nulls,
 								   read_only, tcount);
-	else if (options & ASD_SPI_LATEST)
+	else if (latest)
+	{
+		/* a write fires its AFTER triggers at its end, as SPI_execute does */
 		rc = SPI_execute_snapshot(plan, args, nulls, GetLatestSnapshot(),
-								  InvalidSnapshot, true, false, tcount);
+								  InvalidSnapshot, read_only, !read_only,
+								  tcount);
+	}
 	else
 		rc = SPI_execute_plan(plan, args, nulls, read_only, tcount);
 
@@ -185,7 +190,9 @@ spi_execute(const char *query, SPIPlanPtr plan, int nargs, Oid *argtypes,
  * snapshot instead of the transaction's: a cache filled from a REPEATABLE
  * READ transaction's older snapshot would outlive the invalidation that
  * asked for it, and a row committed while this one waited for a lock is
- * there), ASD_SPI_ONE_ROW (stop at the first row).
+ * there), ASD_SPI_LATEST_WRITE (the same for a query that writes: the
+ * migration ledger, whose writes follow from the rows committed before
+ * its lock was taken), ASD_SPI_ONE_ROW (stop at the first row).
  */
 int
 asd_spi_run(const char *query, int nargs, Oid *argtypes, Datum *args,
@@ -241,6 +248,19 @@ asd_gate_exit(AsdGate *gate)
 {
 	current_gate = gate->outer;
 	asd_restore_user(gate->save_userid, gate->save_sec);
+}
+
+/*
+ * asd_inside_extension_call
+ *		Is the extension acting on a role's behalf now, inside a gate:
+ *		in enable() or disable(), or in one of the extension's event
+ *		triggers that change tables for the role running the DDL?  The
+ *		DDL log marks the commands they run (ddl_log.c).
+ */
+bool
+asd_inside_extension_call(void)
+{
+	return current_gate != NULL;
 }
 
 /* The innermost gate; funcname, called outside any, is refused. */

@@ -30,6 +30,7 @@ typedef struct AsdSpi
 #define ASD_SPI_READ_ONLY	0x01	/* read-only, the transaction's snapshot */
 #define ASD_SPI_LATEST		0x02	/* read-only, the latest snapshot */
 #define ASD_SPI_ONE_ROW		0x04	/* stop at the first row */
+#define ASD_SPI_LATEST_WRITE	0x08	/* read-write, the latest snapshot */
 
 extern void asd_spi_connect(AsdSpi *spi, Oid role, int sec_flags);
 extern void asd_spi_connect_as_owner(AsdSpi *spi);
@@ -59,6 +60,7 @@ typedef struct AsdGate
 extern void asd_gate_enter(AsdGate *gate);
 extern void asd_gate_exit(AsdGate *gate);
 extern Oid	asd_gate_caller(const char *funcname);
+extern bool asd_inside_extension_call(void);
 extern Oid	asd_acting_role(void);
 extern bool asd_take_ddl_pass(Node *parsetree);
 extern bool asd_has_ddl_pass(Node *parsetree);

@@ -9,7 +9,9 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/test/lib/cluster.sh"
 
-asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc
+# python3-*: the Alembic test (test/scripts/alembic.sh), run with /usr/bin/python3
+asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc \
+	python3-alembic python3-sqlalchemy python3-psycopg2
 asd_build_install "$src"
 
 # pg_regress writes its results into the source tree: start clean.

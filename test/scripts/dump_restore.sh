@@ -3,16 +3,17 @@
 # tables.  tracked_tables must come back with the same table_ids, pointing at
 # the restored tables (new OIDs), its sequence must go on after the highest
 # table_id, the stamps must be as they were, the triggers must work, and the
-# audit rows must still be found from their table through table_id.
+# audit rows must still be found from their table through table_id.  The
+# DDL log (migration_ddl) must come back as it was: the restore's own DDL
+# runs while the extension's event triggers exist, and must neither add
+# rows nor collide with the restored ones.
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 src=db_asd_dump_src
 dst=db_asd_dump_dst
-export PGOPTIONS="-c client_min_messages=warning"
-# void results print as empty lines: drop them
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
 
 psql_q -d postgres -c "DROP DATABASE IF EXISTS $src" -c "DROP DATABASE IF EXISTS $dst" \
 	-c "CREATE DATABASE $src" -c "CREATE DATABASE $dst"
@@ -54,6 +55,11 @@ history_query="SELECT l.id, l.action, l.actor, l.old_values, l.new_values
   FROM audit_softdelete.audit_logs l JOIN audit_softdelete.tracked_tables t USING (table_id)
  WHERE t.relid = 'posts'::regclass ORDER BY l.id"
 history_before=$(psql_q -d "$src" -c "$history_query")
+ddl_query="SELECT id, migration_id, event, command_tag, object_type, object_identity, schema_name,
+       by_extension, logged_at, txid, db_user, actor, application_name
+  FROM audit_softdelete.migration_ddl ORDER BY id"
+ddl_before=$(psql_q -d "$src" -c "$ddl_query")
+ddl_last=$(psql_q -d "$src" -c "SELECT max(id) FROM audit_softdelete.migration_ddl")
 
 # the restore must run without a single error
 pg_dump -d "$src" >"$src.sql"
@@ -63,18 +69,7 @@ rm -f "$src.sql"
 after=$(psql_q -d "$dst" -c "SELECT relid, table_id, enabled, columns FROM audit_softdelete.tracked_tables ORDER BY table_id")
 stamps_after=$(psql_q -d "$dst" -c "SELECT id, author, created_at, updated_by, updated_at FROM posts")
 history_after=$(psql_q -d "$dst" -c "$history_query")
-
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		echo "  expected: $2"
-		echo "  got:      $3"
-		fail=1
-	fi
-}
+ddl_after=$(psql_q -d "$dst" -c "$ddl_query")
 
 check "tracked_tables restored with the same table_ids" "$before" "$after"
 check "relids point at the restored tables" "4" \
@@ -104,6 +99,11 @@ check "a trigger set to fire always still does" "A" \
 	"$(psql_q -d "$dst" -c "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'posts'::regclass AND tgname = 'audit_softdelete_audit'")"
 check "a disabled table stays disabled" "f" \
 	"$(psql_q -d "$dst" -c "SELECT enabled FROM audit_softdelete.tracked_tables WHERE relid = 'notes'::regclass")"
+check "the DDL log recorded the source's DDL" "t" \
+	"$(psql_q -d "$src" -c "SELECT count(*) FILTER (WHERE object_identity = 'public.gone' AND event = 'sql_drop') = 1 AND count(*) FILTER (WHERE by_extension) > 0 FROM audit_softdelete.migration_ddl")"
+check "the DDL log is restored as it was, without rows of the restore's own DDL" "$ddl_before" "$ddl_after"
+check "DDL after the restore is logged after the restored rows" "t" \
+	"$(psql_q -d "$dst" -c "SELECT min(id) > $ddl_last FROM audit_softdelete.migration_ddl WHERE object_identity = 'public.fresh'")"
 
 psql_q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
 exit $fail

@@ -15,13 +15,12 @@
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
+. "$(dirname "$0")/../lib/checks.sh"
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 old=db_asd_upgrade_old
 new=db_asd_upgrade_new
-export PGOPTIONS="-c client_min_messages=warning"
-psql_q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@" | sed '/^$/d'; }
 
 newest=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$root/audit_softdelete.control")
 # released versions are the ones with a full install script
@@ -94,23 +93,14 @@ SELECT 'view', pg_get_viewdef('orders'::regclass), relacl FROM pg_class WHERE oi
 SQL
 }
 
-fail=0
-check() {
-	if [ "$2" = "$3" ]; then
-		echo "ok - $1"
-	else
-		echo "not ok - $1"
-		diff <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -40 | sed 's/^/  /'
-		fail=1
-	fi
-}
-
 before=$(snapshot)
 [ -n "$before" ] || { echo "not ok - no snapshot"; exit 1; }
 check "the oldest version wrote audit rows" "t" \
 	"$(psql_q -d "$old" -c "SELECT count(*) >= 10 FROM audit_softdelete.audit_logs")"
 check "the oldest version recorded the cascade" "2" \
 	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.soft_delete_cascades")"
+check "no audit row of the oldest version names a migration" "0" \
+	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.audit_logs WHERE migration_id IS NOT NULL")"
 
 psql_q -d "$old" -c "ALTER EXTENSION audit_softdelete UPDATE"
 check "the extension is at the newest version" "$newest" \
@@ -140,6 +130,21 @@ check "a move between partitions is still one UPDATE" "UPDATE" \
 		-c "SELECT action FROM audit_softdelete.audit_logs ORDER BY id DESC LIMIT 1")"
 check "version() reports the library and the installed SQL" "$newest|$newest" \
 	"$(psql_q -d "$old" -c "SELECT library || '|' || installed FROM audit_softdelete.version()")"
+check "the update is one row of the DDL log, not the commands of its scripts" \
+	"ddl_command_end ALTER EXTENSION audit_softdelete" \
+	"$(psql_q -d "$old" -c "SELECT event || ' ' || command_tag || ' ' || object_identity FROM audit_softdelete.migration_ddl ORDER BY id LIMIT 1")"
+check "after the upgrade a migration is recorded, and its audit rows carry its id" "succeeded|true" \
+	"$(psql_q -d "$old" <<'SQL'
+BEGIN;
+SELECT audit_softdelete.migration_begin('2026_12_after_upgrade') IS NOT NULL AS began \gset
+UPDATE tasks SET title = 'migrated' WHERE id = 20;
+SELECT audit_softdelete.migration_finish();
+COMMIT;
+SELECT m.status || '|' || (l.migration_id = m.id)
+  FROM audit_softdelete.migrations m, audit_softdelete.audit_logs l
+ WHERE l.id = (SELECT max(id) FROM audit_softdelete.audit_logs);
+SQL
+)"
 
 psql_q -d postgres -c "DROP DATABASE $old" -c "DROP DATABASE $new"
 exit $fail

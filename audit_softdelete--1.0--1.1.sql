@@ -1,0 +1,560 @@
+\echo Use "ALTER EXTENSION audit_softdelete UPDATE TO '1.1'" to load this file. \quit
+
+----------------------------------------------------------------------------
+-- Migration bookkeeping
+----------------------------------------------------------------------------
+
+CREATE FUNCTION audit_softdelete.migration_checksum(script text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_checksum';
+
+COMMENT ON FUNCTION audit_softdelete.migration_checksum(text) IS
+    'v1:sha256:<hex> of a migration script, normalised for line ends, trailing whitespace, trailing blank lines and a BOM.';
+
+----------------------------------------------------------------------------
+-- The ledger
+--
+-- One row per migration run in migrations, one row per repair decision in
+-- migration_events.  Written only by the functions below (as the extension
+-- owner, src/migration*.c); nothing is ever deleted or changed afterwards,
+-- except a run's own row going once from "running" to its outcome.  Like
+-- audit_logs: no privilege for PUBLIC, readable by the roles a DBA grants
+-- SELECT, kept by pg_dump.
+----------------------------------------------------------------------------
+
+CREATE SEQUENCE audit_softdelete.migrations_id_seq AS bigint;
+
+CREATE TABLE audit_softdelete.migrations (
+    id                 bigint NOT NULL
+                       DEFAULT pg_catalog.nextval('audit_softdelete.migrations_id_seq')
+                       PRIMARY KEY,
+    version            text NOT NULL,
+    description        text,
+    direction          text NOT NULL CHECK (direction IN ('up', 'down')),
+    -- 'v1:sha256:<hex>' of the script (migration_checksum()), or NULL
+    checksum           text,
+    -- "running" until migration_finish() or migration_fail(); a running
+    -- row whose backend no longer holds the migration lock was interrupted
+    -- (the views say so; migration_resolve() records it)
+    status             text NOT NULL
+                       CHECK (status IN ('running', 'succeeded', 'failed',
+                                         'interrupted', 'baseline')),
+    started_at         timestamptz NOT NULL,
+    finished_at        timestamptz,
+    duration           interval,
+    transactional      boolean NOT NULL,
+    -- who: session_user, which the session cannot change, and the actor
+    -- (audit_softdelete.current_actor()) the application named
+    db_user            text NOT NULL,
+    actor              text,
+    client_addr        inet,
+    application_name   text,
+    -- the backend that ran it: pid and start time tell it from a later
+    -- backend with the same pid
+    pid                integer NOT NULL,
+    backend_start      timestamptz NOT NULL,
+    -- what the tool says of the run: {"tool": ..., "git_sha": ..., ...}
+    context            jsonb NOT NULL DEFAULT '{}',
+    error              text,
+    -- audit_softdelete.migration_schema_fingerprint() as the run left the
+    -- schema (succeeded) or as it was at the baseline; NULL otherwise
+    schema_fingerprint text
+);
+
+ALTER SEQUENCE audit_softdelete.migrations_id_seq
+    OWNED BY audit_softdelete.migrations.id;
+
+CREATE INDEX migrations_version_idx ON audit_softdelete.migrations (version, id);
+
+COMMENT ON TABLE audit_softdelete.migrations IS
+    'One row per migration run; written only by the migration_* functions.';
+
+CREATE SEQUENCE audit_softdelete.migration_events_id_seq AS bigint;
+
+CREATE TABLE audit_softdelete.migration_events (
+    id               bigint NOT NULL
+                     DEFAULT pg_catalog.nextval('audit_softdelete.migration_events_id_seq')
+                     PRIMARY KEY,
+    recorded_at      timestamptz NOT NULL,
+    action           text NOT NULL
+                     CHECK (action IN ('resolve', 'accept_checksum', 'baseline')),
+    -- the run it concerns (migrations.id)
+    migration_id     bigint NOT NULL,
+    version          text NOT NULL,
+    -- resolve: what became of the run
+    status           text CHECK (status IN ('succeeded', 'failed')),
+    -- accept_checksum: the checksum the version is held to from now on
+    checksum         text,
+    reason           text,
+    db_user          text NOT NULL,
+    actor            text,
+    client_addr      inet,
+    application_name text,
+    pid              integer NOT NULL,
+    CHECK ((action = 'resolve') = (status IS NOT NULL)),
+    CHECK ((action = 'accept_checksum') = (checksum IS NOT NULL))
+);
+
+ALTER SEQUENCE audit_softdelete.migration_events_id_seq
+    OWNED BY audit_softdelete.migration_events.id;
+
+CREATE INDEX migration_events_migration_idx
+    ON audit_softdelete.migration_events (migration_id, id);
+
+COMMENT ON TABLE audit_softdelete.migration_events IS
+    'The repair decisions of the migration ledger (resolve, accept a checksum, baseline); appended only.';
+
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migrations', '');
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migrations_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migration_events', '');
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migration_events_id_seq', '');
+
+-- No grant to PUBLIC: a DBA grants SELECT on both tables to the roles that
+-- may read the ledger (the views below then work for them too).
+REVOKE ALL ON audit_softdelete.migrations, audit_softdelete.migration_events,
+              audit_softdelete.migrations_id_seq, audit_softdelete.migration_events_id_seq
+    FROM PUBLIC;
+
+-- Append-only, for the extension owner too: no UPDATE but a run's own end,
+-- no DELETE, no TRUNCATE (src/migration_ledger.c).  INSERT stays, for
+-- pg_dump's restore.
+CREATE FUNCTION audit_softdelete.migration_ledger_guard()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_migration_ledger_guard';
+
+CREATE TRIGGER migration_ledger_guard
+    BEFORE UPDATE OR DELETE ON audit_softdelete.migrations
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.migration_ledger_guard();
+CREATE TRIGGER migration_ledger_guard_truncate
+    BEFORE TRUNCATE ON audit_softdelete.migrations
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.migration_ledger_guard();
+CREATE TRIGGER migration_ledger_guard
+    BEFORE UPDATE OR DELETE ON audit_softdelete.migration_events
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.migration_ledger_guard();
+CREATE TRIGGER migration_ledger_guard_truncate
+    BEFORE TRUNCATE ON audit_softdelete.migration_events
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.migration_ledger_guard();
+
+----------------------------------------------------------------------------
+-- Reading the ledger
+--
+-- The views run as the caller (security_invoker): SELECT on them is
+-- granted to PUBLIC, and what a role reads is what its grants on the two
+-- tables allow.
+----------------------------------------------------------------------------
+
+-- The backend holding the migration lock and the run it is making, read
+-- even before that run commits (src/migration_lock.c).  Requires SELECT on
+-- migrations.
+CREATE FUNCTION audit_softdelete.migration_lock_holder(
+    OUT pid integer, OUT run_id bigint, OUT version text, OUT description text,
+    OUT direction text, OUT transactional boolean, OUT started_at timestamptz,
+    OUT db_user text, OUT actor text, OUT application_name text)
+RETURNS SETOF record
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_lock_holder';
+
+COMMENT ON FUNCTION audit_softdelete.migration_lock_holder() IS
+    'The backend holding the migration lock and the run it is making, committed or not.';
+
+-- Runs and decisions, in order.  A run's status is its own outcome: a
+-- running row is "interrupted" unless it is the run of the backend that
+-- holds the migration lock (the one rule for it).
+CREATE VIEW audit_softdelete.migration_history WITH (security_invoker = true) AS
+SELECT h.at, h.kind, h.run_id, h.event_id, h.version, h.direction, h.status,
+       h.checksum, h.note, h.transactional, h.finished_at, h.duration, h.error,
+       h.db_user, h.actor, h.client_addr, h.application_name, h.pid,
+       h.context, h.schema_fingerprint
+  FROM (SELECT m.started_at AS at, 'run'::text AS kind, m.id AS run_id,
+               NULL::bigint AS event_id, m.version, m.direction,
+               CASE WHEN m.status = 'running'
+                     AND m.id IS DISTINCT FROM
+                         (SELECT l.run_id FROM audit_softdelete.migration_lock_holder() l)
+                    THEN 'interrupted' ELSE m.status END AS status,
+               m.checksum, m.description AS note, m.transactional, m.finished_at,
+               m.duration, m.error, m.db_user, m.actor, m.client_addr,
+               m.application_name, m.pid, m.context, m.schema_fingerprint
+          FROM audit_softdelete.migrations m
+        UNION ALL
+        SELECT e.recorded_at, e.action, e.migration_id, e.id, e.version, NULL,
+               e.status, e.checksum, e.reason, NULL, NULL, NULL, NULL, e.db_user,
+               e.actor, e.client_addr, e.application_name, e.pid, NULL, NULL
+          FROM audit_softdelete.migration_events e) h
+ ORDER BY h.at, h.event_id NULLS FIRST, h.run_id;
+
+COMMENT ON VIEW audit_softdelete.migration_history IS
+    'Every migration run and every repair decision, in order.';
+
+-- One row per version: its latest run, as the resolve events after it
+-- amend it, says what state it is in; its latest succeeded run (or the
+-- baseline) whether it is applied, and with which checksum (the accepted
+-- one, when a decision accepted another).  The one place that says so:
+-- the ledger functions read it too.
+CREATE VIEW audit_softdelete.migration_versions WITH (security_invoker = true) AS
+WITH runs AS (
+    SELECT h.run_id, h.version, h.direction, h.checksum, h.at AS started_at,
+           coalesce(res.status, h.status) AS status
+      FROM audit_softdelete.migration_history h
+      LEFT JOIN LATERAL (
+          SELECT e.status FROM audit_softdelete.migration_events e
+           WHERE e.migration_id = h.run_id AND e.action = 'resolve'
+           ORDER BY e.id DESC LIMIT 1) res ON true
+     WHERE h.kind = 'run'
+), latest AS (
+    SELECT DISTINCT ON (r.version) r.* FROM runs r ORDER BY r.version, r.run_id DESC
+), succeeded AS (
+    SELECT DISTINCT ON (r.version) r.* FROM runs r
+     WHERE r.status IN ('succeeded', 'baseline')
+     ORDER BY r.version, r.run_id DESC
+)
+SELECT l.version,
+       CASE WHEN l.status IN ('running', 'interrupted', 'failed') THEN l.status
+            WHEN s.status = 'baseline' THEN 'baseline'
+            WHEN s.direction = 'up' THEN 'applied'
+            ELSE 'reverted' END AS state,
+       coalesce(s.direction = 'up', false) AS applied,
+       CASE WHEN s.direction = 'up' THEN coalesce(acc.checksum, s.checksum) END AS checksum,
+       CASE WHEN s.direction = 'up' THEN coalesce(acc.recorded_at, s.started_at) END
+           AS checksum_recorded_at,
+       s.run_id AS succeeded_run,
+       l.run_id AS last_run,
+       l.status AS last_run_status
+  FROM latest l
+  LEFT JOIN succeeded s ON s.version = l.version
+  LEFT JOIN LATERAL (
+      SELECT e.checksum, e.recorded_at FROM audit_softdelete.migration_events e
+       WHERE e.migration_id = s.run_id AND e.action = 'accept_checksum'
+       ORDER BY e.id DESC LIMIT 1) acc ON true
+ ORDER BY l.run_id;
+
+COMMENT ON VIEW audit_softdelete.migration_versions IS
+    'One row per migration version: its state (applied, reverted, baseline, running, failed, interrupted) and checksum.';
+
+-- The migration running now: the backend holding the migration lock, its
+-- run (even uncommitted), how long it has run and what it waits for.  The
+-- activity columns are NULL for a role that may not see that backend's
+-- activity (pg_read_all_stats).
+CREATE VIEW audit_softdelete.migration_running WITH (security_invoker = true) AS
+SELECT h.run_id, h.version, h.description, h.direction, h.transactional,
+       h.pid, h.db_user, h.actor, h.application_name, h.started_at,
+       pg_catalog.clock_timestamp() - h.started_at AS elapsed,
+       a.state, a.wait_event_type, a.wait_event,
+       pg_catalog.pg_blocking_pids(h.pid) AS blocked_by,
+       (SELECT pg_catalog.string_agg(
+                   l.mode || ' on ' || l.locktype
+                   || coalesce(' ' || l.relation::pg_catalog.regclass::text,
+                               ' ' || l.transactionid::text,
+                               ' ' || l.virtualxid, ''), ', ')
+          FROM pg_catalog.pg_locks l
+         WHERE l.pid = h.pid AND NOT l.granted) AS waiting_for,
+       a.query
+  FROM audit_softdelete.migration_lock_holder() h
+  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = h.pid;
+
+COMMENT ON VIEW audit_softdelete.migration_running IS
+    'The migration running now in this database, how long it has run and what it waits for.';
+
+GRANT SELECT ON audit_softdelete.migration_history, audit_softdelete.migration_versions,
+                audit_softdelete.migration_running
+    TO PUBLIC;
+
+----------------------------------------------------------------------------
+-- Recording migrations
+--
+-- For migration runners: no EXECUTE for PUBLIC.  The extension owner and
+-- superusers may call them; a DBA grants EXECUTE to the roles that run
+-- migrations (begin, finish, fail) and to those that decide repairs
+-- (baseline, resolve, accept_checksum).  They write as the extension
+-- owner and record session_user, which no caller can choose.
+----------------------------------------------------------------------------
+
+CREATE FUNCTION audit_softdelete.migration_begin(version text,
+                                                 description text DEFAULT NULL,
+                                                 checksum text DEFAULT NULL,
+                                                 context jsonb DEFAULT '{}',
+                                                 direction text DEFAULT 'up',
+                                                 transactional boolean DEFAULT true)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_begin';
+
+COMMENT ON FUNCTION audit_softdelete.migration_begin(text, text, text, jsonb, text, boolean) IS
+    'Record that a migration starts; returns its run id, or NULL when it is already applied with this checksum.';
+
+CREATE FUNCTION audit_softdelete.migration_finish(id bigint DEFAULT NULL)
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_finish';
+
+COMMENT ON FUNCTION audit_softdelete.migration_finish(bigint) IS
+    'Mark the migration running in this session succeeded.';
+
+CREATE FUNCTION audit_softdelete.migration_fail(version text, error text)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_fail';
+
+COMMENT ON FUNCTION audit_softdelete.migration_fail(text, text) IS
+    'Record that a migration failed: the non-transactional run in progress, or, after a ROLLBACK, a run of its own.';
+
+CREATE FUNCTION audit_softdelete.migration_baseline(version text,
+                                                    description text DEFAULT NULL)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_baseline';
+
+COMMENT ON FUNCTION audit_softdelete.migration_baseline(text, text) IS
+    'Record that a database whose migrations were never recorded is at a version.';
+
+CREATE FUNCTION audit_softdelete.migration_resolve(version text, status text, reason text)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_resolve';
+
+COMMENT ON FUNCTION audit_softdelete.migration_resolve(text, text, text) IS
+    'Record what became of a version''s interrupted or failed run: succeeded or failed.';
+
+CREATE FUNCTION audit_softdelete.migration_accept_checksum(version text, checksum text,
+                                                           reason text)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_accept_checksum';
+
+COMMENT ON FUNCTION audit_softdelete.migration_accept_checksum(text, text, text) IS
+    'Accept that an applied migration''s script changed: hold the version to this checksum from now on.';
+
+REVOKE ALL ON FUNCTION
+    audit_softdelete.migration_begin(text, text, text, jsonb, text, boolean),
+    audit_softdelete.migration_finish(bigint),
+    audit_softdelete.migration_fail(text, text),
+    audit_softdelete.migration_baseline(text, text),
+    audit_softdelete.migration_resolve(text, text, text),
+    audit_softdelete.migration_accept_checksum(text, text, text)
+FROM PUBLIC;
+
+-- Read the ledger as the caller.
+CREATE FUNCTION audit_softdelete.migration_status(expected jsonb)
+RETURNS TABLE (ordinal integer, version text, status text, checksum text,
+               recorded_checksum text, last_run bigint)
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_status';
+
+COMMENT ON FUNCTION audit_softdelete.migration_status(jsonb) IS
+    'A migration tool''s list of versions, in order, compared with the ledger: one row per version.';
+
+-- The version the database is at: the applied version applied last.
+CREATE FUNCTION audit_softdelete.migration_current()
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT v.version FROM audit_softdelete.migration_versions v
+     WHERE v.applied ORDER BY v.succeeded_run DESC LIMIT 1
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.migration_current() IS
+    'The version the database is at: the applied version applied last, downgrades included.';
+
+CREATE FUNCTION audit_softdelete.migration_is_applied(version text)
+RETURNS boolean
+LANGUAGE sql STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce((SELECT v.applied FROM audit_softdelete.migration_versions v
+                      WHERE v.version = migration_is_applied.version), false)
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.migration_is_applied(text) IS
+    'Whether a migration version is applied (baseline included).';
+
+----------------------------------------------------------------------------
+-- Migration bookkeeping: the fingerprint of the user's schema
+----------------------------------------------------------------------------
+
+-- The user's schema as facts, one line each, and their hash (what is in
+-- and what is left out: src/fingerprint.c).  Any role may call both: every
+-- fact comes from catalogs every role can read (function sources are
+-- public in pg_proc, tracked_tables is granted to PUBLIC), and nothing
+-- depends on the caller's privileges.  PARALLEL UNSAFE: they fix the
+-- settings that deparsed text depends on while they read.
+CREATE FUNCTION audit_softdelete.migration_schema_facts()
+RETURNS SETOF text
+LANGUAGE C STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_schema_facts';
+
+COMMENT ON FUNCTION audit_softdelete.migration_schema_facts() IS
+    'The facts of the user''s schema that migration_schema_fingerprint() hashes, one line each, in the order hashed: diff them to see how two schemas differ.';
+
+CREATE FUNCTION audit_softdelete.migration_schema_fingerprint()
+RETURNS text
+LANGUAGE C STABLE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_migration_schema_fingerprint';
+
+COMMENT ON FUNCTION audit_softdelete.migration_schema_fingerprint() IS
+    'v1:sha256:<hex> of the user''s schema: equal for equal schemas, whatever the order they were made in, and across pg_dump and restore.';
+
+----------------------------------------------------------------------------
+-- The DDL log: every schema change, by event triggers (src/ddl_log.c)
+----------------------------------------------------------------------------
+
+-- An explicit sequence, as for audit_logs: pg_dump keeps its value with
+-- the rows (pg_extension_config_dump).
+CREATE SEQUENCE audit_softdelete.migration_ddl_id_seq AS bigint;
+
+CREATE TABLE audit_softdelete.migration_ddl (
+    id               bigint NOT NULL
+                     DEFAULT pg_catalog.nextval('audit_softdelete.migration_ddl_id_seq')
+                     PRIMARY KEY,
+    -- the migration that ran the command (migrations.id); NULL outside
+    -- any migration: drift.  No foreign key: a log row never makes the
+    -- command it records fail.
+    migration_id     bigint,
+    event            text NOT NULL
+                     CHECK (event IN ('ddl_command_end', 'sql_drop', 'table_rewrite')),
+    command_tag      text NOT NULL,
+    -- as pg_event_trigger_ddl_commands() and pg_event_trigger_dropped_objects()
+    -- name them
+    object_type      text,
+    object_identity  text,
+    schema_name      text,
+    -- run by the extension on a role's behalf: enable(), disable() and the
+    -- event triggers that change tables for the role running the DDL
+    by_extension     boolean NOT NULL,
+    logged_at        timestamptz NOT NULL DEFAULT pg_catalog.statement_timestamp(),
+    txid             xid8 NOT NULL DEFAULT pg_catalog.pg_current_xact_id(),
+    db_user          text NOT NULL,
+    actor            text,
+    application_name text
+);
+
+ALTER SEQUENCE audit_softdelete.migration_ddl_id_seq
+    OWNED BY audit_softdelete.migration_ddl.id;
+
+-- A migration's DDL (migration_id = ...), and the drift since a time
+-- (migration_id IS NULL AND logged_at > ...).
+CREATE INDEX migration_ddl_migration_idx
+    ON audit_softdelete.migration_ddl (migration_id, logged_at);
+
+COMMENT ON TABLE audit_softdelete.migration_ddl IS
+    'Every DDL command, one row per object, recorded by the extension''s event triggers; written only by them.';
+
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migration_ddl', '');
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migration_ddl_id_seq', '');
+
+-- No grant to PUBLIC: a DBA grants SELECT to the roles that may read it.
+REVOKE ALL ON audit_softdelete.migration_ddl FROM PUBLIC;
+
+-- One function for the three events; it writes as the extension owner.
+CREATE FUNCTION audit_softdelete.ddl_log_trigger()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_ddl_log_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.ddl_log_trigger() IS
+    'Event trigger function: records each DDL command, dropped object and table rewrite in migration_ddl.';
+
+REVOKE ALL ON FUNCTION audit_softdelete.ddl_log_trigger() FROM PUBLIC;
+
+----------------------------------------------------------------------------
+-- Drift: schema changes made outside the migrations
+----------------------------------------------------------------------------
+
+-- No rows: no drift.  Otherwise, oldest first, one 'ddl' row per command
+-- recorded outside any migration after the last finished migration
+-- (succeeded or baseline; with none, every one recorded), the extension's
+-- own enable() and disable() included (by_extension): they change the
+-- table too.  REFRESH MATERIALIZED VIEW is logged (PostgreSQL counts it
+-- as DDL) but changes no schema: it is no drift.  Then one 'fingerprint'
+-- row when the schema's fingerprint differs from the one the last
+-- finished migration recorded, which also catches what the log missed
+-- (event triggers disabled, a restore).  No finished migration, or none
+-- with a fingerprint: no comparison.  Reads as the caller, who needs
+-- SELECT on migration_ddl and migrations.
+CREATE FUNCTION audit_softdelete.migration_drift()
+RETURNS TABLE (
+    kind                 text,
+    ddl_id               bigint,
+    logged_at            timestamptz,
+    event                text,
+    command_tag          text,
+    object_type          text,
+    object_identity      text,
+    by_extension         boolean,
+    db_user              text,
+    actor                text,
+    last_migration_id    bigint,
+    recorded_fingerprint text,
+    current_fingerprint  text)
+LANGUAGE plpgsql STABLE
+SECURITY INVOKER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    last_id       bigint;
+    last_finished timestamptz;
+    recorded      text;
+    current_      text;
+BEGIN
+    SELECT m.id, m.finished_at, m.schema_fingerprint
+      INTO last_id, last_finished, recorded
+      FROM audit_softdelete.migrations m
+     WHERE m.status IN ('succeeded', 'baseline') AND m.finished_at IS NOT NULL
+     ORDER BY m.finished_at DESC, m.id DESC
+     LIMIT 1;
+
+    RETURN QUERY
+        SELECT 'ddl'::text, d.id, d.logged_at, d.event, d.command_tag, d.object_type,
+               d.object_identity, d.by_extension, d.db_user, d.actor, last_id,
+               NULL::text, NULL::text
+          FROM audit_softdelete.migration_ddl d
+         WHERE d.migration_id IS NULL
+           AND (last_finished IS NULL OR d.logged_at > last_finished)
+           AND d.command_tag <> 'REFRESH MATERIALIZED VIEW'
+         ORDER BY d.id;
+
+    IF recorded IS NOT NULL THEN
+        current_ := audit_softdelete.migration_schema_fingerprint();
+        IF current_ IS DISTINCT FROM recorded THEN
+            RETURN QUERY
+                SELECT 'fingerprint'::text, NULL::bigint, NULL::timestamptz, NULL::text,
+                       NULL::text, NULL::text, NULL::text, NULL::boolean, NULL::text,
+                       NULL::text, last_id, recorded, current_;
+        END IF;
+    END IF;
+END
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.migration_drift() IS
+    'Schema changes since the last finished migration made outside any migration; no rows: no drift.';
+
+-- Named to fire before the extension's other event triggers (they fire in
+-- name order): a command's rows come before those of the DDL the others
+-- run in response.  ALWAYS: in replica sessions too.
+CREATE EVENT TRIGGER audit_softdelete_ddl_log
+    ON ddl_command_end
+    EXECUTE FUNCTION audit_softdelete.ddl_log_trigger();
+ALTER EVENT TRIGGER audit_softdelete_ddl_log ENABLE ALWAYS;
+
+CREATE EVENT TRIGGER audit_softdelete_ddl_log_drop
+    ON sql_drop
+    EXECUTE FUNCTION audit_softdelete.ddl_log_trigger();
+ALTER EVENT TRIGGER audit_softdelete_ddl_log_drop ENABLE ALWAYS;
+
+CREATE EVENT TRIGGER audit_softdelete_ddl_log_rewrite
+    ON table_rewrite
+    EXECUTE FUNCTION audit_softdelete.ddl_log_trigger();
+ALTER EVENT TRIGGER audit_softdelete_ddl_log_rewrite ENABLE ALWAYS;

@@ -1,0 +1,663 @@
+/*-------------------------------------------------------------------------
+ *
+ * migration.c
+ *	  The migrations this session runs: migration_begin(),
+ *	  migration_finish(), migration_fail(), and the migration id that the
+ *	  audit rows written meanwhile carry.
+ *
+ * A transactional run (the normal kind) writes its "running" row in the
+ * migration's own transaction, and migration_finish() marks it
+ * "succeeded" in that same transaction: after any crash, a "succeeded" row
+ * means the migration committed, and no row means it did not.  A COMMIT
+ * with a run begun and not finished is refused, so no transactional run
+ * ever commits as "running".  The migration lock is held until the
+ * transaction ends.
+ *
+ * A non-transactional run (for CREATE INDEX CONCURRENTLY and other
+ * commands that cannot run in a transaction block) must begin outside a
+ * transaction block: its "running" row then commits with the statement
+ * that calls migration_begin().  It holds the migration lock for the
+ * session until the transaction of its migration_finish() or
+ * migration_fail() commits.  If the backend ends first, the row stays
+ * "running" with no backend holding the lock: the ledger reports it as
+ * "interrupted", and nothing else is recorded until migration_resolve()
+ * says what happened.
+ *
+ * The id of the run is kept in this backend's memory, not in a setting,
+ * so that no one can make audit rows claim a migration: from
+ * migration_begin() to the end of its transaction for a transactional run,
+ * to the commit of its finish or fail for a non-transactional one.  A
+ * rolled-back savepoint takes back a begin, finish or fail made inside it,
+ * with its row.
+ *
+ * IDENTIFICATION
+ *	  src/migration.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "actor.h"
+#include "fingerprint.h"
+#include "migration.h"
+
+PG_FUNCTION_INFO_V1(asd_migration_begin);
+PG_FUNCTION_INFO_V1(asd_migration_finish);
+PG_FUNCTION_INFO_V1(asd_migration_fail);
+
+/* One run this session began. */
+typedef struct MigrationRun
+{
+	int64		id;				/* 0 until its row is written */
+	bool		transactional;
+	SubTransactionId begin_subid;	/* while its begin is not committed */
+	SubTransactionId end_subid; /* of a finish or fail not yet committed */
+	/* what migration_fail() records after a rollback took the row away */
+	TimestampTz started_at;
+	char	   *version;
+	char	   *direction;
+	char	   *description;
+	char	   *checksum;
+	char	   *context;		/* jsonb as text */
+	char	   *actor;
+} MigrationRun;
+
+/* The transactional runs of the current transaction (TopTransactionContext). */
+static List *xact_runs = NIL;
+
+/* The non-transactional run of this session (TopMemoryContext). */
+static MigrationRun *session_run = NULL;
+
+/* The last run a rollback took away, for migration_fail() (TopMemoryContext). */
+static MigrationRun *rolled_back_run = NULL;
+
+static bool callbacks_registered = false;
+
+/*
+ * asd_current_migration_id
+ *		The id of the run in progress in this backend, for audit rows.
+ */
+bool
+asd_current_migration_id(int64 *id)
+{
+	if (xact_runs != NIL)
+	{
+		*id = ((MigrationRun *) llast(xact_runs))->id;
+		return true;
+	}
+	if (session_run != NULL && session_run->id != 0)
+	{
+		*id = session_run->id;
+		return true;
+	}
+	return false;
+}
+
+static char *
+copy_string(MemoryContext cxt, const char *s)
+{
+	return s ? MemoryContextStrdup(cxt, s) : NULL;
+}
+
+static MigrationRun *
+copy_run(MemoryContext cxt, const MigrationRun *run)
+{
+	MigrationRun *copy = MemoryContextAlloc(cxt, sizeof(MigrationRun));
+
+	*copy = *run;
+	copy->version = copy_string(cxt, run->version);
+	copy->direction = copy_string(cxt, run->direction);
+	copy->description = copy_string(cxt, run->description);
+	copy->checksum = copy_string(cxt, run->checksum);
+	copy->context = copy_string(cxt, run->context);
+	copy->actor = copy_string(cxt, run->actor);
+	return copy;
+}
+
+static void
+free_run(MigrationRun *run)
+{
+	if (run == NULL)
+		return;
+	if (run->version)
+		pfree(run->version);
+	if (run->direction)
+		pfree(run->direction);
+	if (run->description)
+		pfree(run->description);
+	if (run->checksum)
+		pfree(run->checksum);
+	if (run->context)
+		pfree(run->context);
+	if (run->actor)
+		pfree(run->actor);
+	pfree(run);
+}
+
+/* Keep a run a rollback took away, for migration_fail(). */
+static void
+remember_rolled_back(const MigrationRun *run)
+{
+	free_run(rolled_back_run);
+	rolled_back_run = copy_run(TopMemoryContext, run);
+}
+
+/* The non-transactional run is over (or never was): release its lock. */
+static void
+end_session_run(void)
+{
+	asd_migration_unlock(true);
+	free_run(session_run);
+	session_run = NULL;
+}
+
+/* The run of this session that has not finished, or NULL. */
+static MigrationRun *
+unfinished_run(void)
+{
+	if (xact_runs != NIL)
+	{
+		MigrationRun *run = llast(xact_runs);
+
+		if (run->end_subid == InvalidSubTransactionId)
+			return run;
+	}
+	if (session_run != NULL && session_run->end_subid == InvalidSubTransactionId)
+		return session_run;
+	return NULL;
+}
+
+static void
+migration_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+			foreach(lc, xact_runs)
+			{
+				MigrationRun *run = lfirst(lc);
+
+				if (run->end_subid == InvalidSubTransactionId)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_TRANSACTION_TERMINATION),
+							 errmsg("cannot commit while migration \"%s\" is running",
+									run->version),
+							 errdetail("migration_begin() began run %lld in this transaction; only migration_finish() may end it before COMMIT.",
+									   (long long) run->id),
+							 errhint("Call audit_softdelete.migration_finish() before COMMIT, or roll back. A transactional migration runs between BEGIN and COMMIT.")));
+			}
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+			if (xact_runs != NIL ||
+				(session_run != NULL &&
+				 (session_run->begin_subid != InvalidSubTransactionId ||
+				  session_run->end_subid != InvalidSubTransactionId)))
+				ereport(ERROR,
+						(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+						 errmsg("cannot prepare a transaction that records a migration")));
+			break;
+		case XACT_EVENT_COMMIT:
+			xact_runs = NIL;
+			if (session_run != NULL)
+			{
+				if (session_run->end_subid != InvalidSubTransactionId)
+					end_session_run();
+				else
+					session_run->begin_subid = InvalidSubTransactionId;
+			}
+			break;
+		case XACT_EVENT_ABORT:
+			if (xact_runs != NIL)
+				remember_rolled_back(llast(xact_runs));
+			xact_runs = NIL;
+			if (session_run != NULL)
+			{
+				if (session_run->begin_subid != InvalidSubTransactionId)
+					end_session_run();
+				else
+					session_run->end_subid = InvalidSubTransactionId;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+migration_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						   SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case SUBXACT_EVENT_COMMIT_SUB:
+			foreach(lc, xact_runs)
+			{
+				MigrationRun *run = lfirst(lc);
+
+				if (run->begin_subid == mySubid)
+					run->begin_subid = parentSubid;
+				if (run->end_subid == mySubid)
+					run->end_subid = parentSubid;
+			}
+			if (session_run != NULL)
+			{
+				if (session_run->begin_subid == mySubid)
+					session_run->begin_subid = parentSubid;
+				if (session_run->end_subid == mySubid)
+					session_run->end_subid = parentSubid;
+			}
+			break;
+		case SUBXACT_EVENT_ABORT_SUB:
+			foreach(lc, xact_runs)
+			{
+				MigrationRun *run = lfirst(lc);
+
+				if (run->begin_subid == mySubid)
+				{
+					if (run->id != 0)
+						remember_rolled_back(run);
+					xact_runs = foreach_delete_current(xact_runs, lc);
+				}
+				else if (run->end_subid == mySubid)
+					run->end_subid = InvalidSubTransactionId;
+			}
+			if (session_run != NULL)
+			{
+				if (session_run->begin_subid == mySubid)
+					end_session_run();
+				else if (session_run->end_subid == mySubid)
+					session_run->end_subid = InvalidSubTransactionId;
+			}
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+register_callbacks(void)
+{
+	if (callbacks_registered)
+		return;
+	RegisterXactCallback(migration_xact_callback, NULL);
+	RegisterSubXactCallback(migration_subxact_callback, NULL);
+	callbacks_registered = true;
+}
+
+/* A migration is already running in this session: refuse another. */
+static void
+refuse_if_running_here(void)
+{
+	MigrationRun *run = unfinished_run();
+
+	if (run == NULL && session_run != NULL)
+		run = session_run;		/* finished, not yet committed */
+	if (run != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration \"%s\" is running in this session", run->version),
+				 errdetail("Run %lld is not over: one migration runs at a time.",
+						   (long long) run->id),
+				 errhint("End it with audit_softdelete.migration_finish() or migration_fail() first.")));
+}
+
+/*
+ * migration_begin(version text, description text DEFAULT NULL,
+ *				   checksum text DEFAULT NULL, context jsonb DEFAULT '{}',
+ *				   direction text DEFAULT 'up',
+ *				   transactional boolean DEFAULT true) RETURNS bigint
+ *		Record that a migration starts; returns its run id, or NULL when
+ *		the version is already applied with this checksum (a script skips
+ *		it: psql's \if).
+ */
+Datum
+asd_migration_begin(PG_FUNCTION_ARGS)
+{
+	char	   *version;
+	char	   *description;
+	char	   *checksum;
+	char	   *context = "{}";
+	char	   *direction;
+	bool		transactional;
+	AsdLedgerCall call;
+	AsdVersionState state;
+	MigrationRun run;
+	Oid			argtypes[9] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, BOOLOID,
+	TEXTOID, TEXTOID, TIMESTAMPTZOID, JSONBOID};
+	Datum		args[9];
+	char		nulls[9];
+	bool		isnull;
+
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	description = asd_migration_text_arg(fcinfo, 1, "description", false);
+	checksum = asd_migration_text_arg(fcinfo, 2, "checksum", false);
+	direction = asd_migration_text_arg(fcinfo, 4, "direction", true);
+	if (checksum != NULL)
+		checksum = asd_migration_checksum_tag(checksum, "checksum");
+	if (!PG_ARGISNULL(3))
+	{
+		Jsonb	   *jb = PG_GETARG_JSONB_P(3);
+
+		if (!JB_ROOT_IS_OBJECT(jb))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("argument \"context\" must be a JSON object"),
+					 errdetail("It describes the run: {\"tool\": \"...\", \"git_sha\": \"...\"}, for instance.")));
+		context = JsonbToCString(NULL, &jb->root, VARSIZE(jb));
+	}
+	if (strcmp(direction, "up") != 0 && strcmp(direction, "down") != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid migration direction \"%s\"", direction),
+				 errhint("The direction is \"up\" (apply) or \"down\" (revert).")));
+	if (PG_ARGISNULL(5))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", "transactional")));
+	transactional = PG_GETARG_BOOL(5);
+
+	refuse_if_running_here();
+	/* IsTransactionBlock() is true in a subtransaction too */
+	if (!transactional && (IsTransactionBlock() || xact_runs != NIL))
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("a non-transactional migration must begin outside a transaction block"),
+				 IsSubTransaction() ?
+				 errdetail("migration_begin(transactional => false) must commit its row with its own statement; a subtransaction (a savepoint, an exception block) could still roll it back.") :
+				 errdetail("migration_begin(transactional => false) must commit its row with its own statement."),
+				 errhint("Call it on its own, outside BEGIN ... COMMIT; run the migration's statements after it, and end with migration_finish() or migration_fail().")));
+
+	register_callbacks();
+	memset(&run, 0, sizeof(run));
+	run.transactional = transactional;
+	run.begin_subid = GetCurrentSubTransactionId();
+	run.version = version;
+	run.direction = direction;
+	run.description = description;
+	run.checksum = checksum;
+	run.context = context;
+	run.actor = asd_current_actor();
+
+	asd_migration_lock(!transactional);
+	/* from here on, an error or a rollback releases the session lock */
+	if (!transactional)
+		session_run = copy_run(TopMemoryContext, &run);
+
+	asd_ledger_open(&call);
+	asd_ledger_refuse_if_interrupted();
+	asd_ledger_version_state(version, &state);
+	if (strcmp(direction, "up") == 0 && state.applied)
+	{
+		if (checksum != NULL && state.checksum != NULL &&
+			strcmp(checksum, state.checksum) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("migration \"%s\" was applied with another checksum", version),
+					 errdetail("The ledger holds %s for it, recorded at %s; this call gives %s.",
+							   state.checksum,
+							   timestamptz_to_str(state.checksum_recorded_at),
+							   checksum),
+					 errhint("An applied migration must not change: write a new migration, or accept the change with audit_softdelete.migration_accept_checksum().")));
+		/* applied, and the same script: nothing to do */
+		asd_ledger_close(&call);
+		if (transactional)
+			asd_migration_unlock(false);
+		else
+			end_session_run();
+		PG_RETURN_NULL();
+	}
+	if (strcmp(direction, "down") == 0 && !state.applied)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration \"%s\" is not applied", version),
+				 !state.known ? errdetail("The ledger has no run of it.") :
+				 state.succeeded_run != 0 ?
+				 errdetail("Run %lld reverted it.", (long long) state.succeeded_run) :
+				 errdetail("No run of it succeeded."),
+				 errhint("Only an applied migration can be reverted.")));
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = CStringGetTextDatum(version);
+	args[1] = description ? CStringGetTextDatum(description) : (Datum) 0;
+	nulls[1] = description ? ' ' : 'n';
+	args[2] = CStringGetTextDatum(direction);
+	args[3] = checksum ? CStringGetTextDatum(checksum) : (Datum) 0;
+	nulls[3] = checksum ? ' ' : 'n';
+	args[4] = BoolGetDatum(transactional);
+	args[5] = CStringGetTextDatum(call.db_user);
+	args[6] = CStringGetTextDatum(call.actor);
+	args[7] = TimestampTzGetDatum(MyStartTimestamp);
+	args[8] = DirectFunctionCall1(jsonb_in, CStringGetDatum(context));
+	run.id = asd_ledger_insert("INSERT INTO audit_softdelete.migrations"
+							   " (version, description, direction, checksum, status, started_at,"
+							   "  transactional, db_user, actor, client_addr, application_name,"
+							   "  pid, backend_start, context)"
+							   " VALUES ($1, $2, $3, $4, 'running', pg_catalog.clock_timestamp(),"
+							   "  $5, $6, $7, pg_catalog.inet_client_addr(),"
+							   "  pg_catalog.current_setting('application_name'),"
+							   "  pg_catalog.pg_backend_pid(), $8, $9)"
+							   " RETURNING id, started_at",
+							   9, argtypes, args, nulls);
+	run.started_at = DatumGetTimestampTz(asd_ledger_value(0, "started_at", &isnull));
+	asd_ledger_close(&call);
+
+	if (transactional)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+
+		xact_runs = lappend(xact_runs, copy_run(TopTransactionContext, &run));
+		MemoryContextSwitchTo(oldcxt);
+	}
+	else
+	{
+		session_run->id = run.id;
+		session_run->started_at = run.started_at;
+	}
+	free_run(rolled_back_run);
+	rolled_back_run = NULL;
+	PG_RETURN_INT64(run.id);
+}
+
+/*
+ * Mark this session's run as ended: status "succeeded" (with the schema
+ * fingerprint) or "failed" (with the error).  The row must still be
+ * "running": a session that lost its lock (pg_advisory_unlock_all) may
+ * have seen its run resolved by another.
+ */
+static void
+end_run(MigrationRun *run, const char *status, const char *error)
+{
+	AsdLedgerCall call;
+	Oid			argtypes[4] = {INT8OID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		args[4];
+	char		nulls[4] = {' ', ' ', 'n', 'n'};
+	char	   *fingerprint = NULL;
+
+	/*
+	 * The schema as the migration leaves it, seen with the statement's
+	 * snapshot, which holds the migration's own changes; a later one could
+	 * take in DDL another session committed meanwhile, which is drift.
+	 */
+	if (strcmp(status, "succeeded") == 0)
+		fingerprint = asd_schema_fingerprint();
+	asd_ledger_open(&call);
+	args[0] = Int64GetDatum(run->id);
+	args[1] = CStringGetTextDatum(status);
+	if (fingerprint != NULL)
+	{
+		args[2] = CStringGetTextDatum(fingerprint);
+		nulls[2] = ' ';
+	}
+	if (error != NULL)
+	{
+		args[3] = CStringGetTextDatum(error);
+		nulls[3] = ' ';
+	}
+	(void) asd_ledger_execute("UPDATE audit_softdelete.migrations m"
+							  "   SET status = $2, finished_at = t.now,"
+							  "       duration = t.now - m.started_at,"
+							  "       schema_fingerprint = $3, error = $4"
+							  "  FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
+							  " WHERE m.id = $1 AND m.status = 'running'",
+							  4, argtypes, args, nulls, SPI_OK_UPDATE, true);
+	if (SPI_processed != 1)
+	{
+		int64		id = run->id;
+		char	   *version = pstrdup(run->version);
+
+		/* decided elsewhere: this session's run is over */
+		if (run == session_run)
+			end_session_run();
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("run %lld of migration \"%s\" is no longer running",
+						(long long) id, version),
+				 errdetail("migration_resolve() recorded its outcome after this session lost the migration lock."),
+				 errhint("See audit_softdelete.migration_history.")));
+	}
+	asd_ledger_close(&call);
+	run->end_subid = GetCurrentSubTransactionId();
+}
+
+/*
+ * migration_finish(id bigint DEFAULT NULL) RETURNS void
+ *		Mark the run in progress in this session "succeeded".  id, when
+ *		given, must be that run's.
+ */
+Datum
+asd_migration_finish(PG_FUNCTION_ARGS)
+{
+	MigrationRun *run;
+
+	asd_ledger_require_read();
+	run = unfinished_run();
+	if (run == NULL || run->id == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("no migration is running in this session"),
+				 errhint("When migration_begin() returns NULL the migration is already applied: skip it, migration_finish() included.")));
+	if (!PG_ARGISNULL(0) && PG_GETARG_INT64(0) != run->id)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration run %lld is not running in this session",
+						(long long) PG_GETARG_INT64(0)),
+				 errdetail("The run in progress here is %lld, of migration \"%s\".",
+						   (long long) run->id, run->version)));
+	end_run(run, "succeeded", NULL);
+	PG_RETURN_VOID();
+}
+
+/*
+ * migration_fail(version text, error text) RETURNS bigint
+ *		Record that a migration failed; returns the id of its run.
+ *
+ * A non-transactional run in progress in this session is marked "failed"
+ * (its lock goes when this commits).  A transactional run leaves no row
+ * once rolled back; after the ROLLBACK, this records one, "failed", with
+ * what the rolled-back run was (when it was this version) and the error.
+ * Optional: without it the ledger says nothing false, it only says less.
+ */
+Datum
+asd_migration_fail(PG_FUNCTION_ARGS)
+{
+	char	   *version;
+	char	   *error;
+	MigrationRun *run;
+	MigrationRun *known;
+	AsdLedgerCall call;
+	Oid			argtypes[10] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID,
+	TEXTOID, TEXTOID, TIMESTAMPTZOID, JSONBOID, TEXTOID};
+	Datum		args[10];
+	char		nulls[10];
+	int64		id;
+
+	asd_ledger_require_read();
+	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	error = asd_migration_text_arg(fcinfo, 1, "error", false);
+	run = unfinished_run();
+	if (run != NULL && strcmp(run->version, version) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("migration \"%s\" is running in this session, not \"%s\"",
+						run->version, version),
+				 errhint("Record the failure of the migration that is running.")));
+	if (run != NULL && run->transactional)
+		ereport(ERROR,
+				(errcode(ERRCODE_ACTIVE_SQL_TRANSACTION),
+				 errmsg("migration \"%s\" is still running in this transaction", version),
+				 errdetail("Its changes and its row go away with a rollback; recording the failure here would commit them."),
+				 errhint("Roll back, then call audit_softdelete.migration_fail().")));
+	if (run != NULL)
+	{
+		end_run(run, "failed", error);
+		PG_RETURN_INT64(run->id);
+	}
+
+	/* after a rollback: a row of its own, under the lock until commit */
+	known = (rolled_back_run != NULL && strcmp(rolled_back_run->version, version) == 0) ?
+		rolled_back_run : NULL;
+	asd_migration_lock(false);
+	asd_ledger_open(&call);
+	asd_ledger_refuse_if_interrupted();
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = CStringGetTextDatum(version);
+	nulls[1] = nulls[3] = nulls[4] = nulls[8] = 'n';
+	args[2] = CStringGetTextDatum(known ? known->direction : "up");
+	if (known && known->description)
+	{
+		args[1] = CStringGetTextDatum(known->description);
+		nulls[1] = ' ';
+	}
+	if (known && known->checksum)
+	{
+		args[3] = CStringGetTextDatum(known->checksum);
+		nulls[3] = ' ';
+	}
+	if (known)
+	{
+		args[4] = TimestampTzGetDatum(known->started_at);
+		nulls[4] = ' ';
+		args[8] = DirectFunctionCall1(jsonb_in, CStringGetDatum(known->context));
+		nulls[8] = ' ';
+	}
+	args[5] = CStringGetTextDatum(call.db_user);
+	args[6] = CStringGetTextDatum(known ? known->actor : call.actor);
+	args[7] = TimestampTzGetDatum(MyStartTimestamp);
+	args[9] = error ? CStringGetTextDatum(error) : (Datum) 0;
+	nulls[9] = error ? ' ' : 'n';
+	id = asd_ledger_insert("INSERT INTO audit_softdelete.migrations"
+						   " (version, description, direction, checksum, status, started_at,"
+						   "  finished_at, duration, transactional, db_user, actor, client_addr,"
+						   "  application_name, pid, backend_start, context, error)"
+						   " SELECT $1, $2, $3, $4, 'failed', coalesce($5, t.now), t.now,"
+						   "        t.now - coalesce($5, t.now), true, $6, $7,"
+						   "        pg_catalog.inet_client_addr(),"
+						   "        pg_catalog.current_setting('application_name'),"
+						   "        pg_catalog.pg_backend_pid(), $8,"
+						   "        coalesce($9, '{}'::pg_catalog.jsonb), $10"
+						   "   FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
+						   " RETURNING id",
+						   10, argtypes, args, nulls);
+	asd_ledger_close(&call);
+	if (known)
+	{
+		free_run(rolled_back_run);
+		rolled_back_run = NULL;
+	}
+	PG_RETURN_INT64(id);
+}
