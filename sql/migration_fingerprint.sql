@@ -282,10 +282,14 @@ SELECT * FROM pg_temp.fp_changes();
 -- an upgrade of the extension may redefine its triggers and live views:
 -- done here by hand, past the guard
 ALTER EVENT TRIGGER audit_softdelete_guard_triggers DISABLE;
+ALTER EVENT TRIGGER audit_softdelete_verify_triggers DISABLE;
+ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops DISABLE;
 DROP TRIGGER audit_softdelete_stamp ON fp.orders_all;
 CREATE TRIGGER audit_softdelete_stamp BEFORE INSERT OR UPDATE OF id, note ON fp.orders_all
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
 ALTER EVENT TRIGGER audit_softdelete_guard_triggers ENABLE ALWAYS;
+ALTER EVENT TRIGGER audit_softdelete_verify_triggers ENABLE ALWAYS;
+ALTER EVENT TRIGGER audit_softdelete_verify_trigger_drops ENABLE ALWAYS;
 CREATE OR REPLACE VIEW fp.orders AS
     SELECT * FROM fp.orders_all WHERE deleted_at IS NULL AND id IS NOT NULL;
 SELECT * FROM pg_temp.fp_changes();
