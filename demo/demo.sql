@@ -141,7 +141,7 @@ SELECT p.id AS project, p.name, t.id AS task, t.title
 \echo 'Task 11, deleted on its own before, stays deleted.'
 SELECT action, actor, table_name, row_pk
   FROM audit_softdelete.audit_logs
- WHERE schema_name = 'audit_softdelete_demo' AND table_name IN ('projects_all', 'tasks_all')
+ WHERE schema_name = 'audit_softdelete_demo' AND table_name IN ('projects', 'tasks')
    AND action IN ('SOFT_DELETE', 'RESTORE')
  ORDER BY id;
 
