@@ -78,6 +78,7 @@ REGRESS = \
 	audit_exclude_redact \
 	audit_ddl \
 	migration_ddl \
+	migration_ddl_guard \
 	migration_drift \
 	migration_ddl_link \
 	audit_paths \

@@ -457,6 +457,21 @@ SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.migration_ddl_id_se
 -- No grant to PUBLIC: a DBA grants SELECT to the roles that may read it.
 REVOKE ALL ON audit_softdelete.migration_ddl FROM PUBLIC;
 
+-- Append-only, for the extension owner and superusers too: no UPDATE, no
+-- DELETE, no TRUNCATE (src/ddl_log.c).  INSERT stays, for the event
+-- triggers and pg_dump's restore.
+CREATE FUNCTION audit_softdelete.migration_ddl_guard()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_migration_ddl_guard';
+
+CREATE TRIGGER migration_ddl_guard
+    BEFORE UPDATE OR DELETE ON audit_softdelete.migration_ddl
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.migration_ddl_guard();
+CREATE TRIGGER migration_ddl_guard_truncate
+    BEFORE TRUNCATE ON audit_softdelete.migration_ddl
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.migration_ddl_guard();
+
 -- One function for the three events; it writes as the extension owner.
 CREATE FUNCTION audit_softdelete.ddl_log_trigger()
 RETURNS event_trigger

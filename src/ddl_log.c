@@ -27,7 +27,9 @@
  * role's behalf (by_extension: enable(), disable() and the event triggers
  * acting for the role running the DDL), and who: session_user, the audit
  * actor, application_name.  Rows are written as the extension owner:
- * nobody else may write the table.
+ * nobody else may write the table.  Nobody changes or deletes them, the
+ * owner and superusers neither: migration_ddl_guard() refuses UPDATE,
+ * DELETE and TRUNCATE.
  *
  * Not recorded:
  *	- temporary objects, which vanish with their session;
@@ -68,12 +70,14 @@
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
 #include "tcop/cmdtag.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 
 PG_FUNCTION_INFO_V1(asd_ddl_log_trigger);
+PG_FUNCTION_INFO_V1(asd_migration_ddl_guard);
 
 /* What every row of one event says, besides its object. */
 typedef struct DdlLogEvent
@@ -376,4 +380,51 @@ asd_ddl_log_trigger(PG_FUNCTION_ARGS)
 	asd_spi_finish(&spi);
 
 	PG_RETURN_VOID();
+}
+
+/*
+ * migration_ddl_guard() RETURNS trigger
+ *		Keeps the DDL log append-only, for the extension owner and every
+ *		other superuser too:
+ *
+ *		CREATE TRIGGER migration_ddl_guard
+ *			BEFORE UPDATE OR DELETE ON audit_softdelete.migration_ddl
+ *			FOR EACH ROW EXECUTE FUNCTION audit_softdelete.migration_ddl_guard();
+ *		CREATE TRIGGER migration_ddl_guard_truncate
+ *			BEFORE TRUNCATE ON audit_softdelete.migration_ddl
+ *			FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.migration_ddl_guard();
+ *
+ * INSERT stays open to the owner: the event triggers write as the owner,
+ * and pg_dump's restore writes the log's rows back with COPY.
+ */
+Datum
+asd_migration_ddl_guard(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const char *what;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE UPDATE, DELETE or TRUNCATE",
+						"migration_ddl_guard")));
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		what = "update";
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		what = "delete from";
+	else if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		what = "truncate";
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired BEFORE UPDATE, DELETE or TRUNCATE",
+						"migration_ddl_guard")));
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s table \"%s.%s\"", what,
+					get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
+					RelationGetRelationName(trigdata->tg_relation)),
+			 errdetail("The DDL log is append-only: its event triggers record each command, and nothing changes a row afterwards.")));
+	PG_RETURN_NULL();			/* not reached */
 }

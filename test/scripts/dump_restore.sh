@@ -6,7 +6,8 @@
 # audit rows must still be found from their table through table_id.  The
 # DDL log (migration_ddl) must come back as it was: the restore's own DDL
 # runs while the extension's event triggers exist, and must neither add
-# rows nor collide with the restored ones.
+# rows nor collide with the restored ones; its rows are restored by COPY
+# past the guard that refuses UPDATE, DELETE and TRUNCATE, which stays.
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
@@ -104,6 +105,8 @@ check "the DDL log recorded the source's DDL" "t" \
 check "the DDL log is restored as it was, without rows of the restore's own DDL" "$ddl_before" "$ddl_after"
 check "DDL after the restore is logged after the restored rows" "t" \
 	"$(psql_q -d "$dst" -c "SELECT min(id) > $ddl_last FROM audit_softdelete.migration_ddl WHERE object_identity = 'public.fresh'")"
+check "the restored DDL log is still append-only" "ERROR:  42501" \
+	"$(psql -X -q -At -d "$dst" -v VERBOSITY=sqlstate -c "DELETE FROM audit_softdelete.migration_ddl" 2>&1 || true)"
 
 psql_q -d postgres -c "DROP DATABASE $src" -c "DROP DATABASE $dst"
 exit $fail
