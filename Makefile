@@ -79,6 +79,7 @@ REGRESS = \
 	audit_ddl \
 	migration_ddl \
 	migration_ddl_guard \
+	migration_ddl_skip \
 	migration_drift \
 	migration_ddl_link \
 	audit_paths \

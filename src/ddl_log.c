@@ -36,12 +36,18 @@
  *	- the commands of extension scripts: CREATE EXTENSION and ALTER
  *	  EXTENSION ... UPDATE are recorded as that one command, not as the
  *	  objects their scripts create one by one;
- *	- anything while check_function_bodies is off.  pg_dump's output and
- *	  pg_restore turn it off, migration tools do not: a restore runs DDL
- *	  while the extension and these triggers exist, and then restores the
- *	  log's own rows with COPY, which the restore's DDL rows would collide
- *	  with (and outnumber).  The schema fingerprint that migration_drift()
- *	  compares catches a change made meanwhile.
+ *	- a superuser's DDL while check_function_bodies is off: a restore's.
+ *	  pg_dump's output and pg_restore turn it off, migration tools do not;
+ *	  a restore runs DDL while the extension and these triggers exist, and
+ *	  then restores the log's own rows with COPY, which the restore's DDL
+ *	  rows would collide with (and outnumber).  Only a superuser can
+ *	  restore a dump of this extension (the control file says superuser),
+ *	  so an ordinary role that turns the setting off is logged as ever.
+ *	  The role is the one the session acts as (GetOuterUserId: the session
+ *	  user, or the role of SET ROLE), not the current user, which a
+ *	  superuser's SECURITY DEFINER function or one of the extension's own
+ *	  calls makes a superuser.  A superuser can still hide DDL this way;
+ *	  the schema fingerprint that migration_drift() compares catches it.
  *
  * Logging never fails a command on its own account: an object it cannot
  * look up is recorded without that detail.  An error writing the row (a
@@ -71,6 +77,7 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
+#include "miscadmin.h"
 #include "tcop/cmdtag.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -359,7 +366,8 @@ asd_ddl_log_trigger(PG_FUNCTION_ARGS)
 				 errdetail("It was fired on %s.", trigdata->event)));
 
 	/* see the file header */
-	if (!check_function_bodies || creating_extension)
+	if ((!check_function_bodies && superuser_arg(GetOuterUserId())) ||
+		creating_extension)
 		PG_RETURN_VOID();
 
 	if (!asd_current_migration_id(&ev.migration_id))
