@@ -80,6 +80,7 @@ REGRESS = \
 	migration_ddl \
 	migration_ddl_guard \
 	migration_ddl_skip \
+	migration_ddl_grants \
 	migration_drift \
 	migration_ddl_link \
 	audit_paths \

@@ -493,7 +493,9 @@ REVOKE ALL ON FUNCTION audit_softdelete.ddl_log_trigger() FROM PUBLIC;
 -- (succeeded or baseline; with none, every one recorded), the extension's
 -- own enable() and disable() included (by_extension): they change the
 -- table too.  REFRESH MATERIALIZED VIEW is logged (PostgreSQL counts it
--- as DDL) but changes no schema: it is no drift.  Then one 'fingerprint'
+-- as DDL) but changes no schema: it is no drift.  Nor are GRANT, REVOKE,
+-- ALTER DEFAULT PRIVILEGES, COMMENT and SECURITY LABEL, logged too: the
+-- fingerprint leaves out privileges and comments.  Then one 'fingerprint'
 -- row when the schema's fingerprint differs from the one the last
 -- finished migration recorded, which also catches what the log missed
 -- (event triggers disabled, a restore).  No finished migration, or none
@@ -538,7 +540,7 @@ BEGIN
           FROM audit_softdelete.migration_ddl d
          WHERE d.migration_id IS NULL
            AND (last_finished IS NULL OR d.logged_at > last_finished)
-           AND d.command_tag <> 'REFRESH MATERIALIZED VIEW'
+           AND d.command_tag <> ALL ('{REFRESH MATERIALIZED VIEW, GRANT, REVOKE, ALTER DEFAULT PRIVILEGES, COMMENT, SECURITY LABEL}')
          ORDER BY d.id;
 
     IF recorded IS NOT NULL THEN

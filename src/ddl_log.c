@@ -49,6 +49,16 @@
  *	  calls makes a superuser.  A superuser can still hide DDL this way;
  *	  the schema fingerprint that migration_drift() compares catches it.
  *
+ * GRANT and REVOKE are one row per object they name (GRANT ... ON ALL
+ * TABLES IN SCHEMA: each table), with its identity, which
+ * pg_event_trigger_ddl_commands() leaves NULL for them: the objects are
+ * read from the command it reports (its pg_ddl_command, a
+ * CollectedCommand).  ALTER DEFAULT PRIVILEGES is one row with the kind
+ * of objects only, as PostgreSQL reports it (a REVOKE that empties an
+ * entry of pg_default_acl drops it: that sql_drop row names it).  They and
+ * COMMENT are logged, but are no drift: migration_drift() leaves them out,
+ * as the fingerprint leaves out grants and comments.
+ *
  * Logging never fails a command on its own account: an object it cannot
  * look up is recorded without that detail.  An error writing the row (a
  * full disk) or resolving the actor (malformed claims in the setting
@@ -70,7 +80,13 @@
 #include "catalog/objectaddress.h"
 #include "catalog/pg_attrdef.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_foreign_data_wrapper.h"
+#include "catalog/pg_foreign_server.h"
+#include "catalog/pg_language.h"
+#include "catalog/pg_largeobject.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_policy.h"
+#include "catalog/pg_proc.h"
 #include "catalog/pg_rewrite.h"
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
@@ -79,6 +95,7 @@
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "tcop/cmdtag.h"
+#include "tcop/deparse_utility.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -210,10 +227,81 @@ object_namespace(Oid classid, Oid objid)
 }
 
 /*
+ * The catalog of the objects that a GRANT or REVOKE on objtype names;
+ * InvalidOid for a kind the log does not look up (GRANT on a database, a
+ * tablespace or a parameter fires no event trigger: they are global).
+ */
+static Oid
+grant_object_class(ObjectType objtype)
+{
+	switch (objtype)
+	{
+		case OBJECT_TABLE:
+		case OBJECT_SEQUENCE:
+			return RelationRelationId;
+		case OBJECT_DOMAIN:
+		case OBJECT_TYPE:
+			return TypeRelationId;
+		case OBJECT_FUNCTION:
+		case OBJECT_PROCEDURE:
+		case OBJECT_ROUTINE:
+			return ProcedureRelationId;
+		case OBJECT_SCHEMA:
+			return NamespaceRelationId;
+		case OBJECT_LANGUAGE:
+			return LanguageRelationId;
+		case OBJECT_FDW:
+			return ForeignDataWrapperRelationId;
+		case OBJECT_FOREIGN_SERVER:
+			return ForeignServerRelationId;
+		case OBJECT_LARGEOBJECT:
+			return LargeObjectRelationId;
+		default:
+			return InvalidOid;
+	}
+}
+
+/*
+ * A GRANT or REVOKE: one row per object it names, but temporary ones.
+ * With none to name (ALL TABLES IN SCHEMA of an empty schema), one row
+ * as pg_event_trigger_ddl_commands() reports it: the kind of objects,
+ * upper case, and no identity.
+ */
+static void
+log_grant(const DdlLogEvent *ev, const char *command_tag,
+		  const char *object_type, const InternalGrant *istmt)
+{
+	Oid			classid = grant_object_class(istmt->objtype);
+	ListCell   *lc;
+
+	if (!OidIsValid(classid) || istmt->objects == NIL)
+	{
+		log_row(ev, command_tag, object_type, NULL, NULL);
+		return;
+	}
+	foreach(lc, istmt->objects)
+	{
+		ObjectAddress address;
+		Oid			nspid;
+		char	   *identity;
+
+		ObjectAddressSet(address, classid, lfirst_oid(lc));
+		nspid = object_namespace(classid, address.objectId);
+		if (OidIsValid(nspid) && isAnyTempNamespace(nspid))
+			continue;
+		identity = getObjectIdentity(&address, true);
+		log_row(ev, command_tag,
+				identity ? getObjectTypeDescription(&address, true) : object_type,
+				identity,
+				OidIsValid(nspid) ? get_namespace_name(nspid) : NULL);
+	}
+}
+
+/*
  * ddl_command_end: each command the statement ran, in order, but those on
  * temporary objects.  The schema of an object that has none of its own (a
  * trigger) is its relation's, as pg_event_trigger_dropped_objects() gives
- * it.
+ * it.  A GRANT or REVOKE names its objects (log_grant).
  */
 static void
 log_commands(const DdlLogEvent *ev)
@@ -223,7 +311,7 @@ log_commands(const DdlLogEvent *ev)
 	uint64		i;
 
 	asd_spi_run("SELECT d.classid, d.objid, d.command_tag, d.object_type,"
-				"       d.object_identity, d.schema_name"
+				"       d.object_identity, d.schema_name, d.command"
 				"  FROM pg_catalog.pg_event_trigger_ddl_commands()"
 				"       WITH ORDINALITY AS d"
 				" ORDER BY d.ordinality",
@@ -238,11 +326,22 @@ log_commands(const DdlLogEvent *ev)
 		TupleDesc	desc = commands->tupdesc;
 		bool		classnull;
 		bool		objnull;
+		bool		cmdnull;
 		Datum		classid = SPI_getbinval(tup, desc, 1, &classnull);
 		Datum		objid = SPI_getbinval(tup, desc, 2, &objnull);
+		Datum		command = SPI_getbinval(tup, desc, 7, &cmdnull);
+		CollectedCommand *cmd;
 		Oid			nspid = InvalidOid;
 		char	   *schema_name = SPI_getvalue(tup, desc, 6);
 
+		/* the event trigger's own memory, valid until the command ends */
+		cmd = cmdnull ? NULL : (CollectedCommand *) DatumGetPointer(command);
+		if (cmd != NULL && cmd->type == SCT_Grant)
+		{
+			log_grant(ev, SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4),
+					  cmd->d.grant.istmt);
+			continue;
+		}
 		if (!classnull && !objnull)
 			nspid = object_namespace(DatumGetObjectId(classid),
 									 DatumGetObjectId(objid));
