@@ -143,6 +143,54 @@ SELECT * FROM pg_temp.fp_changes();
 -- another extension: its version is a fact, its objects are not
 CREATE EXTENSION citext SCHEMA fp;
 SELECT * FROM pg_temp.fp_changes();
+-- an operator with its function, commutator, negator and estimators; the
+-- negator named before it exists is a shell, no fact of its own until it
+-- is defined
+CREATE FUNCTION fp.same_length(a text, b text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE RETURN length(a) = length(b);
+CREATE OPERATOR fp.=~= (LEFTARG = text, RIGHTARG = text, FUNCTION = fp.same_length,
+                        COMMUTATOR = OPERATOR(fp.=~=), NEGATOR = OPERATOR(fp.!~=),
+                        RESTRICT = eqsel, JOIN = eqjoinsel, HASHES);
+SELECT * FROM pg_temp.fp_changes();
+CREATE FUNCTION fp.other_length(a text, b text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE RETURN length(a) <> length(b);
+CREATE OPERATOR fp.!~= (LEFTARG = text, RIGHTARG = text, FUNCTION = fp.other_length);
+SELECT * FROM pg_temp.fp_changes();
+ALTER OPERATOR fp.=~= (text, text) SET (RESTRICT = NONE, JOIN = NONE);
+SELECT * FROM pg_temp.fp_changes();
+-- a cast, and how it casts
+CREATE FUNCTION fp.state_code(fp.state) RETURNS integer
+    LANGUAGE sql IMMUTABLE RETURN array_position(enum_range(NULL::fp.state), $1);
+CREATE CAST (fp.state AS integer) WITH FUNCTION fp.state_code(fp.state) AS ASSIGNMENT;
+SELECT * FROM pg_temp.fp_changes();
+DROP CAST (fp.state AS integer);
+CREATE CAST (fp.state AS integer) WITH INOUT;
+SELECT * FROM pg_temp.fp_changes();
+-- text search: a template, a parser, a dictionary, a configuration and its
+-- mappings
+CREATE TEXT SEARCH TEMPLATE fp.plain (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH PARSER fp.words (START = prsd_start, GETTOKEN = prsd_nexttoken,
+                                    END = prsd_end, LEXTYPES = prsd_lextype);
+CREATE TEXT SEARCH DICTIONARY fp.short_words (TEMPLATE = fp.plain, STOPWORDS = english);
+CREATE TEXT SEARCH CONFIGURATION fp.search (PARSER = fp.words);
+SELECT * FROM pg_temp.fp_changes();
+ALTER TEXT SEARCH CONFIGURATION fp.search
+    ADD MAPPING FOR asciiword, word WITH fp.short_words, simple;
+SELECT * FROM pg_temp.fp_changes();
+ALTER TEXT SEARCH CONFIGURATION fp.search ALTER MAPPING FOR word WITH simple;
+ALTER TEXT SEARCH DICTIONARY fp.short_words (Accept = false);
+SELECT * FROM pg_temp.fp_changes();
+-- publications, their tables (with columns and a row filter) and schemas
+SET client_min_messages = error;
+CREATE PUBLICATION fp_pub FOR TABLE fp.items (id, name) WHERE (id > 0)
+    WITH (publish = 'insert, update');
+CREATE PUBLICATION fp_pub_schema FOR TABLES IN SCHEMA fp
+    WITH (publish_via_partition_root = true);
+RESET client_min_messages;
+SELECT * FROM pg_temp.fp_changes();
+ALTER PUBLICATION fp_pub SET (publish = 'insert');
+ALTER PUBLICATION fp_pub ADD TABLE fp.events;
+SELECT * FROM pg_temp.fp_changes();
 
 ----------------------------------------------------------------------------
 -- What does not change it
@@ -165,7 +213,10 @@ GRANT SELECT ON fp.items TO fp_reader;
 COMMENT ON TABLE fp.items IS 'things for sale';
 ALTER TABLE fp.items ALTER COLUMN name SET STATISTICS 500;
 ALTER TABLE fp.items CLUSTER ON items_pkey;
+-- default privileges, grants to be
+ALTER DEFAULT PRIVILEGES IN SCHEMA fp GRANT SELECT ON TABLES TO fp_reader;
 SELECT * FROM pg_temp.fp_changes();
+ALTER DEFAULT PRIVILEGES IN SCHEMA fp REVOKE SELECT ON TABLES FROM fp_reader;
 -- the objects of extensions, this one's included (an upgrade may redefine
 -- them)
 ALTER FUNCTION audit_softdelete.current_actor() COST 7;
@@ -298,6 +349,7 @@ SELECT * FROM pg_temp.fp_changes();
 
 -- Everything made here is gone again: the fingerprint is that of the
 -- start, as it is a function of the schema, not of its history.
+DROP PUBLICATION fp_pub, fp_pub_schema;
 DROP SCHEMA fp CASCADE;
 DROP ROLE fp_reader;
 SELECT audit_softdelete.migration_schema_fingerprint() = :'fp_start' AS back_to_the_start;

@@ -24,7 +24,13 @@
  * rules, policies; sequences (type, start, increment, bounds, cache, cycle,
  * owning column; not their position); functions, procedures and
  * aggregates; enums, domains and their constraints, ranges, base types;
- * collations, extended statistics, event triggers.
+ * collations, extended statistics, event triggers; operators (function,
+ * commutator, negator, estimators; not shells, which only a reference
+ * makes and pg_dump leaves to it); casts made after initdb (OIDs from
+ * FirstNormalObjectId, as pg_dump tells them apart); text search
+ * templates, parsers, dictionaries (with their options), configurations
+ * and each mapping of a token type; publications, the user's tables they
+ * publish (column lists, row filters) and the user's schemas.
  *
  * What is left out, and why:
  *	- OIDs, relfilenodes, attnums (a dropped column leaves a hole that a
@@ -32,9 +38,17 @@
  *	  enum sort order numbers, sequence positions, statistics, data:
  *	  nothing that differs after pg_dump and restore, or changes without
  *	  DDL;
- *	- owners, grants, comments, tablespaces, storage and planner settings
- *	  (SET STATISTICS, SET STORAGE, CLUSTER ON), collation versions: they
- *	  differ between environments that share one schema;
+ *	- owners, grants, default privileges, comments, security labels,
+ *	  tablespaces, storage and planner settings (SET STATISTICS, SET
+ *	  STORAGE, CLUSTER ON), collation versions: they differ between
+ *	  environments that share one schema (migration_drift() leaves GRANT,
+ *	  REVOKE, ALTER DEFAULT PRIVILEGES, COMMENT and SECURITY LABEL out of
+ *	  the drift for the same reason);
+ *	- subscriptions, and what is global to the cluster (roles, tablespaces,
+ *	  databases): no part of a database's schema;
+ *	- not yet: operator classes and families, conversions, transforms,
+ *	  access methods, foreign-data wrappers and servers (a foreign table
+ *	  names its server);
  *	- system schemas (pg_catalog, information_schema, pg_toast, every other
  *	  schema whose name starts with pg_, so temporary schemas too);
  *	- members of extensions (pg_depend deptype 'e'): an extension's objects
@@ -429,7 +443,117 @@ static const char *const fact_query =
 "                             WHEN 'A' THEN ', enabled always' ELSE '' END\n"
 "  FROM pg_event_trigger ev\n"
 " WHERE NOT EXISTS (SELECT 1 FROM ext_member m\n"
-"                    WHERE m.classid = 'pg_event_trigger'::regclass AND m.objid = ev.oid)\n";
+"                    WHERE m.classid = 'pg_event_trigger'::regclass AND m.objid = ev.oid)\n"
+"UNION ALL\n"
+"-- operators: their function, commutator, negator, estimators; not a shell\n"
+"-- (made by naming a commutator or negator that does not exist yet), which\n"
+"-- pg_dump leaves to the operator that names it\n"
+"SELECT 'operator ' || o.oid::regoperator::text || ': function ' || o.oprcode::oid::regprocedure::text\n"
+"       || coalesce(', commutator ' || nullif(o.oprcom, 0)::regoperator::text, '')\n"
+"       || coalesce(', negator ' || nullif(o.oprnegate, 0)::regoperator::text, '')\n"
+"       || coalesce(', restrict ' || nullif(o.oprrest::oid, 0)::regprocedure::text, '')\n"
+"       || coalesce(', join ' || nullif(o.oprjoin::oid, 0)::regprocedure::text, '')\n"
+"       || CASE WHEN o.oprcanmerge THEN ', merges' ELSE '' END\n"
+"       || CASE WHEN o.oprcanhash THEN ', hashes' ELSE '' END\n"
+"  FROM pg_operator o\n"
+" WHERE o.oprnamespace IN (SELECT nsp.oid FROM nsp) AND o.oprcode <> 0\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_operator'::regclass AND m.objid = o.oid)\n"
+"UNION ALL\n"
+"-- casts made after initdb (those of the system have OIDs below\n"
+"-- FirstNormalObjectId, 16384, as pg_dump tells them apart): how they cast\n"
+"-- and when\n"
+"SELECT 'cast (' || format_type(c.castsource, NULL) || ' as ' || format_type(c.casttarget, NULL)\n"
+"       || '): ' || CASE c.castmethod WHEN 'f' THEN 'function ' || c.castfunc::regprocedure::text\n"
+"                                     WHEN 'i' THEN 'with inout' ELSE 'without function' END\n"
+"       || CASE c.castcontext WHEN 'i' THEN ', implicit' WHEN 'a' THEN ', assignment'\n"
+"                             ELSE ', explicit' END\n"
+"  FROM pg_cast c\n"
+" WHERE c.oid >= 16384\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_cast'::regclass AND m.objid = c.oid)\n"
+"UNION ALL\n"
+"-- text search templates, parsers, dictionaries, configurations and each\n"
+"-- configuration's mapping of a token type\n"
+"SELECT 'text search template ' || quote_ident(n.nspname) || '.' || quote_ident(t.tmplname)\n"
+"       || ': ' || coalesce('init ' || nullif(t.tmplinit::oid, 0)::regprocedure::text || ', ', '')\n"
+"       || 'lexize ' || t.tmpllexize::oid::regprocedure::text\n"
+"  FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace\n"
+" WHERE t.tmplnamespace IN (SELECT nsp.oid FROM nsp)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_ts_template'::regclass AND m.objid = t.oid)\n"
+"UNION ALL\n"
+"SELECT 'text search parser ' || quote_ident(n.nspname) || '.' || quote_ident(p.prsname)\n"
+"       || ': start ' || p.prsstart::oid::regprocedure::text\n"
+"       || ', gettoken ' || p.prstoken::oid::regprocedure::text\n"
+"       || ', end ' || p.prsend::oid::regprocedure::text\n"
+"       || coalesce(', headline ' || nullif(p.prsheadline::oid, 0)::regprocedure::text, '')\n"
+"       || ', lextypes ' || p.prslextype::oid::regprocedure::text\n"
+"  FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace\n"
+" WHERE p.prsnamespace IN (SELECT nsp.oid FROM nsp)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_ts_parser'::regclass AND m.objid = p.oid)\n"
+"UNION ALL\n"
+"SELECT 'text search dictionary ' || d.oid::regdictionary::text || ': template '\n"
+"       || (SELECT quote_ident(n.nspname) || '.' || quote_ident(t.tmplname)\n"
+"             FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace\n"
+"            WHERE t.oid = d.dicttemplate)\n"
+"       || coalesce(', options ' || d.dictinitoption, '')\n"
+"  FROM pg_ts_dict d\n"
+" WHERE d.dictnamespace IN (SELECT nsp.oid FROM nsp)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_ts_dict'::regclass AND m.objid = d.oid)\n"
+"UNION ALL\n"
+"SELECT 'text search configuration ' || c.oid::regconfig::text || ': parser '\n"
+"       || (SELECT quote_ident(n.nspname) || '.' || quote_ident(p.prsname)\n"
+"             FROM pg_ts_parser p JOIN pg_namespace n ON n.oid = p.prsnamespace\n"
+"            WHERE p.oid = c.cfgparser)\n"
+"  FROM pg_ts_config c\n"
+" WHERE c.cfgnamespace IN (SELECT nsp.oid FROM nsp)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_ts_config'::regclass AND m.objid = c.oid)\n"
+"UNION ALL\n"
+"SELECT 'text search configuration ' || c.oid::regconfig::text || ' mapping '\n"
+"       || coalesce((SELECT tt.alias FROM ts_token_type(c.cfgparser) tt\n"
+"                     WHERE tt.tokid = m.maptokentype), m.maptokentype::text)\n"
+"       || ': ' || string_agg(m.mapdict::regdictionary::text, ', ' ORDER BY m.mapseqno)\n"
+"  FROM pg_ts_config c JOIN pg_ts_config_map m ON m.mapcfg = c.oid\n"
+" WHERE c.cfgnamespace IN (SELECT nsp.oid FROM nsp)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_ts_config'::regclass AND m.objid = c.oid)\n"
+" GROUP BY c.oid, c.cfgparser, m.maptokentype\n"
+"UNION ALL\n"
+"-- publications, the user's tables they publish (with their column lists\n"
+"-- and row filters) and the user's schemas\n"
+"SELECT 'publication ' || quote_ident(p.pubname) || ': '\n"
+"       || CASE WHEN p.puballtables THEN 'all tables, ' ELSE '' END\n"
+"       || 'publish ' || coalesce(nullif(concat_ws(', ', CASE WHEN p.pubinsert THEN 'insert' END,\n"
+"                                                  CASE WHEN p.pubupdate THEN 'update' END,\n"
+"                                                  CASE WHEN p.pubdelete THEN 'delete' END,\n"
+"                                                  CASE WHEN p.pubtruncate THEN 'truncate' END),\n"
+"                                        ''), 'nothing')\n"
+"       || CASE WHEN p.pubviaroot THEN ', via partition root' ELSE '' END\n"
+"  FROM pg_publication p\n"
+" WHERE NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_publication'::regclass AND m.objid = p.oid)\n"
+"UNION ALL\n"
+"SELECT 'publication ' || quote_ident(p.pubname) || ' table ' || pr.prrelid::regclass::text\n"
+"       || coalesce(' (' || (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum)\n"
+"                             FROM pg_attribute a\n"
+"                            WHERE a.attrelid = pr.prrelid\n"
+"                              AND a.attnum = ANY (pr.prattrs::int2[])) || ')', '')\n"
+"       || coalesce(' where ' || pg_get_expr(pr.prqual, pr.prrelid), '')\n"
+"  FROM pg_publication_rel pr JOIN pg_publication p ON p.oid = pr.prpubid\n"
+" WHERE pr.prrelid IN (SELECT r.oid FROM rel r)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_publication'::regclass AND m.objid = p.oid)\n"
+"UNION ALL\n"
+"SELECT 'publication ' || quote_ident(p.pubname) || ' schema ' || quote_ident(n.nspname)\n"
+"  FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid\n"
+"  JOIN pg_namespace n ON n.oid = pn.pnnspid\n"
+" WHERE pn.pnnspid IN (SELECT nsp.oid FROM nsp)\n"
+"   AND NOT EXISTS (SELECT 1 FROM ext_member m\n"
+"                    WHERE m.classid = 'pg_publication'::regclass AND m.objid = p.oid)\n";
 
 /*
  * escape_fact

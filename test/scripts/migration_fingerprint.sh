@@ -97,6 +97,41 @@ CREATE TABLE "Café" ("ü" int);
 CREATE FOREIGN DATA WRAPPER app_fdw;
 CREATE SERVER app_server FOREIGN DATA WRAPPER app_fdw;
 CREATE FOREIGN TABLE app.remote (a int NOT NULL) SERVER app_server OPTIONS (name 'r', mode 'ro');
+-- operators (one's negator defined after it, one's commutator a shell that
+-- stays one), casts of every method, text search objects, publications
+CREATE FUNCTION app.same_length(a text, b text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE RETURN length(a) = length(b);
+CREATE FUNCTION app.other_length(a text, b text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE RETURN length(a) <> length(b);
+CREATE OPERATOR app.=~= (LEFTARG = text, RIGHTARG = text, FUNCTION = app.same_length,
+                         COMMUTATOR = OPERATOR(app.=~=), NEGATOR = OPERATOR(app.!~=),
+                         RESTRICT = eqsel, JOIN = eqjoinsel, HASHES, MERGES);
+CREATE OPERATOR app.!~= (LEFTARG = text, RIGHTARG = text, FUNCTION = app.other_length);
+CREATE OPERATOR app.<#> (LEFTARG = int, RIGHTARG = int, FUNCTION = app.add,
+                         COMMUTATOR = OPERATOR(app.<##>));
+CREATE OPERATOR app.## (RIGHTARG = int, FUNCTION = int4abs);
+CREATE FUNCTION app.pair_text(app.pair) RETURNS text LANGUAGE sql IMMUTABLE RETURN ($1).b;
+CREATE CAST (app.pair AS text) WITH FUNCTION app.pair_text(app.pair) AS ASSIGNMENT;
+CREATE CAST (app.mood AS integer) WITH INOUT;
+CREATE CAST (xid AS integer) WITHOUT FUNCTION AS IMPLICIT;
+CREATE TEXT SEARCH TEMPLATE app.plain (INIT = dsimple_init, LEXIZE = dsimple_lexize);
+CREATE TEXT SEARCH PARSER app.words (START = prsd_start, GETTOKEN = prsd_nexttoken,
+                                     END = prsd_end, LEXTYPES = prsd_lextype,
+                                     HEADLINE = prsd_headline);
+CREATE TEXT SEARCH DICTIONARY app.short_words (TEMPLATE = app.plain, STOPWORDS = english,
+                                               ACCEPT = false);
+CREATE TEXT SEARCH CONFIGURATION app.search (COPY = pg_catalog.english);
+ALTER TEXT SEARCH CONFIGURATION app.search
+    ALTER MAPPING FOR asciiword WITH app.short_words, english_stem;
+CREATE TEXT SEARCH CONFIGURATION app.own_words (PARSER = app.words);
+ALTER TEXT SEARCH CONFIGURATION app.own_words ADD MAPPING FOR word WITH simple;
+SET client_min_messages = error;
+CREATE PUBLICATION app_pub FOR TABLE app.users (id, email, mood) WHERE (id > 0), app.posts
+    WITH (publish = 'insert, update');
+CREATE PUBLICATION app_schema_pub FOR TABLES IN SCHEMA app
+    WITH (publish_via_partition_root = true);
+CREATE PUBLICATION "All Pub" FOR ALL TABLES WITH (publish = '');
+RESET client_min_messages;
 -- audit_softdelete in every mode, one trigger set to fire always
 CREATE TABLE app.orders (id int PRIMARY KEY, total numeric);
 SELECT audit_softdelete.enable('app.orders', soft_delete => 'view');
@@ -120,14 +155,19 @@ kinds=$(printf '%s\n' "$facts_src" | sed -E \
 	-e 's/^(relation|type) [^ :]+ (column|constraint|index|trigger|rule|policy|query|audit_softdelete)[ :].*/\1 \2/' \
 	-e 's/^(type [^ :]+): (enum|domain|range|composite).*/type \2/' \
 	-e 's/^(relation) [^ :]+: (partitioned table|foreign table|table|materialized view|view).*/\1 \2/' \
-	-e 's/^(schema|extension|sequence|function|procedure|aggregate|collation|statistics|event trigger) .*/\1/' |
+	-e 's/^(publication) [^ :]+ (table|schema) .*/\1 \2/' \
+	-e 's/^(text search configuration) [^ :]+ (mapping) .*/\1 \2/' -e t \
+	-e 's/^(schema|extension|sequence|function|procedure|aggregate|collation|statistics|event trigger|operator|cast|publication|text search (configuration|dictionary|parser|template)) .*/\1/' |
 	LC_ALL=C sort -u | paste -sd, -)
 check "the facts cover every kind of object" \
-	"aggregate,collation,event trigger,extension,function,procedure,relation audit_softdelete,relation column,relation constraint,relation foreign table,relation index,relation materialized view,relation partitioned table,relation policy,relation query,relation rule,relation table,relation trigger,relation view,schema,sequence,statistics,type column,type composite,type constraint,type domain,type enum,type range" \
+	"aggregate,cast,collation,event trigger,extension,function,operator,procedure,publication,publication schema,publication table,relation audit_softdelete,relation column,relation constraint,relation foreign table,relation index,relation materialized view,relation partitioned table,relation policy,relation query,relation rule,relation table,relation trigger,relation view,schema,sequence,statistics,text search configuration,text search configuration mapping,text search dictionary,text search parser,text search template,type column,type composite,type constraint,type domain,type enum,type range" \
 	"$kinds"
 
 pg_dump -d "$src" -f "$tmp/dump.sql"
-psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$sql" -f "$tmp/dump.sql" >/dev/null
+# without the warnings of CREATE PUBLICATION (wal_level is not logical)
+psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$sql" -f "$tmp/dump.sql" \
+	>/dev/null 2>"$tmp/restore.err" || { cat "$tmp/restore.err" >&2; exit 1; }
+grep -v wal_level "$tmp/restore.err" >&2 || true
 pg_dump -Fc -d "$src" -f "$tmp/dump.custom"
 pg_restore --exit-on-error --single-transaction -d "$custom" "$tmp/dump.custom"
 
