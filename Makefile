@@ -113,6 +113,7 @@ REGRESS = \
 	migration_fingerprint \
 	migration_checksum \
 	migration_runs \
+	migration_session_run \
 	migration_repair \
 	migration_security
 

@@ -20,9 +20,13 @@
 /*
  * migration.c: the id of the migration this backend is running, for the
  * audit rows it writes meanwhile (audit_logs.migration_id).  Called for
- * every audit row: it reads a backend-local variable and nothing else.
+ * every audit row: it reads backend-local variables, and while a
+ * non-transactional run is in progress looks the migration lock up in
+ * the backend's own lock table, nothing else.  asd_migration_own_run():
+ * the run this backend is making, finished or not, for the lock holder.
  */
 extern bool asd_current_migration_id(int64 *id);
+extern int64 asd_migration_own_run(void);
 
 /* migration_checksum.c: a checksum argument, checked and normalised */
 extern char *asd_migration_checksum_tag(const char *checksum,
@@ -35,6 +39,7 @@ extern char *asd_migration_checksum_tag(const char *checksum,
  */
 extern void asd_migration_lock(bool session);
 extern void asd_migration_unlock(bool session);
+extern bool asd_migration_lock_held(void);
 
 /* The backend holding the migration lock, and the run it is making. */
 typedef struct AsdMigrationHolder

@@ -16,14 +16,18 @@
  * 2, so no SQL call can take it, wait for it or release it by key.
  * pg_locks shows it as locktype "advisory", classid 1634952192, objid
  * 1835624306, objsubid 3.  (pg_advisory_unlock_all() and DISCARD ALL do
- * release it with every other advisory lock of the session: a runner must
- * not call them in the middle of a non-transactional run.)
+ * release it with every other advisory lock of the session, and with it
+ * the session's non-transactional run ends for that session: see
+ * migration.c.)
  *
  * Who holds it is read from the lock manager.  The run it is making is
  * read from the ledger with a dirty snapshot, as PostgreSQL's uniqueness
  * checks read rows that are not committed yet: a transactional run's row
  * is invisible to every other session until it commits, and a refusal
- * must still name it.
+ * must still name it.  A holder with no run (recording a decision, or in
+ * the moment migration_begin() takes the lock before it writes its row)
+ * is named from its backend's activity entry: role, application, and when
+ * its transaction began.
  *
  * IDENTIFICATION
  *	  src/migration_lock.c
@@ -110,12 +114,15 @@ tuple_text(HeapTuple tuple, TupleDesc desc, AttrNumber attnum)
  *		repair functions write are no run in progress: a holder without a
  *		run is recording a decision.
  *
- * A pid can be reused by a later backend.  For our own pid the rows of
- * this backend are told from an earlier one's by backend_start; another
- * backend's start time is not known reliably here (the activity snapshot
- * of this transaction can be older than that backend), so a stale
- * running row of a dead backend with the same pid could be taken for its
- * run while it holds the lock for a moment without one.
+ * For our own pid the run is the one this session is making, as
+ * migration.c knows it: a row of this backend that the session no longer
+ * holds (it let go of the lock, or an earlier client of a pooled
+ * connection began it) is no run in progress.  A pid can be reused by a
+ * later backend; another backend's start time is not known reliably here
+ * (the activity snapshot of this transaction can be older than that
+ * backend), so a stale running row of a dead backend with the same pid
+ * could be taken for its run while it holds the lock for a moment
+ * without one.
  */
 static void
 holder_run(int pid, AsdMigrationHolder *holder)
@@ -129,21 +136,26 @@ holder_run(int pid, AsdMigrationHolder *holder)
 	HeapTuple	tuple;
 	AttrNumber	att_id,
 				att_pid,
-				att_status,
-				att_backend_start;
+				att_status;
 	HeapTuple	best = NULL;
 	int64		best_id = 0;
+	int64		own_run = 0;
 
 	holder->has_run = false;
 	if (!OidIsValid(relid))
 		return;
+	if (pid == MyProcPid)
+	{
+		own_run = asd_migration_own_run();
+		if (own_run == 0)
+			return;
+	}
 
 	rel = table_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);
 	att_id = attnameAttNum(rel, "id", false);
 	att_pid = attnameAttNum(rel, "pid", false);
 	att_status = attnameAttNum(rel, "status", false);
-	att_backend_start = attnameAttNum(rel, "backend_start", false);
 
 	InitDirtySnapshot(dirty);
 	scan = table_beginscan(rel, &dirty, 0, NULL);
@@ -158,15 +170,9 @@ holder_run(int pid, AsdMigrationHolder *holder)
 		value = heap_getattr(tuple, att_pid, desc, &isnull);
 		if (isnull || DatumGetInt32(value) != pid)
 			continue;
-		if (pid == MyProcPid)
-		{
-			value = heap_getattr(tuple, att_backend_start, desc, &isnull);
-			if (isnull || DatumGetTimestampTz(value) != MyStartTimestamp)
-				continue;
-		}
 		value = heap_getattr(tuple, att_id, desc, &isnull);
 		id = isnull ? 0 : DatumGetInt64(value);
-		if (id <= best_id)
+		if (id <= best_id || (own_run != 0 && id != own_run))
 			continue;
 		status = tuple_text(tuple, desc, att_status);
 		xmin = HeapTupleHeaderGetXmin(tuple->t_data);
@@ -272,9 +278,31 @@ asd_migration_lock(bool session)
 {
 	LOCKTAG		tag;
 
+	/*
+	 * Whether this session's non-transactional run still holds the lock is
+	 * told by the lock alone (asd_migration_lock_held), which cannot tell
+	 * a session hold from a transaction's: asd_migration_own_run() settles
+	 * it before this call takes another hold.
+	 */
+	(void) asd_migration_own_run();
 	migration_lock_tag(&tag);
 	if (LockAcquire(&tag, ExclusiveLock, session, true) == LOCKACQUIRE_NOT_AVAIL)
 		refuse_busy();
+}
+
+/*
+ * asd_migration_lock_held
+ *		Whether this backend holds the migration lock: a lookup in its own
+ *		lock table, no shared memory.  A non-transactional run is the
+ *		session's only as long as this holds (see migration.c).
+ */
+bool
+asd_migration_lock_held(void)
+{
+	LOCKTAG		tag;
+
+	migration_lock_tag(&tag);
+	return LockHeldByMe(&tag, ExclusiveLock);
 }
 
 /*
