@@ -118,7 +118,7 @@ REGRESS = \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
-	concurrent_trigger_guard migration_concurrent
+	concurrent_trigger_guard migration_concurrent migration_holder
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

@@ -41,7 +41,11 @@ extern void asd_migration_lock(bool session);
 extern void asd_migration_unlock(bool session);
 extern bool asd_migration_lock_held(void);
 
-/* The backend holding the migration lock, and the run it is making. */
+/*
+ * The backend holding the migration lock, and the run it is making.  With
+ * no run: started_at is the start of its transaction (0: unknown),
+ * db_user and application_name its backend's, the rest zero.
+ */
 typedef struct AsdMigrationHolder
 {
 	int			pid;

@@ -46,8 +46,10 @@
 #include "miscadmin.h"
 #include "parser/parse_relation.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
 #include "storage/procarray.h"
 #include "utils/acl.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -214,9 +216,45 @@ holder_run(int pid, AsdMigrationHolder *holder)
 }
 
 /*
+ * holder_activity
+ *		For a holder with no run: its role, application and the start of
+ *		its transaction, from its backend's activity entry (what
+ *		pg_stat_activity shows), in this transaction's snapshot of them.
+ *		A backend younger than that snapshot is not in it: then only its
+ *		role is known, from its PGPROC.
+ */
+static void
+holder_activity(int pid, AsdMigrationHolder *holder)
+{
+	int			n = pgstat_fetch_stat_numbackends();
+	int			i;
+	PGPROC	   *proc;
+
+	for (i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		PgBackendStatus *be;
+
+		if (local == NULL || local->backendStatus.st_procpid != pid)
+			continue;
+		be = &local->backendStatus;
+		holder->db_user = GetUserNameFromId(be->st_userid, true);
+		if (be->st_appname != NULL)
+			holder->application_name = pstrdup(be->st_appname);
+		holder->started_at = be->st_xact_start_timestamp;
+		return;
+	}
+	proc = BackendPidGetProc(pid);
+	if (proc != NULL && OidIsValid(proc->roleId))
+		holder->db_user = GetUserNameFromId(proc->roleId, true);
+}
+
+/*
  * asd_migration_holder
  *		The backend holding the migration lock and its run; false when no
- *		backend holds it.
+ *		backend holds it.  Without a run, started_at is the start of the
+ *		holder's transaction (0: unknown), db_user and application_name
+ *		those of its backend.
  */
 bool
 asd_migration_holder(AsdMigrationHolder *holder)
@@ -226,6 +264,8 @@ asd_migration_holder(AsdMigrationHolder *holder)
 	if (holder->pid == 0)
 		return false;
 	holder_run(holder->pid, holder);
+	if (!holder->has_run)
+		holder_activity(holder->pid, holder);
 	return true;
 }
 
@@ -252,9 +292,12 @@ refuse_busy(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("the migration ledger is busy"),
-				 errdetail("Process %d holds the migration lock with no run in progress: it is recording a decision, or starting a run.",
-						   holder.pid),
-				 errhint("Try again in a moment.")));
+				 errdetail("Process %d holds the migration lock with no run in progress: it is recording a decision, or starting a run. Its role is \"%s\", its application \"%s\", its transaction began at %s.",
+						   holder.pid,
+						   holder.db_user ? holder.db_user : "(unknown)",
+						   holder.application_name ? holder.application_name : "(unknown)",
+						   holder.started_at != 0 ? timestamptz_to_str(holder.started_at) : "(unknown)"),
+				 errhint("Try again in a moment; audit_softdelete.migration_running shows what it is doing.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 			 errmsg("migration \"%s\" is running in another session", holder.version),
@@ -325,7 +368,9 @@ asd_migration_unlock(bool session)
  *		(pid, run_id, version, description, direction, transactional,
  *		started_at, db_user, actor, application_name): the backend holding
  *		the migration lock and the run it is making, even before that run
- *		commits.  No row when no backend holds it.  The views
+ *		commits.  No row when no backend holds it.  A holder with no run
+ *		has NULL for the run's columns but started_at (the start of its
+ *		transaction), db_user and application_name.  The views
  *		migration_history, migration_versions and migration_running read
  *		it; it reads the ledger past its snapshot, so it requires what
  *		reading the ledger requires: SELECT on migrations.
@@ -372,18 +417,20 @@ asd_migration_lock_holder(PG_FUNCTION_ARGS)
 		}
 		values[5] = BoolGetDatum(holder.transactional);
 		nulls[5] = false;
-		values[6] = TimestampTzGetDatum(holder.started_at);
-		nulls[6] = false;
-		nulls[7] = (holder.db_user == NULL);
-		if (holder.db_user)
-			values[7] = CStringGetTextDatum(holder.db_user);
 		nulls[8] = (holder.actor == NULL);
 		if (holder.actor)
 			values[8] = CStringGetTextDatum(holder.actor);
-		nulls[9] = (holder.application_name == NULL);
-		if (holder.application_name)
-			values[9] = CStringGetTextDatum(holder.application_name);
 	}
+	/* without a run: the start of its transaction, its role, its application */
+	nulls[6] = (holder.started_at == 0);
+	if (holder.started_at != 0)
+		values[6] = TimestampTzGetDatum(holder.started_at);
+	nulls[7] = (holder.db_user == NULL);
+	if (holder.db_user)
+		values[7] = CStringGetTextDatum(holder.db_user);
+	nulls[9] = (holder.application_name == NULL);
+	if (holder.application_name)
+		values[9] = CStringGetTextDatum(holder.application_name);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
 }

@@ -36,6 +36,7 @@
 
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -125,7 +126,40 @@ read_expected(Jsonb *expected, int *count)
 	return list;
 }
 
-/* The ledger's versions, by their latest run; in the caller's context. */
+/*
+ * The run another session is making, seen past this snapshot: its
+ * version is "running", added to the list when it has no run this
+ * snapshot sees.  This session's own run is in its snapshot already.
+ */
+static void
+mark_running_elsewhere(LedgerVersion **list, int *count)
+{
+	AsdMigrationHolder holder;
+	int			i;
+
+	if (!asd_migration_holder(&holder) || !holder.has_run ||
+		holder.pid == MyProcPid)
+		return;
+	for (i = 0; i < *count; i++)
+		if (strcmp((*list)[i].version, holder.version) == 0)
+			break;
+	if (i == *count)
+	{
+		*list = repalloc(*list, sizeof(LedgerVersion) * (*count + 1));
+		memset(&(*list)[i], 0, sizeof(LedgerVersion));
+		(*list)[i].version = pstrdup(holder.version);
+		(*count)++;
+	}
+	(*list)[i].state = "running";
+	(*list)[i].last_run = holder.run_id;
+}
+
+/*
+ * The ledger's versions, by their latest run; in the caller's context.
+ * The run another session is making is "running" although its row may
+ * not be visible yet (a transactional run commits with its migration):
+ * it is read as the refusal of a second migration_begin() reads it.
+ */
 static LedgerVersion *
 read_ledger(int *count)
 {
@@ -155,6 +189,7 @@ read_ledger(int *count)
 	}
 	*count = (int) SPI_processed;
 	asd_spi_finish(&spi);
+	mark_running_elsewhere(&list, count);
 	return list;
 }
 
