@@ -115,6 +115,7 @@ REGRESS = \
 	migration_runs \
 	migration_session_run \
 	migration_repair \
+	migration_resolve_drift \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \

@@ -91,7 +91,7 @@ extern int64 asd_ledger_int64(int row, const char *column);
 extern int64 asd_ledger_insert_event(AsdLedgerCall *call, const char *action,
 									 int64 run_id, const char *version,
 									 const char *status, const char *checksum,
-									 const char *reason);
+									 const char *reason, const char *fingerprint);
 
 /* One version's state, as the view migration_versions gives it. */
 typedef struct AsdVersionState

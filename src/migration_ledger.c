@@ -219,22 +219,24 @@ asd_ledger_int64(int row, const char *column)
 /*
  * asd_ledger_insert_event
  *		Append one decision to migration_events; returns its id.
+ *		fingerprint: the schema's, for a run resolved as succeeded.
  */
 int64
 asd_ledger_insert_event(AsdLedgerCall *call, const char *action, int64 run_id,
 						const char *version, const char *status,
-						const char *checksum, const char *reason)
+						const char *checksum, const char *reason,
+						const char *fingerprint)
 {
-	Oid			argtypes[8] = {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID};
-	Datum		args[8];
-	char		nulls[8];
-	const char *texts[8] = {action, NULL, version, status, checksum, reason,
-	call->db_user, call->actor};
+	Oid			argtypes[9] = {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		args[9];
+	char		nulls[9];
+	const char *texts[9] = {action, NULL, version, status, checksum, reason,
+	call->db_user, call->actor, fingerprint};
 	int			i;
 
 	memset(nulls, ' ', sizeof(nulls));
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 	{
 		if (i == 1)
 			continue;
@@ -246,13 +248,14 @@ asd_ledger_insert_event(AsdLedgerCall *call, const char *action, int64 run_id,
 	args[1] = Int64GetDatum(run_id);
 	return asd_ledger_insert("INSERT INTO audit_softdelete.migration_events"
 							 " (recorded_at, action, migration_id, version, status, checksum,"
-							 "  reason, db_user, actor, client_addr, application_name, pid)"
+							 "  reason, db_user, actor, client_addr, application_name, pid,"
+							 "  schema_fingerprint)"
 							 " VALUES (pg_catalog.clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8,"
 							 "  pg_catalog.inet_client_addr(),"
 							 "  pg_catalog.current_setting('application_name'),"
-							 "  pg_catalog.pg_backend_pid())"
+							 "  pg_catalog.pg_backend_pid(), $9)"
 							 " RETURNING id",
-							 8, argtypes, args, nulls);
+							 9, argtypes, args, nulls);
 }
 
 /*
