@@ -112,6 +112,7 @@ REGRESS = \
 	softdelete_partitioned \
 	migration_fingerprint \
 	migration_checksum \
+	migration_checksum_encoding \
 	migration_runs \
 	migration_session_run \
 	migration_repair \

@@ -11,7 +11,7 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_migration_checksum';
 
 COMMENT ON FUNCTION audit_softdelete.migration_checksum(text) IS
-    'v1:sha256:<hex> of a migration script, normalised for line ends, trailing whitespace, trailing blank lines and a BOM.';
+    'v1:sha256:<hex> of a migration script in UTF-8, normalised for line ends, trailing whitespace, trailing blank lines and a BOM.';
 
 ----------------------------------------------------------------------------
 -- The ledger
