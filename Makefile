@@ -115,6 +115,7 @@ REGRESS = \
 	migration_checksum_encoding \
 	migration_runs \
 	migration_session_run \
+	migration_version_check \
 	migration_repair \
 	migration_resolve_drift \
 	migration_security

@@ -371,14 +371,12 @@ $$;
 COMMENT ON FUNCTION audit_softdelete.migration_current() IS
     'The version the database is at: the applied version applied last, downgrades included.';
 
+-- In C: the version is checked as every ledger function checks it.
 CREATE FUNCTION audit_softdelete.migration_is_applied(version text)
 RETURNS boolean
-LANGUAGE sql STABLE STRICT
+LANGUAGE C STABLE STRICT
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce((SELECT v.applied FROM audit_softdelete.migration_versions v
-                      WHERE v.version = migration_is_applied.version), false)
-$$;
+AS 'MODULE_PATHNAME', 'asd_migration_is_applied';
 
 COMMENT ON FUNCTION audit_softdelete.migration_is_applied(text) IS
     'Whether a migration version is applied (baseline included).';

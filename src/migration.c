@@ -482,7 +482,7 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	description = asd_migration_text_arg(fcinfo, 1, "description", false);
 	checksum = asd_migration_text_arg(fcinfo, 2, "checksum", false);
 	direction = asd_migration_text_arg(fcinfo, 4, "direction", true);
@@ -722,7 +722,7 @@ asd_migration_fail(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	error = asd_migration_text_arg(fcinfo, 1, "error", false);
 	run = unfinished_run();
 	if (run == NULL)

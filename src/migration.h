@@ -112,5 +112,7 @@ extern void asd_ledger_refuse_if_interrupted(void);
 /* Arguments of the ledger's SQL functions. */
 extern char *asd_migration_text_arg(FunctionCallInfo fcinfo, int argno,
 									const char *argname, bool required);
+extern char *asd_migration_version_arg(FunctionCallInfo fcinfo, int argno);
+extern void asd_migration_check_version(const char *version, const char *what);
 
 #endif							/* ASD_MIGRATION_H */

@@ -52,7 +52,7 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	description = asd_migration_text_arg(fcinfo, 1, "description", false);
 	asd_migration_lock(false);
 	asd_ledger_open(&call);
@@ -120,7 +120,7 @@ asd_migration_resolve(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	status = asd_migration_text_arg(fcinfo, 1, "status", true);
 	reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
 	if (strcmp(status, "succeeded") != 0 && strcmp(status, "failed") != 0)
@@ -186,7 +186,7 @@ asd_migration_accept_checksum(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	checksum = asd_migration_text_arg(fcinfo, 1, "checksum", true);
 	reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
 	checksum = asd_migration_checksum_tag(checksum, "checksum");
