@@ -115,12 +115,16 @@ REGRESS = \
 	softdelete_partitioned \
 	migration_fingerprint \
 	migration_checksum \
+	migration_checksum_encoding \
 	migration_runs \
+	migration_session_run \
+	migration_version_check \
 	migration_repair \
+	migration_resolve_drift \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
-	concurrent_trigger_guard migration_concurrent
+	concurrent_trigger_guard migration_concurrent migration_holder
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

@@ -11,7 +11,7 @@ SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_migration_checksum';
 
 COMMENT ON FUNCTION audit_softdelete.migration_checksum(text) IS
-    'v1:sha256:<hex> of a migration script, normalised for line ends, trailing whitespace, trailing blank lines and a BOM.';
+    'v1:sha256:<hex> of a migration script in UTF-8, normalised for line ends, trailing whitespace, trailing blank lines and a BOM.';
 
 ----------------------------------------------------------------------------
 -- The ledger
@@ -93,8 +93,12 @@ CREATE TABLE audit_softdelete.migration_events (
     client_addr      inet,
     application_name text,
     pid              integer NOT NULL,
+    -- resolve as succeeded: migration_schema_fingerprint() at the decision,
+    -- when the run counts as finished (migration_drift() compares with it)
+    schema_fingerprint text,
     CHECK ((action = 'resolve') = (status IS NOT NULL)),
-    CHECK ((action = 'accept_checksum') = (checksum IS NOT NULL))
+    CHECK ((action = 'accept_checksum') = (checksum IS NOT NULL)),
+    CHECK (schema_fingerprint IS NULL OR (action = 'resolve' AND status = 'succeeded'))
 );
 
 ALTER SEQUENCE audit_softdelete.migration_events_id_seq
@@ -182,7 +186,8 @@ SELECT h.at, h.kind, h.run_id, h.event_id, h.version, h.direction, h.status,
         UNION ALL
         SELECT e.recorded_at, e.action, e.migration_id, e.id, e.version, NULL,
                e.status, e.checksum, e.reason, NULL, NULL, NULL, NULL, e.db_user,
-               e.actor, e.client_addr, e.application_name, e.pid, NULL, NULL
+               e.actor, e.client_addr, e.application_name, e.pid, NULL,
+               e.schema_fingerprint
           FROM audit_softdelete.migration_events e) h
  ORDER BY h.at, h.event_id NULLS FIRST, h.run_id;
 
@@ -366,14 +371,12 @@ $$;
 COMMENT ON FUNCTION audit_softdelete.migration_current() IS
     'The version the database is at: the applied version applied last, downgrades included.';
 
+-- In C: the version is checked as every ledger function checks it.
 CREATE FUNCTION audit_softdelete.migration_is_applied(version text)
 RETURNS boolean
-LANGUAGE sql STABLE STRICT
+LANGUAGE C STABLE STRICT
 SET search_path = pg_catalog, pg_temp
-AS $$
-    SELECT coalesce((SELECT v.applied FROM audit_softdelete.migration_versions v
-                      WHERE v.version = migration_is_applied.version), false)
-$$;
+AS 'MODULE_PATHNAME', 'asd_migration_is_applied';
 
 COMMENT ON FUNCTION audit_softdelete.migration_is_applied(text) IS
     'Whether a migration version is applied (baseline included).';
@@ -490,7 +493,9 @@ REVOKE ALL ON FUNCTION audit_softdelete.ddl_log_trigger() FROM PUBLIC;
 
 -- No rows: no drift.  Otherwise, oldest first, one 'ddl' row per command
 -- recorded outside any migration after the last finished migration
--- (succeeded or baseline; with none, every one recorded), the extension's
+-- (succeeded or baseline, or resolved as succeeded: finished at the
+-- decision, with the fingerprint it recorded; with none, every one
+-- recorded), the extension's
 -- own enable() and disable() included (by_extension): they change the
 -- table too.  REFRESH MATERIALIZED VIEW is logged (PostgreSQL counts it
 -- as DDL) but changes no schema: it is no drift.  Nor are GRANT, REVOKE,
@@ -500,7 +505,7 @@ REVOKE ALL ON FUNCTION audit_softdelete.ddl_log_trigger() FROM PUBLIC;
 -- finished migration recorded, which also catches what the log missed
 -- (event triggers disabled, a restore).  No finished migration, or none
 -- with a fingerprint: no comparison.  Reads as the caller, who needs
--- SELECT on migration_ddl and migrations.
+-- SELECT on migration_ddl, migrations and migration_events.
 CREATE FUNCTION audit_softdelete.migration_drift()
 RETURNS TABLE (
     kind                 text,
@@ -526,11 +531,16 @@ DECLARE
     recorded      text;
     current_      text;
 BEGIN
-    SELECT m.id, m.finished_at, m.schema_fingerprint
+    SELECT f.run_id, f.finished_at, f.fingerprint
       INTO last_id, last_finished, recorded
-      FROM audit_softdelete.migrations m
-     WHERE m.status IN ('succeeded', 'baseline') AND m.finished_at IS NOT NULL
-     ORDER BY m.finished_at DESC, m.id DESC
+      FROM (SELECT m.id AS run_id, m.finished_at, m.schema_fingerprint AS fingerprint
+              FROM audit_softdelete.migrations m
+             WHERE m.status IN ('succeeded', 'baseline') AND m.finished_at IS NOT NULL
+            UNION ALL
+            SELECT e.migration_id, e.recorded_at, e.schema_fingerprint
+              FROM audit_softdelete.migration_events e
+             WHERE e.action = 'resolve' AND e.status = 'succeeded') f
+     ORDER BY f.finished_at DESC, f.run_id DESC
      LIMIT 1;
 
     RETURN QUERY

@@ -117,15 +117,15 @@ SELECT kind, command_tag, object_identity, by_extension, actor,
   FROM drift;
 
 ----------------------------------------------------------------------------
--- migration_drift() reads as its caller: SELECT on migration_ddl and
--- migrations is needed.
+-- migration_drift() reads as its caller: SELECT on migration_ddl,
+-- migrations and migration_events is needed.
 ----------------------------------------------------------------------------
 CREATE ROLE drift_reader;
 SET ROLE drift_reader;
 SELECT count(*) FROM audit_softdelete.migration_drift();
 \echo SQLSTATE :SQLSTATE
 RESET ROLE;
-GRANT SELECT ON audit_softdelete.migrations TO drift_reader;
+GRANT SELECT ON audit_softdelete.migrations, audit_softdelete.migration_events TO drift_reader;
 SET ROLE drift_reader;
 SELECT count(*) FROM audit_softdelete.migration_drift();
 \echo SQLSTATE :SQLSTATE
@@ -137,7 +137,8 @@ SELECT kind, command_tag, object_identity, by_extension,
        recorded_fingerprint <> current_fingerprint AS differs
   FROM audit_softdelete.migration_drift();
 RESET ROLE;
-REVOKE SELECT ON audit_softdelete.migrations, audit_softdelete.migration_ddl FROM drift_reader;
+REVOKE SELECT ON audit_softdelete.migrations, audit_softdelete.migration_events,
+                 audit_softdelete.migration_ddl FROM drift_reader;
 DROP ROLE drift_reader;
 
 \c :regress_db

@@ -30,10 +30,10 @@ SELECT version, state, applied FROM audit_softdelete.migration_versions;
 SELECT run_id = :run_id AS this_run, version, description, direction, transactional, actor
   FROM audit_softdelete.migration_running;
 SELECT audit_softdelete.migration_finish();
--- until the transaction ends, its writes still belong to the migration
+-- the run is over: a write after its finish, in the same transaction, is
+-- not the migration's (migration_session_run tests it further)
 INSERT INTO notes VALUES (1, 'one', 'first');
 COMMIT;
--- and after it, no longer
 INSERT INTO notes VALUES (2, 'two', 'second');
 SELECT action, row_pk, migration_id = :run_id AS by_migration, migration_id IS NULL AS by_user
   FROM audit_softdelete.audit_logs ORDER BY id;

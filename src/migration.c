@@ -25,10 +25,25 @@
  *
  * The id of the run is kept in this backend's memory, not in a setting,
  * so that no one can make audit rows claim a migration: from
- * migration_begin() to the end of its transaction for a transactional run,
- * to the commit of its finish or fail for a non-transactional one.  A
- * rolled-back savepoint takes back a begin, finish or fail made inside it,
- * with its row.
+ * migration_begin() to migration_finish() or migration_fail(), which end
+ * the run at once (a statement after them, in the same transaction,
+ * carries no id; the fingerprint recorded at the finish is the schema the
+ * run left).  A rolled-back savepoint takes back a begin, finish or fail
+ * made inside it, with its row.
+ *
+ * A non-transactional run lives in the backend, not in the client's
+ * connection: it is the session's only while the session holds the
+ * migration lock.  pg_advisory_unlock_all() and DISCARD ALL release it (a
+ * connection pooler runs DISCARD ALL when it hands the backend to another
+ * client), and then another session may take the lock while the ledger
+ * reports the run interrupted.  So wherever the run's id is read (the
+ * audit rows, the DDL log, finish, fail, begin) the lock is checked first;
+ * once it is gone the run is over for this session, and finish and fail
+ * refuse, saying why.  DISCARD ALL, seen by a utility hook, also forgets
+ * what a rolled-back run was: the next client is a new session.  A
+ * transaction-pooling connection pooler cannot carry a non-transactional
+ * run at all (its statements land on any backend); transactional runs
+ * work behind any pooler.
  *
  * IDENTIFICATION
  *	  src/migration.c
@@ -41,6 +56,8 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -80,27 +97,18 @@ static MigrationRun *session_run = NULL;
 /* The last run a rollback took away, for migration_fail() (TopMemoryContext). */
 static MigrationRun *rolled_back_run = NULL;
 
-static bool callbacks_registered = false;
-
 /*
- * asd_current_migration_id
- *		The id of the run in progress in this backend, for audit rows.
+ * The non-transactional run this session lost with the migration lock,
+ * for the error of a later finish or fail (TopMemoryContext); lost_by_discard
+ * says DISCARD ALL released it.  Forgotten at the next begin.
  */
-bool
-asd_current_migration_id(int64 *id)
-{
-	if (xact_runs != NIL)
-	{
-		*id = ((MigrationRun *) llast(xact_runs))->id;
-		return true;
-	}
-	if (session_run != NULL && session_run->id != 0)
-	{
-		*id = session_run->id;
-		return true;
-	}
-	return false;
-}
+static MigrationRun *lost_run = NULL;
+static bool lost_by_discard = false;
+
+static bool callbacks_registered = false;
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+static MigrationRun *unfinished_run(void);
 
 static char *
 copy_string(MemoryContext cxt, const char *s)
@@ -160,10 +168,66 @@ end_session_run(void)
 	session_run = NULL;
 }
 
+/*
+ * The session lost its non-transactional run with the migration lock:
+ * forget the run, remember it for the error of a later finish or fail.
+ */
+static void
+lose_session_run(bool by_discard)
+{
+	free_run(lost_run);
+	lost_run = session_run;
+	lost_by_discard = by_discard;
+	session_run = NULL;
+}
+
+/* The session began again: a run it lost is history. */
+static void
+forget_lost_run(void)
+{
+	free_run(lost_run);
+	lost_run = NULL;
+}
+
+/*
+ * check_session_run
+ *		The session's non-transactional run is its own only while it holds
+ *		the migration lock (see the file header).  Cheap: a lookup in the
+ *		backend's own lock table, and only while such a run exists.
+ */
+static void
+check_session_run(void)
+{
+	if (session_run != NULL && !asd_migration_lock_held())
+		lose_session_run(false);
+}
+
+/*
+ * A finish or fail with no run in progress, in a session that lost one
+ * (id 0 or version NULL: any): say what happened to it.
+ */
+static void
+refuse_if_lost(int64 id, const char *version)
+{
+	if (lost_run == NULL || lost_run->id == 0 ||
+		(id != 0 && id != lost_run->id) ||
+		(version != NULL && strcmp(version, lost_run->version) != 0))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("run %lld of migration \"%s\" is no longer this session's",
+					(long long) lost_run->id, lost_run->version),
+			 lost_by_discard ?
+			 errdetail("DISCARD ALL released the migration lock, and with it the run, while the run was in progress. A connection pooler runs DISCARD ALL when it hands the connection to another client.") :
+			 errdetail("The session no longer holds the migration lock: pg_advisory_unlock_all() released it while the run was in progress."),
+			 errhint("Other sessions may run migrations now. If audit_softdelete.migration_history reports the run interrupted, find out what it did and record that with audit_softdelete.migration_resolve().")));
+}
+
 /* The run of this session that has not finished, or NULL. */
 static MigrationRun *
 unfinished_run(void)
 {
+	check_session_run();
 	if (xact_runs != NIL)
 	{
 		MigrationRun *run = llast(xact_runs);
@@ -174,6 +238,45 @@ unfinished_run(void)
 	if (session_run != NULL && session_run->end_subid == InvalidSubTransactionId)
 		return session_run;
 	return NULL;
+}
+
+/*
+ * asd_migration_own_run
+ *		The id of the run this backend is making, finished or not, until
+ *		its transaction (or, for a non-transactional run, the transaction
+ *		of its finish or fail) commits; 0 for none.  What the lock holder's
+ *		run is when the holder is this backend: a run it lost, or one an
+ *		earlier client of a pooled connection began, is not.
+ */
+int64
+asd_migration_own_run(void)
+{
+	check_session_run();
+	if (xact_runs != NIL)
+		return ((MigrationRun *) llast(xact_runs))->id;
+	if (session_run != NULL)
+		return session_run->id;
+	return 0;
+}
+
+/*
+ * asd_current_migration_id
+ *		The id of the run in progress in this backend, for audit rows and
+ *		the DDL log: none once migration_finish() or migration_fail() ended
+ *		it, or once the session lost its non-transactional run.
+ */
+bool
+asd_current_migration_id(int64 *id)
+{
+	MigrationRun *run;
+
+	if (xact_runs == NIL && session_run == NULL)
+		return false;
+	run = unfinished_run();
+	if (run == NULL || run->id == 0)
+		return false;
+	*id = run->id;
+	return true;
 }
 
 static void
@@ -287,6 +390,41 @@ migration_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	}
 }
 
+/*
+ * DISCARD ALL makes the session a new one: its non-transactional run, if
+ * any, is lost (DISCARD ALL released the lock), and what a rolled-back
+ * run was is no longer this session's to record.  DISCARD ALL cannot run
+ * in a transaction block, so no transactional run is in progress.
+ */
+static void
+migration_process_utility(PlannedStmt *pstmt, const char *queryString,
+						  bool readOnlyTree, ProcessUtilityContext context,
+						  ParamListInfo params, QueryEnvironment *queryEnv,
+						  DestReceiver *dest, QueryCompletion *qc)
+{
+	if (prev_process_utility)
+		prev_process_utility(pstmt, queryString, readOnlyTree, context,
+							 params, queryEnv, dest, qc);
+	else
+		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
+								params, queryEnv, dest, qc);
+
+	if (IsA(pstmt->utilityStmt, DiscardStmt) &&
+		((DiscardStmt *) pstmt->utilityStmt)->target == DISCARD_ALL)
+	{
+		if (session_run != NULL)
+			lose_session_run(true);
+		else
+			forget_lost_run();
+		free_run(rolled_back_run);
+		rolled_back_run = NULL;
+	}
+}
+
+/*
+ * The callbacks and the hook are in place from the first migration_begin()
+ * of the backend on: before it, this session has no run to follow.
+ */
 static void
 register_callbacks(void)
 {
@@ -294,6 +432,8 @@ register_callbacks(void)
 		return;
 	RegisterXactCallback(migration_xact_callback, NULL);
 	RegisterSubXactCallback(migration_subxact_callback, NULL);
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = migration_process_utility;
 	callbacks_registered = true;
 }
 
@@ -342,7 +482,7 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 	bool		isnull;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	description = asd_migration_text_arg(fcinfo, 1, "description", false);
 	checksum = asd_migration_text_arg(fcinfo, 2, "checksum", false);
 	direction = asd_migration_text_arg(fcinfo, 4, "direction", true);
@@ -418,6 +558,7 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 			asd_migration_unlock(false);
 		else
 			end_session_run();
+		forget_lost_run();
 		PG_RETURN_NULL();
 	}
 	if (strcmp(direction, "down") == 0 && !state.applied)
@@ -469,14 +610,14 @@ asd_migration_begin(PG_FUNCTION_ARGS)
 	}
 	free_run(rolled_back_run);
 	rolled_back_run = NULL;
+	forget_lost_run();
 	PG_RETURN_INT64(run.id);
 }
 
 /*
  * Mark this session's run as ended: status "succeeded" (with the schema
- * fingerprint) or "failed" (with the error).  The row must still be
- * "running": a session that lost its lock (pg_advisory_unlock_all) may
- * have seen its run resolved by another.
+ * fingerprint) or "failed" (with the error).  From now on the session's
+ * writes and DDL carry no run id.
  */
 static void
 end_run(MigrationRun *run, const char *status, const char *error)
@@ -514,21 +655,14 @@ end_run(MigrationRun *run, const char *status, const char *error)
 							  "  FROM (SELECT pg_catalog.clock_timestamp() AS now) t"
 							  " WHERE m.id = $1 AND m.status = 'running'",
 							  4, argtypes, args, nulls, SPI_OK_UPDATE, true);
+	/*
+	 * Cannot happen: the run is this session's (unfinished_run() checked
+	 * the lock of a non-transactional one), and only the holder of the
+	 * lock changes a running row.
+	 */
 	if (SPI_processed != 1)
-	{
-		int64		id = run->id;
-		char	   *version = pstrdup(run->version);
-
-		/* decided elsewhere: this session's run is over */
-		if (run == session_run)
-			end_session_run();
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("run %lld of migration \"%s\" is no longer running",
-						(long long) id, version),
-				 errdetail("migration_resolve() recorded its outcome after this session lost the migration lock."),
-				 errhint("See audit_softdelete.migration_history.")));
-	}
+		elog(ERROR, "run %lld of migration \"%s\" is no longer running",
+			 (long long) run->id, run->version);
 	asd_ledger_close(&call);
 	run->end_subid = GetCurrentSubTransactionId();
 }
@@ -545,6 +679,8 @@ asd_migration_finish(PG_FUNCTION_ARGS)
 
 	asd_ledger_require_read();
 	run = unfinished_run();
+	if (run == NULL || run->id == 0)
+		refuse_if_lost(PG_ARGISNULL(0) ? 0 : PG_GETARG_INT64(0), NULL);
 	if (run == NULL || run->id == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -586,9 +722,11 @@ asd_migration_fail(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	error = asd_migration_text_arg(fcinfo, 1, "error", false);
 	run = unfinished_run();
+	if (run == NULL)
+		refuse_if_lost(0, version);
 	if (run != NULL && strcmp(run->version, version) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),

@@ -20,9 +20,13 @@
 /*
  * migration.c: the id of the migration this backend is running, for the
  * audit rows it writes meanwhile (audit_logs.migration_id).  Called for
- * every audit row: it reads a backend-local variable and nothing else.
+ * every audit row: it reads backend-local variables, and while a
+ * non-transactional run is in progress looks the migration lock up in
+ * the backend's own lock table, nothing else.  asd_migration_own_run():
+ * the run this backend is making, finished or not, for the lock holder.
  */
 extern bool asd_current_migration_id(int64 *id);
+extern int64 asd_migration_own_run(void);
 
 /* migration_checksum.c: a checksum argument, checked and normalised */
 extern char *asd_migration_checksum_tag(const char *checksum,
@@ -35,8 +39,13 @@ extern char *asd_migration_checksum_tag(const char *checksum,
  */
 extern void asd_migration_lock(bool session);
 extern void asd_migration_unlock(bool session);
+extern bool asd_migration_lock_held(void);
 
-/* The backend holding the migration lock, and the run it is making. */
+/*
+ * The backend holding the migration lock, and the run it is making.  With
+ * no run: started_at is the start of its transaction (0: unknown),
+ * db_user and application_name its backend's, the rest zero.
+ */
 typedef struct AsdMigrationHolder
 {
 	int			pid;
@@ -82,7 +91,7 @@ extern int64 asd_ledger_int64(int row, const char *column);
 extern int64 asd_ledger_insert_event(AsdLedgerCall *call, const char *action,
 									 int64 run_id, const char *version,
 									 const char *status, const char *checksum,
-									 const char *reason);
+									 const char *reason, const char *fingerprint);
 
 /* One version's state, as the view migration_versions gives it. */
 typedef struct AsdVersionState
@@ -103,5 +112,7 @@ extern void asd_ledger_refuse_if_interrupted(void);
 /* Arguments of the ledger's SQL functions. */
 extern char *asd_migration_text_arg(FunctionCallInfo fcinfo, int argno,
 									const char *argname, bool required);
+extern char *asd_migration_version_arg(FunctionCallInfo fcinfo, int argno);
+extern void asd_migration_check_version(const char *version, const char *what);
 
 #endif							/* ASD_MIGRATION_H */

@@ -6,14 +6,16 @@
  *
  * The checksum says whether a migration's script changed since it was
  * applied; edits that change nothing for the server must not count.  So
- * the script is normalised before it is hashed: a UTF-8 byte order mark
- * at its start is dropped, CRLF and lone CR line ends become LF, each
- * line loses its trailing spaces and tabs, blank lines at the end go,
- * and every line, the last included, ends with one LF.  The SHA-256 of
- * those bytes (in the database's encoding) is computed with PostgreSQL's
- * cryptohash API and tagged "v1:sha256:<64 lower-case hex digits>": a
- * later normalisation or hash would get another tag, never the same one
- * with another meaning.
+ * the script is normalised before it is hashed: it is taken in UTF-8
+ * (converted from the database's encoding, so that a file has the same
+ * checksum in every database; in an SQL_ASCII database its bytes are
+ * taken as they are), a UTF-8 byte order mark at its start is dropped,
+ * CRLF and lone CR line ends become LF, each line loses its trailing
+ * spaces and tabs, blank lines at the end go, and every line, the last
+ * included, ends with one LF.  The SHA-256 of those bytes is computed
+ * with PostgreSQL's cryptohash API and tagged "v1:sha256:<64 lower-case
+ * hex digits>": a later normalisation or hash would get another tag,
+ * never the same one with another meaning.
  *
  * IDENTIFICATION
  *	  src/migration_checksum.c
@@ -46,7 +48,9 @@ trailing_space(char c)
 
 /*
  * normalise_script
- *		The bytes that are hashed, as the file header describes them.
+ *		The bytes that are hashed, as the file header describes them, from
+ *		the script in UTF-8.  Line ends and trailing whitespace are ASCII
+ *		bytes, which no multibyte character of UTF-8 contains.
  *
  * Blank lines are held back until a line with content follows, so that
  * those at the end are dropped and the others kept.
@@ -58,7 +62,7 @@ normalise_script(const char *script, int len, StringInfo out)
 	const char *end = script + len;
 	int			held_blank_lines = 0;
 
-	if (GetDatabaseEncoding() == PG_UTF8 && len >= 3 &&
+	if (len >= 3 &&
 		(unsigned char) p[0] == 0xEF && (unsigned char) p[1] == 0xBB &&
 		(unsigned char) p[2] == 0xBF)
 		p += 3;
@@ -103,14 +107,23 @@ Datum
 asd_migration_checksum(PG_FUNCTION_ARGS)
 {
 	text	   *script = PG_GETARG_TEXT_PP(0);
+	const char *bytes = VARDATA_ANY(script);
+	int			len = VARSIZE_ANY_EXHDR(script);
 	StringInfoData normalised;
 	pg_cryptohash_ctx *ctx;
 	uint8		digest[PG_SHA256_DIGEST_LENGTH];
 	char		result[CHECKSUM_LEN + 1];
 	int			i;
 
+	/* SQL_ASCII holds bytes of no known encoding: hash them as they are */
+	if (GetDatabaseEncoding() != PG_SQL_ASCII)
+	{
+		bytes = pg_server_to_any(bytes, len, PG_UTF8);
+		if (bytes != VARDATA_ANY(script))
+			len = strlen(bytes);
+	}
 	initStringInfo(&normalised);
-	normalise_script(VARDATA_ANY(script), VARSIZE_ANY_EXHDR(script), &normalised);
+	normalise_script(bytes, len, &normalised);
 
 	ctx = pg_cryptohash_create(PG_SHA256);
 	if (pg_cryptohash_init(ctx) < 0 ||

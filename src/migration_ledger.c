@@ -32,6 +32,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -75,6 +76,81 @@ asd_migration_text_arg(FunctionCallInfo fcinfo, int argno,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"%s\" must not be empty", argname)));
 	return value;
+}
+
+/*
+ * asd_migration_check_version
+ *		A migration version names a migration in the ledger, in messages
+ *		and in listings, and is compared byte for byte: it must not be
+ *		empty, longer than MIGRATION_VERSION_MAX_BYTES, hold a control
+ *		character (ASCII, DEL, and in a UTF8 database U+0080 to U+009F:
+ *		line breaks and tabs among them), or start or end with a space
+ *		(" v1" and "v1" would be two migrations).  what names the value in
+ *		the error: "argument \"version\"", for instance.
+ */
+#define MIGRATION_VERSION_MAX_BYTES 200
+
+void
+asd_migration_check_version(const char *version, const char *what)
+{
+	size_t		len = strlen(version);
+	size_t		i;
+	bool		utf8 = (GetDatabaseEncoding() == PG_UTF8);
+
+	if (len == 0 || strspn(version, " ") == len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what)));
+	if (len > MIGRATION_VERSION_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is too long", what),
+				 errdetail("It is %zu bytes long; a migration version has at most %d.",
+						   len, MIGRATION_VERSION_MAX_BYTES)));
+	for (i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) version[i];
+		unsigned char next = (i + 1 < len) ? (unsigned char) version[i + 1] : 0;
+
+		if (c < 0x20 || c == 0x7F)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s contains a control character", what),
+					 errdetail("Byte %zu of the version is U+%04X, a control character.",
+							   i + 1, c),
+					 errhint("A migration version is printable text, without line breaks or tabs.")));
+		if (utf8 && c == 0xC2 && next >= 0x80 && next <= 0x9F)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s contains a control character", what),
+					 errdetail("Bytes %zu and %zu of the version are U+%04X, a control character.",
+							   i + 1, i + 2, next),
+					 errhint("A migration version is printable text, without line breaks or tabs.")));
+	}
+	if (version[0] == ' ' || version[len - 1] == ' ')
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not start or end with a space", what),
+				 errdetail("The version is \"%s\". Versions are compared exactly: with and without the spaces, they would be two migrations.",
+						   version)));
+}
+
+/*
+ * asd_migration_version_arg
+ *		The version argument argno, checked (asd_migration_check_version).
+ */
+char *
+asd_migration_version_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *version;
+
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", "version")));
+	version = TextDatumGetCString(PG_GETARG_DATUM(argno));
+	asd_migration_check_version(version, "argument \"version\"");
+	return version;
 }
 
 /*
@@ -219,22 +295,24 @@ asd_ledger_int64(int row, const char *column)
 /*
  * asd_ledger_insert_event
  *		Append one decision to migration_events; returns its id.
+ *		fingerprint: the schema's, for a run resolved as succeeded.
  */
 int64
 asd_ledger_insert_event(AsdLedgerCall *call, const char *action, int64 run_id,
 						const char *version, const char *status,
-						const char *checksum, const char *reason)
+						const char *checksum, const char *reason,
+						const char *fingerprint)
 {
-	Oid			argtypes[8] = {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID,
-	TEXTOID, TEXTOID, TEXTOID};
-	Datum		args[8];
-	char		nulls[8];
-	const char *texts[8] = {action, NULL, version, status, checksum, reason,
-	call->db_user, call->actor};
+	Oid			argtypes[9] = {TEXTOID, INT8OID, TEXTOID, TEXTOID, TEXTOID,
+	TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		args[9];
+	char		nulls[9];
+	const char *texts[9] = {action, NULL, version, status, checksum, reason,
+	call->db_user, call->actor, fingerprint};
 	int			i;
 
 	memset(nulls, ' ', sizeof(nulls));
-	for (i = 0; i < 8; i++)
+	for (i = 0; i < 9; i++)
 	{
 		if (i == 1)
 			continue;
@@ -246,13 +324,14 @@ asd_ledger_insert_event(AsdLedgerCall *call, const char *action, int64 run_id,
 	args[1] = Int64GetDatum(run_id);
 	return asd_ledger_insert("INSERT INTO audit_softdelete.migration_events"
 							 " (recorded_at, action, migration_id, version, status, checksum,"
-							 "  reason, db_user, actor, client_addr, application_name, pid)"
+							 "  reason, db_user, actor, client_addr, application_name, pid,"
+							 "  schema_fingerprint)"
 							 " VALUES (pg_catalog.clock_timestamp(), $1, $2, $3, $4, $5, $6, $7, $8,"
 							 "  pg_catalog.inet_client_addr(),"
 							 "  pg_catalog.current_setting('application_name'),"
-							 "  pg_catalog.pg_backend_pid())"
+							 "  pg_catalog.pg_backend_pid(), $9)"
 							 " RETURNING id",
-							 8, argtypes, args, nulls);
+							 9, argtypes, args, nulls);
 }
 
 /*

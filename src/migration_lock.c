@@ -16,14 +16,18 @@
  * 2, so no SQL call can take it, wait for it or release it by key.
  * pg_locks shows it as locktype "advisory", classid 1634952192, objid
  * 1835624306, objsubid 3.  (pg_advisory_unlock_all() and DISCARD ALL do
- * release it with every other advisory lock of the session: a runner must
- * not call them in the middle of a non-transactional run.)
+ * release it with every other advisory lock of the session, and with it
+ * the session's non-transactional run ends for that session: see
+ * migration.c.)
  *
  * Who holds it is read from the lock manager.  The run it is making is
  * read from the ledger with a dirty snapshot, as PostgreSQL's uniqueness
  * checks read rows that are not committed yet: a transactional run's row
  * is invisible to every other session until it commits, and a refusal
- * must still name it.
+ * must still name it.  A holder with no run (recording a decision, or in
+ * the moment migration_begin() takes the lock before it writes its row)
+ * is named from its backend's activity entry: role, application, and when
+ * its transaction began.
  *
  * IDENTIFICATION
  *	  src/migration_lock.c
@@ -42,8 +46,10 @@
 #include "miscadmin.h"
 #include "parser/parse_relation.h"
 #include "storage/lock.h"
+#include "storage/proc.h"
 #include "storage/procarray.h"
 #include "utils/acl.h"
+#include "utils/backend_status.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/snapmgr.h"
@@ -110,12 +116,15 @@ tuple_text(HeapTuple tuple, TupleDesc desc, AttrNumber attnum)
  *		repair functions write are no run in progress: a holder without a
  *		run is recording a decision.
  *
- * A pid can be reused by a later backend.  For our own pid the rows of
- * this backend are told from an earlier one's by backend_start; another
- * backend's start time is not known reliably here (the activity snapshot
- * of this transaction can be older than that backend), so a stale
- * running row of a dead backend with the same pid could be taken for its
- * run while it holds the lock for a moment without one.
+ * For our own pid the run is the one this session is making, as
+ * migration.c knows it: a row of this backend that the session no longer
+ * holds (it let go of the lock, or an earlier client of a pooled
+ * connection began it) is no run in progress.  A pid can be reused by a
+ * later backend; another backend's start time is not known reliably here
+ * (the activity snapshot of this transaction can be older than that
+ * backend), so a stale running row of a dead backend with the same pid
+ * could be taken for its run while it holds the lock for a moment
+ * without one.
  */
 static void
 holder_run(int pid, AsdMigrationHolder *holder)
@@ -129,21 +138,26 @@ holder_run(int pid, AsdMigrationHolder *holder)
 	HeapTuple	tuple;
 	AttrNumber	att_id,
 				att_pid,
-				att_status,
-				att_backend_start;
+				att_status;
 	HeapTuple	best = NULL;
 	int64		best_id = 0;
+	int64		own_run = 0;
 
 	holder->has_run = false;
 	if (!OidIsValid(relid))
 		return;
+	if (pid == MyProcPid)
+	{
+		own_run = asd_migration_own_run();
+		if (own_run == 0)
+			return;
+	}
 
 	rel = table_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);
 	att_id = attnameAttNum(rel, "id", false);
 	att_pid = attnameAttNum(rel, "pid", false);
 	att_status = attnameAttNum(rel, "status", false);
-	att_backend_start = attnameAttNum(rel, "backend_start", false);
 
 	InitDirtySnapshot(dirty);
 	scan = table_beginscan(rel, &dirty, 0, NULL);
@@ -158,15 +172,9 @@ holder_run(int pid, AsdMigrationHolder *holder)
 		value = heap_getattr(tuple, att_pid, desc, &isnull);
 		if (isnull || DatumGetInt32(value) != pid)
 			continue;
-		if (pid == MyProcPid)
-		{
-			value = heap_getattr(tuple, att_backend_start, desc, &isnull);
-			if (isnull || DatumGetTimestampTz(value) != MyStartTimestamp)
-				continue;
-		}
 		value = heap_getattr(tuple, att_id, desc, &isnull);
 		id = isnull ? 0 : DatumGetInt64(value);
-		if (id <= best_id)
+		if (id <= best_id || (own_run != 0 && id != own_run))
 			continue;
 		status = tuple_text(tuple, desc, att_status);
 		xmin = HeapTupleHeaderGetXmin(tuple->t_data);
@@ -208,9 +216,45 @@ holder_run(int pid, AsdMigrationHolder *holder)
 }
 
 /*
+ * holder_activity
+ *		For a holder with no run: its role, application and the start of
+ *		its transaction, from its backend's activity entry (what
+ *		pg_stat_activity shows), in this transaction's snapshot of them.
+ *		A backend younger than that snapshot is not in it: then only its
+ *		role is known, from its PGPROC.
+ */
+static void
+holder_activity(int pid, AsdMigrationHolder *holder)
+{
+	int			n = pgstat_fetch_stat_numbackends();
+	int			i;
+	PGPROC	   *proc;
+
+	for (i = 1; i <= n; i++)
+	{
+		LocalPgBackendStatus *local = pgstat_fetch_stat_local_beentry(i);
+		PgBackendStatus *be;
+
+		if (local == NULL || local->backendStatus.st_procpid != pid)
+			continue;
+		be = &local->backendStatus;
+		holder->db_user = GetUserNameFromId(be->st_userid, true);
+		if (be->st_appname != NULL)
+			holder->application_name = pstrdup(be->st_appname);
+		holder->started_at = be->st_xact_start_timestamp;
+		return;
+	}
+	proc = BackendPidGetProc(pid);
+	if (proc != NULL && OidIsValid(proc->roleId))
+		holder->db_user = GetUserNameFromId(proc->roleId, true);
+}
+
+/*
  * asd_migration_holder
  *		The backend holding the migration lock and its run; false when no
- *		backend holds it.
+ *		backend holds it.  Without a run, started_at is the start of the
+ *		holder's transaction (0: unknown), db_user and application_name
+ *		those of its backend.
  */
 bool
 asd_migration_holder(AsdMigrationHolder *holder)
@@ -220,6 +264,8 @@ asd_migration_holder(AsdMigrationHolder *holder)
 	if (holder->pid == 0)
 		return false;
 	holder_run(holder->pid, holder);
+	if (!holder->has_run)
+		holder_activity(holder->pid, holder);
 	return true;
 }
 
@@ -246,9 +292,12 @@ refuse_busy(void)
 		ereport(ERROR,
 				(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 				 errmsg("the migration ledger is busy"),
-				 errdetail("Process %d holds the migration lock with no run in progress: it is recording a decision, or starting a run.",
-						   holder.pid),
-				 errhint("Try again in a moment.")));
+				 errdetail("Process %d holds the migration lock with no run in progress: it is recording a decision, or starting a run. Its role is \"%s\", its application \"%s\", its transaction began at %s.",
+						   holder.pid,
+						   holder.db_user ? holder.db_user : "(unknown)",
+						   holder.application_name ? holder.application_name : "(unknown)",
+						   holder.started_at != 0 ? timestamptz_to_str(holder.started_at) : "(unknown)"),
+				 errhint("Try again in a moment; audit_softdelete.migration_running shows what it is doing.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_LOCK_NOT_AVAILABLE),
 			 errmsg("migration \"%s\" is running in another session", holder.version),
@@ -272,9 +321,31 @@ asd_migration_lock(bool session)
 {
 	LOCKTAG		tag;
 
+	/*
+	 * Whether this session's non-transactional run still holds the lock is
+	 * told by the lock alone (asd_migration_lock_held), which cannot tell
+	 * a session hold from a transaction's: asd_migration_own_run() settles
+	 * it before this call takes another hold.
+	 */
+	(void) asd_migration_own_run();
 	migration_lock_tag(&tag);
 	if (LockAcquire(&tag, ExclusiveLock, session, true) == LOCKACQUIRE_NOT_AVAIL)
 		refuse_busy();
+}
+
+/*
+ * asd_migration_lock_held
+ *		Whether this backend holds the migration lock: a lookup in its own
+ *		lock table, no shared memory.  A non-transactional run is the
+ *		session's only as long as this holds (see migration.c).
+ */
+bool
+asd_migration_lock_held(void)
+{
+	LOCKTAG		tag;
+
+	migration_lock_tag(&tag);
+	return LockHeldByMe(&tag, ExclusiveLock);
 }
 
 /*
@@ -297,7 +368,9 @@ asd_migration_unlock(bool session)
  *		(pid, run_id, version, description, direction, transactional,
  *		started_at, db_user, actor, application_name): the backend holding
  *		the migration lock and the run it is making, even before that run
- *		commits.  No row when no backend holds it.  The views
+ *		commits.  No row when no backend holds it.  A holder with no run
+ *		has NULL for the run's columns but started_at (the start of its
+ *		transaction), db_user and application_name.  The views
  *		migration_history, migration_versions and migration_running read
  *		it; it reads the ledger past its snapshot, so it requires what
  *		reading the ledger requires: SELECT on migrations.
@@ -344,18 +417,20 @@ asd_migration_lock_holder(PG_FUNCTION_ARGS)
 		}
 		values[5] = BoolGetDatum(holder.transactional);
 		nulls[5] = false;
-		values[6] = TimestampTzGetDatum(holder.started_at);
-		nulls[6] = false;
-		nulls[7] = (holder.db_user == NULL);
-		if (holder.db_user)
-			values[7] = CStringGetTextDatum(holder.db_user);
 		nulls[8] = (holder.actor == NULL);
 		if (holder.actor)
 			values[8] = CStringGetTextDatum(holder.actor);
-		nulls[9] = (holder.application_name == NULL);
-		if (holder.application_name)
-			values[9] = CStringGetTextDatum(holder.application_name);
 	}
+	/* without a run: the start of its transaction, its role, its application */
+	nulls[6] = (holder.started_at == 0);
+	if (holder.started_at != 0)
+		values[6] = TimestampTzGetDatum(holder.started_at);
+	nulls[7] = (holder.db_user == NULL);
+	if (holder.db_user)
+		values[7] = CStringGetTextDatum(holder.db_user);
+	nulls[9] = (holder.application_name == NULL);
+	if (holder.application_name)
+		values[9] = CStringGetTextDatum(holder.application_name);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	return (Datum) 0;
 }

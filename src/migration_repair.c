@@ -52,7 +52,7 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	description = asd_migration_text_arg(fcinfo, 1, "description", false);
 	asd_migration_lock(false);
 	asd_ledger_open(&call);
@@ -91,7 +91,7 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
 						   " RETURNING id",
 						   6, argtypes, args, nulls);
 	(void) asd_ledger_insert_event(&call, "baseline", id, version, NULL, NULL,
-								   description);
+								   description, NULL);
 	asd_ledger_close(&call);
 	PG_RETURN_INT64(id);
 }
@@ -104,7 +104,8 @@ asd_migration_baseline(PG_FUNCTION_ARGS)
  *		Returns the event's id.
  *
  * An interrupted run's row, still "running", is recorded "interrupted",
- * the outcome it had; the decision is the event.
+ * the outcome it had; the decision is the event.  A decision "succeeded"
+ * also records the schema's fingerprint as it is at the decision.
  */
 Datum
 asd_migration_resolve(PG_FUNCTION_ARGS)
@@ -119,7 +120,7 @@ asd_migration_resolve(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	status = asd_migration_text_arg(fcinfo, 1, "status", true);
 	reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
 	if (strcmp(status, "succeeded") != 0 && strcmp(status, "failed") != 0)
@@ -154,8 +155,16 @@ asd_migration_resolve(PG_FUNCTION_ARGS)
 	(void) asd_ledger_execute("UPDATE audit_softdelete.migrations SET status = 'interrupted'"
 							  " WHERE id = $1 AND status = 'running'",
 							  1, argtypes, args, NULL, SPI_OK_UPDATE, true);
+	/*
+	 * A run resolved as succeeded counts as finished now, with the schema
+	 * as it is now: migration_drift() compares with this fingerprint, and
+	 * looks for DDL outside migrations after this decision.  The run's row
+	 * keeps what it recorded itself.
+	 */
 	id = asd_ledger_insert_event(&call, "resolve", state.last_run, version,
-								 status, NULL, reason);
+								 status, NULL, reason,
+								 strcmp(status, "succeeded") == 0 ?
+								 asd_schema_fingerprint() : NULL);
 	asd_ledger_close(&call);
 	PG_RETURN_INT64(id);
 }
@@ -177,7 +186,7 @@ asd_migration_accept_checksum(PG_FUNCTION_ARGS)
 	int64		id;
 
 	asd_ledger_require_read();
-	version = asd_migration_text_arg(fcinfo, 0, "version", true);
+	version = asd_migration_version_arg(fcinfo, 0);
 	checksum = asd_migration_text_arg(fcinfo, 1, "checksum", true);
 	reason = asd_migration_text_arg(fcinfo, 2, "reason", true);
 	checksum = asd_migration_checksum_tag(checksum, "checksum");
@@ -196,7 +205,7 @@ asd_migration_accept_checksum(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("migration \"%s\" already has checksum %s", version, checksum)));
 	id = asd_ledger_insert_event(&call, "accept_checksum", state.succeeded_run,
-								 version, NULL, checksum, reason);
+								 version, NULL, checksum, reason, NULL);
 	asd_ledger_close(&call);
 	PG_RETURN_INT64(id);
 }

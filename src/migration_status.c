@@ -2,7 +2,7 @@
  *
  * migration_status.c
  *	  migration_status(): a migration tool's list of versions, compared
- *	  with the ledger.
+ *	  with the ledger; migration_is_applied(): one version.
  *
  * The tool knows its migrations and their order; the ledger knows what
  * ran here.  Given the tool's list, in order, this says for each version
@@ -34,8 +34,10 @@
  */
 #include "audit_softdelete.h"
 
+#include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -43,6 +45,7 @@
 #include "owner.h"
 
 PG_FUNCTION_INFO_V1(asd_migration_status);
+PG_FUNCTION_INFO_V1(asd_migration_is_applied);
 
 /* One version of the tool's list. */
 typedef struct ExpectedVersion
@@ -106,10 +109,13 @@ read_expected(Jsonb *expected, int *count)
 					 errmsg("element %d of argument \"expected\" is not a JSON object", i + 1)));
 		object = element->val.binary.data;
 		list[i].version = element_string(object, "version", i + 1);
-		if (list[i].version == NULL || list[i].version[0] == '\0')
+		if (list[i].version == NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("element %d of argument \"expected\" has no \"version\"", i + 1)));
+		asd_migration_check_version(list[i].version,
+									psprintf("the \"version\" of element %d of argument \"expected\"",
+											 i + 1));
 		list[i].checksum = element_string(object, "checksum", i + 1);
 		if (list[i].checksum != NULL)
 			list[i].checksum = asd_migration_checksum_tag(list[i].checksum, "expected");
@@ -125,7 +131,40 @@ read_expected(Jsonb *expected, int *count)
 	return list;
 }
 
-/* The ledger's versions, by their latest run; in the caller's context. */
+/*
+ * The run another session is making, seen past this snapshot: its
+ * version is "running", added to the list when it has no run this
+ * snapshot sees.  This session's own run is in its snapshot already.
+ */
+static void
+mark_running_elsewhere(LedgerVersion **list, int *count)
+{
+	AsdMigrationHolder holder;
+	int			i;
+
+	if (!asd_migration_holder(&holder) || !holder.has_run ||
+		holder.pid == MyProcPid)
+		return;
+	for (i = 0; i < *count; i++)
+		if (strcmp((*list)[i].version, holder.version) == 0)
+			break;
+	if (i == *count)
+	{
+		*list = repalloc(*list, sizeof(LedgerVersion) * (*count + 1));
+		memset(&(*list)[i], 0, sizeof(LedgerVersion));
+		(*list)[i].version = pstrdup(holder.version);
+		(*count)++;
+	}
+	(*list)[i].state = "running";
+	(*list)[i].last_run = holder.run_id;
+}
+
+/*
+ * The ledger's versions, by their latest run; in the caller's context.
+ * The run another session is making is "running" although its row may
+ * not be visible yet (a transactional run commits with its migration):
+ * it is read as the refusal of a second migration_begin() reads it.
+ */
 static LedgerVersion *
 read_ledger(int *count)
 {
@@ -155,6 +194,7 @@ read_ledger(int *count)
 	}
 	*count = (int) SPI_processed;
 	asd_spi_finish(&spi);
+	mark_running_elsewhere(&list, count);
 	return list;
 }
 
@@ -257,4 +297,36 @@ asd_migration_status(PG_FUNCTION_ARGS)
 				NULL, &ledger[j]);
 	}
 	return (Datum) 0;
+}
+
+/*
+ * migration_is_applied(version text) RETURNS boolean
+ *		Whether a version is applied, a baseline included, as
+ *		migration_versions says; read as the caller.  In C for the one
+ *		check of a version (asd_migration_check_version).
+ */
+Datum
+asd_migration_is_applied(PG_FUNCTION_ARGS)
+{
+	char	   *version = asd_migration_version_arg(fcinfo, 0);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	bool		applied = false;
+	AsdSpi		spi;
+
+	args[0] = CStringGetTextDatum(version);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT v.applied FROM audit_softdelete.migration_versions v"
+				" WHERE v.version OPERATOR(pg_catalog.=) $1",
+				1, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+										  1, &isnull);
+
+		applied = !isnull && DatumGetBool(value);
+	}
+	asd_spi_finish(&spi);
+	PG_RETURN_BOOL(applied);
 }

@@ -9,9 +9,10 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/test/lib/cluster.sh"
 
-# python3-*: the Alembic test (test/scripts/alembic.sh), run with /usr/bin/python3
+# python3-*: the Alembic test (test/scripts/alembic.sh), run with /usr/bin/python3;
+# pgbouncer: test/scripts/migration_pgbouncer.sh
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc \
-	python3-alembic python3-sqlalchemy python3-psycopg2
+	python3-alembic python3-sqlalchemy python3-psycopg2 pgbouncer
 asd_build_install "$src"
 
 # pg_regress writes its results into the source tree: start clean.
