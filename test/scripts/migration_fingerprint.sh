@@ -176,7 +176,7 @@ check "restored from SQL, with other settings: the same fingerprint" "$fp_src" "
 check "restored with pg_restore into LATIN1 and C: the same facts" "$facts_src" "$(facts "$custom")"
 check "restored with pg_restore into LATIN1 and C: the same fingerprint" "$fp_src" "$(fingerprint "$custom")"
 check "a name that is not ASCII is a fact" "t" \
-	"$(printf '%s\n' "$facts_src" | grep -q '^relation public."Café" column "ü": ' && echo t)"
+	"$(grep -q '^relation public."Café" column "ü": ' <<<"$facts_src" && echo t)"
 
 psql_q -d "$sql" -c 'ALTER TABLE app.scratch ADD COLUMN y int'
 check "one more column changes the fingerprint" "t" \

@@ -112,7 +112,7 @@ psql_q -d "$new" -c "CREATE EXTENSION audit_softdelete"
 catalog_fresh=$(psql_q -d "$new" -f "$here/extension_catalog.sql")
 catalog_upgraded=$(psql_q -d "$old" -f "$here/extension_catalog.sql")
 check "the catalog lists the extension's objects" "t" \
-	"$(printf '%s\n' "$catalog_fresh" | grep -q '^function audit_softdelete.restore(regclass,jsonb)' && echo t)"
+	"$(grep -q '^function audit_softdelete.restore(regclass,jsonb)' <<<"$catalog_fresh" && echo t)"
 check "the upgraded catalog equals a fresh install" "$catalog_fresh" "$catalog_upgraded"
 
 check "restore() brings back the parent and its cascade after the upgrade" "3" \
