@@ -18,6 +18,7 @@
 #include "audit_softdelete.h"
 
 #include "commands/event_trigger.h"
+#include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "call_check.h"
@@ -162,4 +163,53 @@ asd_args_not_null(FunctionCallInfo fcinfo,...)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s must not be null", refused)));
+}
+
+/*
+ * asd_append_only_change
+ *		For the guard trigger of an append-only table: the change the
+ *		trigger fired for, as a verb ("update", "delete from", "truncate");
+ *		refused unless fired BEFORE UPDATE, DELETE or TRUNCATE.
+ */
+const char *
+asd_append_only_change(FunctionCallInfo fcinfo, const char *funcname)
+{
+	TriggerData *trigdata = asd_trigger_call(fcinfo, funcname);
+	TriggerEvent event = trigdata->tg_event;
+
+	if (TRIGGER_FIRED_BEFORE(event))
+	{
+		if (TRIGGER_FIRED_BY_UPDATE(event))
+			return "update";
+		if (TRIGGER_FIRED_BY_DELETE(event))
+			return "delete from";
+		if (TRIGGER_FIRED_BY_TRUNCATE(event))
+			return "truncate";
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+			 errmsg("function \"%s\" must be fired BEFORE UPDATE, DELETE or TRUNCATE",
+					funcname)));
+	return NULL;				/* not reached */
+}
+
+/*
+ * asd_refuse_append_only_change
+ *		Refuse the change to an append-only table its guard trigger fired
+ *		for, whoever makes it (42501); detail says why, hint (if any) what
+ *		to do instead.
+ */
+void
+asd_refuse_append_only_change(FunctionCallInfo fcinfo, const char *change,
+							  const char *detail, const char *hint)
+{
+	Relation	rel = ((TriggerData *) fcinfo->context)->tg_relation;
+
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("cannot %s table \"%s.%s\"", change,
+					get_namespace_name(RelationGetNamespace(rel)),
+					RelationGetRelationName(rel)),
+			 errdetail_internal("%s", detail),
+			 hint ? errhint("%s", hint) : 0));
 }

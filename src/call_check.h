@@ -27,6 +27,12 @@ extern void asd_require_feature(TriggerData *trigdata, const char *funcname,
 								bool enabled, const char *feature);
 extern EventTriggerData *asd_event_trigger_call(FunctionCallInfo fcinfo,
 												const char *funcname);
+extern const char *asd_append_only_change(FunctionCallInfo fcinfo,
+										  const char *funcname);
+extern void asd_refuse_append_only_change(FunctionCallInfo fcinfo,
+										  const char *change,
+										  const char *detail,
+										  const char *hint);
 extern void asd_args_not_null(FunctionCallInfo fcinfo,...)
 #ifdef __GNUC__
 			__attribute__((sentinel))

@@ -71,6 +71,7 @@
  */
 #include "audit_softdelete.h"
 #include "actor.h"
+#include "call_check.h"
 #include "migration.h"
 #include "owner.h"
 
@@ -507,31 +508,9 @@ asd_ddl_log_trigger(PG_FUNCTION_ARGS)
 Datum
 asd_migration_ddl_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	const char *what;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired BEFORE UPDATE, DELETE or TRUNCATE",
-						"migration_ddl_guard")));
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		what = "update";
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		what = "delete from";
-	else if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		what = "truncate";
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"%s\" must be fired BEFORE UPDATE, DELETE or TRUNCATE",
-						"migration_ddl_guard")));
-
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("cannot %s table \"%s.%s\"", what,
-					get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
-					RelationGetRelationName(trigdata->tg_relation)),
-			 errdetail("The DDL log is append-only: its event triggers record each command, and nothing changes a row afterwards.")));
+	asd_refuse_append_only_change(fcinfo,
+								  asd_append_only_change(fcinfo, "migration_ddl_guard"),
+								  _("The DDL log is append-only: its event triggers record each command, and nothing changes a row afterwards."),
+								  NULL);
 	PG_RETURN_NULL();			/* not reached */
 }

@@ -40,6 +40,7 @@
 #include "utils/timestamp.h"
 
 #include "actor.h"
+#include "call_check.h"
 #include "migration.h"
 #include "owner.h"
 
@@ -419,34 +420,13 @@ asd_ledger_refuse_if_interrupted(void)
 Datum
 asd_migration_ledger_guard(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	const char *what;
+	const char *change = asd_append_only_change(fcinfo, "migration_ledger_guard");
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event))
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"migration_ledger_guard\" must be fired BEFORE UPDATE, DELETE or TRUNCATE")));
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-	{
-		if (ledger_updating)
-			return PointerGetDatum(trigdata->tg_newtuple);
-		what = "update";
-	}
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		what = "delete from";
-	else if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
-		what = "truncate";
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("function \"migration_ledger_guard\" must be fired BEFORE UPDATE, DELETE or TRUNCATE")));
-
-	ereport(ERROR,
-			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-			 errmsg("cannot %s table \"%s.%s\"", what,
-					get_namespace_name(RelationGetNamespace(trigdata->tg_relation)),
-					RelationGetRelationName(trigdata->tg_relation)),
-			 errdetail("The migration ledger is append-only: its functions record each run and each decision, and nothing changes them afterwards."),
-			 errhint("Record a correction with audit_softdelete.migration_resolve() or audit_softdelete.migration_accept_checksum().")));
+	/* a run's own row, going once from "running" to its outcome */
+	if (ledger_updating && strcmp(change, "update") == 0)
+		return PointerGetDatum(((TriggerData *) fcinfo->context)->tg_newtuple);
+	asd_refuse_append_only_change(fcinfo, change,
+								  _("The migration ledger is append-only: its functions record each run and each decision, and nothing changes them afterwards."),
+								  _("Record a correction with audit_softdelete.migration_resolve() or audit_softdelete.migration_accept_checksum()."));
 	PG_RETURN_NULL();			/* not reached */
 }
