@@ -101,10 +101,9 @@
  */
 #include "audit_softdelete.h"
 #include "fingerprint.h"
+#include "migration.h"
 #include "owner.h"
 
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "funcapi.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
@@ -113,8 +112,11 @@
 PG_FUNCTION_INFO_V1(asd_migration_schema_facts);
 PG_FUNCTION_INFO_V1(asd_migration_schema_fingerprint);
 
-/* The version of the facts and of the hash: see the file header. */
-#define FINGERPRINT_PREFIX "v1:sha256:"
+/*
+ * The fingerprint is written as a migration checksum is, "v1:sha256:<hex>"
+ * (asd_sha256_tag): v1 is also the version of the facts, so a change to
+ * what they say or how needs a tag of its own (see the file header).
+ */
 
 /* One fact, as shown and as hashed. */
 typedef struct SchemaFact
@@ -657,37 +659,17 @@ asd_schema_fingerprint(void)
 {
 	SchemaFact *facts;
 	int			nfacts;
-	pg_cryptohash_ctx *ctx;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char	   *result;
-	size_t		prefixlen = strlen(FINGERPRINT_PREFIX);
-	uint64		hexlen;
+	StringInfoData text;
 	int			i;
 
 	facts = collect_facts(&nfacts);
-
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0)
-		elog(ERROR, "could not initialize %s context: %s", "SHA256",
-			 pg_cryptohash_error(ctx));
+	initStringInfo(&text);
 	for (i = 0; i < nfacts; i++)
 	{
-		if (pg_cryptohash_update(ctx, (const uint8 *) facts[i].utf8,
-								 strlen(facts[i].utf8)) < 0 ||
-			pg_cryptohash_update(ctx, (const uint8 *) "\n", 1) < 0)
-			elog(ERROR, "could not update %s context: %s", "SHA256",
-				 pg_cryptohash_error(ctx));
+		appendStringInfoString(&text, facts[i].utf8);
+		appendStringInfoChar(&text, '\n');
 	}
-	if (pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		elog(ERROR, "could not finalize %s context: %s", "SHA256",
-			 pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-
-	result = palloc(prefixlen + PG_SHA256_DIGEST_LENGTH * 2 + 1);
-	memcpy(result, FINGERPRINT_PREFIX, prefixlen);
-	hexlen = hex_encode((const char *) digest, sizeof(digest), result + prefixlen);
-	result[prefixlen + hexlen] = '\0';
-	return result;
+	return asd_sha256_tag(text.data, text.len);
 }
 
 /*

@@ -28,6 +28,9 @@
 extern bool asd_current_migration_id(int64 *id);
 extern int64 asd_migration_own_run(void);
 
+/* migration_checksum.c: "v1:sha256:<hex>" of some bytes */
+extern char *asd_sha256_tag(const char *data, size_t len);
+
 /* migration_checksum.c: a checksum argument, checked and normalised */
 extern char *asd_migration_checksum_tag(const char *checksum,
 										const char *argname);

@@ -100,6 +100,37 @@ normalise_script(const char *script, int len, StringInfo out)
 }
 
 /*
+ * asd_sha256_tag
+ *		"v1:sha256:<64 lower-case hex digits>" of len bytes of data: how a
+ *		migration script's checksum and the schema fingerprint
+ *		(fingerprint.c) are written.
+ */
+char *
+asd_sha256_tag(const char *data, size_t len)
+{
+	pg_cryptohash_ctx *ctx;
+	uint8		digest[PG_SHA256_DIGEST_LENGTH];
+	char	   *result = palloc(CHECKSUM_LEN + 1);
+	int			i;
+
+	ctx = pg_cryptohash_create(PG_SHA256);
+	if (pg_cryptohash_init(ctx) < 0 ||
+		pg_cryptohash_update(ctx, (const uint8 *) data, len) < 0 ||
+		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
+		elog(ERROR, "could not compute a SHA-256: %s", pg_cryptohash_error(ctx));
+	pg_cryptohash_free(ctx);
+
+	memcpy(result, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN);
+	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
+	{
+		result[CHECKSUM_PREFIX_LEN + 2 * i] = "0123456789abcdef"[digest[i] >> 4];
+		result[CHECKSUM_PREFIX_LEN + 2 * i + 1] = "0123456789abcdef"[digest[i] & 0x0F];
+	}
+	result[CHECKSUM_LEN] = '\0';
+	return result;
+}
+
+/*
  * migration_checksum(script text) RETURNS text
  *		"v1:sha256:<hex>" of the normalised script.
  */
@@ -110,10 +141,6 @@ asd_migration_checksum(PG_FUNCTION_ARGS)
 	const char *bytes = VARDATA_ANY(script);
 	int			len = VARSIZE_ANY_EXHDR(script);
 	StringInfoData normalised;
-	pg_cryptohash_ctx *ctx;
-	uint8		digest[PG_SHA256_DIGEST_LENGTH];
-	char		result[CHECKSUM_LEN + 1];
-	int			i;
 
 	/* SQL_ASCII holds bytes of no known encoding: hash them as they are */
 	if (GetDatabaseEncoding() != PG_SQL_ASCII)
@@ -125,22 +152,8 @@ asd_migration_checksum(PG_FUNCTION_ARGS)
 	initStringInfo(&normalised);
 	normalise_script(bytes, len, &normalised);
 
-	ctx = pg_cryptohash_create(PG_SHA256);
-	if (pg_cryptohash_init(ctx) < 0 ||
-		pg_cryptohash_update(ctx, (uint8 *) normalised.data, normalised.len) < 0 ||
-		pg_cryptohash_final(ctx, digest, sizeof(digest)) < 0)
-		elog(ERROR, "could not compute the SHA-256 of a migration script: %s",
-			 pg_cryptohash_error(ctx));
-	pg_cryptohash_free(ctx);
-
-	memcpy(result, CHECKSUM_PREFIX, CHECKSUM_PREFIX_LEN);
-	for (i = 0; i < PG_SHA256_DIGEST_LENGTH; i++)
-	{
-		result[CHECKSUM_PREFIX_LEN + 2 * i] = "0123456789abcdef"[digest[i] >> 4];
-		result[CHECKSUM_PREFIX_LEN + 2 * i + 1] = "0123456789abcdef"[digest[i] & 0x0F];
-	}
-	result[CHECKSUM_LEN] = '\0';
-	PG_RETURN_TEXT_P(cstring_to_text(result));
+	PG_RETURN_TEXT_P(cstring_to_text(asd_sha256_tag(normalised.data,
+												   normalised.len)));
 }
 
 /*
