@@ -1,8 +1,9 @@
 -- The options enable() takes and tracked_tables stores have one owner, in C
 -- (src/tracked.c): enable() asks _check_options() before it changes
 -- anything, and _save_table_options() checks what it is given to store
--- with the same rules and messages.  Only enable()'s own arguments get a
--- hint on how to call it.
+-- with the same rules and messages.  The hints on how to call enable()
+-- (the columns mapping, the soft_delete modes) come only with enable()'s
+-- own arguments; the list of known keys comes with both.
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 

@@ -71,7 +71,7 @@ GRANT SELECT ON audit_softdelete.migrations, audit_softdelete.migration_events
     TO mig_runner, mig_reader;
 
 -- A runner records its migrations in its own name: db_user is the session
--- user, whatever actor it names; it needs no privilege on the tables.
+-- user, whatever actor it names; it needs no write privilege on the tables.
 SET SESSION AUTHORIZATION mig_runner;
 BEGIN;
 SELECT audit_softdelete.set_actor('alice@example.com');

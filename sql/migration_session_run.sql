@@ -47,6 +47,8 @@ DROP TABLE after_a;
 
 -- The same for a non-transactional run.
 SELECT audit_softdelete.migration_begin('2026_02_b', transactional => false) AS b_id \gset
+-- the run holds the migration lock
+SELECT * FROM my_migration_lock;
 UPDATE items SET note = 'by b' WHERE id = 1;
 BEGIN;
 SELECT audit_softdelete.migration_finish();
@@ -63,6 +65,8 @@ SELECT * FROM my_migration_lock;
 ----------------------------------------------------------------------------
 SELECT audit_softdelete.migration_begin('2026_03_c', 'index items', transactional => false)
        AS c_id \gset
+-- the run holds the migration lock
+SELECT * FROM my_migration_lock;
 UPDATE items SET note = 'by c' WHERE id = 1;
 SELECT pg_advisory_unlock_all();
 SELECT * FROM my_migration_lock;
@@ -100,6 +104,8 @@ DROP TABLE after_unlock;
 -- starts afresh.
 ----------------------------------------------------------------------------
 SELECT audit_softdelete.migration_begin('2026_05_e', transactional => false) AS e_id \gset
+-- the run holds the migration lock
+SELECT * FROM my_migration_lock;
 DISCARD ALL;
 -- (it reset the settings show_error() relies on)
 SET DateStyle = ISO;

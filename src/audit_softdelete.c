@@ -135,7 +135,7 @@ check_actor_setting(char **newval, void **extra, GucSource source)
 	if (name == NULL || name[0] == '\0')
 		return true;
 	if (!setting_name_ok(name))
-		GUC_check_errdetail("\"%s\" is not a setting name: setting names are words of letters, digits and underscores, joined by dots.",
+		GUC_check_errdetail("\"%s\" is not a setting name: setting names are words of letters, digits, underscores and dollar signs, each starting with a letter or underscore, joined by dots.",
 							name);
 	else if (strchr(name, '.') == NULL && GetConfigOption(name, true, false) == NULL)
 		GUC_check_errdetail("No built-in setting is named \"%s\", and the names of custom settings contain a dot.",
