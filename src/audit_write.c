@@ -540,12 +540,14 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 	ListCell   *lc;
 	int			i;
 
-	rel = table_open(relid, RowExclusiveLock);
+	/*
+	 * Known to need the executor: leave the open to it.  (An invalidation
+	 * the open would have processed can only send one more row there.)
+	 */
 	if (direct_write_known && !direct_write_ok)
-	{
-		table_close(rel, RowExclusiveLock);
 		return false;
-	}
+
+	rel = table_open(relid, RowExclusiveLock);
 
 	indexoids = RelationGetIndexList(rel);
 	indexes = palloc(sizeof(Relation) * list_length(indexoids));

@@ -57,7 +57,6 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/parsenodes.h"
-#include "tcop/utility.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
@@ -106,7 +105,6 @@ static MigrationRun *lost_run = NULL;
 static bool lost_by_discard = false;
 
 static bool callbacks_registered = false;
-static ProcessUtility_hook_type prev_process_utility = NULL;
 
 static MigrationRun *unfinished_run(void);
 
@@ -391,38 +389,27 @@ migration_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 }
 
 /*
+ * asd_migration_discard_all
+ *		After a DISCARD ALL (statement.c sees every utility statement).
+ *
  * DISCARD ALL makes the session a new one: its non-transactional run, if
  * any, is lost (DISCARD ALL released the lock), and what a rolled-back
  * run was is no longer this session's to record.  DISCARD ALL cannot run
  * in a transaction block, so no transactional run is in progress.
  */
-static void
-migration_process_utility(PlannedStmt *pstmt, const char *queryString,
-						  bool readOnlyTree, ProcessUtilityContext context,
-						  ParamListInfo params, QueryEnvironment *queryEnv,
-						  DestReceiver *dest, QueryCompletion *qc)
+void
+asd_migration_discard_all(void)
 {
-	if (prev_process_utility)
-		prev_process_utility(pstmt, queryString, readOnlyTree, context,
-							 params, queryEnv, dest, qc);
+	if (session_run != NULL)
+		lose_session_run(true);
 	else
-		standard_ProcessUtility(pstmt, queryString, readOnlyTree, context,
-								params, queryEnv, dest, qc);
-
-	if (IsA(pstmt->utilityStmt, DiscardStmt) &&
-		((DiscardStmt *) pstmt->utilityStmt)->target == DISCARD_ALL)
-	{
-		if (session_run != NULL)
-			lose_session_run(true);
-		else
-			forget_lost_run();
-		free_run(rolled_back_run);
-		rolled_back_run = NULL;
-	}
+		forget_lost_run();
+	free_run(rolled_back_run);
+	rolled_back_run = NULL;
 }
 
 /*
- * The callbacks and the hook are in place from the first migration_begin()
+ * The callbacks are in place from the first migration_begin()
  * of the backend on: before it, this session has no run to follow.
  */
 static void
@@ -432,8 +419,6 @@ register_callbacks(void)
 		return;
 	RegisterXactCallback(migration_xact_callback, NULL);
 	RegisterSubXactCallback(migration_subxact_callback, NULL);
-	prev_process_utility = ProcessUtility_hook;
-	ProcessUtility_hook = migration_process_utility;
 	callbacks_registered = true;
 }
 

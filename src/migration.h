@@ -28,6 +28,9 @@
 extern bool asd_current_migration_id(int64 *id);
 extern int64 asd_migration_own_run(void);
 
+/* migration.c: DISCARD ALL ends this session's run (called by statement.c) */
+extern void asd_migration_discard_all(void);
+
 /* migration_checksum.c: "v1:sha256:<hex>" of some bytes */
 extern char *asd_sha256_tag(const char *data, size_t len);
 

@@ -23,6 +23,7 @@
 
 #include "tcop/utility.h"
 
+#include "migration.h"
 #include "statement.h"
 
 static ProcessUtility_hook_type prev_process_utility = NULL;
@@ -59,6 +60,11 @@ process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
 		current_utility = saved;
 	}
 	PG_END_TRY();
+
+	/* a new session, as far as a migration run goes */
+	if (IsA(pstmt->utilityStmt, DiscardStmt) &&
+		((DiscardStmt *) pstmt->utilityStmt)->target == DISCARD_ALL)
+		asd_migration_discard_all();
 }
 
 void
