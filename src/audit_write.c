@@ -28,6 +28,7 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/brin.h"
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
@@ -37,11 +38,13 @@
 #include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/lmgr.h"
 #include "parser/parse_coerce.h"
 #include "parser/parse_collate.h"
 #include "parser/parse_expr.h"
@@ -53,6 +56,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/acl.h"
 #include "utils/xid8.h"
 
 #include "actor.h"
@@ -524,6 +528,35 @@ decide_direct_write(Relation rel, Relation *indexes, int nindexes)
 }
 
 /*
+ * The row at tid is the first of the first page of a BRIN block range:
+ * audit_logs has grown past the range before it, so summarise that one
+ * now.  Until summarised, a range matches every search, and VACUUM, which
+ * would summarise it, may be long in coming on a table nothing is ever
+ * deleted from: the newest rows, those people ask about, were the ones
+ * every search of a time or a transaction read in full.  Skipped when
+ * another session holds the lock summarising takes (another summary, a
+ * VACUUM, which summarises all ranges itself) or when the extension owner
+ * does not own the index (a DBA's change; VACUUM then does it).
+ */
+static void
+summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
+{
+	BlockNumber pages_per_range = BrinGetPagesPerRange(index);
+	BlockNumber block = ItemPointerGetBlockNumber(tid);
+
+	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber ||
+		block < pages_per_range || block % pages_per_range != 0)
+		return;
+	if (!pg_class_ownercheck(RelationGetRelid(index), GetUserId()) ||
+		!ConditionalLockRelation(rel, ShareUpdateExclusiveLock))
+		return;
+	(void) DirectFunctionCall2(brin_summarize_range,
+							   ObjectIdGetDatum(RelationGetRelid(index)),
+							   Int64GetDatum((int64) (block - pages_per_range)));
+	UnlockRelation(rel, ShareUpdateExclusiveLock);
+}
+
+/*
  * Write the row directly: heap tuple, then each index entry.  Returns false,
  * having written nothing, when audit_logs is not plain enough for that.
  */
@@ -621,6 +654,8 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 		index_insert(index, ivalues, inulls, &tuple->t_self, rel,
 					 form->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
 					 false, kept_index_info(index));
+		if (index->rd_rel->relam == BRIN_AM_OID)
+			summarise_range_behind(rel, index, &tuple->t_self);
 		index_close(index, NoLock);
 	}
 	table_close(rel, NoLock);

@@ -92,7 +92,7 @@ stored_key(Oid relid, Jsonb *pk)
 /*
  * row_history(tbl regclass, pk jsonb) RETURNS SETOF audit_logs
  *		The audit rows of the row of tbl named by pk, oldest first, found
- *		through the (table_id, row_pk_hash) index.
+ *		through the (table_id, row_pk_hash, id) index.
  *
  * A key restore() would refuse is refused as restore() refuses it, but
  * for one naming other columns than the primary key's: audit rows written
@@ -144,18 +144,35 @@ asd_row_history(PG_FUNCTION_ARGS)
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	args[0] = Int32GetDatum(table_id);
 	args[1] = PG_GETARG_DATUM(1);
+	if (stored != NULL &&
+		DatumGetBool(DirectFunctionCall2(jsonb_eq, args[1], JsonbPGetDatum(stored))))
+		stored = NULL;
 	args[2] = stored ? JsonbPGetDatum(stored) : (Datum) 0;
 	nulls[2] = stored ? ' ' : 'n';
 	asd_spi_connect(&spi, InvalidOid, 0);
-	asd_spi_run("SELECT l.* FROM audit_softdelete.audit_logs l"
-				" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
-				" AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
-				" (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
-				" pg_catalog.jsonb_hash_extended($3, 0)])"
-				" AND (l.row_pk OPERATOR(pg_catalog.=) $2"
-				" OR l.row_pk OPERATOR(pg_catalog.=) $3)"
-				" ORDER BY l.id",
-				3, argtypes, args, nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+
+	/*
+	 * One spelling: the (table_id, row_pk_hash, id) index gives the rows in
+	 * order.  Two: a sort of the rows of both.
+	 */
+	if (stored == NULL)
+		asd_spi_run("SELECT l.* FROM audit_softdelete.audit_logs l"
+					" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+					" AND l.row_pk_hash OPERATOR(pg_catalog.=)"
+					" pg_catalog.jsonb_hash_extended($2, 0)"
+					" AND l.row_pk OPERATOR(pg_catalog.=) $2"
+					" ORDER BY l.id",
+					2, argtypes, args, nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	else
+		asd_spi_run("SELECT l.* FROM audit_softdelete.audit_logs l"
+					" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+					" AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
+					" (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
+					" pg_catalog.jsonb_hash_extended($3, 0)])"
+					" AND (l.row_pk OPERATOR(pg_catalog.=) $2"
+					" OR l.row_pk OPERATOR(pg_catalog.=) $3)"
+					" ORDER BY l.id",
+					3, argtypes, args, nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
 	if (SPI_processed == 0 && match == ASD_KEY_OTHER_COLUMNS)
 		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
 	for (i = 0; i < SPI_processed; i++)
