@@ -430,5 +430,64 @@ echo " instructions counted with full_page_writes=off)"
 echo
 column -s, -t <"$out"
 echo
-echo "written to $out"
+
+# Issue 13's targets, each met or not with its figure.
+target() {				# description figure op(le|ge) limit unit
+	local desc=$1 fig=$2 op=$3 lim=$4 unit=${5:-x}
+	if [ -z "$fig" ]; then
+		echo "target: $desc: not measured"
+		return
+	fi
+	awk -v d="$desc" -v f="$fig" -v op="$op" -v l="$lim" -v u="$unit" 'BEGIN {
+		ok = (op == "le") ? (f + 0 <= l + 0) : (f + 0 >= l + 0)
+		printf "target: %s: %s%s %s\n", d, f, u, ok ? "met" : "NOT MET" }'
+}
+instr_ratio() {				# workload numerator-variant denominator-variant
+	local a=$results/instr.$1.prepared.$2 b=$results/instr.$1.prepared.$3
+	[ -f "$a" ] && [ -f "$b" ] && ratio "$(cat "$a")" "$(cat "$b")"
+}
+tps_ratio() {				# workload numerator-variant denominator-variant
+	local a=$results/$1.$2.tps b=$results/$1.$3.tps
+	[ -f "$a" ] && [ -f "$b" ] && paired_ratio "$a" "$b"
+}
+action_name() { case $1 in insert) echo INSERT ;; update) echo UPDATE ;; delete) echo "soft DELETE" ;; esac; }
+{
+	for w in update:1.5 insert:1.45 delete:2.2; do
+		target "instructions $(action_name "${w%%:*}") all-on <= ${w##*:}x bare$([ "${w%%:*}" = delete ] && echo " physical DELETE")" \
+			"$(instr_ratio "${w%%:*}" full none)" le "${w##*:}"
+	done
+	for w in update:1.55 delete:1.55 insert:1.8; do
+		target "instructions $(action_name "${w%%:*}") all-on >= ${w##*:}x fewer than variant 5" \
+			"$(instr_ratio "${w%%:*}" app full)" ge "${w##*:}"
+	done
+	for w in update:3.8 delete:3.8 insert:1.95; do
+		target "instructions $(action_name "${w%%:*}") all-on >= ${w##*:}x fewer than PL/pgSQL" \
+			"$(instr_ratio "${w%%:*}" plpgsql full)" ge "${w##*:}"
+	done
+	for w in insert update; do
+		target "tps $(action_name "$w") all-on >= 0.75 of no trigger" "$(tps_ratio "$w" full none)" ge 0.75
+	done
+	for w in insert update delete; do
+		target "tps $(action_name "$w") all-on >= 1.2x variant 5" "$(tps_ratio "$w" full app)" ge 1.2
+	done
+	for w in update:2 delete:2 insert:1.4; do
+		target "tps $(action_name "${w%%:*}") all-on >= ${w##*:}x PL/pgSQL" "$(tps_ratio "${w%%:*}" full plpgsql)" ge "${w##*:}"
+	done
+	fig=
+	[ -f "$results/bulk.full.ms" ] && fig=$(paired_ratio "$results/bulk.full.ms" "$results/bulk.app.ms")
+	target "bulk $bulk_rows-row UPDATE all-on <= 0.85x variant 5's time" "$fig" le 0.85
+	fig=
+	[ -f "$results/update.full.bytes" ] && fig=$(cut -d';' -f2 "$results/update.full.bytes")
+	target "audit bytes per single-column UPDATE (heap+indexes) <= 288 B (30% below 412 B)" "$fig" le 288.4 " B"
+	if [ -f "$results/instrwal.update.prepared.full" ]; then
+		target "WAL per audited UPDATE (full_page_writes=off) <= 651 B (30% below 930 B)" \
+			"$(cat "$results/instrwal.update.prepared.full")" le 651 " B"
+	else
+		fig=
+		[ -f "$results/update.full.wal" ] && fig=$(median <"$results/update.full.wal")
+		target "WAL per audited UPDATE (pgbench, full-page images included) <= 651 B (30% below 930 B)" "$fig" le 651 " B"
+	fi
+} | tee "${out%.csv}-targets.txt"
+echo
+echo "written to $out and ${out%.csv}-targets.txt"
 rm -rf "$results"
