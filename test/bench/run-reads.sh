@@ -248,7 +248,7 @@ EOF
 results=$work/results
 : >"$results"
 ask() {					# name target_ms sql
-	local name=$1 target=$2 sql=$3 ms verdict top rows
+	local name=$1 target=$2 sql=$3 ms verdict top rows jit
 	# In one session: the runs, then the plan (for row_history(),
 	# auto_explain adds the plans of the queries it runs inside, as NOTICEs).
 	{
@@ -295,6 +295,9 @@ ask() {					# name target_ms sql
 	rows=$(grep -m 1 'actual time' "$work/plan.out" | sed -n 's/.*actual time=[^ ]* rows=\([0-9]*\).*/\1/p')
 	verdict=$(awk -v m="$ms" -v t="$target" 'BEGIN { print (m < t ? "met" : "NOT MET") }')
 	top=$(echo "$top" | sed 's/^ *//')
+	# JIT compiles a dear plan's expressions (default settings): say how long
+	jit=$(sed -n 's/.*Timing: Generation.* Total \([0-9.]*\) ms.*/\1/p' "$work/plan.out" | head -n 1)
+	[ -z "$jit" ] || top="$top; JIT $jit ms"
 	printf '%s|%s|%.2f|%s|%s|%s\n' "$name" "${rows:--}" "$ms" "$target" "$verdict" "$top" >>"$results"
 	asd_log "$name: $ms ms ($verdict, target $target ms)"
 }
