@@ -542,11 +542,19 @@ decide_direct_write(Relation rel, Relation *indexes, int nindexes)
 static void
 summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
 {
-	BlockNumber pages_per_range = BrinGetPagesPerRange(index);
 	BlockNumber block = ItemPointerGetBlockNumber(tid);
+	BrinStatsData stats;
 
-	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber ||
-		block < pages_per_range || block % pages_per_range != 0)
+	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber)
+		return;
+
+	/*
+	 * The ranges the index was built with, from its metapage, once a page:
+	 * the pages_per_range option, if changed since, applies only from the
+	 * next REINDEX.
+	 */
+	brinGetStats(index, &stats);
+	if (block < stats.pagesPerRange || block % stats.pagesPerRange != 0)
 		return;
 	if (!pg_class_ownercheck(RelationGetRelid(index), GetUserId()) ||
 		!ConditionalLockRelation(rel, ShareUpdateExclusiveLock))
@@ -565,7 +573,7 @@ summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
 	}
 	(void) DirectFunctionCall2(brin_summarize_range,
 							   ObjectIdGetDatum(RelationGetRelid(index)),
-							   Int64GetDatum((int64) (block - pages_per_range)));
+							   Int64GetDatum((int64) (block - stats.pagesPerRange)));
 	UnlockRelation(index, ShareUpdateExclusiveLock);
 	UnlockRelation(rel, ShareUpdateExclusiveLock);
 }
