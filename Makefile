@@ -94,6 +94,7 @@ REGRESS = \
 	audit_writer_definitions \
 	audit_writer_partition \
 	audit_indexes \
+	audit_summarise_ranges \
 	row_history_keys \
 	softdelete_trigger \
 	softdelete_marking \
@@ -124,6 +125,7 @@ REGRESS = \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
+	audit_summarise_locks \
 	concurrent_trigger_guard migration_concurrent migration_holder
 
 REGRESS_OPTS = --load-extension=audit_softdelete

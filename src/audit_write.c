@@ -534,25 +534,47 @@ decide_direct_write(Relation rel, Relation *indexes, int nindexes)
  * would summarise it, may be long in coming on a table nothing is ever
  * deleted from: the newest rows, those people ask about, were the ones
  * every search of a time or a transaction read in full.  Skipped when
- * another session holds the lock summarising takes (another summary, a
- * VACUUM, which summarises all ranges itself) or when the extension owner
- * does not own the index (a DBA's change; VACUUM then does it).
+ * another session holds a lock summarising takes (on audit_logs: another
+ * summary, a VACUUM, which summarises all ranges itself; on the index
+ * alone: a COMMENT ON or ALTER INDEX) or when the extension owner does not
+ * own the index (a DBA's change; VACUUM then does it).
  */
 static void
 summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
 {
-	BlockNumber pages_per_range = BrinGetPagesPerRange(index);
 	BlockNumber block = ItemPointerGetBlockNumber(tid);
+	BrinStatsData stats;
 
-	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber ||
-		block < pages_per_range || block % pages_per_range != 0)
+	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber)
+		return;
+
+	/*
+	 * The ranges the index was built with, from its metapage, once a page:
+	 * the pages_per_range option, if changed since, applies only from the
+	 * next REINDEX.
+	 */
+	brinGetStats(index, &stats);
+	if (block < stats.pagesPerRange || block % stats.pagesPerRange != 0)
 		return;
 	if (!pg_class_ownercheck(RelationGetRelid(index), GetUserId()) ||
 		!ConditionalLockRelation(rel, ShareUpdateExclusiveLock))
 		return;
+
+	/*
+	 * brin_summarize_range() takes the same lock on the index, and waits
+	 * for it: another session can hold it on the index alone (COMMENT ON
+	 * INDEX, ALTER INDEX ... RENAME or SET), and an audited write must
+	 * not wait for that session, still less be part of a deadlock with it.
+	 */
+	if (!ConditionalLockRelation(index, ShareUpdateExclusiveLock))
+	{
+		UnlockRelation(rel, ShareUpdateExclusiveLock);
+		return;
+	}
 	(void) DirectFunctionCall2(brin_summarize_range,
 							   ObjectIdGetDatum(RelationGetRelid(index)),
-							   Int64GetDatum((int64) (block - pages_per_range)));
+							   Int64GetDatum((int64) (block - stats.pagesPerRange)));
+	UnlockRelation(index, ShareUpdateExclusiveLock);
 	UnlockRelation(rel, ShareUpdateExclusiveLock);
 }
 
