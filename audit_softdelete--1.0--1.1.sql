@@ -22,6 +22,34 @@
 -- VACUUM.
 ----------------------------------------------------------------------------
 
+-- A foreign key of the user's onto audit_logs(id) needs the key: say so,
+-- rather than fail in the DROP below with a hint to CASCADE it away.
+DO $$
+DECLARE
+    refs text;
+BEGIN
+    SELECT pg_catalog.string_agg(pg_catalog.format('%I on %s', c.conname, c.conrelid::regclass),
+                                 ', ' ORDER BY c.conname)
+      INTO refs
+      FROM pg_catalog.pg_constraint c
+     WHERE c.contype OPERATOR(pg_catalog.=) 'f'
+       AND c.confrelid OPERATOR(pg_catalog.=) 'audit_softdelete.audit_logs'::pg_catalog.regclass;
+    IF refs IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot update extension audit_softdelete to 1.1: foreign keys reference audit_softdelete.audit_logs'
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  DETAIL = pg_catalog.format('Version 1.1 drops the primary key of audit_logs, which these constraints need: %s.', refs),
+                  HINT = 'Drop these foreign key constraints (audit ids stay unique, from audit_logs_id_seq), then update again.';
+    END IF;
+END
+$$;
+
+-- Without a key, DELETE from a table in a FOR ALL TABLES publication needs
+-- a replica identity: FULL (the whole old row, written to WAL only under
+-- wal_level = logical).  soft_delete_cascades never had a key; the drops
+-- below make the extension's sql_drop trigger delete from it.
+ALTER TABLE audit_softdelete.soft_delete_cascades REPLICA IDENTITY FULL;
+ALTER TABLE audit_softdelete.audit_logs REPLICA IDENTITY FULL;
+
 ALTER TABLE audit_softdelete.audit_logs DROP CONSTRAINT audit_logs_pkey;
 
 DROP INDEX audit_softdelete.audit_logs_row_idx;

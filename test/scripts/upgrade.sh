@@ -102,6 +102,10 @@ check "the oldest version recorded the cascade" "2" \
 check "no audit row of the oldest version names a migration" "0" \
 	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.audit_logs WHERE migration_id IS NOT NULL")"
 
+# A FOR ALL TABLES publication: the update's drops fire the extension's
+# sql_drop trigger, whose DELETE needs a replica identity on its table.
+psql_q -d "$old" -c "SET client_min_messages = error" \
+	-c "CREATE PUBLICATION asd_upgrade_all FOR ALL TABLES"
 psql_q -d "$old" -c "ALTER EXTENSION audit_softdelete UPDATE"
 check "the extension is at the newest version" "$newest" \
 	"$(psql_q -d "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'audit_softdelete'")"
@@ -146,5 +150,25 @@ SELECT m.status || '|' || (l.migration_id = m.id)
 SQL
 )"
 
-psql_q -d postgres -c "DROP DATABASE $old" -c "DROP DATABASE $new"
+check "under a FOR ALL TABLES publication, old audit rows can be deleted" "DELETE 1" \
+	"$(psql -X -d "$old" -c "DELETE FROM audit_softdelete.audit_logs WHERE id = (SELECT min(id) FROM audit_softdelete.audit_logs)" 2>&1)"
+
+# 1.1 drops audit_logs' primary key: a user's foreign key onto it makes the
+# update refuse, clearly and before changing anything.
+fk=db_asd_upgrade_fk
+psql_q -d postgres -c "DROP DATABASE IF EXISTS $fk" -c "CREATE DATABASE $fk"
+psql_q -d "$fk" -v oldest="$oldest" \
+	-c "CREATE EXTENSION audit_softdelete VERSION '$oldest'" \
+	-c "CREATE TABLE review_notes (audit_id bigint REFERENCES audit_softdelete.audit_logs (id), note text)"
+check "an update over a foreign key onto audit_logs is refused, saying why" \
+	"ERROR:  2BP01: cannot update extension audit_softdelete to 1.1: foreign keys reference audit_softdelete.audit_logs" \
+	"$(psql -X -q -d "$fk" -c "\set VERBOSITY verbose" -c "ALTER EXTENSION audit_softdelete UPDATE" 2>&1 | head -n 1)"
+check "the refused update changed nothing" "$oldest|1" \
+	"$(psql_q -d "$fk" -c "SELECT extversion || '|' || (SELECT count(*) FROM pg_constraint WHERE conname = 'audit_logs_pkey') FROM pg_extension WHERE extname = 'audit_softdelete'")"
+psql_q -d "$fk" -c "ALTER TABLE review_notes DROP CONSTRAINT review_notes_audit_id_fkey" \
+	-c "ALTER EXTENSION audit_softdelete UPDATE"
+check "without the foreign key the update goes through" "$newest" \
+	"$(psql_q -d "$fk" -c "SELECT extversion FROM pg_extension WHERE extname = 'audit_softdelete'")"
+
+psql_q -d postgres -c "DROP DATABASE $old" -c "DROP DATABASE $new" -c "DROP DATABASE $fk"
 exit $fail
