@@ -94,6 +94,7 @@ REGRESS = \
 	audit_writer_definitions \
 	audit_writer_partition \
 	audit_indexes \
+	changes \
 	audit_summarise_ranges \
 	row_history_keys \
 	softdelete_trigger \

@@ -69,6 +69,26 @@ SELECT pg_catalog.brin_desummarize_range('audit_softdelete.audit_logs_time_idx',
 
 
 ----------------------------------------------------------------------------
+-- Reading the trail (1.1)
+----------------------------------------------------------------------------
+
+-- The audit rows of a table (by its table_id: through renames, for its
+-- partitions and its live view too), a span of time [since, until) and an
+-- actor; any of them NULL: not filtered on.  As the caller: reading needs
+-- SELECT on audit_logs (src/history.c).
+CREATE FUNCTION audit_softdelete.changes(tbl regclass DEFAULT NULL,
+                                         since timestamptz DEFAULT NULL,
+                                         until timestamptz DEFAULT NULL,
+                                         actor text DEFAULT NULL)
+RETURNS SETOF audit_softdelete.audit_logs
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_changes';
+
+COMMENT ON FUNCTION audit_softdelete.changes(regclass, timestamptz, timestamptz, text) IS
+    'The audit rows of a table, a span of time and an actor (each optional), oldest first.';
+
+----------------------------------------------------------------------------
 -- Migration bookkeeping
 ----------------------------------------------------------------------------
 

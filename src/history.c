@@ -2,6 +2,7 @@
  *
  * history.c
  *	  row_history(): the audit rows of one row, oldest first.
+ *	  changes(): the audit rows of a table, a time, an actor, oldest first.
  *
  * Which table_id a row's history is under is looked up by an internal
  * function, as the extension owner.  The key is looked for as given and as
@@ -21,6 +22,7 @@
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 
 #include "call_check.h"
 #include "internal.h"
@@ -28,6 +30,10 @@
 #include "owner.h"
 
 PG_FUNCTION_INFO_V1(asd_row_history);
+PG_FUNCTION_INFO_V1(asd_changes);
+
+/* How many audit rows changes() fetches at a time into its result */
+#define CHANGES_BATCH 1000
 
 /*
  * The table_id of tbl's history (see _history_table_id) and the table it
@@ -90,6 +96,29 @@ stored_key(Oid relid, Jsonb *pk)
 }
 
 /*
+ * The table_id of tbl's history, and the table it was enabled on; an error
+ * if it has none.
+ */
+static int32
+history_table_id(Oid tbl, Oid *relid)
+{
+	int32		table_id = 0;
+
+	if (get_rel_name(tbl) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", tbl)));
+	if (!history_table(tbl, &table_id, relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no audit history", get_rel_name(tbl)),
+				 errhint("Enable auditing with audit_softdelete.enable('%s').",
+						 DatumGetCString(DirectFunctionCall1(regclassout,
+															 ObjectIdGetDatum(tbl))))));
+	return table_id;
+}
+
+/*
  * row_history(tbl regclass, pk jsonb) RETURNS SETOF audit_logs
  *		The audit rows of the row of tbl named by pk, oldest first, found
  *		through the (table_id, row_pk_hash, id) index.
@@ -118,17 +147,7 @@ asd_row_history(PG_FUNCTION_ARGS)
 
 	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
-	if (get_rel_name(tbl) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation with OID %u does not exist", tbl)));
-	if (!history_table(tbl, &table_id, &relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" has no audit history", get_rel_name(tbl)),
-				 errhint("Enable auditing with audit_softdelete.enable('%s').",
-						 DatumGetCString(DirectFunctionCall1(regclassout,
-															 ObjectIdGetDatum(tbl))))));
+	table_id = history_table_id(tbl, &relid);
 
 	pkcols = asd_primary_key_columns(relid);
 	if (pkcols != NIL)
@@ -177,6 +196,89 @@ asd_row_history(PG_FUNCTION_ARGS)
 		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
 	for (i = 0; i < SPI_processed; i++)
 		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+	asd_spi_finish(&spi);
+
+	return (Datum) 0;
+}
+
+/*
+ * changes(tbl regclass DEFAULT NULL, since timestamptz DEFAULT NULL,
+ *		   until timestamptz DEFAULT NULL, actor text DEFAULT NULL)
+ *		RETURNS SETOF audit_logs
+ *		The audit rows of tbl (its table_id: through renames, for its
+ *		partitions and live view too), written at or after since and
+ *		before until, by actor; each condition left NULL is not applied.
+ *		Oldest first.
+ *
+ * The query names only the conditions given, so that each is planned for
+ * what it is: a time through the BRIN index, a table through the
+ * row-history index.  Read as the caller, in batches, so that a long
+ * stretch of the log spills to disk rather than fill memory.
+ */
+Datum
+asd_changes(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	StringInfoData query;
+	Oid			argtypes[4] = {INT4OID, TIMESTAMPTZOID, TIMESTAMPTZOID, TEXTOID};
+	Datum		args[4] = {0};
+	char		nulls[4] = {'n', 'n', 'n', 'n'};	/* unused: NULL */
+	AsdSpi		spi;
+	Portal		portal;
+
+	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2) &&
+		PG_GETARG_TIMESTAMPTZ(1) > PG_GETARG_TIMESTAMPTZ(2))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"since\" must not be later than \"until\"")));
+
+	initStringInfo(&query);
+	appendStringInfoString(&query,
+						   "SELECT l.* FROM audit_softdelete.audit_logs l WHERE true");
+	if (!PG_ARGISNULL(0))
+	{
+		Oid			relid;
+
+		args[0] = Int32GetDatum(history_table_id(PG_GETARG_OID(0), &relid));
+		nulls[0] = ' ';
+		appendStringInfoString(&query, " AND l.table_id OPERATOR(pg_catalog.=) $1");
+	}
+	if (!PG_ARGISNULL(1))
+	{
+		args[1] = PG_GETARG_DATUM(1);
+		nulls[1] = ' ';
+		appendStringInfoString(&query, " AND l.logged_at OPERATOR(pg_catalog.>=) $2");
+	}
+	if (!PG_ARGISNULL(2))
+	{
+		args[2] = PG_GETARG_DATUM(2);
+		nulls[2] = ' ';
+		appendStringInfoString(&query, " AND l.logged_at OPERATOR(pg_catalog.<) $3");
+	}
+	if (!PG_ARGISNULL(3))
+	{
+		args[3] = PG_GETARG_DATUM(3);
+		nulls[3] = ' ';
+		appendStringInfoString(&query, " AND l.actor OPERATOR(pg_catalog.=) $4");
+	}
+	appendStringInfoString(&query, " ORDER BY l.id");
+
+	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	portal = SPI_cursor_open_with_args(NULL, query.data, 4, argtypes, args,
+									   nulls, true, CURSOR_OPT_NO_SCROLL);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, CHANGES_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
 	asd_spi_finish(&spi);
 
 	return (Datum) 0;
