@@ -75,7 +75,9 @@ SELECT pg_catalog.brin_desummarize_range('audit_softdelete.audit_logs_time_idx',
 -- The audit rows of a table (by its table_id: through renames, for its
 -- partitions and its live view too), a span of time [since, until) and an
 -- actor; any of them NULL: not filtered on.  As the caller: reading needs
--- SELECT on audit_logs (src/history.c).
+-- SELECT on audit_logs (src/history.c).  Without JIT: a span of the
+-- newest rows is costed by what the whole busy period holds, and compiling
+-- the plan took longer than reading the span (docs/BENCHMARKS.md).
 CREATE FUNCTION audit_softdelete.changes(tbl regclass DEFAULT NULL,
                                          since timestamptz DEFAULT NULL,
                                          until timestamptz DEFAULT NULL,
@@ -83,6 +85,7 @@ CREATE FUNCTION audit_softdelete.changes(tbl regclass DEFAULT NULL,
 RETURNS SETOF audit_softdelete.audit_logs
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS 'MODULE_PATHNAME', 'asd_changes';
 
 COMMENT ON FUNCTION audit_softdelete.changes(regclass, timestamptz, timestamptz, text) IS

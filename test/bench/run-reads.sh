@@ -33,6 +33,7 @@
 #      the trickle                                             target < 20 ms
 #   d. what one actor did in the last day: actor = X and
 #      logged_at > now() - 1 day                               target < 50 ms
+#   c and d again through changes(), where the installed version has it
 #
 # Settings (environment): READS_TOTAL_ROWS (10000000), READS_NEW_ROWS
 # (1000000), READS_RUNS (5), READS_CLIENTS (2), READS_TABLE_ROWS (200000
@@ -314,6 +315,13 @@ ask "c. what changed in a given minute" 20 \
 	"SELECT * FROM audit_softdelete.audit_logs WHERE logged_at >= '$minute' AND logged_at < timestamptz '$minute' + interval '1 minute'"
 ask "d. what one actor did in the last day" 50 \
 	"SELECT * FROM audit_softdelete.audit_logs WHERE actor = 'user_7' AND logged_at > now() - interval '1 day'"
+# the same two through changes(), where the extension has one
+if q -d "$db" -c "SELECT to_regprocedure('audit_softdelete.changes(regclass,timestamptz,timestamptz,text)') IS NOT NULL" | grep -q t; then
+	ask "c. the same minute through changes()" 20 \
+		"SELECT * FROM audit_softdelete.changes(since => '$minute', until => timestamptz '$minute' + interval '1 minute')"
+	ask "d. the same actor through changes()" 50 \
+		"SELECT * FROM audit_softdelete.changes(since => now() - interval '1 day', actor => 'user_7')"
+fi
 
 count=$(q -d "$db" -c "SELECT count(*) FROM audit_softdelete.audit_logs")
 echo
