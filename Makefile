@@ -96,6 +96,7 @@ REGRESS = \
 	audit_indexes \
 	changes \
 	audit_summarise_ranges \
+	audit_bloom_range_size \
 	row_history_keys \
 	softdelete_trigger \
 	softdelete_marking \
