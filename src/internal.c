@@ -37,6 +37,20 @@
 PG_FUNCTION_INFO_V1(asd_call_internal);
 
 /*
+ * The internal function the library calls is not installed: the installed
+ * SQL is not the one the library expects, or someone dropped it.
+ */
+static void
+report_missing_internal(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_FUNCTION),
+			 errmsg("function %s.%s does not exist", ASD_SCHEMA_NAME, name),
+			 errdetail("The audit_softdelete library calls it, and the installed extension does not define it."),
+			 errhint("Update the extension with ALTER EXTENSION audit_softdelete UPDATE, or reinstall it.")));
+}
+
+/*
  * asd_call_internal_function
  *		Call audit_softdelete.<name>(argtypes) with args, none NULL, as the
  *		current role, through fmgr: no EXECUTE privilege is checked.
@@ -57,7 +71,7 @@ asd_call_internal_function(const char *name, int nargs, const Oid *argtypes,
 						 PointerGetDatum(buildoidvector(argtypes, nargs)),
 						 ObjectIdGetDatum(get_namespace_oid(ASD_SCHEMA_NAME, false)));
 	if (!OidIsValid(fn))
-		elog(ERROR, "function %s.%s does not exist", ASD_SCHEMA_NAME, name);
+		report_missing_internal(name);
 	fmgr_info(fn, &flinfo);
 	InitFunctionCallInfoData(*call, &flinfo, nargs, InvalidOid, NULL, NULL);
 	for (i = 0; i < nargs; i++)
@@ -105,7 +119,7 @@ asd_call_internal(PG_FUNCTION_ARGS)
 								 ObjectIdGetDatum(proc->pronamespace));
 		ReleaseSysCache(tup);
 		if (!OidIsValid(bodyid))
-			elog(ERROR, "function %s.%s does not exist", ASD_SCHEMA_NAME, name);
+			report_missing_internal(name);
 		body = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(FmgrInfo));
 		fmgr_info_cxt(bodyid, body, fcinfo->flinfo->fn_mcxt);
 		fcinfo->flinfo->fn_extra = body;
