@@ -28,6 +28,8 @@ OBJS = \
 	src/internal.o \
 	src/restore.o \
 	src/history.o \
+	src/as_of.o \
+	src/column_history.o \
 	src/trigger_guard.o \
 	src/fingerprint.o \
 	src/ddl_log.o \
@@ -95,6 +97,7 @@ REGRESS = \
 	audit_writer_partition \
 	audit_indexes \
 	changes \
+	as_of \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \

@@ -99,6 +99,76 @@ AS 'MODULE_PATHNAME', 'asd_changes';
 COMMENT ON FUNCTION audit_softdelete.changes(regclass, timestamptz, timestamptz, text) IS
     'The audit rows of a table, a span of time and an actor (each optional), oldest first.';
 
+-- Which name each column of a tracked table had when (src/column_history.c):
+-- audit rows name columns as they were then; reading them against today's
+-- table follows renames through this.  column_id is stable through
+-- renames; a name holds for the audit ids in [from_id, until_id), NULL
+-- meaning since before the table's history and still today.  Columns are
+-- matched by name (numbers change across dump and restore).  Tables
+-- enabled before 1.1 start here with their columns as they are now.
+CREATE TABLE audit_softdelete.column_history (
+    table_id   integer NOT NULL,
+    column_id  integer NOT NULL,
+    name       text NOT NULL,
+    from_id    bigint,
+    from_at    timestamptz,
+    until_id   bigint,
+    until_at   timestamptz
+);
+CREATE INDEX column_history_table_idx ON audit_softdelete.column_history (table_id);
+-- a FOR ALL TABLES publication must not stop its UPDATEs
+ALTER TABLE audit_softdelete.column_history REPLICA IDENTITY FULL;
+
+COMMENT ON TABLE audit_softdelete.column_history IS
+    'The names each column of a tracked table had, by audit id: renames are followed when old audit rows are read.';
+
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.column_history', '');
+REVOKE ALL ON audit_softdelete.column_history FROM PUBLIC;
+GRANT SELECT ON audit_softdelete.column_history TO PUBLIC;
+
+INSERT INTO audit_softdelete.column_history (table_id, column_id, name)
+SELECT t.table_id, a.attnum, a.attname
+  FROM audit_softdelete.tracked_tables t
+  JOIN pg_catalog.pg_attribute a ON a.attrelid = t.relid
+ WHERE a.attnum > 0 AND NOT a.attisdropped;
+
+-- internal: fired by the event trigger audit_softdelete_column_history
+CREATE FUNCTION audit_softdelete._record_column_history()
+RETURNS event_trigger
+LANGUAGE C
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_record_column_history';
+
+REVOKE ALL ON FUNCTION audit_softdelete._record_column_history() FROM PUBLIC;
+
+-- In every session: a rename missed would leave old audit rows unreadable.
+CREATE EVENT TRIGGER audit_softdelete_column_history
+    ON ddl_command_end
+    WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._record_column_history();
+ALTER EVENT TRIGGER audit_softdelete_column_history ENABLE ALWAYS;
+
+-- A row, and a whole table, as they were at a time: today's rows with every
+-- later change taken back (src/as_of.c).  As the caller: SELECT on the
+-- table and on audit_logs.
+CREATE FUNCTION audit_softdelete.row_as_of(tbl regclass, pk jsonb, at timestamptz)
+RETURNS jsonb
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_row_as_of';
+
+COMMENT ON FUNCTION audit_softdelete.row_as_of(regclass, jsonb, timestamptz) IS
+    'The row with this primary key as it was at a time, as to_jsonb() of the row; NULL if it did not exist then.';
+
+CREATE FUNCTION audit_softdelete.table_as_of(rowtype anyelement, at timestamptz)
+RETURNS SETOF anyelement
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_table_as_of';
+
+COMMENT ON FUNCTION audit_softdelete.table_as_of(anyelement, timestamptz) IS
+    'Every row of the table whose row type is given (NULL::my_table) as the table stood at a time.';
+
 ----------------------------------------------------------------------------
 -- Migration bookkeeping
 ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@
 #include "utils/timestamp.h"
 
 #include "call_check.h"
+#include "history.h"
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
@@ -69,8 +70,8 @@ history_table(Oid tbl, int32 *table_id, Oid *relid)
  * caller can tell (see _history_key); NULL when pk does not name relid's
  * primary key, or names a value its column cannot hold.
  */
-static Jsonb *
-stored_key(Oid relid, Jsonb *pk)
+Jsonb *
+asd_history_stored_key(Oid relid, Jsonb *pk)
 {
 	List	   *pkcols = asd_primary_key_columns(relid);
 	List	   *keys;
@@ -99,8 +100,8 @@ stored_key(Oid relid, Jsonb *pk)
  * The table_id of tbl's history, and the table it was enabled on; an error
  * if it has none.
  */
-static int32
-history_table_id(Oid tbl, Oid *relid)
+int32
+asd_history_table_id(Oid tbl, Oid *relid)
 {
 	int32		table_id = 0;
 
@@ -147,7 +148,7 @@ asd_row_history(PG_FUNCTION_ARGS)
 
 	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
-	table_id = history_table_id(tbl, &relid);
+	table_id = asd_history_table_id(tbl, &relid);
 
 	pkcols = asd_primary_key_columns(relid);
 	if (pkcols != NIL)
@@ -157,7 +158,7 @@ asd_row_history(PG_FUNCTION_ARGS)
 	if (match != ASD_KEY_MATCHES && match != ASD_KEY_OTHER_COLUMNS)
 		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
 
-	stored = stored_key(relid, PG_GETARG_JSONB_P(1));
+	stored = asd_history_stored_key(relid, PG_GETARG_JSONB_P(1));
 
 	/* pk as given, and as the row's audit rows spell it */
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
@@ -239,7 +240,7 @@ asd_changes(PG_FUNCTION_ARGS)
 	{
 		Oid			relid;
 
-		args[0] = Int32GetDatum(history_table_id(PG_GETARG_OID(0), &relid));
+		args[0] = Int32GetDatum(asd_history_table_id(PG_GETARG_OID(0), &relid));
 		nulls[0] = ' ';
 		appendStringInfoString(&query, " AND l.table_id OPERATOR(pg_catalog.=) $1");
 	}

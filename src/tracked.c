@@ -39,6 +39,7 @@
 
 #include "audit_write.h"
 #include "call_check.h"
+#include "column_history.h"
 #include "owner.h"
 #include "roles.h"
 #include "tracked.h"
@@ -697,6 +698,10 @@ asd_save_table_options(PG_FUNCTION_ARGS)
 		row.info = &info;
 		asd_write_audit_row(&row);
 	}
+
+	/* enable(): the names its columns have from now on */
+	if (found && enabled)
+		asd_column_history_sync(relid, table_id);
 
 	/*
 	 * Every backend's cache of table options is flushed when this

@@ -1,0 +1,585 @@
+/*-------------------------------------------------------------------------
+ *
+ * as_of.c
+ *	  row_as_of() and table_as_of(): rows as they were at a past time,
+ *	  rebuilt backwards from today's rows and the audit trail.
+ *
+ * A row as it was at a time is today's row with every later change taken
+ * back: each column has the old value of the earliest later audit row that
+ * changed it, else today's value.  A DELETE logs the whole row, so a row
+ * deleted since comes back whole; a row whose earliest later audit row is
+ * its INSERT did not exist yet.  Rows that existed before auditing began
+ * need no baseline: today's row, or the row its DELETE logged, is where
+ * the rebuilding starts.  So the cost of enable() stays that of creating
+ * triggers, whatever the table holds.
+ *
+ * What the trail cannot tell is refused rather than guessed: a time before
+ * the table's auditing began (or last resumed, or last changed which
+ * columns it logs), a TRUNCATE since (it removes rows without logging
+ * them), a primary key changed since (rows are followed by their key), a
+ * row gone without an audit row of its deletion.  Excluded and redacted
+ * columns come back NULL.  A column the audit rows name that the table no
+ * longer has (dropped, or renamed) is left out, with a NOTICE.
+ *
+ * Everything is read as the caller: the table (SELECT, row-level
+ * security), audit_logs and tracked_tables.
+ *
+ * IDENTIFICATION
+ *	  src/as_of.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/htup_details.h"
+#include "access/relation.h"
+#include "catalog/pg_type.h"
+#include "funcapi.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/timestamp.h"
+#include "utils/typcache.h"
+
+#include "call_check.h"
+#include "history.h"
+#include "internal.h"
+#include "key_compare.h"
+#include "owner.h"
+
+PG_FUNCTION_INFO_V1(asd_row_as_of);
+PG_FUNCTION_INFO_V1(asd_table_as_of);
+
+/* How many rebuilt rows table_as_of() fetches at a time */
+#define AS_OF_BATCH 1000
+
+/* The query parameters, in this order */
+enum
+{
+	PARAM_KEY,					/* $1 jsonb: the row's key, NULL for a table */
+	PARAM_TABLE_ID,				/* $2 int4 */
+	PARAM_AT,					/* $3 timestamptz */
+	PARAM_KEY_COLUMNS,			/* $4 text[]: the primary key's columns */
+	PARAM_GONE_COLUMNS,			/* $5 text[]: logged, no longer in the table */
+	PARAM_HIDDEN,				/* $6 jsonb: excluded and redacted -> null */
+	PARAM_ROWTYPE,				/* $7 the row type table_as_of() returns */
+	NUM_PARAMS
+};
+
+/* A table to rebuild, and what its rebuilding needs. */
+typedef struct AsOfTable
+{
+	Oid			relid;			/* the table enable() was called on */
+	int32		table_id;
+	char	   *name;			/* as the caller named it, for messages */
+	List	   *pkcols;			/* the primary key's column names */
+	char	   *deleted_at;		/* its deleted_at column, NULL if none */
+	bool		rls;			/* row-level security hides rows of it */
+	bool		renamed;		/* a column renamed or dropped: map names */
+	bool		key_renamed;	/* a key column renamed: no key lookups */
+	Oid			argtypes[NUM_PARAMS];
+	Datum		args[NUM_PARAMS];
+	char		nulls[NUM_PARAMS];
+} AsOfTable;
+
+static char *
+regclass_name(Oid relid)
+{
+	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
+}
+
+static Datum
+text_array(List *names)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(names), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, names)
+		elems[n++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/* The names of relid's columns today. */
+static List *
+column_names(Oid relid)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	TupleDesc	desc = RelationGetDescr(rel);
+	List	   *names = NIL;
+	int			i;
+
+	for (i = 0; i < desc->natts; i++)
+		if (!TupleDescAttr(desc, i)->attisdropped)
+			names = lappend(names, pstrdup(NameStr(TupleDescAttr(desc, i)->attname)));
+	relation_close(rel, NoLock);
+	return names;
+}
+
+/*
+ * The table's audit state, read as the caller: refuses a table not audited
+ * today, a time before its history, a TRUNCATE since.
+ */
+static void
+check_history(AsOfTable *t, TimestampTz at)
+{
+	static const char *query =
+		"SELECT t.enabled AND t.audit,"
+		" GREATEST(t.enabled_at,"
+		"  (SELECT pg_catalog.max(l.logged_at) FROM audit_softdelete.audit_logs l"
+		"    WHERE l.table_id OPERATOR(pg_catalog.=) t.table_id AND l.row_pk_hash IS NULL"
+		"      AND (l.action OPERATOR(pg_catalog.=) 'ENABLE'"
+		"           OR (l.action OPERATOR(pg_catalog.=) 'CONFIGURE'"
+		"               AND l.changed_columns OPERATOR(pg_catalog.&&)"
+		"                   '{audit,exclude_columns,redact_columns}'::pg_catalog.text[])))),"
+		" (SELECT pg_catalog.min(l.logged_at) FROM audit_softdelete.audit_logs l"
+		"   WHERE l.table_id OPERATOR(pg_catalog.=) t.table_id AND l.row_pk_hash IS NULL"
+		"     AND l.action OPERATOR(pg_catalog.=) 'TRUNCATE'"
+		"     AND l.logged_at OPERATOR(pg_catalog.>) $2),"
+	/* excluded, redacted and added since: NULL */
+		" coalesce((SELECT pg_catalog.jsonb_object_agg(c.c, NULL::pg_catalog.jsonb)"
+		"             FROM (SELECT pg_catalog.unnest(t.exclude_columns OPERATOR(pg_catalog.||)"
+		"                                            t.redact_columns)"
+		"                   UNION SELECT h.name FROM audit_softdelete.column_history h"
+		"                    WHERE h.table_id OPERATOR(pg_catalog.=) t.table_id AND h.until_id IS NULL"
+		"                      AND NOT EXISTS (SELECT FROM audit_softdelete.column_history f"
+		"                            WHERE f.table_id OPERATOR(pg_catalog.=) h.table_id"
+		"                              AND f.column_id OPERATOR(pg_catalog.=) h.column_id"
+		"                              AND (f.from_at IS NULL OR f.from_at OPERATOR(pg_catalog.<=) $2))) c(c)),"
+		"          '{}'::pg_catalog.jsonb),"
+		" t.columns OPERATOR(pg_catalog.->>) 'deleted_at',"
+		" t.soft_delete OPERATOR(pg_catalog.<>) 'off',"
+		" EXISTS (SELECT FROM audit_softdelete.column_history h"
+		"   WHERE h.table_id OPERATOR(pg_catalog.=) t.table_id AND h.until_id IS NOT NULL),"
+		" EXISTS (SELECT FROM audit_softdelete.column_history h, audit_softdelete.column_history k"
+		"   WHERE h.table_id OPERATOR(pg_catalog.=) t.table_id AND h.until_id IS NOT NULL"
+		"     AND k.table_id OPERATOR(pg_catalog.=) h.table_id AND k.column_id OPERATOR(pg_catalog.=) h.column_id"
+		"     AND k.until_id IS NULL AND k.name OPERATOR(pg_catalog.=) ANY ($3)),"
+	/* columns dropped since */
+		" (SELECT pg_catalog.string_agg(d.name, ', ' ORDER BY d.name) FROM"
+		"   (SELECT DISTINCT ON (h.column_id) h.name, h.until_id, h.until_at"
+		"      FROM audit_softdelete.column_history h WHERE h.table_id OPERATOR(pg_catalog.=) t.table_id"
+		"     ORDER BY h.column_id, h.until_id DESC NULLS FIRST) d"
+		"   WHERE d.until_id IS NOT NULL AND d.until_at OPERATOR(pg_catalog.>) $2)"
+		" FROM audit_softdelete.tracked_tables t"
+		" WHERE t.table_id OPERATOR(pg_catalog.=) $1";
+	Oid			argtypes[3] = {INT4OID, TIMESTAMPTZOID, TEXTARRAYOID};
+	Datum		args[3];
+	char	   *dropped;
+	AsdSpi		spi;
+	HeapTuple	row;
+	TupleDesc	desc;
+	bool		isnull,
+				audited;
+	TimestampTz since;
+	bool		truncated;
+	TimestampTz truncated_at = 0;
+	MemoryContext outer = CurrentMemoryContext;
+
+	args[0] = Int32GetDatum(t->table_id);
+	args[1] = TimestampTzGetDatum(at);
+	args[2] = t->args[PARAM_KEY_COLUMNS];
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(query, 3, argtypes, args, NULL, SPI_OK_SELECT,
+				ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
+	if (SPI_processed != 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no audit history", t->name)));
+	row = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	audited = DatumGetBool(SPI_getbinval(row, desc, 1, &isnull));
+	since = DatumGetTimestampTz(SPI_getbinval(row, desc, 2, &isnull));
+	SPI_getbinval(row, desc, 3, &truncated);
+	truncated = !truncated;
+	if (truncated)
+		truncated_at = DatumGetTimestampTz(SPI_getbinval(row, desc, 3, &isnull));
+	t->args[PARAM_HIDDEN] = SPI_datumTransfer(SPI_getbinval(row, desc, 4, &isnull),
+											  false, -1);
+	t->nulls[PARAM_HIDDEN] = ' ';
+	t->deleted_at = DatumGetBool(SPI_getbinval(row, desc, 6, &isnull)) ?
+		SPI_getvalue(row, desc, 5) : NULL;
+	if (t->deleted_at)
+		t->deleted_at = MemoryContextStrdup(outer, t->deleted_at);
+	t->renamed = DatumGetBool(SPI_getbinval(row, desc, 7, &isnull));
+	t->key_renamed = DatumGetBool(SPI_getbinval(row, desc, 8, &isnull));
+	dropped = SPI_getvalue(row, desc, 9);
+	if (dropped)
+		dropped = MemoryContextStrdup(outer, dropped);
+	asd_spi_finish(&spi);
+
+	if (!audited)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not audited", t->name),
+				 errdetail("Changes made while auditing is off are not in the audit trail, so its past rows cannot be rebuilt from today's."),
+				 errhint("Turn auditing on with audit_softdelete.enable(); times after that can be rebuilt.")));
+	if (at < since)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("table \"%s\" has no history that early", t->name),
+				 errdetail("Its history begins at %s, when its auditing began, resumed or last changed the columns it logs; earlier changes are not all in the audit trail.",
+						   timestamptz_to_str(since))));
+	if (truncated)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" cannot be rebuilt as it was before a TRUNCATE",
+						t->name),
+				 errdetail("It was truncated at %s, which removed rows without an audit row for each.",
+						   timestamptz_to_str(truncated_at)),
+				 errhint("Ask for a time after the TRUNCATE.")));
+	if (dropped)
+		ereport(NOTICE,
+				(errmsg("columns of \"%s\" dropped since are left out: %s",
+						t->name, dropped)));
+}
+
+/* The table named (a partition or live view stands for its table). */
+static void
+resolve_table(Oid named, TimestampTz at, AsOfTable *t)
+{
+	t->name = get_rel_name(named);
+	t->table_id = asd_history_table_id(named, &t->relid);
+	t->pkcols = asd_primary_key_columns(t->relid);
+	if (t->pkcols == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no primary key", t->name),
+				 errdetail("Rows are rebuilt from their audit rows by their primary key.")));
+
+	t->argtypes[PARAM_KEY] = JSONBOID;
+	t->argtypes[PARAM_TABLE_ID] = INT4OID;
+	t->argtypes[PARAM_AT] = TIMESTAMPTZOID;
+	t->argtypes[PARAM_KEY_COLUMNS] = TEXTARRAYOID;
+	t->argtypes[PARAM_GONE_COLUMNS] = TEXTARRAYOID;
+	t->argtypes[PARAM_HIDDEN] = JSONBOID;
+	t->argtypes[PARAM_ROWTYPE] = get_rel_type_id(t->relid);
+	memset(t->nulls, 'n', NUM_PARAMS);
+	t->args[PARAM_TABLE_ID] = Int32GetDatum(t->table_id);
+	t->nulls[PARAM_TABLE_ID] = ' ';
+	t->args[PARAM_AT] = TimestampTzGetDatum(at);
+	t->nulls[PARAM_AT] = ' ';
+	t->args[PARAM_KEY_COLUMNS] = text_array(t->pkcols);
+	t->nulls[PARAM_KEY_COLUMNS] = ' ';
+	/* a row it hides today looks gone: it is left out, not refused */
+	t->rls = check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED;
+	check_history(t, at);
+}
+
+/*
+ * "WITH ... later AS (...)": the audit rows after the time, of one row with
+ * a key ($1) or all, their keys and old values under today's column names.
+ */
+static void
+append_later_rows(StringInfo q, AsOfTable *t, bool one_row)
+{
+	/* a name of the row's time, mapped to today's; a dropped column's left out */
+#define TODAYS_NAMES(obj) \
+	"(SELECT pg_catalog.jsonb_object_agg(coalesce(n.today, e.key), e.value)" \
+	" FROM pg_catalog.jsonb_each(" obj ") e LEFT JOIN names n" \
+	"  ON n.name OPERATOR(pg_catalog.=) e.key AND l.id OPERATOR(pg_catalog.>) n.from_id" \
+	"  AND l.id OPERATOR(pg_catalog.<) n.until_id" \
+	" WHERE n.name IS NULL OR n.today IS NOT NULL)"
+
+	appendStringInfoString(q, "WITH ");
+	if (t->renamed)
+		appendStringInfoString(q,
+							   "names AS (SELECT h.name, coalesce(h.from_id, 0) AS from_id,"
+							   " coalesce(h.until_id, 9223372036854775807) AS until_id, c.name AS today"
+							   " FROM audit_softdelete.column_history h"
+							   " LEFT JOIN audit_softdelete.column_history c"
+							   "  ON c.table_id OPERATOR(pg_catalog.=) h.table_id"
+							   "  AND c.column_id OPERATOR(pg_catalog.=) h.column_id AND c.until_id IS NULL"
+							   " WHERE h.table_id OPERATOR(pg_catalog.=) $2), ");
+	appendStringInfo(q, "later AS MATERIALIZED (SELECT * FROM ("
+					 "SELECT l.id, l.action, %s AS row_pk, %s AS old_values"
+					 " FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
+					 " AND l.logged_at OPERATOR(pg_catalog.>) $3"
+					 " AND l.row_pk IS NOT NULL",
+					 t->renamed ? TODAYS_NAMES("l.row_pk") : "l.row_pk",
+					 t->renamed ? TODAYS_NAMES("l.old_values") : "l.old_values");
+	/* through the row-history index, unless the key had other names */
+	if (one_row && !t->key_renamed)
+		appendStringInfoString(q,
+							   " AND l.row_pk_hash OPERATOR(pg_catalog.=)"
+							   " pg_catalog.jsonb_hash_extended($1, 0)"
+							   " AND l.row_pk OPERATOR(pg_catalog.=) $1");
+	appendStringInfoString(q, ") l");
+	if (one_row)
+		appendStringInfoString(q, " WHERE l.row_pk OPERATOR(pg_catalog.=) $1");
+	appendStringInfoString(q, ")");
+}
+
+/*
+ * Refuses a primary key changed since the time; notes which logged columns
+ * the table no longer has ($5), with a NOTICE.
+ */
+static void
+check_later_rows(AsOfTable *t)
+{
+	StringInfoData q;
+	AsdSpi		spi;
+	bool		isnull;
+	Datum		changed_key;
+	Datum		gone;
+
+	initStringInfo(&q);
+	append_later_rows(&q, t, t->nulls[PARAM_KEY] == ' ');
+	appendStringInfoString(&q,
+						   " SELECT (SELECT pg_catalog.min(p.id) FROM later p"
+						   "   WHERE p.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
+						   "     AND p.old_values OPERATOR(pg_catalog.?|) $4),"
+						   " g.g, pg_catalog.array_to_string(g.g, ', ')"
+						   " FROM (SELECT pg_catalog.array_agg(DISTINCT k.k ORDER BY k.k)"
+						   "   FROM later p, pg_catalog.jsonb_object_keys(p.old_values) k(k)"
+						   "  WHERE NOT k.k OPERATOR(pg_catalog.=) ANY ($5)) g(g)");
+
+	/* $5 is today's columns here */
+	t->args[PARAM_GONE_COLUMNS] = text_array(column_names(t->relid));
+	t->nulls[PARAM_GONE_COLUMNS] = ' ';
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(q.data, NUM_PARAMS - 1, t->argtypes, t->args, t->nulls,
+				SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
+	changed_key = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table \"%s\" cannot be rebuilt across a change of a row's primary key",
+						t->name),
+				 errdetail("Audit row %lld changed the key; rows are followed by their key.",
+						   (long long) DatumGetInt64(changed_key))));
+	gone = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	if (!isnull)
+	{
+		char	   *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+
+		ereport(NOTICE,
+				(errmsg("audit rows of \"%s\" name columns it no longer has: %s",
+						t->name, list),
+				 errdetail("They were dropped or renamed since; their values are left out.")));
+		t->args[PARAM_GONE_COLUMNS] = SPI_datumTransfer(gone, false, -1);
+	}
+	else
+		t->args[PARAM_GONE_COLUMNS] = text_array(NIL);
+	asd_spi_finish(&spi);
+}
+
+/*
+ * The query that rebuilds the rows (one row's when $1 is set): the row as
+ * jsonb, whether it was lost from the trail, and its key.
+ */
+static char *
+rebuild_query(AsOfTable *t, const char *key_condition)
+{
+	StringInfoData q;
+	ListCell   *lc;
+	bool		first = true;
+	char	   *relname = regclass_name(t->relid);
+
+	initStringInfo(&q);
+	append_later_rows(&q, t, key_condition != NULL);
+	appendStringInfoString(&q,
+						   ", ends AS (SELECT p.row_pk,"
+						   " (pg_catalog.array_agg(p.action ORDER BY p.id))[1] AS first_action,"
+						   " (pg_catalog.array_agg(p.action ORDER BY p.id DESC))[1] AS last_action,"
+	/* the earliest old value of each column: jsonb keeps the last of a key */
+						   " pg_catalog.jsonb_object_agg(e.key, e.value ORDER BY p.id DESC)"
+						   "   FILTER (WHERE e.key IS NOT NULL) AS olds"
+						   " FROM later p LEFT JOIN LATERAL pg_catalog.jsonb_each(p.old_values) e ON true"
+						   " GROUP BY p.row_pk)"
+						   ", today AS (SELECT pg_catalog.jsonb_build_object(");
+	foreach(lc, t->pkcols)
+	{
+		const char *col = lfirst(lc);
+
+		appendStringInfo(&q, "%s%s, pg_catalog.to_jsonb(x.%s)", first ? "" : ", ",
+						 quote_literal_cstr(col), quote_identifier(col));
+		first = false;
+	}
+	appendStringInfo(&q, ") AS k, pg_catalog.to_jsonb(x.*) AS j FROM %s%s x",
+					 get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+					 relname);
+	if (key_condition)
+		appendStringInfo(&q, " WHERE %s", key_condition);
+	appendStringInfoString(&q,
+						   "), past AS ("
+						   " SELECT CASE WHEN e.first_action OPERATOR(pg_catalog.=) 'INSERT' THEN NULL"
+						   "  ELSE coalesce(c.j, '{}'::pg_catalog.jsonb) OPERATOR(pg_catalog.||)"
+						   "       coalesce(e.olds, '{}'::pg_catalog.jsonb) END AS j,"
+						   "  e.first_action OPERATOR(pg_catalog.<>) 'INSERT' AND c.j IS NULL"
+						   "  AND e.last_action OPERATOR(pg_catalog.<>) 'DELETE' AS lost,"
+						   "  e.row_pk AS k"
+						   " FROM ends e LEFT JOIN today c ON c.k OPERATOR(pg_catalog.=) e.row_pk"
+						   " UNION ALL"
+						   " SELECT c.j, false, c.k FROM today c"
+						   "  WHERE NOT EXISTS (SELECT FROM ends e WHERE e.row_pk OPERATOR(pg_catalog.=) c.k))"
+						   " SELECT (p.j OPERATOR(pg_catalog.-) $5) OPERATOR(pg_catalog.||) $6, p.lost, p.k"
+						   " FROM past p WHERE p.j IS NOT NULL OR p.lost");
+	return q.data;
+}
+
+static void
+report_lost_row(AsOfTable *t, HeapTuple row, TupleDesc desc)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("row %s of table \"%s\" cannot be rebuilt",
+					SPI_getvalue(row, desc, 3), t->name),
+			 errdetail("The row is gone, and no audit row records its deletion.")));
+}
+
+/*
+ * row_as_of(tbl regclass, pk jsonb, at timestamptz) RETURNS jsonb
+ *		The row of tbl named by pk as it was at at, as to_jsonb() of the row
+ *		printed it; NULL if it did not exist then.
+ */
+Datum
+asd_row_as_of(PG_FUNCTION_ARGS)
+{
+	AsOfTable	t = {0};
+	Jsonb	   *pk;
+	Jsonb	   *stored;
+	List	   *keys;
+	AsdKeyMatch match;
+	char	   *key_condition;
+	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
+	Datum		args[2];
+	bool		isnull;
+	AsdSpi		spi;
+	Datum		result = (Datum) 0;
+	bool		found = false;
+
+	asd_args_not_null(fcinfo, "table", "pk", "at", NULL);
+	pk = PG_GETARG_JSONB_P(1);
+	resolve_table(PG_GETARG_OID(0), PG_GETARG_TIMESTAMPTZ(2), &t);
+	match = asd_match_key(pk, t.pkcols, &keys);
+	if (match != ASD_KEY_MATCHES)
+		asd_report_key_mismatch(match, t.pkcols, keys, get_rel_name(t.relid));
+
+	/* the key as the row's audit rows spell it */
+	stored = asd_history_stored_key(t.relid, pk);
+	t.args[PARAM_KEY] = JsonbPGetDatum(stored ? stored : pk);
+	t.nulls[PARAM_KEY] = ' ';
+	check_later_rows(&t);
+
+	args[0] = ObjectIdGetDatum(t.relid);
+	args[1] = t.args[PARAM_KEY];
+	key_condition = TextDatumGetCString(asd_call_internal_function("_key_condition", 2,
+																   argtypes, args, &isnull));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(rebuild_query(&t, key_condition), NUM_PARAMS - 1, t.argtypes,
+				t.args, t.nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	if (SPI_processed > 0)
+	{
+		HeapTuple	row = SPI_tuptable->vals[0];
+
+		bool		lost = DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
+
+		if (lost && !t.rls)
+			report_lost_row(&t, row, SPI_tuptable->tupdesc);
+		result = SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull);
+		found = !isnull && !lost;
+		if (found)
+			result = SPI_datumTransfer(result, false, -1);
+	}
+	asd_spi_finish(&spi);
+
+	if (!found)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * table_as_of(rowtype anyelement, at timestamptz) RETURNS SETOF anyelement
+ *		Every row of the table whose row type rowtype has, as the table
+ *		stood at at.  Through a live view (view mode): its live rows then.
+ */
+Datum
+asd_table_as_of(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	AsOfTable	t = {0};
+	Oid			rowtype;
+	Oid			named;
+	StringInfoData q;
+	AsdSpi		spi;
+	Portal		portal;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("at must not be null")));
+	rowtype = get_fn_expr_argtype(fcinfo->flinfo, 0);
+	named = type_is_rowtype(rowtype) ? get_typ_typrelid(rowtype) : InvalidOid;
+	if (!OidIsValid(named))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("rowtype must be a table's row type, not %s",
+						format_type_be(rowtype)),
+				 errhint("Pass a typed NULL: audit_softdelete.table_as_of(NULL::my_table, ...).")));
+	if (get_rel_relkind(named) != RELKIND_RELATION &&
+		get_rel_relkind(named) != RELKIND_PARTITIONED_TABLE &&
+		get_rel_relkind(named) != RELKIND_VIEW)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("\"%s\" is not a table", regclass_name(named))));
+	if (get_rel_relispartition(named))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("table_as_of() rebuilds a partitioned table whole, not \"%s\", one of its partitions",
+						get_rel_name(named)),
+				 errhint("Pass the partitioned table's row type, and filter its rows.")));
+
+	resolve_table(named, PG_GETARG_TIMESTAMPTZ(1), &t);
+	check_later_rows(&t);
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT pg_catalog.jsonb_populate_record($7, r.j), r.lost, r.k"
+					 " FROM (%s) r(j, lost, k)", rebuild_query(&t, NULL));
+	/* through the live view: only the rows that were live */
+	if (named != t.relid && t.deleted_at != NULL)
+		appendStringInfo(&q, " WHERE r.lost OR (r.j OPERATOR(pg_catalog.->>) %s) IS NULL",
+						 quote_literal_cstr(t.deleted_at));
+	t.argtypes[PARAM_ROWTYPE] = rowtype;
+
+	InitMaterializedSRF(fcinfo, 0);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	portal = SPI_cursor_open_with_args(NULL, q.data, NUM_PARAMS, t.argtypes, t.args,
+									   t.nulls, true, CURSOR_OPT_NO_SCROLL);
+	for (;;)
+	{
+		uint64		i;
+
+		SPI_cursor_fetch(portal, true, AS_OF_BATCH);
+		if (SPI_processed == 0)
+			break;
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[i];
+			bool		isnull;
+			HeapTupleHeader rec;
+			HeapTupleData tuple;
+
+			if (DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull)))
+			{
+				if (!t.rls)
+					report_lost_row(&t, row, SPI_tuptable->tupdesc);
+				continue;
+			}
+			rec = DatumGetHeapTupleHeader(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
+			tuple.t_len = HeapTupleHeaderGetDatumLength(rec);
+			ItemPointerSetInvalid(&tuple.t_self);
+			tuple.t_tableOid = InvalidOid;
+			tuple.t_data = rec;
+			tuplestore_puttuple(rsinfo->setResult, &tuple);
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	asd_spi_finish(&spi);
+
+	return (Datum) 0;
+}
