@@ -44,6 +44,7 @@
 #include "utils/typcache.h"
 
 #include "call_check.h"
+#include "column_history.h"
 #include "history.h"
 #include "internal.h"
 #include "key_compare.h"
@@ -275,32 +276,27 @@ resolve_table(Oid named, TimestampTz at, AsOfTable *t)
 static void
 append_later_rows(StringInfo q, AsOfTable *t, bool one_row)
 {
-	/* a name of the row's time, mapped to today's; a dropped column's left out */
-#define TODAYS_NAMES(obj) \
-	"(SELECT pg_catalog.jsonb_object_agg(coalesce(n.today, e.key), e.value)" \
-	" FROM pg_catalog.jsonb_each(" obj ") e LEFT JOIN names n" \
-	"  ON n.name OPERATOR(pg_catalog.=) e.key AND l.id OPERATOR(pg_catalog.>) n.from_id" \
-	"  AND l.id OPERATOR(pg_catalog.<) n.until_id" \
-	" WHERE n.name IS NULL OR n.today IS NOT NULL)"
-
 	appendStringInfoString(q, "WITH ");
 	if (t->renamed)
-		appendStringInfoString(q,
-							   "names AS (SELECT h.name, coalesce(h.from_id, 0) AS from_id,"
-							   " coalesce(h.until_id, 9223372036854775807) AS until_id, c.name AS today"
-							   " FROM audit_softdelete.column_history h"
-							   " LEFT JOIN audit_softdelete.column_history c"
-							   "  ON c.table_id OPERATOR(pg_catalog.=) h.table_id"
-							   "  AND c.column_id OPERATOR(pg_catalog.=) h.column_id AND c.until_id IS NULL"
-							   " WHERE h.table_id OPERATOR(pg_catalog.=) $2), ");
-	appendStringInfo(q, "later AS MATERIALIZED (SELECT * FROM ("
-					 "SELECT l.id, l.action, %s AS row_pk, %s AS old_values"
-					 " FROM audit_softdelete.audit_logs l"
-					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
-					 " AND l.logged_at OPERATOR(pg_catalog.>) $3"
-					 " AND l.row_pk IS NOT NULL",
-					 t->renamed ? TODAYS_NAMES("l.row_pk") : "l.row_pk",
-					 t->renamed ? TODAYS_NAMES("l.old_values") : "l.old_values");
+	{
+		asd_append_names_cte(q, "$2");
+		appendStringInfoString(q, ", ");
+	}
+	appendStringInfoString(q, "later AS MATERIALIZED (SELECT * FROM (SELECT l.id, l.action, ");
+	if (t->renamed)
+	{
+		asd_append_todays_names(q, "l.row_pk", "l");
+		appendStringInfoString(q, " AS row_pk, ");
+		asd_append_todays_names(q, "l.old_values", "l");
+		appendStringInfoString(q, " AS old_values");
+	}
+	else
+		appendStringInfoString(q, "l.row_pk, l.old_values");
+	appendStringInfoString(q,
+						   " FROM audit_softdelete.audit_logs l"
+						   " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
+						   " AND l.logged_at OPERATOR(pg_catalog.>) $3"
+						   " AND l.row_pk IS NOT NULL");
 	/* through the row-history index, unless the key had other names */
 	if (one_row && !t->key_renamed)
 		appendStringInfoString(q,

@@ -29,6 +29,7 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
+#include "lib/stringinfo.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -218,3 +219,46 @@ asd_record_column_history(PG_FUNCTION_ARGS)
 
 	PG_RETURN_VOID();
 }
+
+/*
+ * asd_append_names_cte
+ *		"names AS (...)": each name a column of a tracked table had
+ *		(table_id, name), the audit ids it held for [from_id, until_id), and
+ *		the column's name today (NULL: dropped).  table_id, if given, is
+ *		the SQL for the one table wanted.
+ */
+void
+asd_append_names_cte(StringInfo q, const char *table_id)
+{
+	appendStringInfoString(q,
+						   "names AS (SELECT h.table_id, h.name, coalesce(h.from_id, 0) AS from_id,"
+						   " coalesce(h.until_id, 9223372036854775807) AS until_id, c.name AS today"
+						   " FROM audit_softdelete.column_history h"
+						   " LEFT JOIN audit_softdelete.column_history c"
+						   "  ON c.table_id OPERATOR(pg_catalog.=) h.table_id"
+						   "  AND c.column_id OPERATOR(pg_catalog.=) h.column_id AND c.until_id IS NULL");
+	if (table_id)
+		appendStringInfo(q, " WHERE h.table_id OPERATOR(pg_catalog.=) %s", table_id);
+	appendStringInfoString(q, ")");
+}
+
+/*
+ * asd_append_todays_names
+ *		The jsonb object obj of the audit row aliased row, its keys renamed
+ *		as the columns are called today (through "names"); keys of columns
+ *		dropped since are left out, keys column_history does not know kept.
+ */
+void
+asd_append_todays_names(StringInfo q, const char *obj, const char *row)
+{
+	appendStringInfo(q,
+					 "(SELECT pg_catalog.jsonb_object_agg(coalesce(n.today, e.key), e.value)"
+					 " FROM pg_catalog.jsonb_each(%s) e LEFT JOIN names n"
+					 "  ON n.table_id OPERATOR(pg_catalog.=) %s.table_id"
+					 "  AND n.name OPERATOR(pg_catalog.=) e.key"
+					 "  AND %s.id OPERATOR(pg_catalog.>) n.from_id"
+					 "  AND %s.id OPERATOR(pg_catalog.<) n.until_id"
+					 " WHERE n.name IS NULL OR n.today IS NOT NULL)",
+					 obj, row, row, row);
+}
+
