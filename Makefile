@@ -30,6 +30,7 @@ OBJS = \
 	src/history.o \
 	src/as_of.o \
 	src/column_history.o \
+	src/undo.o \
 	src/trigger_guard.o \
 	src/fingerprint.o \
 	src/ddl_log.o \
@@ -98,6 +99,7 @@ REGRESS = \
 	audit_indexes \
 	changes \
 	as_of \
+	undo \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \

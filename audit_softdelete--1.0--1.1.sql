@@ -169,6 +169,26 @@ AS 'MODULE_PATHNAME', 'asd_table_as_of';
 COMMENT ON FUNCTION audit_softdelete.table_as_of(anyelement, timestamptz) IS
     'Every row of the table whose row type is given (NULL::my_table) as the table stood at a time.';
 
+-- Undo: take logged changes back as new, audited writes (src/undo.c).  As
+-- the caller: SELECT on audit_logs, and the privileges each write needs.
+CREATE FUNCTION audit_softdelete.undo(audit_id bigint, force boolean DEFAULT false)
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_undo';
+
+COMMENT ON FUNCTION audit_softdelete.undo(bigint, boolean) IS
+    'Take back the change one audit row logged; refused over a later change of the same columns unless force.';
+
+CREATE FUNCTION audit_softdelete.undo_transaction(txid xid8, force boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_undo_transaction';
+
+COMMENT ON FUNCTION audit_softdelete.undo_transaction(xid8, boolean) IS
+    'Take back every change a transaction logged, newest first; returns how many.';
+
 ----------------------------------------------------------------------------
 -- Migration bookkeeping
 ----------------------------------------------------------------------------

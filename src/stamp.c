@@ -31,6 +31,7 @@
 #include "row_movement.h"
 #include "rowjson.h"
 #include "stamp.h"
+#include "undo.h"
 #include "call_check.h"
 
 PG_FUNCTION_INFO_V1(asd_stamp_trigger);
@@ -146,6 +147,10 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 		/* created_* never change after INSERT; updated_* only with content */
 		keep_old = (oldtuple != NULL) &&
 			(role == ASD_CREATED_AT || role == ASD_CREATED_BY || !stamp_now);
+		/* a row an undone DELETE brings back keeps when and by whom it was created */
+		if (oldtuple == NULL && (role == ASD_CREATED_AT || role == ASD_CREATED_BY) &&
+			OidIsValid(asd_undo_reinserting) && asd_undo_reinserting == info->tracked_relid)
+			continue;
 
 		cols[ncols] = col->attnum;
 		if (keep_old)

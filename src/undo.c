@@ -1,0 +1,658 @@
+/*-------------------------------------------------------------------------
+ *
+ * undo.c
+ *	  undo() and undo_transaction(): take logged changes back, as new
+ *	  writes, audited like any other.
+ *
+ *	UPDATE		the old values of its changed columns put back
+ *	INSERT		the row deleted (soft-deleted where the table has soft delete)
+ *	SOFT_DELETE	the row restored, with what its delete cascaded to (restore())
+ *	RESTORE		the row soft-deleted again
+ *	DELETE		the whole old row inserted again, its created_* kept
+ *
+ * A change is not taken back over a later one: if any later audit row of
+ * the row (other than the transaction's own, for undo_transaction) changed
+ * a column the undo would write, the call fails naming the columns and the
+ * audit rows, unless force.  Every change is checked before anything is
+ * written, and a failure leaves nothing written.
+ *
+ * Everything runs as the caller: the audit rows are read with the caller's
+ * SELECT on audit_logs, the table is written with the caller's privileges,
+ * row-level security and triggers, through the live view for a delete in
+ * view mode.  Old audit rows name columns as they were then; they are read
+ * under today's names (column_history).  The undo's own audit rows carry
+ * {"undo": {"audit_id": ...}} or {"undo": {"txid": ...}} in their context,
+ * added to the caller's.
+ *
+ * IDENTIFICATION
+ *	  src/undo.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/jsonb.h"
+#include "utils/fmgrprotos.h"
+#include "utils/lsyscache.h"
+#include "utils/xid8.h"
+
+#include "call_check.h"
+#include "column_history.h"
+#include "internal.h"
+#include "key_compare.h"
+#include "owner.h"
+#include "tracked.h"
+#include "undo.h"
+
+PG_FUNCTION_INFO_V1(asd_undo);
+PG_FUNCTION_INFO_V1(asd_undo_transaction);
+
+/* stamp.c keeps the created_* of the row an undone DELETE inserts again */
+Oid			asd_undo_reinserting = InvalidOid;
+
+/* One logged change to take back, its names today's. */
+typedef struct UndoChange
+{
+	int64		id;
+	int32		table_id;
+	char	   *action;
+	Jsonb	   *raw_pk;			/* row_pk as stored */
+	Jsonb	   *row_pk;			/* row_pk under today's column names */
+	Jsonb	   *old_values;
+	Jsonb	   *new_values;
+	char	   *dropped;		/* its columns dropped since, or NULL */
+	/* resolved by check_change() */
+	AsdTableOptions opts;
+	char	   *relname;
+	List	   *pkcols;
+	List	   *columns;		/* the columns the undo writes */
+} UndoChange;
+
+static char *
+qualified_name(Oid relid)
+{
+	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+									  get_rel_name(relid));
+}
+
+static const char *
+only(Oid relid)
+{
+	return get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ";
+}
+
+static Jsonb *
+jsonb_or_null(HeapTuple row, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(row, desc, col, &isnull);
+
+	return isnull ? NULL : DatumGetJsonbPCopy(d);
+}
+
+/* The keys of a JSON object, as a list of C strings. */
+static List *
+object_keys(Jsonb *obj)
+{
+	List	   *keys = NIL;
+	JsonbIterator *it;
+	JsonbValue	v;
+	JsonbIteratorToken token;
+
+	if (obj == NULL || !JB_ROOT_IS_OBJECT(obj))
+		return NIL;
+	it = JsonbIteratorInit(&obj->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (token == WJB_KEY)
+			keys = lappend(keys, pnstrdup(v.val.string.val, v.val.string.len));
+	return keys;
+}
+
+static bool
+list_has_name(List *names, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, names)
+		if (lfirst(lc) && strcmp(lfirst(lc), name) == 0)
+			return true;
+	return false;
+}
+
+static Datum
+text_array(List *names)
+{
+	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(names), 1));
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, names)
+		elems[n++] = CStringGetTextDatum(lfirst(lc));
+	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
+}
+
+/*
+ * The audit rows "l.id = $1" or "l.txid = $1" names, newest first, read as
+ * the caller, with their keys under today's column names.
+ */
+static List *
+load_changes(const char *condition, Oid argtype, Datum arg)
+{
+	StringInfoData q;
+	AsdSpi		spi;
+	List	   *changes = NIL;
+	MemoryContext outer = CurrentMemoryContext;
+	uint64		i;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, NULL);
+	appendStringInfoString(&q, " SELECT l.id, l.table_id, l.action, l.row_pk, ");
+	asd_append_todays_names(&q, "l.row_pk", "l");
+	appendStringInfoString(&q, ", ");
+	asd_append_todays_names(&q, "l.old_values", "l");
+	appendStringInfoString(&q, ", ");
+	asd_append_todays_names(&q, "l.new_values", "l");
+	appendStringInfo(&q, ", (SELECT pg_catalog.string_agg(e.key, ', ' ORDER BY e.key)"
+					 " FROM pg_catalog.jsonb_each(coalesce(l.new_values, l.old_values)) e"
+					 " JOIN names n ON n.table_id OPERATOR(pg_catalog.=) l.table_id"
+					 "  AND n.name OPERATOR(pg_catalog.=) e.key AND l.id OPERATOR(pg_catalog.>) n.from_id"
+					 "  AND l.id OPERATOR(pg_catalog.<) n.until_id WHERE n.today IS NULL)"
+					 " FROM audit_softdelete.audit_logs l WHERE %s ORDER BY l.id DESC",
+					 condition);
+
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(q.data, 1, &argtype, &arg, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		MemoryContext old = MemoryContextSwitchTo(outer);
+		UndoChange *c = palloc0(sizeof(UndoChange));
+		bool		isnull;
+
+		c->id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+		c->table_id = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
+		c->action = TextDatumGetCString(SPI_getbinval(row, desc, 3, &isnull));
+		c->raw_pk = jsonb_or_null(row, desc, 4);
+		c->row_pk = jsonb_or_null(row, desc, 5);
+		c->old_values = jsonb_or_null(row, desc, 6);
+		c->new_values = jsonb_or_null(row, desc, 7);
+		c->dropped = SPI_getvalue(row, desc, 8);
+		changes = lappend(changes, c);
+		MemoryContextSwitchTo(old);
+	}
+	asd_spi_finish(&spi);
+	return changes;
+}
+
+/* The table of a change, which must be there and audited now. */
+static void
+resolve_table(UndoChange *c)
+{
+	AsdSpi		spi;
+	Oid			argtypes[1] = {INT4OID};
+	Datum		args[1];
+	Oid			relid = InvalidOid;
+
+	args[0] = Int32GetDatum(c->table_id);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT t.relid::pg_catalog.oid FROM audit_softdelete.tracked_tables t"
+				" WHERE t.table_id OPERATOR(pg_catalog.=) $1",
+				1, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+											   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	asd_spi_finish(&spi);
+	if (!OidIsValid(relid) || !asd_read_table_options(relid, &c->opts))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("the table of audit row %lld no longer exists", (long long) c->id)));
+	c->relname = get_rel_name(relid);
+	if (!c->opts.enabled || !c->opts.audit)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" is not audited", c->relname),
+				 errdetail("An undo is written like any change, and must be audited."),
+				 errhint("Turn auditing on with audit_softdelete.enable().")));
+	c->pkcols = asd_primary_key_columns(relid);
+	if (c->pkcols == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" has no primary key", c->relname),
+				 errdetail("An undo finds the row by its primary key.")));
+}
+
+static bool
+is_stamp_column(UndoChange *c, const char *name)
+{
+	int			role;
+
+	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
+		if (c->opts.column_names[role] && strcmp(c->opts.column_names[role], name) == 0)
+			return true;
+	return false;
+}
+
+/* The columns the undo of c writes (or, for a delete, must not collide on). */
+static List *
+undo_columns(UndoChange *c)
+{
+	List	   *keys;
+	List	   *columns = NIL;
+	ListCell   *lc;
+
+	if (strcmp(c->action, "SOFT_DELETE") == 0 || strcmp(c->action, "RESTORE") == 0)
+		return list_make2(c->opts.column_names[ASD_DELETED_AT],
+						  c->opts.column_names[ASD_DELETED_BY]);
+	keys = object_keys(strcmp(c->action, "DELETE") == 0 ? c->old_values : c->new_values);
+	foreach(lc, keys)
+	{
+		AttrNumber	attnum = get_attnum(c->opts.relid, lfirst(lc));
+
+		/* stamps are set by the undo's own write; generated columns follow */
+		if (is_stamp_column(c, lfirst(lc)) || attnum <= 0 ||
+			get_attgenerated(c->opts.relid, attnum) != '\0')
+			continue;
+		columns = lappend(columns, lfirst(lc));
+	}
+	return columns;
+}
+
+/*
+ * Check that c can be taken back: a change of a row, in an audited table,
+ * with values the trail holds, and no later change of its columns (other
+ * than those of the transaction txid, being undone with it) unless force.
+ */
+static void
+check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
+{
+	StringInfoData q;
+	StringInfoData conflicts;
+	AsdSpi		spi;
+	Oid			argtypes[5] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID};
+	Datum		args[5];
+	ListCell   *lc;
+	uint64		i;
+
+	if (c->raw_pk == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("audit row %lld (%s) cannot be undone", (long long) c->id, c->action),
+				 strcmp(c->action, "TRUNCATE") == 0 ?
+				 errdetail("The rows a TRUNCATE removed are not in the audit trail.") :
+				 errdetail("It records a change of the table's auditing: call audit_softdelete.enable() or disable().")));
+	resolve_table(c);
+	c->columns = undo_columns(c);
+
+	/* values written back must be in the trail */
+	if (strcmp(c->action, "UPDATE") == 0 || strcmp(c->action, "DELETE") == 0)
+		foreach(lc, c->columns)
+			if (list_has_name(c->opts.redact_columns, lfirst(lc)))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" is redacted",
+								(long long) c->id, (char *) lfirst(lc), c->relname),
+						 errdetail("The audit trail holds a marker, not its old value.")));
+	if (force)
+		return;
+
+	/* later changes of the row, by column: keys of their new (or old) values */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfoString(&q,
+						   " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
+						   " pg_catalog.count(*)"
+						   " FROM (SELECT l.id, ");
+	asd_append_todays_names(&q, "l.row_pk", "l");
+	appendStringInfoString(&q, " AS row_pk, ");
+	asd_append_todays_names(&q, "coalesce(l.new_values, l.old_values)", "l");
+	appendStringInfo(&q,
+					 " AS touched FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
+					 "  pg_catalog.jsonb_hash_extended($5, 0)])%s) x,"
+					 " pg_catalog.jsonb_object_keys(x.touched) k(k)"
+					 " WHERE x.row_pk OPERATOR(pg_catalog.=) $1 AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
+					 " GROUP BY k.k ORDER BY k.k",
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "");
+
+	args[0] = JsonbPGetDatum(c->row_pk);
+	args[1] = Int32GetDatum(c->table_id);
+	args[2] = Int64GetDatum(c->id);
+	args[3] = text_array(c->columns);
+	args[4] = JsonbPGetDatum(c->raw_pk);
+	initStringInfo(&conflicts);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	if (in_transaction)
+	{
+		Oid			types6[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
+		Datum		args6[6] = {args[0], args[1], args[2], args[3], args[4], txid};
+
+		asd_spi_run(q.data, 6, types6, args6, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	}
+	else
+		asd_spi_run(q.data, 5, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 3, &isnull));
+
+		appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s", i > 0 ? "; " : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+						 n > 1 ? "s" : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+	}
+	asd_spi_finish(&spi);
+	if (conflicts.len > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot undo audit row %lld: row %s of \"%s\" has changed since",
+						(long long) c->id,
+						JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)),
+						c->relname),
+				 errdetail("Changed since: %s.", conflicts.data),
+				 errhint("Undo the later changes first, or pass force => true to overwrite them.")));
+}
+
+/* The WHERE clause that finds c's row by $1 (see _key_condition). */
+static char *
+key_condition(Oid relid, Jsonb *pk)
+{
+	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
+	Datum		args[2];
+	bool		isnull;
+
+	args[0] = ObjectIdGetDatum(relid);
+	args[1] = JsonbPGetDatum(pk);
+	return TextDatumGetCString(asd_call_internal_function("_key_condition", 2, argtypes,
+														  args, &isnull));
+}
+
+static void
+report_row_gone(UndoChange *c)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("cannot undo audit row %lld: no row %s in \"%s\"",
+					(long long) c->id,
+					JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)), c->relname),
+			 errdetail("The row is gone, or hidden from you by row-level security.")));
+}
+
+/* The old values of c's changed columns, put back. */
+static void
+undo_update(UndoChange *c)
+{
+	Oid			relid = c->opts.relid;
+	StringInfoData q;
+	StringInfoData targets;
+	StringInfoData sources;
+	ListCell   *lc;
+	Oid			argtypes[2] = {JSONBOID, JSONBOID};
+	Datum		args[2];
+	AsdSpi		spi;
+
+	initStringInfo(&targets);
+	initStringInfo(&sources);
+	foreach(lc, c->columns)
+	{
+		const char *col = quote_identifier(lfirst(lc));
+
+		appendStringInfo(&targets, "%s%s", targets.len > 0 ? ", " : "", col);
+		appendStringInfo(&sources, "%sr.%s", sources.len > 0 ? ", " : "", col);
+	}
+	if (targets.len == 0)
+		return;
+	initStringInfo(&q);
+	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
+					 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
+					 only(relid), qualified_name(relid), targets.data, sources.data,
+					 qualified_name(relid), key_condition(relid, c->row_pk));
+	args[0] = JsonbPGetDatum(c->row_pk);
+	args[1] = JsonbPGetDatum(c->old_values);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(q.data, 2, argtypes, args, NULL, SPI_OK_UPDATE, 0);
+	if (SPI_processed == 0)
+		report_row_gone(c);
+	asd_spi_finish(&spi);
+}
+
+/* c's row deleted: soft-deleted where the table has soft delete. */
+static void
+undo_insert(UndoChange *c)
+{
+	Oid			relid = c->opts.relid;
+	Oid			target = relid;
+	Oid			argtypes[1] = {JSONBOID};
+	Datum		args[1];
+	AsdSpi		spi;
+	char	   *cond = key_condition(relid, c->row_pk);
+
+	args[0] = JsonbPGetDatum(c->row_pk);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	/* the row must be there: a soft delete reports no row either way */
+	asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s FOR UPDATE OF x",
+						 only(relid), qualified_name(relid), cond),
+				1, argtypes, args, NULL, SPI_OK_SELECT, 0);
+	if (SPI_processed == 0)
+		report_row_gone(c);
+	/* in view mode, DELETE through the live view soft-deletes */
+	if (c->opts.soft_delete == ASD_SOFT_DELETE_VIEW && c->opts.view_name)
+		target = get_relname_relid(c->opts.view_name, get_rel_namespace(relid));
+	asd_spi_run(psprintf("DELETE FROM %s%s x WHERE %s",
+						 target == relid ? only(relid) : "", qualified_name(target), cond),
+				1, argtypes, args, NULL, SPI_OK_DELETE, 0);
+	asd_spi_finish(&spi);
+}
+
+/* c's soft-deleted row restored, with what its delete cascaded to. */
+static void
+undo_soft_delete(UndoChange *c)
+{
+	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
+	Datum		args[2];
+	AsdSpi		spi;
+
+	args[0] = ObjectIdGetDatum(c->opts.relid);
+	args[1] = JsonbPGetDatum(c->row_pk);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run("SELECT audit_softdelete.restore($1, $2)", 2, argtypes, args, NULL,
+				SPI_OK_SELECT, 0);
+	asd_spi_finish(&spi);
+}
+
+/* c's whole old row inserted again, created_* as they were. */
+static void
+undo_delete(UndoChange *c)
+{
+	Oid			relid = c->opts.relid;
+	StringInfoData q;
+	StringInfoData cols;
+	StringInfoData vals;
+	ListCell   *lc;
+	Oid			argtypes[1] = {JSONBOID};
+	Datum		args[1];
+	AsdSpi		spi;
+
+	initStringInfo(&cols);
+	initStringInfo(&vals);
+	foreach(lc, object_keys(c->old_values))
+	{
+		const char *name = lfirst(lc);
+		AttrNumber	attnum = get_attnum(relid, name);
+
+		/* generated columns are computed again */
+		if (attnum <= 0 || get_attgenerated(relid, attnum) != '\0')
+			continue;
+		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "", quote_identifier(name));
+		appendStringInfo(&vals, "%sr.%s", vals.len > 0 ? ", " : "", quote_identifier(name));
+	}
+	if (c->opts.exclude_columns != NIL)
+		ereport(NOTICE,
+				(errmsg("excluded columns of \"%s\" are not in the audit trail: the row gets their defaults",
+						c->relname)));
+	initStringInfo(&q);
+	appendStringInfo(&q, "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s"
+					 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) r",
+					 qualified_name(relid), cols.data, vals.data, qualified_name(relid));
+	args[0] = JsonbPGetDatum(c->old_values);
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_undo_reinserting = relid;
+	PG_TRY();
+	{
+		asd_spi_run(q.data, 1, argtypes, args, NULL, SPI_OK_INSERT, 0);
+	}
+	PG_FINALLY();
+	{
+		asd_undo_reinserting = InvalidOid;
+	}
+	PG_END_TRY();
+	asd_spi_finish(&spi);
+}
+
+static void
+undo_change(UndoChange *c)
+{
+	if (c->dropped)
+		ereport(NOTICE,
+				(errmsg("columns of \"%s\" dropped since are skipped: %s",
+						c->relname, c->dropped)));
+	if (strcmp(c->action, "UPDATE") == 0)
+		undo_update(c);
+	else if (strcmp(c->action, "INSERT") == 0 || strcmp(c->action, "RESTORE") == 0)
+		undo_insert(c);
+	else if (strcmp(c->action, "SOFT_DELETE") == 0)
+		undo_soft_delete(c);
+	else if (strcmp(c->action, "DELETE") == 0)
+		undo_delete(c);
+}
+
+/*
+ * The context the undo's own audit rows carry: the caller's, with
+ * {"undo": what} added.  Set for the rest of the transaction like SET
+ * LOCAL; returns the setting as it was, for restore_context().
+ */
+static char *
+set_undo_context(const char *what)
+{
+	const char *current = GetConfigOption("audit_softdelete.context", true, false);
+	char	   *saved = current ? pstrdup(current) : pstrdup("");
+	Jsonb	   *context;
+
+	context = DatumGetJsonbP(DirectFunctionCall1(jsonb_in,
+												 CStringGetDatum(psprintf("{\"undo\": %s}", what))));
+	if (saved[0] != '\0')
+	{
+		Jsonb	   *old = DatumGetJsonbP(DirectFunctionCall1(jsonb_in, CStringGetDatum(saved)));
+
+		if (JB_ROOT_IS_OBJECT(old))
+			context = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(old),
+														 JsonbPGetDatum(context)));
+	}
+	set_config_option("audit_softdelete.context",
+					  JsonbToCString(NULL, &context->root, VARSIZE(context)),
+					  PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	return saved;
+}
+
+static void
+restore_context(char *saved)
+{
+	set_config_option("audit_softdelete.context", saved, PGC_USERSET, PGC_S_SESSION,
+					  GUC_ACTION_LOCAL, true, 0, false);
+}
+
+/*
+ * undo(audit_id bigint, force boolean DEFAULT false) RETURNS void
+ *		Take back the change audit row audit_id logged.
+ */
+Datum
+asd_undo(PG_FUNCTION_ARGS)
+{
+	int64		id;
+	bool		force;
+	List	   *changes;
+	UndoChange *c;
+	char	   *saved;
+
+	asd_args_not_null(fcinfo, "audit_id", "force", NULL);
+	id = PG_GETARG_INT64(0);
+	force = PG_GETARG_BOOL(1);
+
+	changes = load_changes("l.id OPERATOR(pg_catalog.=) $1", INT8OID, Int64GetDatum(id));
+	if (changes == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("no audit row with id %lld", (long long) id)));
+	c = linitial(changes);
+	check_change(c, force, (Datum) 0, false);
+
+	saved = set_undo_context(psprintf("{\"audit_id\": %lld}", (long long) id));
+	undo_change(c);
+	restore_context(saved);
+	PG_RETURN_VOID();
+}
+
+/*
+ * undo_transaction(txid xid8, force boolean DEFAULT false) RETURNS bigint
+ *		Take back every change the transaction logged, newest first;
+ *		returns how many.
+ */
+Datum
+asd_undo_transaction(PG_FUNCTION_ARGS)
+{
+	Datum		txid;
+	bool		force;
+	List	   *changes;
+	List	   *rows = NIL;
+	ListCell   *lc;
+	char	   *saved;
+	int64		n = 0;
+
+	asd_args_not_null(fcinfo, "txid", "force", NULL);
+	txid = PG_GETARG_DATUM(0);
+	force = PG_GETARG_BOOL(1);
+
+	changes = load_changes("l.txid OPERATOR(pg_catalog.=) $1", XID8OID, txid);
+	if (changes == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("transaction %s wrote no audit rows",
+						DatumGetCString(DirectFunctionCall1(xid8out, txid)))));
+
+	/* every change checked before anything is written */
+	foreach(lc, changes)
+	{
+		UndoChange *c = lfirst(lc);
+
+		if (c->raw_pk == NULL && strcmp(c->action, "TRUNCATE") != 0)
+		{
+			ereport(NOTICE,
+					(errmsg("audit row %lld records %s of a table's auditing: left as it is",
+							(long long) c->id, c->action)));
+			continue;
+		}
+		check_change(c, force, txid, true);
+		rows = lappend(rows, c);
+	}
+
+	saved = set_undo_context(psprintf("{\"txid\": %s}",
+									  DatumGetCString(DirectFunctionCall1(xid8out, txid))));
+	foreach(lc, rows)
+	{
+		undo_change(lfirst(lc));
+		n++;
+	}
+	restore_context(saved);
+	PG_RETURN_INT64(n);
+}
