@@ -31,6 +31,8 @@ OBJS = \
 	src/as_of.o \
 	src/column_history.o \
 	src/undo.o \
+	src/revert.o \
+	src/sql_text.o \
 	src/trigger_guard.o \
 	src/fingerprint.o \
 	src/ddl_log.o \
@@ -100,6 +102,7 @@ REGRESS = \
 	changes \
 	as_of \
 	undo \
+	revert \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \

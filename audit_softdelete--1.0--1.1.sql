@@ -189,6 +189,16 @@ AS 'MODULE_PATHNAME', 'asd_undo_transaction';
 COMMENT ON FUNCTION audit_softdelete.undo_transaction(xid8, boolean) IS
     'Take back every change a transaction logged, newest first; returns how many.';
 
+CREATE FUNCTION audit_softdelete.revert_table_to(tbl regclass, at timestamptz,
+                                                 force boolean DEFAULT false)
+RETURNS bigint
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_revert_table_to';
+
+COMMENT ON FUNCTION audit_softdelete.revert_table_to(regclass, timestamptz, boolean) IS
+    'Put a whole table back as it was at a time, as audited writes; returns how many rows it wrote.';
+
 ----------------------------------------------------------------------------
 -- Migration bookkeeping
 ----------------------------------------------------------------------------

@@ -49,6 +49,7 @@
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
+#include "sql_text.h"
 
 PG_FUNCTION_INFO_V1(asd_row_as_of);
 PG_FUNCTION_INFO_V1(asd_table_as_of);
@@ -89,18 +90,6 @@ static char *
 regclass_name(Oid relid)
 {
 	return DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(relid)));
-}
-
-static Datum
-text_array(List *names)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(names), 1));
-	ListCell   *lc;
-	int			n = 0;
-
-	foreach(lc, names)
-		elems[n++] = CStringGetTextDatum(lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /* The names of relid's columns today. */
@@ -262,7 +251,7 @@ resolve_table(Oid named, TimestampTz at, AsOfTable *t)
 	t->nulls[PARAM_TABLE_ID] = ' ';
 	t->args[PARAM_AT] = TimestampTzGetDatum(at);
 	t->nulls[PARAM_AT] = ' ';
-	t->args[PARAM_KEY_COLUMNS] = text_array(t->pkcols);
+	t->args[PARAM_KEY_COLUMNS] = asd_text_array(t->pkcols);
 	t->nulls[PARAM_KEY_COLUMNS] = ' ';
 	/* a row it hides today looks gone: it is left out, not refused */
 	t->rls = check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED;
@@ -334,7 +323,7 @@ check_later_rows(AsOfTable *t)
 						   "  WHERE NOT k.k OPERATOR(pg_catalog.=) ANY ($5)) g(g)");
 
 	/* $5 is today's columns here */
-	t->args[PARAM_GONE_COLUMNS] = text_array(column_names(t->relid));
+	t->args[PARAM_GONE_COLUMNS] = asd_text_array(column_names(t->relid));
 	t->nulls[PARAM_GONE_COLUMNS] = ' ';
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(q.data, NUM_PARAMS - 1, t->argtypes, t->args, t->nulls,
@@ -359,7 +348,7 @@ check_later_rows(AsOfTable *t)
 		t->args[PARAM_GONE_COLUMNS] = SPI_datumTransfer(gone, false, -1);
 	}
 	else
-		t->args[PARAM_GONE_COLUMNS] = text_array(NIL);
+		t->args[PARAM_GONE_COLUMNS] = asd_text_array(NIL);
 	asd_spi_finish(&spi);
 }
 

@@ -34,6 +34,7 @@
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
+#include "sql_text.h"
 #include "relinfo.h"
 #include "tracked.h"
 
@@ -46,34 +47,6 @@ typedef struct CascadedRow
 	Jsonb	   *pk;
 	int32		table_id;
 } CascadedRow;
-
-static char *
-qualified_name(Oid relid)
-{
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
-
-/* ONLY for a plain table: its inheritance children are tables of their own. */
-static const char *
-only(Oid relid)
-{
-	return get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ";
-}
-
-/* The WHERE clause that finds a row by its key: see _key_condition. */
-static char *
-key_condition(Oid relid, Jsonb *pk)
-{
-	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
-	Datum		args[2];
-	bool		isnull;
-
-	args[0] = ObjectIdGetDatum(relid);
-	args[1] = JsonbPGetDatum(pk);
-	return TextDatumGetCString(asd_call_internal_function("_key_condition", 2, argtypes,
-														  args, &isnull));
-}
 
 /*
  * The key of a row as the cascade bookkeeping records it
@@ -218,9 +191,9 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at, bool *done)
 	at = quote_identifier(opts.column_names[ASD_DELETED_AT]);
 	query = psprintf("UPDATE %s%s x SET %s = NULL, %s = NULL WHERE %s"
 					 " AND x.%s OPERATOR(pg_catalog.=) $2",
-					 only(relid), qualified_name(relid), at,
+					 asd_only(relid), asd_qualified_name(relid), at,
 					 quote_identifier(opts.column_names[ASD_DELETED_BY]),
-					 key_condition(relid, pk), at);
+					 asd_row_key_condition(relid, pk), at);
 	args[0] = JsonbPGetDatum(pk);
 	args[1] = deleted_at;
 
@@ -237,8 +210,8 @@ restore_row(Oid relid, Jsonb *pk, Datum deleted_at, bool *done)
 	{
 		query = psprintf("SELECT 1 FROM %s%s x WHERE %s"
 						 " AND (x.%s IS NULL OR x.%s OPERATOR(pg_catalog.<>) $2)",
-						 only(relid), qualified_name(relid),
-						 key_condition(relid, pk), at, at);
+						 asd_only(relid), asd_qualified_name(relid),
+						 asd_row_key_condition(relid, pk), at, at);
 		asd_spi_run(query, 2, argtypes, args, NULL, SPI_OK_SELECT,
 					ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 		*done = SPI_processed > 0;
@@ -319,7 +292,7 @@ asd_restore(PG_FUNCTION_ARGS)
 		appendStringInfo(&keycols, ", x.%s", quote_identifier(lfirst(lc)));
 	query = psprintf("SELECT x.%s, x.tableoid%s FROM %s%s x WHERE %s FOR UPDATE OF x",
 					 quote_identifier(opts.column_names[ASD_DELETED_AT]), keycols.data,
-					 only(real), qualified_name(real), key_condition(real, pk));
+					 asd_only(real), asd_qualified_name(real), asd_row_key_condition(real, pk));
 	args[0] = JsonbPGetDatum(pk);
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(query, 1, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_ONE_ROW);

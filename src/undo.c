@@ -44,6 +44,7 @@
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
+#include "sql_text.h"
 #include "tracked.h"
 #include "undo.h"
 
@@ -71,19 +72,6 @@ typedef struct UndoChange
 	List	   *columns;		/* the columns the undo writes */
 } UndoChange;
 
-static char *
-qualified_name(Oid relid)
-{
-	return quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
-									  get_rel_name(relid));
-}
-
-static const char *
-only(Oid relid)
-{
-	return get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ";
-}
-
 static Jsonb *
 jsonb_or_null(HeapTuple row, TupleDesc desc, int col)
 {
@@ -109,29 +97,6 @@ object_keys(Jsonb *obj)
 		if (token == WJB_KEY)
 			keys = lappend(keys, pnstrdup(v.val.string.val, v.val.string.len));
 	return keys;
-}
-
-static bool
-list_has_name(List *names, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, names)
-		if (lfirst(lc) && strcmp(lfirst(lc), name) == 0)
-			return true;
-	return false;
-}
-
-static Datum
-text_array(List *names)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(list_length(names), 1));
-	ListCell   *lc;
-	int			n = 0;
-
-	foreach(lc, names)
-		elems[n++] = CStringGetTextDatum(lfirst(lc));
-	return PointerGetDatum(construct_array(elems, n, TEXTOID, -1, false, TYPALIGN_INT));
 }
 
 /*
@@ -295,7 +260,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	/* values written back must be in the trail */
 	if (strcmp(c->action, "UPDATE") == 0 || strcmp(c->action, "DELETE") == 0)
 		foreach(lc, c->columns)
-			if (list_has_name(c->opts.redact_columns, lfirst(lc)))
+			if (asd_list_has_name(c->opts.redact_columns, lfirst(lc)))
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" is redacted",
@@ -328,7 +293,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = Int32GetDatum(c->table_id);
 	args[2] = Int64GetDatum(c->id);
-	args[3] = text_array(c->columns);
+	args[3] = asd_text_array(c->columns);
 	args[4] = JsonbPGetDatum(c->raw_pk);
 	initStringInfo(&conflicts);
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -362,20 +327,6 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 						c->relname),
 				 errdetail("Changed since: %s.", conflicts.data),
 				 errhint("Undo the later changes first, or pass force => true to overwrite them.")));
-}
-
-/* The WHERE clause that finds c's row by $1 (see _key_condition). */
-static char *
-key_condition(Oid relid, Jsonb *pk)
-{
-	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
-	Datum		args[2];
-	bool		isnull;
-
-	args[0] = ObjectIdGetDatum(relid);
-	args[1] = JsonbPGetDatum(pk);
-	return TextDatumGetCString(asd_call_internal_function("_key_condition", 2, argtypes,
-														  args, &isnull));
 }
 
 static void
@@ -416,8 +367,8 @@ undo_update(UndoChange *c)
 	initStringInfo(&q);
 	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
 					 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
-					 only(relid), qualified_name(relid), targets.data, sources.data,
-					 qualified_name(relid), key_condition(relid, c->row_pk));
+					 asd_only(relid), asd_qualified_name(relid), targets.data, sources.data,
+					 asd_qualified_name(relid), asd_row_key_condition(relid, c->row_pk));
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = JsonbPGetDatum(c->old_values);
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -436,13 +387,13 @@ undo_insert(UndoChange *c)
 	Oid			argtypes[1] = {JSONBOID};
 	Datum		args[1];
 	AsdSpi		spi;
-	char	   *cond = key_condition(relid, c->row_pk);
+	char	   *cond = asd_row_key_condition(relid, c->row_pk);
 
 	args[0] = JsonbPGetDatum(c->row_pk);
 	asd_spi_connect(&spi, InvalidOid, 0);
 	/* the row must be there: a soft delete reports no row either way */
 	asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s FOR UPDATE OF x",
-						 only(relid), qualified_name(relid), cond),
+						 asd_only(relid), asd_qualified_name(relid), cond),
 				1, argtypes, args, NULL, SPI_OK_SELECT, 0);
 	if (SPI_processed == 0)
 		report_row_gone(c);
@@ -450,7 +401,7 @@ undo_insert(UndoChange *c)
 	if (c->opts.soft_delete == ASD_SOFT_DELETE_VIEW && c->opts.view_name)
 		target = get_relname_relid(c->opts.view_name, get_rel_namespace(relid));
 	asd_spi_run(psprintf("DELETE FROM %s%s x WHERE %s",
-						 target == relid ? only(relid) : "", qualified_name(target), cond),
+						 target == relid ? asd_only(relid) : "", asd_qualified_name(target), cond),
 				1, argtypes, args, NULL, SPI_OK_DELETE, 0);
 	asd_spi_finish(&spi);
 }
@@ -504,7 +455,7 @@ undo_delete(UndoChange *c)
 	initStringInfo(&q);
 	appendStringInfo(&q, "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s"
 					 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) r",
-					 qualified_name(relid), cols.data, vals.data, qualified_name(relid));
+					 asd_qualified_name(relid), cols.data, vals.data, asd_qualified_name(relid));
 	args[0] = JsonbPGetDatum(c->old_values);
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_undo_reinserting = relid;
@@ -540,10 +491,10 @@ undo_change(UndoChange *c)
 /*
  * The context the undo's own audit rows carry: the caller's, with
  * {"undo": what} added.  Set for the rest of the transaction like SET
- * LOCAL; returns the setting as it was, for restore_context().
+ * LOCAL; returns the setting as it was, for asd_restore_undo_context().
  */
-static char *
-set_undo_context(const char *what)
+char *
+asd_set_undo_context(const char *what)
 {
 	const char *current = GetConfigOption("audit_softdelete.context", true, false);
 	char	   *saved = current ? pstrdup(current) : pstrdup("");
@@ -565,8 +516,8 @@ set_undo_context(const char *what)
 	return saved;
 }
 
-static void
-restore_context(char *saved)
+void
+asd_restore_undo_context(char *saved)
 {
 	set_config_option("audit_softdelete.context", saved, PGC_USERSET, PGC_S_SESSION,
 					  GUC_ACTION_LOCAL, true, 0, false);
@@ -597,9 +548,9 @@ asd_undo(PG_FUNCTION_ARGS)
 	c = linitial(changes);
 	check_change(c, force, (Datum) 0, false);
 
-	saved = set_undo_context(psprintf("{\"audit_id\": %lld}", (long long) id));
+	saved = asd_set_undo_context(psprintf("{\"audit_id\": %lld}", (long long) id));
 	undo_change(c);
-	restore_context(saved);
+	asd_restore_undo_context(saved);
 	PG_RETURN_VOID();
 }
 
@@ -646,13 +597,13 @@ asd_undo_transaction(PG_FUNCTION_ARGS)
 		rows = lappend(rows, c);
 	}
 
-	saved = set_undo_context(psprintf("{\"txid\": %s}",
+	saved = asd_set_undo_context(psprintf("{\"txid\": %s}",
 									  DatumGetCString(DirectFunctionCall1(xid8out, txid))));
 	foreach(lc, rows)
 	{
 		undo_change(lfirst(lc));
 		n++;
 	}
-	restore_context(saved);
+	asd_restore_undo_context(saved);
 	PG_RETURN_INT64(n);
 }

@@ -16,4 +16,7 @@
 /* the table whose row an undone DELETE is inserting again, if any */
 extern Oid	asd_undo_reinserting;
 
+extern char *asd_set_undo_context(const char *what);
+extern void asd_restore_undo_context(char *saved);
+
 #endif							/* ASD_UNDO_H */
