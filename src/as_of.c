@@ -362,9 +362,10 @@ check_later_rows(AsOfTable *t)
 				 errdetail("They were dropped or renamed since; their values are left out.")));
 		t->args[PARAM_GONE_COLUMNS] = SPI_datumTransfer(gone, false, -1);
 	}
-	else
-		t->args[PARAM_GONE_COLUMNS] = text_array(NIL);
 	asd_spi_finish(&spi);
+	/* out of SPI's memory, which asd_spi_finish() freed */
+	if (isnull)
+		t->args[PARAM_GONE_COLUMNS] = text_array(NIL);
 }
 
 /*
