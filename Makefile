@@ -98,6 +98,7 @@ REGRESS = \
 	audit_indexes \
 	changes \
 	as_of \
+	as_of_old_key \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \
