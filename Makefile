@@ -101,6 +101,7 @@ REGRESS = \
 	audit_indexes \
 	changes \
 	as_of \
+	as_of_old_key \
 	undo \
 	revert \
 	audit_summarise_ranges \

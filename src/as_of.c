@@ -298,12 +298,30 @@ append_later_rows(StringInfo q, AsOfTable *t, bool one_row)
 	appendStringInfoString(q, ")");
 }
 
+/* obj of the audit row l, under today's column names when any changed */
+static char *
+todays_names(AsOfTable *t, const char *obj)
+{
+	StringInfoData buf;
+
+	if (!t->renamed)
+		return pstrdup(obj);
+	initStringInfo(&buf);
+	asd_append_todays_names(&buf, obj, "l");
+	return buf.data;
+}
+
 /*
  * Refuses a primary key changed since the time; notes which logged columns
- * the table no longer has ($5), with a NOTICE.
+ * the table no longer has ($5), with a NOTICE.  For one row (key_condition
+ * finds it today), a key it had then and gave up since counts too: the
+ * UPDATE that changed it is logged under the new key, so the row's own
+ * later audit rows do not show it.  Only a key that no row has today, or
+ * that a row took again later (an INSERT), can have been given up, so only
+ * then are the table's later key changes looked through.
  */
 static void
-check_later_rows(AsOfTable *t)
+check_later_rows(AsOfTable *t, const char *key_condition)
 {
 	StringInfoData q;
 	AsdSpi		spi;
@@ -312,11 +330,34 @@ check_later_rows(AsOfTable *t)
 	Datum		gone;
 
 	initStringInfo(&q);
-	append_later_rows(&q, t, t->nulls[PARAM_KEY] == ' ');
+	append_later_rows(&q, t, key_condition != NULL);
 	appendStringInfoString(&q,
-						   " SELECT (SELECT pg_catalog.min(p.id) FROM later p"
+						   " SELECT coalesce((SELECT pg_catalog.min(p.id) FROM later p"
 						   "   WHERE p.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
-						   "     AND p.old_values OPERATOR(pg_catalog.?|) $4),"
+						   "     AND p.old_values OPERATOR(pg_catalog.?|) $4)");
+	if (key_condition)
+		appendStringInfo(&q,
+						 ", CASE WHEN EXISTS (SELECT FROM later p"
+						 "                     WHERE p.action OPERATOR(pg_catalog.=) 'INSERT')"
+						 "        OR NOT EXISTS (SELECT FROM %s%s x WHERE %s)"
+		/* the key before each later key change: the new one, the old values over it */
+						 " THEN (SELECT pg_catalog.min(l.id) FROM audit_softdelete.audit_logs l"
+						 "  WHERE l.table_id OPERATOR(pg_catalog.=) $2"
+						 "    AND l.logged_at OPERATOR(pg_catalog.>) $3"
+						 "    AND l.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
+						 "    AND l.row_pk IS NOT NULL AND l.old_values IS NOT NULL"
+						 "    AND %s OPERATOR(pg_catalog.?|) $4"
+						 "    AND (%s OPERATOR(pg_catalog.||)"
+						 "         (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
+						 "            FROM pg_catalog.jsonb_each(%s) o"
+						 "           WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)))"
+						 "        OPERATOR(pg_catalog.=) $1) END",
+						 get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+						 regclass_name(t->relid), key_condition,
+						 todays_names(t, "l.old_values"), todays_names(t, "l.row_pk"),
+						 todays_names(t, "l.old_values"));
+	appendStringInfoString(&q,
+						   "),"
 						   " g.g, pg_catalog.array_to_string(g.g, ', ')"
 						   " FROM (SELECT pg_catalog.array_agg(DISTINCT k.k ORDER BY k.k)"
 						   "   FROM later p, pg_catalog.jsonb_object_keys(p.old_values) k(k)"
@@ -347,9 +388,10 @@ check_later_rows(AsOfTable *t)
 				 errdetail("They were dropped or renamed since; their values are left out.")));
 		t->args[PARAM_GONE_COLUMNS] = SPI_datumTransfer(gone, false, -1);
 	}
-	else
-		t->args[PARAM_GONE_COLUMNS] = asd_text_array(NIL);
 	asd_spi_finish(&spi);
+	/* out of SPI's memory, which asd_spi_finish() freed */
+	if (isnull)
+		t->args[PARAM_GONE_COLUMNS] = asd_text_array(NIL);
 }
 
 /*
@@ -448,12 +490,11 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 	stored = asd_history_stored_key(t.relid, pk);
 	t.args[PARAM_KEY] = JsonbPGetDatum(stored ? stored : pk);
 	t.nulls[PARAM_KEY] = ' ';
-	check_later_rows(&t);
-
 	args[0] = ObjectIdGetDatum(t.relid);
 	args[1] = t.args[PARAM_KEY];
 	key_condition = TextDatumGetCString(asd_call_internal_function("_key_condition", 2,
 																   argtypes, args, &isnull));
+	check_later_rows(&t, key_condition);
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(rebuild_query(&t, key_condition), NUM_PARAMS - 1, t.argtypes,
 				t.args, t.nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
@@ -519,7 +560,7 @@ asd_table_as_of(PG_FUNCTION_ARGS)
 				 errhint("Pass the partitioned table's row type, and filter its rows.")));
 
 	resolve_table(named, PG_GETARG_TIMESTAMPTZ(1), &t);
-	check_later_rows(&t);
+	check_later_rows(&t, NULL);
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT pg_catalog.jsonb_populate_record($7, r.j), r.lost, r.k"
