@@ -33,6 +33,7 @@ OBJS = \
 	src/undo.o \
 	src/revert.o \
 	src/sql_text.o \
+	src/txid_era.o \
 	src/trigger_guard.o \
 	src/fingerprint.o \
 	src/ddl_log.o \
@@ -104,6 +105,7 @@ REGRESS = \
 	as_of_old_key \
 	undo \
 	revert \
+	txid_eras \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \

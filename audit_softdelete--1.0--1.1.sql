@@ -99,6 +99,42 @@ AS 'MODULE_PATHNAME', 'asd_changes';
 COMMENT ON FUNCTION audit_softdelete.changes(regclass, timestamptz, timestamptz, text) IS
     'The audit rows of a table, a span of time and an actor (each optional), oldest first.';
 
+-- Transaction identity across dump and restore (src/txid_era.c): each
+-- cluster the trail was written in has an era, and audit_logs.txid is
+-- pg_current_xact_id() + (era << 48), so that a restored database's new
+-- transactions never get the txid of a restored one.  Recorded at a
+-- cluster's first audited write; system_identifier 0 stands for a cluster
+-- that wrote rows before eras were recorded.  Rows have no key: a session
+-- never waits for another to record the era both find.
+CREATE TABLE audit_softdelete.txid_eras (
+    system_identifier bigint NOT NULL,
+    era               integer NOT NULL,
+    recorded_at       timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+COMMENT ON TABLE audit_softdelete.txid_eras IS
+    'The clusters the audit trail was written in; txid = pg_current_xact_id() + (era << 48).';
+
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.txid_eras', '');
+REVOKE ALL ON audit_softdelete.txid_eras FROM PUBLIC;
+GRANT SELECT ON audit_softdelete.txid_eras TO PUBLIC;
+
+-- the rows 1.0 wrote here are this cluster's: era 0, their txids unchanged
+INSERT INTO audit_softdelete.txid_eras (system_identifier, era)
+SELECT c.system_identifier, 0
+  FROM pg_catalog.pg_control_system() c
+ WHERE EXISTS (SELECT FROM audit_softdelete.audit_logs);
+
+-- The txid of the current transaction's audit rows.
+CREATE FUNCTION audit_softdelete.current_txid()
+RETURNS xid8
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_current_txid';
+
+COMMENT ON FUNCTION audit_softdelete.current_txid() IS
+    'The txid the audit rows of the current transaction carry (pg_current_xact_id() in this cluster''s era).';
+
 -- Which name each column of a tracked table had when (src/column_history.c):
 -- audit rows name columns as they were then; reading them against today's
 -- table follows renames through this.  column_id is stable through

@@ -20,8 +20,8 @@ SELECT c::regclass AS config_dump
 \d audit_softdelete.tracked_tables
 \d audit_softdelete.audit_logs
 
--- No privilege on the audit trail for PUBLIC; tracked_tables and column_history
--- are readable.
+-- No privilege on the audit trail for PUBLIC; tracked_tables, column_history
+-- and txid_eras are readable.
 SELECT c.relname, a.grantee::regrole, a.privilege_type
   FROM pg_class c, aclexplode(c.relacl) a
  WHERE c.relnamespace = 'audit_softdelete'::regnamespace AND c.relkind = 'r'

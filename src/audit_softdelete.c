@@ -24,6 +24,7 @@
 #include "relinfo.h"
 #include "statement.h"
 #include "tracked.h"
+#include "txid_era.h"
 
 PG_MODULE_MAGIC;
 
@@ -201,6 +202,7 @@ _PG_init(void)
 
 	asd_tracked_init();
 	asd_audit_write_init();
+	asd_txid_era_init();
 	asd_relinfo_init();
 
 	asd_audit_init();

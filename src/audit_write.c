@@ -59,6 +59,8 @@
 #include "utils/acl.h"
 #include "utils/xid8.h"
 
+#include "txid_era.h"
+
 #include "actor.h"
 #include "audit_write.h"
 #include "migration.h"
@@ -74,7 +76,7 @@ static SPIPlanPtr migration_insert_plan = NULL; /* with migration_id */
 static char *cached_context_text = NULL;
 static Jsonb *cached_context = NULL;
 
-#define INSERT_NARGS 12
+#define INSERT_NARGS 13
 
 /*
  * The insert names migration_id ($12) only while a migration runs, so that
@@ -87,20 +89,20 @@ prepare_insert(bool migration)
 		"INSERT INTO audit_softdelete.audit_logs"
 		" (table_id, table_oid, schema_name, table_name, action, row_pk,"
 		"  old_values, new_values, changed_columns, actor, context,"
-		"  db_user, client_addr, application_name, migration_id)"
+		"  db_user, client_addr, application_name, txid, migration_id)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		"  SESSION_USER, pg_catalog.inet_client_addr(),"
-		"  pg_catalog.current_setting('application_name'), $12)" :
+		"  pg_catalog.current_setting('application_name'), $12, $13)" :
 		"INSERT INTO audit_softdelete.audit_logs"
 		" (table_id, table_oid, schema_name, table_name, action, row_pk,"
 		"  old_values, new_values, changed_columns, actor, context,"
-		"  db_user, client_addr, application_name)"
+		"  db_user, client_addr, application_name, txid)"
 		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
 		"  SESSION_USER, pg_catalog.inet_client_addr(),"
-		"  pg_catalog.current_setting('application_name'))";
+		"  pg_catalog.current_setting('application_name'), $12)";
 	Oid			argtypes[INSERT_NARGS] = {
 		INT4OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
-		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID, INT8OID
+		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID, XID8OID, INT8OID
 	};
 
 	return asd_spi_prepare(query, migration ? INSERT_NARGS : INSERT_NARGS - 1,
@@ -623,7 +625,7 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 
 	values[COL_ID] = Int64GetDatum(nextval_internal(seqid, false));
 	values[COL_LOGGED_AT] = TimestampTzGetDatum(GetCurrentStatementStartTimestamp());
-	values[COL_TXID] = FullTransactionIdGetDatum(GetTopFullTransactionId());
+	values[COL_TXID] = args[11];
 	nulls[COL_ID] = nulls[COL_LOGGED_AT] = nulls[COL_TXID] = false;
 	for (i = 0; i < 6; i++)
 	{
@@ -647,8 +649,8 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 	nulls[COL_APPLICATION_NAME] = false;
 	values[COL_CONTEXT] = args[10];
 	nulls[COL_CONTEXT] = (argnulls[10] == 'n');
-	values[COL_MIGRATION_ID] = args[11];
-	nulls[COL_MIGRATION_ID] = (argnulls[11] == 'n');
+	values[COL_MIGRATION_ID] = args[12];
+	nulls[COL_MIGRATION_ID] = (argnulls[12] == 'n');
 
 	tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), 0, NULL);
@@ -688,7 +690,7 @@ static void
 insert_through_spi(Datum *args, char *nulls)
 {
 	AsdSpi		spi;
-	bool		migration = (nulls[11] != 'n');
+	bool		migration = (nulls[12] != 'n');
 	SPIPlanPtr *plan = migration ? &migration_insert_plan : &insert_plan;
 
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -750,8 +752,10 @@ asd_write_audit_row(AsdAuditRow *row)
 	args[9] = CStringGetTextDatum(asd_current_actor());
 	args[10] = current_context(&context_null);
 	nulls[10] = context_null ? 'n' : ' ';
-	nulls[11] = asd_current_migration_id(&migration_id) ? ' ' : 'n';
-	args[11] = Int64GetDatum(migration_id);
+	/* pg_current_xact_id(), in this cluster's era (txid_era.c) */
+	args[11] = FullTransactionIdGetDatum(asd_current_audit_txid());
+	nulls[12] = asd_current_migration_id(&migration_id) ? ' ' : 'n';
+	args[12] = Int64GetDatum(migration_id);
 
 	if (!OidIsValid(audit_logs_relid))
 		lookup_audit_logs();
