@@ -17,9 +17,11 @@
  * the table's auditing began (or last resumed, or last changed which
  * columns it logs), a TRUNCATE since (it removes rows without logging
  * them), a primary key changed since (rows are followed by their key), a
- * row gone without an audit row of its deletion.  Excluded and redacted
- * columns come back NULL.  A column the audit rows name that the table no
- * longer has (dropped, or renamed) is left out, with a NOTICE.
+ * row gone without an audit row of its deletion, a column the audit rows
+ * name that column_history does not know (dropped or renamed before it
+ * recorded the table).  Audit rows are read under today's column names
+ * (column_history): a column dropped since is left out, with a NOTICE; one
+ * added since, and excluded and redacted columns, come back NULL.
  *
  * Everything is read as the caller: the table (SELECT, row-level
  * security), audit_logs and tracked_tables.
@@ -327,7 +329,6 @@ check_later_rows(AsOfTable *t, const char *key_condition)
 	AsdSpi		spi;
 	bool		isnull;
 	Datum		changed_key;
-	Datum		gone;
 
 	initStringInfo(&q);
 	append_later_rows(&q, t, key_condition != NULL);
@@ -377,16 +378,18 @@ check_later_rows(AsOfTable *t, const char *key_condition)
 						t->name),
 				 errdetail("Audit row %lld changed the key; rows are followed by their key.",
 						   (long long) DatumGetInt64(changed_key))));
-	gone = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (!isnull)
 	{
 		char	   *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
 
-		ereport(NOTICE,
-				(errmsg("audit rows of \"%s\" name columns it no longer has: %s",
+		/* not in column_history: dropped or renamed before 1.1 recorded names */
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("audit rows of \"%s\" name columns it no longer has: %s",
 						t->name, list),
-				 errdetail("They were dropped or renamed since; their values are left out.")));
-		t->args[PARAM_GONE_COLUMNS] = SPI_datumTransfer(gone, false, -1);
+				 errdetail("Whether they were dropped or renamed is not known: it happened before column_history recorded the table's columns (version 1.1)."),
+				 errhint("Ask for a time after the newest audit row that names them.")));
 	}
 	asd_spi_finish(&spi);
 	/* out of SPI's memory, which asd_spi_finish() freed */

@@ -37,18 +37,20 @@
 #include "call_check.h"
 #include "column_history.h"
 #include "owner.h"
+#include "sql_text.h"
 
 PG_FUNCTION_INFO_V1(asd_record_column_history);
 
 /*
  * Bring relid's column_history up to date.  With rename_from, the column
- * named so became rename_to.  As the extension owner, inside an SPI
+ * named so became rename_to.  dropped (text[]) names the columns the
+ * statement dropped: one added again under the same name is another column.  As the extension owner, inside an SPI
  * connection the caller made.  Does nothing before the 1.1 SQL is
  * installed (no column_history table).
  */
 static void
 sync_columns(Oid relid, int32 table_id, const char *rename_from,
-			 const char *rename_to)
+			 const char *rename_to, Datum dropped)
 {
 	/* a table seen for the first time: its columns, since always */
 	static const char *first_query =
@@ -66,14 +68,16 @@ sync_columns(Oid relid, int32 table_id, const char *rename_from,
 		" open AS (SELECT h.name FROM audit_softdelete.column_history h"
 		"  WHERE h.table_id OPERATOR(pg_catalog.=) $2 AND h.until_id IS NULL)"
 		" SELECT EXISTS (SELECT name FROM cur EXCEPT SELECT name FROM open)"
-		"     OR EXISTS (SELECT name FROM open EXCEPT SELECT name FROM cur)";
+		"     OR EXISTS (SELECT name FROM open EXCEPT SELECT name FROM cur)"
+		"     OR EXISTS (SELECT FROM open WHERE open.name OPERATOR(pg_catalog.=) ANY ($3))";
 	static const char *close_query =
 		"UPDATE audit_softdelete.column_history h"
 		" SET until_id = $3, until_at = pg_catalog.statement_timestamp()"
 		" WHERE h.table_id OPERATOR(pg_catalog.=) $2 AND h.until_id IS NULL"
-		"   AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a"
+		"   AND (h.name OPERATOR(pg_catalog.=) ANY ($6)"
+		"        OR NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a"
 		"     WHERE a.attrelid OPERATOR(pg_catalog.=) $1 AND a.attnum OPERATOR(pg_catalog.>) 0"
-		"       AND NOT a.attisdropped AND a.attname::pg_catalog.text OPERATOR(pg_catalog.=) h.name)";
+		"       AND NOT a.attisdropped AND a.attname::pg_catalog.text OPERATOR(pg_catalog.=) h.name))";
 	/* a renamed column keeps its column_id; any other is new */
 	static const char *open_query =
 		"INSERT INTO audit_softdelete.column_history"
@@ -93,9 +97,9 @@ sync_columns(Oid relid, int32 table_id, const char *rename_from,
 		"   AND NOT EXISTS (SELECT FROM audit_softdelete.column_history h"
 		"     WHERE h.table_id OPERATOR(pg_catalog.=) $2 AND h.until_id IS NULL"
 		"       AND h.name OPERATOR(pg_catalog.=) a.attname::pg_catalog.text)";
-	Oid			argtypes[5] = {OIDOID, INT4OID, INT8OID, TEXTOID, TEXTOID};
-	Datum		args[5];
-	char		nulls[5] = {' ', ' ', 'n', 'n', 'n'};
+	Oid			argtypes[6] = {OIDOID, INT4OID, INT8OID, TEXTOID, TEXTOID, TEXTARRAYOID};
+	Datum		args[6];
+	char		nulls[6] = {' ', ' ', 'n', 'n', 'n', ' '};
 	bool		isnull;
 	Oid			nsp = get_namespace_oid(ASD_SCHEMA_NAME, true);
 
@@ -103,10 +107,16 @@ sync_columns(Oid relid, int32 table_id, const char *rename_from,
 		return;
 	args[0] = ObjectIdGetDatum(relid);
 	args[1] = Int32GetDatum(table_id);
+	args[5] = dropped;
 	asd_spi_run(first_query, 2, argtypes, args, nulls, SPI_OK_INSERT, 0);
 	if (SPI_processed > 0)
 		return;
-	asd_spi_run(changed_query, 2, argtypes, args, nulls, SPI_OK_SELECT, 0);
+	{
+		Oid			changed_types[3] = {OIDOID, INT4OID, TEXTARRAYOID};
+		Datum		changed_args[3] = {args[0], args[1], dropped};
+
+		asd_spi_run(changed_query, 3, changed_types, changed_args, NULL, SPI_OK_SELECT, 0);
+	}
 	if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 		return;
 
@@ -121,7 +131,7 @@ sync_columns(Oid relid, int32 table_id, const char *rename_from,
 		args[4] = CStringGetTextDatum(rename_to);
 		nulls[3] = nulls[4] = ' ';
 	}
-	asd_spi_run(close_query, 3, argtypes, args, nulls, SPI_OK_UPDATE, 0);
+	asd_spi_run(close_query, 6, argtypes, args, nulls, SPI_OK_UPDATE, 0);
 	asd_spi_run(open_query, 5, argtypes, args, nulls, SPI_OK_INSERT, 0);
 }
 
@@ -135,7 +145,7 @@ asd_column_history_sync(Oid relid, int32 table_id)
 	AsdSpi		spi;
 
 	asd_spi_connect_as_owner(&spi);
-	sync_columns(relid, table_id, NULL, NULL);
+	sync_columns(relid, table_id, NULL, NULL, asd_text_array(NIL));
 	asd_spi_finish(&spi);
 }
 
@@ -157,6 +167,7 @@ asd_record_column_history(PG_FUNCTION_ARGS)
 		" WHERE t.relid::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)";
 	EventTriggerData *trigdata;
 	RenameStmt *rename = NULL;
+	List	   *dropped = NIL;
 	List	   *relids = NIL;
 	Datum	   *elems;
 	ListCell   *lc;
@@ -170,6 +181,16 @@ asd_record_column_history(PG_FUNCTION_ARGS)
 	if (IsA(trigdata->parsetree, RenameStmt) &&
 		((RenameStmt *) trigdata->parsetree)->renameType == OBJECT_COLUMN)
 		rename = (RenameStmt *) trigdata->parsetree;
+	if (IsA(trigdata->parsetree, AlterTableStmt))
+	{
+		foreach(lc, ((AlterTableStmt *) trigdata->parsetree)->cmds)
+		{
+			AlterTableCmd *cmd = lfirst(lc);
+
+			if (cmd->subtype == AT_DropColumn && cmd->name)
+				dropped = lappend(dropped, cmd->name);
+		}
+	}
 
 	/* the tables the command changed, as it resolved them */
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -212,7 +233,7 @@ asd_record_column_history(PG_FUNCTION_ARGS)
 															   tables->tupdesc, 2, &isnull));
 
 			sync_columns(relid, table_id, rename ? rename->subname : NULL,
-						 rename ? rename->newname : NULL);
+						 rename ? rename->newname : NULL, asd_text_array(dropped));
 		}
 	}
 	asd_spi_finish(&spi);
