@@ -184,6 +184,16 @@ CREATE EVENT TRIGGER audit_softdelete_column_history
     EXECUTE FUNCTION audit_softdelete._record_column_history();
 ALTER EVENT TRIGGER audit_softdelete_column_history ENABLE ALWAYS;
 
+-- jsonb objects merged into one, a later key winning (as || does): what
+-- the rebuilding of past rows folds old values with (src/as_of.c).
+CREATE AGGREGATE audit_softdelete.jsonb_merge_agg(jsonb) (
+    SFUNC = pg_catalog.jsonb_concat,
+    STYPE = jsonb
+);
+
+COMMENT ON AGGREGATE audit_softdelete.jsonb_merge_agg(jsonb) IS
+    'The jsonb objects merged with ||, in the aggregate''s order: a later key wins.';
+
 -- A row, and a whole table, as they were at a time: today's rows with every
 -- later change taken back (src/as_of.c).  As the caller: SELECT on the
 -- table and on audit_logs.

@@ -30,7 +30,8 @@ SELECT c.relname, a.grantee::regrole, a.privilege_type
 SELECT has_table_privilege('public', 'audit_softdelete.audit_logs', 'SELECT') AS public_reads_logs;
 
 -- Every function fixes its search_path, except the trigger functions,
--- which run per row and look nothing up through it.
+-- which run per row and look nothing up through it, and jsonb_merge_agg,
+-- an aggregate over pg_catalog.jsonb_concat.
 SELECT p.proname, p.prosecdef, p.proconfig
   FROM pg_proc p
  WHERE p.pronamespace = 'audit_softdelete'::regnamespace
