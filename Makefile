@@ -156,3 +156,11 @@ $(foreach obj,$(OBJS),$(eval $(obj) $(obj:.o=.bc): $(call headers_of,$(obj:.o=.c
 
 # The version is compiled in.
 src/version.o: audit_softdelete.control
+
+# The PGXN distribution: the committed tree at HEAD, as
+# audit_softdelete-<version>.zip with that directory inside.
+DIST_VERSION = $(shell sed -n 's/^ *"version": "\([0-9.]*\)",$$/\1/p' META.json | head -1)
+dist:
+	git archive --format zip --prefix=audit_softdelete-$(DIST_VERSION)/ \
+		-o audit_softdelete-$(DIST_VERSION).zip HEAD
+.PHONY: dist
