@@ -45,11 +45,15 @@ OBJS = \
 	src/migration_status.o
 
 EXTENSION = audit_softdelete
+# Out-of-tree builds (pg_buildext) find the sources where this Makefile is,
+# and make the objects' directory.
+srcroot := $(dir $(firstword $(MAKEFILE_LIST)))
 # Every install and upgrade script: ALTER EXTENSION ... UPDATE walks them.
-DATA = $(wildcard audit_softdelete--*.sql)
+DATA = $(patsubst $(srcroot)%,%,$(wildcard $(srcroot)audit_softdelete--*.sql))
 
 # The library's version is the control file's default_version: one owner.
-EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" audit_softdelete.control)
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(srcroot)audit_softdelete.control)
+$(shell mkdir -p src)
 PG_CPPFLAGS = -DASD_LIBRARY_VERSION='"$(EXTVERSION)"'
 PGFILEDESC = "audit_softdelete - stamps, soft delete and audit trail"
 
@@ -155,7 +159,7 @@ headers_of = $(filter $(wildcard src/*.h),$(addprefix src/,$(shell sed -n 's/^[#
 $(foreach obj,$(OBJS),$(eval $(obj) $(obj:.o=.bc): $(call headers_of,$(obj:.o=.c))))
 
 # The version is compiled in.
-src/version.o: audit_softdelete.control
+src/version.o: $(srcroot)audit_softdelete.control
 
 # The PGXN distribution: the committed tree at HEAD, as
 # audit_softdelete-<version>.zip with that directory inside.
