@@ -104,6 +104,7 @@ REGRESS = \
 	as_of \
 	as_of_old_key \
 	undo \
+	undo_foreign_keys \
 	revert \
 	txid_eras \
 	audit_summarise_ranges \
