@@ -107,6 +107,7 @@ REGRESS = \
 	undo_foreign_keys \
 	revert \
 	txid_eras \
+	txid_eras_read_only \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \
