@@ -108,8 +108,10 @@ REGRESS = \
 	as_of \
 	as_of_old_key \
 	undo \
+	undo_foreign_keys \
 	revert \
 	txid_eras \
+	txid_eras_read_only \
 	audit_summarise_ranges \
 	audit_bloom_range_size \
 	row_history_keys \

@@ -137,6 +137,12 @@ cluster_offset(void)
 														  SPI_tuptable->tupdesc, 3,
 														  &isnull));
 
+		/*
+		 * A read-only transaction (current_txid() there) cannot record the
+		 * era: the number is the same the first write will record.
+		 */
+		bool		record = !XactReadOnly;
+
 		if (!max_null)
 			era = highest + 1;
 		else if (has_rows)
@@ -144,14 +150,18 @@ cluster_offset(void)
 			/* rows written before eras were recorded: an unknown cluster's */
 			Datum		unknown[2] = {Int64GetDatum(0), Int32GetDatum(0)};
 
-			asd_spi_run(record_query, 2, argtypes, unknown, NULL, SPI_OK_INSERT, 0);
+			if (record)
+				asd_spi_run(record_query, 2, argtypes, unknown, NULL, SPI_OK_INSERT, 0);
 			era = 1;
 		}
 		else
 			era = 0;
-		args[1] = Int32GetDatum(era);
-		asd_spi_run(record_query, 2, argtypes, args, NULL, SPI_OK_INSERT, 0);
-		recorded_subid = GetCurrentSubTransactionId();
+		if (record)
+		{
+			args[1] = Int32GetDatum(era);
+			asd_spi_run(record_query, 2, argtypes, args, NULL, SPI_OK_INSERT, 0);
+			recorded_subid = GetCurrentSubTransactionId();
+		}
 	}
 	else if (recorded_subid == InvalidSubTransactionId)
 		era_known = true;		/* recorded by a committed transaction */

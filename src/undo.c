@@ -31,12 +31,14 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
+#include "utils/resowner.h"
 #include "utils/xid8.h"
 
 #include "call_check.h"
@@ -489,6 +491,66 @@ undo_change(UndoChange *c)
 }
 
 /*
+ * The undo of c in a subtransaction: false, with nothing of it left, when
+ * a foreign key refused it (*error set to the first such refusal), since
+ * the row it needs may be one a later step brings back.  A cascade logs
+ * the parent's change before the children's, so newest first is not
+ * always the order the keys accept.  Any other error is raised.
+ */
+static bool
+try_undo_change(UndoChange *c, ErrorData **error)
+{
+	MemoryContext outer = CurrentMemoryContext;
+	ResourceOwner owner = CurrentResourceOwner;
+	volatile bool done = false;
+
+	BeginInternalSubTransaction(NULL);
+	MemoryContextSwitchTo(outer);
+	PG_TRY();
+	{
+		undo_change(c);
+		ReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(outer);
+		CurrentResourceOwner = owner;
+		done = true;
+	}
+	PG_CATCH();
+	{
+		ErrorData  *edata;
+
+		MemoryContextSwitchTo(outer);
+		edata = CopyErrorData();
+		FlushErrorState();
+		RollbackAndReleaseCurrentSubTransaction();
+		MemoryContextSwitchTo(outer);
+		CurrentResourceOwner = owner;
+		if (edata->sqlerrcode != ERRCODE_FOREIGN_KEY_VIOLATION)
+			ReThrowError(edata);
+		if (*error == NULL)
+			*error = edata;
+	}
+	PG_END_TRY();
+	return done;
+}
+
+/* Is a change of c's row among the changes put off? */
+static bool
+row_put_off(List *put_off, UndoChange *c)
+{
+	ListCell   *lc;
+
+	foreach(lc, put_off)
+	{
+		UndoChange *p = lfirst(lc);
+
+		if (p->table_id == c->table_id &&
+			compareJsonbContainers(&p->row_pk->root, &c->row_pk->root) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
  * The context the undo's own audit rows carry: the caller's, with
  * {"undo": what} added.  Set for the rest of the transaction like SET
  * LOCAL; returns the setting as it was, for asd_restore_undo_context().
@@ -599,10 +661,28 @@ asd_undo_transaction(PG_FUNCTION_ARGS)
 
 	saved = asd_set_undo_context(psprintf("{\"txid\": %s}",
 									  DatumGetCString(DirectFunctionCall1(xid8out, txid))));
-	foreach(lc, rows)
+	/*
+	 * Newest first; a change a foreign key refuses is put off, with the
+	 * older changes of its row, and tried again after the rest, until a
+	 * round brings nothing more back: then the first refusal is raised.
+	 */
+	while (rows != NIL)
 	{
-		undo_change(lfirst(lc));
-		n++;
+		List	   *put_off = NIL;
+		ErrorData  *error = NULL;
+
+		foreach(lc, rows)
+		{
+			UndoChange *c = lfirst(lc);
+
+			if (row_put_off(put_off, c) || !try_undo_change(c, &error))
+				put_off = lappend(put_off, c);
+			else
+				n++;
+		}
+		if (put_off != NIL && list_length(put_off) == list_length(rows))
+			ReThrowError(error);
+		rows = put_off;
 	}
 	asd_restore_undo_context(saved);
 	PG_RETURN_INT64(n);
