@@ -10,9 +10,11 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/test/lib/cluster.sh"
 
 # python3-*: the Alembic test (test/scripts/alembic.sh), run with /usr/bin/python3;
-# pgbouncer: test/scripts/migration_pgbouncer.sh
+# pgbouncer: test/scripts/migration_pgbouncer.sh; debhelper,
+# postgresql-server-dev-all: the Debian package (test/scripts/debian_package.sh)
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc \
-	python3-alembic python3-sqlalchemy python3-psycopg2 pgbouncer
+	python3-alembic python3-sqlalchemy python3-psycopg2 pgbouncer \
+	debhelper postgresql-server-dev-all dpkg-dev
 asd_build_install "$src"
 
 # pg_regress writes its results into the source tree: start clean.

@@ -52,7 +52,7 @@ check "CHANGELOG.md's newest entry is the control file's version" "$control" \
 	"$(sed -n 's/^## \([0-9][0-9.]*\).*/\1/p' CHANGELOG.md | head -1)"
 if [ -f debian/changelog ]; then
 	check "debian/changelog's newest entry is the control file's version" "$control.0" \
-		"$(sed -n '1s/^[^ ]* (\([0-9.]*\)-[^)]*).*/\1/p' debian/changelog)"
+		"$(sed -n '1s/^[^ ]* (\([0-9.]*\)[^)]*).*/\1/p' debian/changelog)"
 fi
 
 work=$(mktemp -d)
