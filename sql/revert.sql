@@ -40,6 +40,18 @@ SELECT action, row_pk, context -> 'undo' ->> 'table' AS reverted_table,
 -- nothing left to do: a second revert writes nothing
 SELECT audit_softdelete.revert_table_to('r_items', :'t');
 
+-- A self-referencing table: rows are written in key order, and a write its
+-- foreign key refuses (a child before its parent) waits for the rest.
+CREATE TABLE r_tree (id int PRIMARY KEY, parent int REFERENCES r_tree);
+INSERT INTO r_tree VALUES (10, NULL), (2, 10);
+SELECT audit_softdelete.enable('r_tree', stamps => false, soft_delete => 'off');
+SELECT clock_timestamp() AS t_tree \gset
+DELETE FROM r_tree WHERE id = 2;
+DELETE FROM r_tree WHERE id = 10;
+INSERT INTO r_tree VALUES (1, NULL), (3, 1);
+SELECT audit_softdelete.revert_table_to('r_tree', :'t_tree');
+SELECT * FROM r_tree ORDER BY id;
+
 -- A redacted column changed since: refused unless force, which leaves it.
 CREATE TABLE r_secret (id int PRIMARY KEY, pin text, note text);
 INSERT INTO r_secret VALUES (1, '1', 'x');

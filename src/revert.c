@@ -121,6 +121,90 @@ column_list(ArrayType *names, const char *prefix)
 	return buf.data;
 }
 
+/* The table being reverted, as its writes need it. */
+typedef struct RevertTable
+{
+	Oid			relid;
+	Oid			target;			/* deletes go through the live view in view mode */
+	AsdTableOptions *opts;
+} RevertTable;
+
+/* One row to write back, copied out of the comparison. */
+typedef struct RevertRow
+{
+	RevertTable *table;
+	char		kind;			/* 'd' delete, 'i' insert again, 'u' update */
+	Jsonb	   *pk;
+	Jsonb	   *past;			/* the row then */
+	ArrayType  *columns;		/* 'u': the columns that differ; 'i': all compared */
+} RevertRow;
+
+static void
+write_row(void *arg)
+{
+	RevertRow  *r = arg;
+	Oid			relid = r->table->relid;
+	Oid			target = r->table->target;
+	Oid			types[2] = {JSONBOID, JSONBOID};
+	Datum		vals[2];
+	char	   *cond = asd_row_key_condition(relid, r->pk);
+	AsdSpi		spi;
+	int			role;
+
+	vals[0] = JsonbPGetDatum(r->pk);
+	vals[1] = r->past ? JsonbPGetDatum(r->past) : (Datum) 0;
+	asd_spi_connect(&spi, InvalidOid, 0);
+	if (r->kind == 'd')
+	{
+		/* not there then: deleted (soft where the table has it) */
+		asd_spi_run(psprintf("DELETE FROM %s%s x WHERE %s",
+							 target == relid ? asd_only(relid) : "", asd_qualified_name(target),
+							 cond),
+					1, types, vals, NULL, SPI_OK_DELETE, 0);
+	}
+	else if (r->kind == 'i')
+	{
+		/* gone since: inserted again, created_* as they were */
+		StringInfoData stamps;
+		StringInfoData stamp_values;
+
+		initStringInfo(&stamps);
+		initStringInfo(&stamp_values);
+		for (role = ASD_CREATED_AT; role <= ASD_CREATED_BY; role++)
+			if (r->table->opts->column_names[role] &&
+				get_attnum(relid, r->table->opts->column_names[role]) > 0)
+			{
+				appendStringInfo(&stamps, ", %s",
+								 quote_identifier(r->table->opts->column_names[role]));
+				appendStringInfo(&stamp_values, ", r.%s",
+								 quote_identifier(r->table->opts->column_names[role]));
+			}
+		asd_undo_reinserting = relid;
+		PG_TRY();
+		{
+			asd_spi_run(psprintf("INSERT INTO %s (%s%s) OVERRIDING SYSTEM VALUE SELECT %s%s"
+								 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $2) r",
+								 asd_qualified_name(relid), column_list(r->columns, ""), stamps.data,
+								 column_list(r->columns, "r."), stamp_values.data,
+								 asd_qualified_name(relid)),
+						2, types, vals, NULL, SPI_OK_INSERT, 0);
+		}
+		PG_FINALLY();
+		{
+			asd_undo_reinserting = InvalidOid;
+		}
+		PG_END_TRY();
+	}
+	else
+		asd_spi_run(psprintf("UPDATE %s%s x SET (%s) = (SELECT %s FROM"
+							 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
+							 asd_only(relid), asd_qualified_name(relid),
+							 column_list(r->columns, ""), column_list(r->columns, "r."),
+							 asd_qualified_name(relid), cond),
+					2, types, vals, NULL, SPI_OK_UPDATE, 0);
+	asd_spi_finish(&spi);
+}
+
 /*
  * revert_table_to(tbl regclass, at timestamptz, force boolean DEFAULT false)
  *		RETURNS bigint
@@ -148,10 +232,11 @@ asd_revert_table_to(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {TIMESTAMPTZOID, TEXTARRAYOID};
 	Datum		args[2];
 	AsdSpi		spi;
-	SPITupleTable *rows;
-	uint64		nrows;
 	uint64		i;
 	int64		written = 0;
+	List	   *writes = NIL;
+	RevertTable table;
+	MemoryContext outer = CurrentMemoryContext;
 	char	   *saved;
 	char	   *deleted_today;
 	Oid			target;
@@ -252,80 +337,64 @@ asd_revert_table_to(PG_FUNCTION_ARGS)
 	target = relid;
 	if (opts.soft_delete == ASD_SOFT_DELETE_VIEW && opts.view_name)
 		target = get_relname_relid(opts.view_name, get_rel_namespace(relid));
+	table.relid = relid;
+	table.target = target;
+	table.opts = &opts;
 
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(q.data, 2, argtypes, args, NULL, SPI_OK_SELECT, 0);
-	rows = SPI_tuptable;
-	nrows = SPI_processed;
-	for (i = 0; i < nrows; i++)
+	for (i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	row = rows->vals[i];
+		HeapTuple	row = SPI_tuptable->vals[i];
+		TupleDesc	rowdesc = SPI_tuptable->tupdesc;
 		bool		nopast,
 					notoday,
 					isnull;
-		Datum		pk = SPI_getbinval(row, rows->tupdesc, 1, &isnull);
-		Datum		past = SPI_getbinval(row, rows->tupdesc, 2, &nopast);
-		ArrayType  *changed = DatumGetArrayTypeP(SPI_getbinval(row, rows->tupdesc, 4, &isnull));
-		Oid			types[2] = {JSONBOID, JSONBOID};
-		Datum		vals[2];
-		char	   *cond;
+		Datum		past = SPI_getbinval(row, rowdesc, 2, &nopast);
+		ArrayType  *changed = DatumGetArrayTypeP(SPI_getbinval(row, rowdesc, 4, &isnull));
+		MemoryContext old;
+		RevertRow  *r;
 
-		SPI_getbinval(row, rows->tupdesc, 3, &notoday);
+		SPI_getbinval(row, rowdesc, 3, &notoday);
 		if (!nopast && !notoday && ArrayGetNItems(ARR_NDIM(changed), ARR_DIMS(changed)) == 0)
 			continue;
-		if (nopast && DatumGetBool(SPI_getbinval(row, rows->tupdesc, 5, &isnull)))
+		/* not there then, and soft-deleted today: as good as gone */
+		if (nopast && DatumGetBool(SPI_getbinval(row, rowdesc, 5, &isnull)))
 			continue;
-		cond = asd_row_key_condition(relid, DatumGetJsonbP(pk));
-		vals[0] = pk;
-		vals[1] = past;
-		if (nopast)
-		{
-			/* not there then: deleted (soft where the table has it) */
-			asd_spi_run(psprintf("DELETE FROM %s%s x WHERE %s",
-								 target == relid ? asd_only(relid) : "", asd_qualified_name(target), cond),
-						1, types, vals, NULL, SPI_OK_DELETE, 0);
-		}
-		else if (notoday)
-		{
-			/* gone since: inserted again, created_* as they were */
-			ArrayType  *cols = DatumGetArrayTypeP(args[1]);
-			StringInfoData stamps;
-			StringInfoData stamp_values;
-
-			initStringInfo(&stamps);
-			initStringInfo(&stamp_values);
-			for (role = ASD_CREATED_AT; role <= ASD_CREATED_BY; role++)
-				if (opts.column_names[role])
-				{
-					appendStringInfo(&stamps, ", %s", quote_identifier(opts.column_names[role]));
-					appendStringInfo(&stamp_values, ", r.%s",
-									 quote_identifier(opts.column_names[role]));
-				}
-			asd_undo_reinserting = relid;
-			PG_TRY();
-			{
-				asd_spi_run(psprintf("INSERT INTO %s (%s%s) OVERRIDING SYSTEM VALUE SELECT %s%s"
-									 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $2) r",
-									 asd_qualified_name(relid), column_list(cols, ""), stamps.data,
-									 column_list(cols, "r."), stamp_values.data,
-									 asd_qualified_name(relid)),
-							2, types, vals, NULL, SPI_OK_INSERT, 0);
-			}
-			PG_FINALLY();
-			{
-				asd_undo_reinserting = InvalidOid;
-			}
-			PG_END_TRY();
-		}
-		else
-			asd_spi_run(psprintf("UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-								 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
-								 asd_only(relid), asd_qualified_name(relid), column_list(changed, ""),
-								 column_list(changed, "r."), asd_qualified_name(relid), cond),
-						2, types, vals, NULL, SPI_OK_UPDATE, 0);
-		written++;
+		old = MemoryContextSwitchTo(outer);
+		r = palloc0(sizeof(RevertRow));
+		r->table = &table;
+		r->kind = nopast ? 'd' : notoday ? 'i' : 'u';
+		r->pk = DatumGetJsonbPCopy(SPI_getbinval(row, rowdesc, 1, &isnull));
+		r->past = nopast ? NULL : DatumGetJsonbPCopy(past);
+		r->columns = r->kind == 'i' ? DatumGetArrayTypePCopy(args[1]) :
+			DatumGetArrayTypePCopy(PointerGetDatum(changed));
+		writes = lappend(writes, r);
+		MemoryContextSwitchTo(old);
 	}
 	asd_spi_finish(&spi);
+
+	/*
+	 * In key order; a write a foreign key refuses (a row that needs one
+	 * written after it) is put off and tried again after the rest, until a
+	 * round writes nothing more: then the first refusal is raised.
+	 */
+	while (writes != NIL)
+	{
+		List	   *put_off = NIL;
+		ErrorData  *error = NULL;
+
+		foreach(lc, writes)
+		{
+			if (asd_write_or_put_off(write_row, lfirst(lc), &error))
+				written++;
+			else
+				put_off = lappend(put_off, lfirst(lc));
+		}
+		if (put_off != NIL && list_length(put_off) == list_length(writes))
+			ReThrowError(error);
+		writes = put_off;
+	}
 	asd_restore_undo_context(saved);
 
 	PG_RETURN_INT64(written);

@@ -491,14 +491,14 @@ undo_change(UndoChange *c)
 }
 
 /*
- * The undo of c in a subtransaction: false, with nothing of it left, when
- * a foreign key refused it (*error set to the first such refusal), since
- * the row it needs may be one a later step brings back.  A cascade logs
- * the parent's change before the children's, so newest first is not
- * always the order the keys accept.  Any other error is raised.
+ * asd_write_or_put_off
+ *		Run write(arg) in a subtransaction: false, with nothing of it left,
+ *		when a foreign key refused it (*error set to the first such
+ *		refusal), since the row it needs may be one a later write brings
+ *		back.  Any other error is raised.
  */
-static bool
-try_undo_change(UndoChange *c, ErrorData **error)
+bool
+asd_write_or_put_off(void (*write) (void *), void *arg, ErrorData **error)
 {
 	MemoryContext outer = CurrentMemoryContext;
 	ResourceOwner owner = CurrentResourceOwner;
@@ -508,7 +508,7 @@ try_undo_change(UndoChange *c, ErrorData **error)
 	MemoryContextSwitchTo(outer);
 	PG_TRY();
 	{
-		undo_change(c);
+		write(arg);
 		ReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(outer);
 		CurrentResourceOwner = owner;
@@ -531,6 +531,23 @@ try_undo_change(UndoChange *c, ErrorData **error)
 	}
 	PG_END_TRY();
 	return done;
+}
+
+static void
+undo_change_arg(void *c)
+{
+	undo_change((UndoChange *) c);
+}
+
+/*
+ * The undo of c, put off when a foreign key refuses it: a cascade logs the
+ * parent's change before the children's, so newest first is not always
+ * the order the keys accept.
+ */
+static bool
+try_undo_change(UndoChange *c, ErrorData **error)
+{
+	return asd_write_or_put_off(undo_change_arg, c, error);
 }
 
 /* Is a change of c's row among the changes put off? */

@@ -14,7 +14,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 # postgresql-server-dev-all: the Debian package (test/scripts/debian_package.sh)
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc \
 	python3-alembic python3-sqlalchemy python3-psycopg2 pgbouncer \
-	debhelper postgresql-server-dev-all dpkg-dev
+	debhelper postgresql-server-dev-all dpkg-dev build-essential
 asd_build_install "$src"
 
 # pg_regress writes its results into the source tree: start clean.
