@@ -144,7 +144,7 @@ REGRESS = \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
-	audit_summarise_locks \
+	audit_summarise_locks undo_race \
 	concurrent_trigger_guard migration_concurrent migration_holder
 
 REGRESS_OPTS = --load-extension=audit_softdelete

@@ -268,6 +268,23 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" is redacted",
 								(long long) c->id, (char *) lfirst(lc), c->relname),
 						 errdetail("The audit trail holds a marker, not its old value.")));
+	/*
+	 * The row locked first, and the later changes read after, with the
+	 * latest snapshot: a change committed while this waited for the lock
+	 * is seen, not overwritten.
+	 */
+	if (strcmp(c->action, "DELETE") != 0)
+	{
+		Oid			keytype[1] = {JSONBOID};
+		Datum		key[1] = {JsonbPGetDatum(c->row_pk)};
+
+		asd_spi_connect(&spi, InvalidOid, 0);
+		asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s FOR UPDATE OF x",
+							 asd_only(c->opts.relid), asd_qualified_name(c->opts.relid),
+							 asd_row_key_condition(c->opts.relid, c->row_pk)),
+					1, keytype, key, NULL, SPI_OK_SELECT, 0);
+		asd_spi_finish(&spi);
+	}
 	if (force)
 		return;
 
@@ -304,10 +321,10 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 		Oid			types6[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
 		Datum		args6[6] = {args[0], args[1], args[2], args[3], args[4], txid};
 
-		asd_spi_run(q.data, 6, types6, args6, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+		asd_spi_run(q.data, 6, types6, args6, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
 	}
 	else
-		asd_spi_run(q.data, 5, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+		asd_spi_run(q.data, 5, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;

@@ -113,6 +113,7 @@ q -d "$db" -c "VACUUM (ANALYZE) audit_softdelete.audit_logs"
 # hot times, spread evenly over its transactions, and notes the txid of its
 # transaction three quarters through (question b).
 bulk_tx=$(( (bulk_rows + batch - 1) / batch ))
+before_newest=$(q -d "$db" -c "SELECT clock_timestamp()")
 phase "newest rows: $bulk_rows in $bulk_tx transactions ($clients sessions) + $hot hot-row updates"
 awk -v C="$clients" -v N="$table_rows" -v B="$batch" -v T="$bulk_tx" -v R="$bulk_rows" \
 	-v H="$hot" -v A="$actors" -v M="$trickle_tx" -v tps="$trickle_tps" -v dir="$work" '
@@ -321,6 +322,14 @@ if q -d "$db" -c "SELECT to_regprocedure('audit_softdelete.changes(regclass,time
 		"SELECT * FROM audit_softdelete.changes(since => '$minute', until => timestamptz '$minute' + interval '1 minute')"
 	ask "d. the same actor through changes()" 50 \
 		"SELECT * FROM audit_softdelete.changes(since => now() - interval '1 day', actor => 'user_7')"
+fi
+# a row as it was, where the extension has row_as_of (issue 14): an
+# ordinary row and the hot one, as of the start of the newest writes
+if q -d "$db" -c "SELECT to_regprocedure('audit_softdelete.row_as_of(regclass,jsonb,timestamptz)') IS NOT NULL" | grep -q t; then
+	ask "e. an ordinary row as of before the newest writes (row_as_of)" 5 \
+		"SELECT audit_softdelete.row_as_of('reads_customers', '{\"id\": $ordinary_id}', '$before_newest')"
+	ask "e. the hot row as of before its $hot updates (row_as_of)" 20 \
+		"SELECT audit_softdelete.row_as_of('reads_orders', '{\"id\": $table_rows}', '$before_newest')"
 fi
 
 count=$(q -d "$db" -c "SELECT count(*) FROM audit_softdelete.audit_logs")

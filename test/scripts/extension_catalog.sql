@@ -18,9 +18,15 @@ SELECT line FROM (
     SELECT 'member ' || pg_catalog.pg_describe_object(m.classid, m.objid, 0) AS line
       FROM members m
     UNION ALL
-    -- functions: their whole definition, owner's grants
+    -- functions: their whole definition, owner's grants; aggregates: their
+    -- transition function and state type (pg_get_functiondef refuses them)
     SELECT 'function ' || p.oid::pg_catalog.regprocedure || E'\n'
-           || pg_catalog.pg_get_functiondef(p.oid)
+           || CASE WHEN p.prokind = 'a'
+                   THEN (SELECT 'aggregate sfunc ' || a.aggtransfn::pg_catalog.regprocedure
+                                || ' stype ' || a.aggtranstype::pg_catalog.regtype
+                                || ' initcond ' || coalesce(a.agginitval, '-')
+                           FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid = p.oid)
+                   ELSE pg_catalog.pg_get_functiondef(p.oid) END
            || E'\n  acl ' || coalesce(p.proacl::text, 'default')
       FROM members m JOIN pg_catalog.pg_proc p ON p.oid = m.objid
      WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
