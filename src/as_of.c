@@ -414,8 +414,9 @@ rebuild_query(AsOfTable *t, const char *key_condition)
 	initStringInfo(&q);
 	append_later_rows(&q, t, key_condition != NULL);
 	appendStringInfoString(&q,
-						   ", ends AS (SELECT p.row_pk, pg_catalog.min(p.id) AS first_id,"
-						   " pg_catalog.max(p.id) AS last_id,"
+						   ", ends AS (SELECT p.row_pk,"
+						   " (pg_catalog.array_agg(p.action ORDER BY p.id))[1] AS first_action,"
+						   " (pg_catalog.array_agg(p.action ORDER BY p.id DESC))[1] AS last_action,"
 	/* the earliest old value of each column: merged newest first, the last wins */
 						   " audit_softdelete.jsonb_merge_agg(p.old_values ORDER BY p.id DESC) AS olds"
 						   " FROM later p GROUP BY p.row_pk)"
@@ -435,15 +436,13 @@ rebuild_query(AsOfTable *t, const char *key_condition)
 		appendStringInfo(&q, " WHERE %s", key_condition);
 	appendStringInfoString(&q,
 						   "), past AS ("
-						   " SELECT CASE WHEN f.action OPERATOR(pg_catalog.=) 'INSERT' THEN NULL"
+						   " SELECT CASE WHEN e.first_action OPERATOR(pg_catalog.=) 'INSERT' THEN NULL"
 						   "  ELSE coalesce(c.j, '{}'::pg_catalog.jsonb) OPERATOR(pg_catalog.||)"
 						   "       coalesce(e.olds, '{}'::pg_catalog.jsonb) END AS j,"
-						   "  f.action OPERATOR(pg_catalog.<>) 'INSERT' AND c.j IS NULL"
-						   "  AND z.action OPERATOR(pg_catalog.<>) 'DELETE' AS lost,"
+						   "  e.first_action OPERATOR(pg_catalog.<>) 'INSERT' AND c.j IS NULL"
+						   "  AND e.last_action OPERATOR(pg_catalog.<>) 'DELETE' AS lost,"
 						   "  e.row_pk AS k"
-						   " FROM ends e JOIN later f ON f.id OPERATOR(pg_catalog.=) e.first_id"
-						   " JOIN later z ON z.id OPERATOR(pg_catalog.=) e.last_id"
-						   " LEFT JOIN today c ON c.k OPERATOR(pg_catalog.=) e.row_pk"
+						   " FROM ends e LEFT JOIN today c ON c.k OPERATOR(pg_catalog.=) e.row_pk"
 						   " UNION ALL"
 						   " SELECT c.j, false, c.k FROM today c"
 						   "  WHERE NOT EXISTS (SELECT FROM ends e WHERE e.row_pk OPERATOR(pg_catalog.=) c.k))"

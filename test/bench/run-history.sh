@@ -5,7 +5,8 @@
 # for, row_as_of() of one of its rows, revert_table_to() of the last
 # transaction, and undo_transaction() of a transaction of HISTORY_TX_ROWS
 # (1,000) changes.  Medians of HISTORY_RUNS (3) runs, each timed by psql's
-# \timing; the undo and revert runs each undo a fresh transaction.  Starts
+# \timing (reads: the second of two in one session, caches warm); the undo
+# and revert runs each undo a fresh transaction.  Starts
 # its own throwaway cluster; prints one line per measurement.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -25,6 +26,9 @@ ms() { # the time psql's \timing printed for the last statement of a script
 	psql -X -q -v ON_ERROR_STOP=1 -d postgres -c '\timing on' "$@" 2>&1 |
 		sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | tail -1
 }
+warm_ms() { # a read, run twice in one session: the second, warm, time
+	ms -c "$1" -c "$1"
+}
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 q -c "CREATE EXTENSION audit_softdelete" \
@@ -41,10 +45,10 @@ echo "audit_softdelete history benchmark: $rows rows, $(q -c "SELECT count(*) FR
 echo "commit $(git -C "$root" rev-parse --short HEAD), $("$PG_BINDIR/postgres" --version)"
 
 for i in $(seq 1 "$runs"); do
-	ms -c "SELECT count(*) FROM audit_softdelete.table_as_of(NULL::h, '$t0')"
+	warm_ms "SELECT count(*) FROM audit_softdelete.table_as_of(NULL::h, '$t0')"
 done | median | awk -v n="$rows" '{printf "table_as_of, %d rows, every row changed since: %.0f ms\n", n, $1}'
 for i in $(seq 1 "$runs"); do
-	ms -c "SELECT audit_softdelete.row_as_of('h', '{\"id\": $((i * 7))}', '$t0')"
+	warm_ms "SELECT audit_softdelete.row_as_of('h', '{\"id\": $((i * 7))}', '$t0')"
 done | median | awk '{printf "row_as_of, a row changed %d times since: %.1f ms\n", '"$rounds"', $1}'
 
 for i in $(seq 1 "$runs"); do
