@@ -196,11 +196,14 @@ COMMENT ON AGGREGATE audit_softdelete.jsonb_merge_agg(jsonb) IS
 
 -- A row, and a whole table, as they were at a time: today's rows with every
 -- later change taken back (src/as_of.c).  As the caller: SELECT on the
--- table and on audit_logs.
+-- table and on audit_logs.  Without JIT, as changes(): their queries are
+-- costed for branches that seldom run, and compiling took longer than
+-- running them (docs/BENCHMARKS.md).
 CREATE FUNCTION audit_softdelete.row_as_of(tbl regclass, pk jsonb, at timestamptz)
 RETURNS jsonb
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS 'MODULE_PATHNAME', 'asd_row_as_of';
 
 COMMENT ON FUNCTION audit_softdelete.row_as_of(regclass, jsonb, timestamptz) IS
@@ -210,6 +213,7 @@ CREATE FUNCTION audit_softdelete.table_as_of(rowtype anyelement, at timestamptz)
 RETURNS SETOF anyelement
 LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS 'MODULE_PATHNAME', 'asd_table_as_of';
 
 COMMENT ON FUNCTION audit_softdelete.table_as_of(anyelement, timestamptz) IS
@@ -221,6 +225,7 @@ CREATE FUNCTION audit_softdelete.undo(audit_id bigint, force boolean DEFAULT fal
 RETURNS void
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS 'MODULE_PATHNAME', 'asd_undo';
 
 COMMENT ON FUNCTION audit_softdelete.undo(bigint, boolean) IS
@@ -230,6 +235,7 @@ CREATE FUNCTION audit_softdelete.undo_transaction(txid xid8, force boolean DEFAU
 RETURNS bigint
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS 'MODULE_PATHNAME', 'asd_undo_transaction';
 
 COMMENT ON FUNCTION audit_softdelete.undo_transaction(xid8, boolean) IS
@@ -240,6 +246,7 @@ CREATE FUNCTION audit_softdelete.revert_table_to(tbl regclass, at timestamptz,
 RETURNS bigint
 LANGUAGE C VOLATILE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS 'MODULE_PATHNAME', 'asd_revert_table_to';
 
 COMMENT ON FUNCTION audit_softdelete.revert_table_to(regclass, timestamptz, boolean) IS
