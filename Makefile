@@ -63,6 +63,7 @@ REGRESS = \
 	version \
 	enable \
 	enable_errors \
+	enable_schema \
 	role_columns \
 	check_options \
 	save_table_options \

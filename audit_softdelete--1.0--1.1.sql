@@ -99,6 +99,77 @@ AS 'MODULE_PATHNAME', 'asd_changes';
 COMMENT ON FUNCTION audit_softdelete.changes(regclass, timestamptz, timestamptz, text) IS
     'The audit rows of a table, a span of time and an actor (each optional), oldest first.';
 
+-- Every table of a schema enabled at once (issue 15), as the caller: each
+-- through enable(), which checks the caller's rights.  All or nothing: an
+-- error in any enable() leaves every table as it was.  Skipped, each with
+-- a NOTICE: partitions (their partitioned table is enabled, and they with
+-- it), tables that belong to an extension, and, in view mode, tables
+-- without a primary key (the live view finds rows by it).  Returns how many
+-- tables it enabled.
+CREATE FUNCTION audit_softdelete.enable_schema(
+    schema_name     name,
+    stamps          boolean DEFAULT true,
+    soft_delete     text    DEFAULT 'trigger',
+    audit           boolean DEFAULT true,
+    columns         jsonb   DEFAULT '{}',
+    exclude_columns text[]  DEFAULT '{}',
+    redact_columns  text[]  DEFAULT '{}')
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nsp     oid;
+    t       record;
+    enabled integer := 0;
+    skipped integer := 0;
+BEGIN
+    IF schema_name IS NULL THEN
+        RAISE EXCEPTION 'schema_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    nsp := (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = schema_name);
+    IF nsp IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    IF schema_name = 'audit_softdelete' OR schema_name LIKE 'pg\_%' OR schema_name = 'information_schema' THEN
+        RAISE EXCEPTION 'cannot enable the tables of schema "%"', schema_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  DETAIL = 'It belongs to the extension or to the system.';
+    END IF;
+    FOR t IN
+        SELECT c.oid::pg_catalog.regclass AS tbl, c.relispartition AS is_partition,
+               (SELECT e.extname FROM pg_catalog.pg_depend d
+                  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
+                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                   AND d.objid = c.oid AND d.deptype = 'e') AS extension,
+               EXISTS (SELECT FROM pg_catalog.pg_constraint k
+                        WHERE k.conrelid = c.oid AND k.contype = 'p') AS has_pk
+          FROM pg_catalog.pg_class c
+         WHERE c.relnamespace = nsp AND c.relkind IN ('r', 'p')
+         ORDER BY c.relname
+    LOOP
+        IF t.is_partition THEN
+            RAISE NOTICE 'skipping %: a partition, enabled with its partitioned table', t.tbl;
+        ELSIF t.extension IS NOT NULL THEN
+            RAISE NOTICE 'skipping %: it belongs to extension %', t.tbl, t.extension;
+        ELSIF soft_delete = 'view' AND NOT t.has_pk THEN
+            RAISE NOTICE 'skipping %: view mode needs a primary key', t.tbl;
+        ELSE
+            PERFORM audit_softdelete.enable(t.tbl, stamps, soft_delete, audit, columns,
+                                            exclude_columns, redact_columns);
+            enabled := enabled + 1;
+            CONTINUE;
+        END IF;
+        skipped := skipped + 1;
+    END LOOP;
+    RAISE NOTICE 'schema "%": % tables enabled, % skipped', schema_name, enabled, skipped;
+    RETURN enabled;
+END
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.enable_schema(name, boolean, text, boolean, jsonb, text[], text[]) IS
+    'Enable every ordinary and partitioned table of a schema with the same options, all or nothing.';
+
 -- Transaction identity across dump and restore (src/txid_era.c): each
 -- cluster the trail was written in has an era, and audit_logs.txid is
 -- pg_current_xact_id() + (era << 48), so that a restored database's new
