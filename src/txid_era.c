@@ -19,8 +19,9 @@
  * record it (the rows have no key; a second copy is harmless).  An empty
  * log starts at era 0, where txid is pg_current_xact_id() as in 1.0; a log
  * with rows but no era (restored from 1.0) records them as era 0 of an
- * unknown cluster (system identifier 0).  The era is cached per backend
- * once the row that records it has committed.
+ * unknown cluster (system identifier 0).  The era is read once per backend
+ * and cached; if the (sub)transaction that recorded it aborts, the next
+ * audited write records it again.
  *
  * IDENTIFICATION
  *	  src/txid_era.c
@@ -57,8 +58,10 @@ txid_era_xact_callback(XactEvent event, void *arg)
 {
 	if (recorded_subid == InvalidSubTransactionId)
 		return;
-	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT)
-		era_known = true;
+	/* the row gone, or (prepared) perhaps to go: record it again */
+	if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
+		event == XACT_EVENT_PREPARE)
+		era_known = false;
 	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT ||
 		event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT ||
 		event == XACT_EVENT_PREPARE)
@@ -72,7 +75,10 @@ txid_era_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 	if (recorded_subid != mySubid)
 		return;
 	if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		era_known = false;
 		recorded_subid = InvalidSubTransactionId;
+	}
 	else if (event == SUBXACT_EVENT_COMMIT_SUB)
 		recorded_subid = parentSubid;
 }
@@ -160,11 +166,13 @@ cluster_offset(void)
 		{
 			args[1] = Int32GetDatum(era);
 			asd_spi_run(record_query, 2, argtypes, args, NULL, SPI_OK_INSERT, 0);
+			/* known from now on, unless the recording (sub)transaction aborts */
 			recorded_subid = GetCurrentSubTransactionId();
+			era_known = true;
 		}
 	}
-	else if (recorded_subid == InvalidSubTransactionId)
-		era_known = true;		/* recorded by a committed transaction */
+	else
+		era_known = true;
 	asd_spi_finish(&spi);
 	return ((uint64) era) << ERA_SHIFT;
 }
