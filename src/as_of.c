@@ -66,7 +66,7 @@ enum
 	PARAM_TABLE_ID,				/* $2 int4 */
 	PARAM_AT,					/* $3 timestamptz */
 	PARAM_KEY_COLUMNS,			/* $4 text[]: the primary key's columns */
-	PARAM_GONE_COLUMNS,			/* $5 text[]: logged, no longer in the table */
+	PARAM_COLUMNS,				/* $5 text[]: the table's columns today */
 	PARAM_HIDDEN,				/* $6 jsonb: excluded and redacted -> null */
 	PARAM_ROWTYPE,				/* $7 the row type table_as_of() returns */
 	NUM_PARAMS
@@ -245,7 +245,7 @@ resolve_table(Oid named, TimestampTz at, AsOfTable *t)
 	t->argtypes[PARAM_TABLE_ID] = INT4OID;
 	t->argtypes[PARAM_AT] = TIMESTAMPTZOID;
 	t->argtypes[PARAM_KEY_COLUMNS] = TEXTARRAYOID;
-	t->argtypes[PARAM_GONE_COLUMNS] = TEXTARRAYOID;
+	t->argtypes[PARAM_COLUMNS] = TEXTARRAYOID;
 	t->argtypes[PARAM_HIDDEN] = JSONBOID;
 	t->argtypes[PARAM_ROWTYPE] = get_rel_type_id(t->relid);
 	memset(t->nulls, 'n', NUM_PARAMS);
@@ -255,6 +255,8 @@ resolve_table(Oid named, TimestampTz at, AsOfTable *t)
 	t->nulls[PARAM_AT] = ' ';
 	t->args[PARAM_KEY_COLUMNS] = asd_text_array(t->pkcols);
 	t->nulls[PARAM_KEY_COLUMNS] = ' ';
+	t->args[PARAM_COLUMNS] = asd_text_array(column_names(t->relid));
+	t->nulls[PARAM_COLUMNS] = ' ';
 	/* a row it hides today looks gone: it is left out, not refused */
 	t->rls = check_enable_rls(t->relid, InvalidOid, true) == RLS_ENABLED;
 	check_history(t, at);
@@ -314,8 +316,8 @@ todays_names(AsOfTable *t, const char *obj)
 }
 
 /*
- * Refuses a primary key changed since the time; notes which logged columns
- * the table no longer has ($5), with a NOTICE.  For one row (key_condition
+ * Refuses a primary key changed since the time, and logged columns the
+ * table no longer has (not $5) that column_history does not know.  For one row (key_condition
  * finds it today), a key it had then and gave up since counts too: the
  * UPDATE that changed it is logged under the new key, so the row's own
  * later audit rows do not show it.  Only a key that no row has today, or
@@ -366,9 +368,6 @@ check_later_rows(AsOfTable *t, const char *key_condition)
 						   "     audit_softdelete.jsonb_merge_agg(p.old_values) FROM later p)) k(k)"
 						   "  WHERE NOT k.k OPERATOR(pg_catalog.=) ANY ($5)) g(g)");
 
-	/* $5 is today's columns here */
-	t->args[PARAM_GONE_COLUMNS] = asd_text_array(column_names(t->relid));
-	t->nulls[PARAM_GONE_COLUMNS] = ' ';
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(q.data, NUM_PARAMS - 1, t->argtypes, t->args, t->nulls,
 				SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
@@ -394,9 +393,6 @@ check_later_rows(AsOfTable *t, const char *key_condition)
 				 errhint("Ask for a time after the newest audit row that names them.")));
 	}
 	asd_spi_finish(&spi);
-	/* out of SPI's memory, which asd_spi_finish() freed */
-	if (isnull)
-		t->args[PARAM_GONE_COLUMNS] = asd_text_array(NIL);
 }
 
 /*
@@ -446,7 +442,7 @@ rebuild_query(AsOfTable *t, const char *key_condition)
 						   " UNION ALL"
 						   " SELECT c.j, false, c.k FROM today c"
 						   "  WHERE NOT EXISTS (SELECT FROM ends e WHERE e.row_pk OPERATOR(pg_catalog.=) c.k))"
-						   " SELECT (p.j OPERATOR(pg_catalog.-) $5) OPERATOR(pg_catalog.||) $6, p.lost, p.k"
+						   " SELECT p.j OPERATOR(pg_catalog.||) $6, p.lost, p.k"
 						   " FROM past p WHERE p.j IS NOT NULL OR p.lost");
 	return q.data;
 }
