@@ -60,6 +60,7 @@ PGFILEDESC = "audit_softdelete - stamps, soft delete and audit trail"
 # One feature per file; each file creates and drops what it uses.
 REGRESS = \
 	install \
+	reference \
 	version \
 	enable \
 	enable_errors \

@@ -2,7 +2,7 @@
 migration ledger, inside the revision's own transaction.
 
 Everything but the engine (from ASD_ALEMBIC_URL) and target_metadata is
-the recipe README.md shows under "Alembic": keep the two alike.
+the recipe docs/migrations.md shows under "Alembic": keep the two alike.
 """
 import json
 import os
