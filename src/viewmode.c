@@ -194,8 +194,13 @@ table_changes(Node *parsetree)
 		changes.created = ((CreateStmt *) parsetree)->relation->relpersistence != RELPERSISTENCE_TEMP;
 	}
 	else if (IsA(parsetree, CreateTableAsStmt))
-		changes.created = ((CreateTableAsStmt *) parsetree)->objtype == OBJECT_TABLE &&
-			((CreateTableAsStmt *) parsetree)->into->rel->relpersistence != RELPERSISTENCE_TEMP;
+	{
+		/* CREATE TABLE AS, SELECT INTO; not CREATE MATERIALIZED VIEW */
+		CreateTableAsStmt *ctas = (CreateTableAsStmt *) parsetree;
+
+		changes.created = ctas->objtype == OBJECT_TABLE &&
+			ctas->into->rel->relpersistence != RELPERSISTENCE_TEMP;
+	}
 	else if (IsA(parsetree, AlterTableStmt))
 	{
 		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
