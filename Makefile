@@ -65,6 +65,7 @@ REGRESS = \
 	enable \
 	enable_errors \
 	enable_schema \
+	enable_schema_future \
 	role_columns \
 	check_options \
 	save_table_options \
@@ -129,6 +130,7 @@ REGRESS = \
 	restore_bookkeeping \
 	softdelete_key_types \
 	softdelete_purge \
+	progress_notices \
 	softdelete_view \
 	softdelete_view_defaults \
 	softdelete_view_delete \

@@ -99,13 +99,40 @@ AS 'MODULE_PATHNAME', 'asd_changes';
 COMMENT ON FUNCTION audit_softdelete.changes(regclass, timestamptz, timestamptz, text) IS
     'The audit rows of a table, a span of time and an actor (each optional), oldest first.';
 
--- Every table of a schema enabled at once (issue 15), as the caller: each
--- through enable(), which checks the caller's rights.  All or nothing: an
--- error in any enable() leaves every table as it was.  Skipped, each with
--- a NOTICE: partitions (their partitioned table is enabled, and they with
--- it), tables that belong to an extension, and, in view mode, tables
--- without a primary key (the live view finds rows by it).  Returns how many
--- tables it enabled.
+-- Every table of a schema at once (issue 15)
+-- ------------------------------------------
+
+-- The schemas whose tables created later are enabled too, and with which
+-- options (enable_schema(..., include_future => true)); written only by
+-- enable_schema() and disable_schema(), as the extension owner.  The schema
+-- is a regnamespace, like tracked_tables.relid a regclass: it follows a
+-- RENAME of the schema (a name would silently stop matching, and a new
+-- schema of the old name would start to), and pg_dump writes it as the
+-- schema's name, which the restore turns into the new schema's OID.  A
+-- dropped schema's row goes with it (_forget_dropped_tables).
+CREATE TABLE audit_softdelete.tracked_schemas (
+    nspid           regnamespace PRIMARY KEY,
+    stamps          boolean NOT NULL,
+    soft_delete     text NOT NULL CHECK (soft_delete IN ('trigger', 'view', 'off')),
+    audit           boolean NOT NULL,
+    columns         jsonb NOT NULL,
+    exclude_columns text[] NOT NULL,
+    redact_columns  text[] NOT NULL,
+    enabled_by      text NOT NULL,
+    enabled_at      timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+COMMENT ON TABLE audit_softdelete.tracked_schemas IS
+    'Schemas whose new tables are enabled when created, with these options; written only by enable_schema() and disable_schema().';
+
+SELECT pg_catalog.pg_extension_config_dump('audit_softdelete.tracked_schemas', '');
+REVOKE ALL ON audit_softdelete.tracked_schemas FROM PUBLIC;
+GRANT SELECT ON audit_softdelete.tracked_schemas TO PUBLIC;
+
+-- Each runs its body, _enable_schema() or _disable_schema(), as the
+-- extension owner on behalf of the calling role, as enable() does
+-- (src/internal.c); the bodies call _enable() and _disable(), which check
+-- that role's rights on each table.
 CREATE FUNCTION audit_softdelete.enable_schema(
     schema_name     name,
     stamps          boolean DEFAULT true,
@@ -113,62 +140,351 @@ CREATE FUNCTION audit_softdelete.enable_schema(
     audit           boolean DEFAULT true,
     columns         jsonb   DEFAULT '{}',
     exclude_columns text[]  DEFAULT '{}',
-    redact_columns  text[]  DEFAULT '{}')
+    redact_columns  text[]  DEFAULT '{}',
+    include_future  boolean DEFAULT false)
+RETURNS integer
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
+COMMENT ON FUNCTION audit_softdelete.enable_schema(name, boolean, text, boolean, jsonb, text[], text[], boolean) IS
+    'Enable every ordinary and partitioned table of a schema with the same options, all or nothing; with include_future, the tables created in it later too.';
+
+CREATE FUNCTION audit_softdelete.disable_schema(schema_name name,
+                                                disable_tables boolean DEFAULT false)
+RETURNS integer
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
+COMMENT ON FUNCTION audit_softdelete.disable_schema(name, boolean) IS
+    'Stop enabling the tables created later in a schema; with disable_tables, disable its enabled tables too, all or nothing.';
+
+-- The schema's OID, refused when it is missing.
+-- internal: called by _enable_schema() and _disable_schema()
+CREATE FUNCTION audit_softdelete._schema_oid(schema_name name)
+RETURNS oid
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nsp oid;
+BEGIN
+    IF schema_name IS NULL THEN
+        RAISE EXCEPTION 'schema_name must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    nsp := (SELECT n.oid FROM pg_namespace n WHERE n.nspname = schema_name);
+    IF nsp IS NULL THEN
+        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = 'invalid_schema_name';
+    END IF;
+    RETURN nsp;
+END
+$$;
+
+-- Whether the calling role may change which of the schema's future tables
+-- are enabled: it owns the schema (a member of its owner).  Enabling the
+-- tables others create in it is the schema owner's decision.
+-- internal: called by _enable_schema() and _disable_schema()
+CREATE FUNCTION audit_softdelete._check_schema_owner(nsp oid)
+RETURNS void
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF NOT pg_has_role(audit_softdelete._caller(),
+                       (SELECT n.nspowner FROM pg_namespace n WHERE n.oid = nsp), 'USAGE') THEN
+        RAISE EXCEPTION 'must be owner of schema %', nsp::regnamespace
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'Only the schema''s owner decides whether the tables created in it are enabled.';
+    END IF;
+END
+$$;
+
+-- The body of enable_schema(), run like _enable().  All or nothing: an
+-- error in any _enable() leaves every table as it was.  Skipped, each with
+-- a NOTICE: partitions (their partitioned table is enabled, and they with
+-- it), foreign tables, tables that belong to an extension, and, in view
+-- mode, tables without a primary key (the live view finds rows by it).
+-- Over more than 100 tables, a NOTICE after every 100th says how far it
+-- got.  Returns how many tables it enabled.
+-- internal: called by asd_call_internal() in src/internal.c, as enable_schema()
+CREATE FUNCTION audit_softdelete._enable_schema(
+    schema_name     name,
+    stamps          boolean,
+    soft_delete     text,
+    audit           boolean,
+    columns         jsonb,
+    exclude_columns text[],
+    redact_columns  text[],
+    include_future  boolean)
 RETURNS integer
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    nsp     oid;
+    nsp     oid := audit_softdelete._schema_oid(schema_name);
     t       record;
+    total   integer;
+    done    integer := 0;
     enabled integer := 0;
     skipped integer := 0;
 BEGIN
-    IF schema_name IS NULL THEN
-        RAISE EXCEPTION 'schema_name must not be null' USING ERRCODE = 'null_value_not_allowed';
-    END IF;
-    nsp := (SELECT n.oid FROM pg_catalog.pg_namespace n WHERE n.nspname = schema_name);
-    IF nsp IS NULL THEN
-        RAISE EXCEPTION 'schema "%" does not exist', schema_name USING ERRCODE = 'invalid_schema_name';
-    END IF;
     IF schema_name = 'audit_softdelete' OR schema_name LIKE 'pg\_%' OR schema_name = 'information_schema' THEN
         RAISE EXCEPTION 'cannot enable the tables of schema "%"', schema_name
             USING ERRCODE = 'invalid_parameter_value',
                   DETAIL = 'It belongs to the extension or to the system.';
     END IF;
+    IF include_future IS NULL THEN
+        RAISE EXCEPTION 'include_future must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF include_future THEN
+        PERFORM audit_softdelete._check_schema_owner(nsp);
+        -- the options are stored now and used later: checked now as
+        -- _enable() checks them (the columns each table must have, later)
+        IF stamps IS NULL OR audit IS NULL OR soft_delete IS NULL OR columns IS NULL
+           OR exclude_columns IS NULL OR redact_columns IS NULL THEN
+            RAISE EXCEPTION '% must not be null',
+                    CASE WHEN stamps IS NULL THEN 'stamps'
+                         WHEN soft_delete IS NULL THEN 'soft_delete'
+                         WHEN audit IS NULL THEN 'audit'
+                         WHEN columns IS NULL THEN 'columns'
+                         WHEN exclude_columns IS NULL THEN 'exclude_columns'
+                         ELSE 'redact_columns' END
+                USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        IF array_position(exclude_columns, NULL) IS NOT NULL
+           OR array_position(redact_columns, NULL) IS NOT NULL THEN
+            RAISE EXCEPTION '% must not contain nulls',
+                    CASE WHEN array_position(exclude_columns, NULL) IS NOT NULL
+                         THEN 'exclude_columns' ELSE 'redact_columns' END
+                USING ERRCODE = 'null_value_not_allowed';
+        END IF;
+        PERFORM audit_softdelete._check_options(soft_delete, columns);
+    END IF;
+
+    total := (SELECT count(*) FROM pg_class c WHERE c.relnamespace = nsp AND c.relkind IN ('r', 'p', 'f'));
     FOR t IN
-        SELECT c.oid::pg_catalog.regclass AS tbl, c.relispartition AS is_partition,
-               (SELECT e.extname FROM pg_catalog.pg_depend d
-                  JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
-                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        SELECT c.oid::regclass AS tbl, c.relispartition AS is_partition, c.relkind,
+               (SELECT e.extname FROM pg_depend d
+                  JOIN pg_extension e ON e.oid = d.refobjid
+                 WHERE d.classid = 'pg_class'::regclass
                    AND d.objid = c.oid AND d.deptype = 'e') AS extension,
-               EXISTS (SELECT FROM pg_catalog.pg_constraint k
+               EXISTS (SELECT FROM pg_constraint k
                         WHERE k.conrelid = c.oid AND k.contype = 'p') AS has_pk
-          FROM pg_catalog.pg_class c
-         WHERE c.relnamespace = nsp AND c.relkind IN ('r', 'p')
+          FROM pg_class c
+         WHERE c.relnamespace = nsp AND c.relkind IN ('r', 'p', 'f')
          ORDER BY c.relname
     LOOP
         IF t.is_partition THEN
             RAISE NOTICE 'skipping %: a partition, enabled with its partitioned table', t.tbl;
+            skipped := skipped + 1;
+        ELSIF t.relkind = 'f' THEN
+            RAISE NOTICE 'skipping %: a foreign table', t.tbl;
+            skipped := skipped + 1;
         ELSIF t.extension IS NOT NULL THEN
             RAISE NOTICE 'skipping %: it belongs to extension %', t.tbl, t.extension;
+            skipped := skipped + 1;
         ELSIF soft_delete = 'view' AND NOT t.has_pk THEN
             RAISE NOTICE 'skipping %: view mode needs a primary key', t.tbl;
+            skipped := skipped + 1;
         ELSE
-            PERFORM audit_softdelete.enable(t.tbl, stamps, soft_delete, audit, columns,
-                                            exclude_columns, redact_columns);
+            PERFORM audit_softdelete._enable(t.tbl, stamps, soft_delete, audit, columns,
+                                             exclude_columns, redact_columns);
             enabled := enabled + 1;
-            CONTINUE;
         END IF;
-        skipped := skipped + 1;
+        done := done + 1;
+        IF total > 100 AND done % 100 = 0 AND done < total THEN
+            RAISE NOTICE 'schema "%": % of % tables done', schema_name, done, total;
+        END IF;
     END LOOP;
-    RAISE NOTICE 'schema "%": % tables enabled, % skipped', schema_name, enabled, skipped;
+
+    IF include_future THEN
+        INSERT INTO audit_softdelete.tracked_schemas AS s
+               (nspid, stamps, soft_delete, audit, columns, exclude_columns, redact_columns, enabled_by)
+        VALUES (nsp, stamps, soft_delete, audit, columns, exclude_columns, redact_columns,
+                audit_softdelete._caller()::regrole::text)
+        ON CONFLICT (nspid) DO UPDATE
+           SET stamps = excluded.stamps, soft_delete = excluded.soft_delete,
+               audit = excluded.audit, columns = excluded.columns,
+               exclude_columns = excluded.exclude_columns,
+               redact_columns = excluded.redact_columns,
+               enabled_by = excluded.enabled_by, enabled_at = excluded.enabled_at;
+        RAISE NOTICE 'schema "%": % tables enabled, % skipped; tables created in it later will be enabled too',
+                schema_name, enabled, skipped;
+    ELSE
+        RAISE NOTICE 'schema "%": % tables enabled, % skipped', schema_name, enabled, skipped;
+        IF EXISTS (SELECT FROM audit_softdelete.tracked_schemas s WHERE s.nspid = nsp) THEN
+            RAISE NOTICE 'tables created later in schema "%" are still enabled with the options given before', schema_name
+                USING HINT = 'Pass include_future => true to give them these options, or call audit_softdelete.disable_schema() to stop it.';
+        END IF;
+    END IF;
     RETURN enabled;
 END
 $$;
 
-COMMENT ON FUNCTION audit_softdelete.enable_schema(name, boolean, text, boolean, jsonb, text[], text[]) IS
-    'Enable every ordinary and partitioned table of a schema with the same options, all or nothing.';
+-- The body of disable_schema(), run like _disable().  Returns how many
+-- tables it disabled.
+-- internal: called by asd_call_internal() in src/internal.c, as disable_schema()
+CREATE FUNCTION audit_softdelete._disable_schema(schema_name name, disable_tables boolean)
+RETURNS integer
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    nsp      oid := audit_softdelete._schema_oid(schema_name);
+    t        record;
+    total    integer;
+    done     integer := 0;
+BEGIN
+    IF disable_tables IS NULL THEN
+        RAISE EXCEPTION 'disable_tables must not be null' USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF EXISTS (SELECT FROM audit_softdelete.tracked_schemas s WHERE s.nspid = nsp) THEN
+        PERFORM audit_softdelete._check_schema_owner(nsp);
+        DELETE FROM audit_softdelete.tracked_schemas s WHERE s.nspid = nsp;
+    ELSIF NOT disable_tables THEN
+        RAISE NOTICE 'schema "%" does not enable the tables created in it, skipping', schema_name;
+    END IF;
+    IF NOT disable_tables THEN
+        RETURN 0;
+    END IF;
+
+    total := (SELECT count(*) FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+               WHERE tt.enabled AND c.relnamespace = nsp);
+    FOR t IN SELECT tt.relid
+               FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+              WHERE tt.enabled AND c.relnamespace = nsp
+              ORDER BY c.relname
+    LOOP
+        PERFORM audit_softdelete._disable(t.relid);
+        done := done + 1;
+        IF total > 100 AND done % 100 = 0 AND done < total THEN
+            RAISE NOTICE 'schema "%": % of % tables disabled', schema_name, done, total;
+        END IF;
+    END LOOP;
+    RAISE NOTICE 'schema "%": % tables disabled', schema_name, done;
+    RETURN done;
+END
+$$;
+
+-- After CREATE TABLE, CREATE TABLE AS, SELECT INTO and CREATE FOREIGN
+-- TABLE (the C event trigger _table_ddl_end calls it): each new table of a
+-- schema in tracked_schemas is enabled with the schema's options, as
+-- enable() would be by the role that created it (which owns it).  The
+-- role expects the table audited, so a table enable() refuses fails its
+-- CREATE, with the reason and how to get past it; never silently skipped.
+-- Skipped with a NOTICE, as by enable_schema(): foreign tables and tables
+-- of an extension; a partition goes with its partitioned table (given its
+-- triggers by _after_table_ddl()), with a NOTICE only when no table above
+-- it is enabled.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
+CREATE FUNCTION audit_softdelete._enable_created_tables()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t      record;
+    state  text;
+    msg    text;
+    detail text;
+    hint   text;
+BEGIN
+    FOR t IN
+        SELECT DISTINCT c.oid::regclass AS tbl, c.relname, c.relkind,
+               c.relispartition AS is_partition, n.nspname AS schema, s.stamps, s.soft_delete, s.audit, s.columns,
+               s.exclude_columns, s.redact_columns,
+               (SELECT e.extname FROM pg_depend dep
+                  JOIN pg_extension e ON e.oid = dep.refobjid
+                 WHERE dep.classid = 'pg_class'::regclass
+                   AND dep.objid = c.oid AND dep.deptype = 'e') AS extension
+          FROM pg_event_trigger_ddl_commands() d
+          JOIN pg_class c ON c.oid = d.objid
+          JOIN audit_softdelete.tracked_schemas s ON s.nspid = c.relnamespace
+          JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+           AND d.command_tag IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE FOREIGN TABLE')
+           AND c.relkind IN ('r', 'p', 'f') AND c.relpersistence <> 't'
+         ORDER BY 1
+    LOOP
+        IF t.is_partition THEN
+            IF NOT EXISTS (SELECT FROM pg_partition_ancestors(t.tbl) a
+                             JOIN audit_softdelete.tracked_tables tt ON tt.relid = a.relid
+                            WHERE tt.enabled) THEN
+                RAISE NOTICE 'new table "%" in schema "%" not enabled: a partition, enabled with its partitioned table',
+                        t.relname, t.schema;
+            END IF;
+        ELSIF t.relkind = 'f' THEN
+            RAISE NOTICE 'new table "%" in schema "%" not enabled: a foreign table', t.relname, t.schema;
+        ELSIF t.extension IS NOT NULL THEN
+            RAISE NOTICE 'new table "%" in schema "%" not enabled: it belongs to extension "%"',
+                    t.relname, t.schema, t.extension;
+        ELSE
+            BEGIN
+                PERFORM audit_softdelete._enable(t.tbl, t.stamps, t.soft_delete, t.audit, t.columns,
+                                                 t.exclude_columns, t.redact_columns);
+            EXCEPTION WHEN OTHERS THEN
+                GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, msg = MESSAGE_TEXT,
+                                        detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
+                RAISE EXCEPTION 'cannot enable new table "%" in schema "%": %', t.relname, t.schema, msg
+                    USING ERRCODE = state,
+                          DETAIL = concat_ws(' ', nullif(detail, ''),
+                                             format('Schema "%s" enables the tables created in it (enable_schema() with include_future).',
+                                                    t.schema)),
+                          HINT = concat_ws(' ', nullif(hint, ''),
+                                           format('Or stop enabling new tables there with audit_softdelete.disable_schema(%L).',
+                                                  t.schema));
+            END;
+        END IF;
+    END LOOP;
+END
+$$;
+
+REVOKE ALL ON FUNCTION
+    audit_softdelete._schema_oid(name),
+    audit_softdelete._check_schema_owner(oid),
+    audit_softdelete._enable_schema(name, boolean, text, boolean, jsonb, text[], text[], boolean),
+    audit_softdelete._disable_schema(name, boolean),
+    audit_softdelete._enable_created_tables()
+FROM PUBLIC;
+
+-- The event trigger that calls _table_ddl_end() now also fires for the
+-- other commands that create a table, for _enable_created_tables().  Same
+-- name: it keeps its place in the name order (after
+-- audit_softdelete_follow_column_rename, before
+-- audit_softdelete_verify_triggers).
+DROP EVENT TRIGGER audit_softdelete_table_ddl_end;
+CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
+    ON ddl_command_end
+    WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE FOREIGN TABLE',
+                 'ALTER TABLE')
+    EXECUTE FUNCTION audit_softdelete._table_ddl_end();
+
+-- Dropped tables leave tracked_tables (as in 1.0), dropped schemas
+-- tracked_schemas: a row naming no schema would be dumped as a bare OID.
+CREATE OR REPLACE FUNCTION audit_softdelete._forget_dropped_tables()
+RETURNS event_trigger
+LANGUAGE plpgsql
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    WITH gone AS (
+        DELETE FROM audit_softdelete.tracked_tables t
+         USING pg_event_trigger_dropped_objects() d
+         WHERE d.classid = 'pg_class'::regclass
+           AND d.objsubid = 0
+           AND d.objid = t.relid::oid
+        RETURNING t.table_id)
+    DELETE FROM audit_softdelete.soft_delete_cascades c
+     USING gone g
+     WHERE c.parent_table_id = g.table_id OR c.child_table_id = g.table_id;
+    DELETE FROM audit_softdelete.tracked_schemas s
+     USING pg_event_trigger_dropped_objects() d
+     WHERE d.classid = 'pg_namespace'::regclass
+       AND d.objid = s.nspid::oid;
+END
+$$;
 
 -- Transaction identity across dump and restore (src/txid_era.c): each
 -- cluster the trail was written in has an era, and audit_logs.txid is

@@ -1,6 +1,7 @@
 -- enable_schema(): every table of a schema enabled with the same options,
 -- as the caller, all or nothing; partitions, extension members and (in
 -- view mode) tables without a primary key skipped with a NOTICE.
+\set SHOW_CONTEXT never
 CREATE SCHEMA "Shop Data";
 CREATE TABLE "Shop Data".orders (id int PRIMARY KEY, total int);
 CREATE TABLE "Shop Data"."Order Lines" (id int PRIMARY KEY, order_id int);
@@ -9,6 +10,10 @@ CREATE TABLE "Shop Data".events (id int, at date, PRIMARY KEY (id, at)) PARTITIO
 CREATE TABLE "Shop Data".events_2026 PARTITION OF "Shop Data".events
     FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 CREATE VIEW "Shop Data".a_view AS SELECT 1 AS x;
+-- a table that belongs to an extension
+CREATE EXTENSION citext;
+CREATE TABLE "Shop Data".ext_owned (id int PRIMARY KEY);
+ALTER EXTENSION citext ADD TABLE "Shop Data".ext_owned;
 
 SELECT audit_softdelete.enable_schema('Shop Data', soft_delete => 'off');
 SELECT t.relid, t.stamps, t.soft_delete, t.audit
@@ -50,6 +55,8 @@ SELECT audit_softdelete.enable_schema(NULL);
 
 SELECT audit_softdelete.disable(t.relid) FROM audit_softdelete.tracked_tables t
  WHERE t.relid::text LIKE '"Shop Data".%' OR t.relid::text LIKE 'es_mixed.%';
+ALTER EXTENSION citext DROP TABLE "Shop Data".ext_owned;
+DROP EXTENSION citext;
 DROP SCHEMA "Shop Data" CASCADE;
 DROP SCHEMA es_mixed CASCADE;
 DROP ROLE es_owner;

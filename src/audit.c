@@ -51,6 +51,7 @@
 #include "rowjson.h"
 #include "statement.h"
 #include "call_check.h"
+#include "cascade.h"
 
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
@@ -337,7 +338,11 @@ asd_audit_trigger(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(event))
 		audit_whole_row(info, ASD_ACTION_INSERT, trigdata->tg_trigtuple, tupdesc);
 	else if (TRIGGER_FIRED_BY_DELETE(event))
+	{
 		audit_whole_row(info, ASD_ACTION_DELETE, trigdata->tg_trigtuple, tupdesc);
+		if (asd_purging(info))
+			asd_purge_row_recorded();
+	}
 	else
 		audit_update(info, trigdata->tg_trigtuple, tupdesc,
 					 info, trigdata->tg_newtuple, tupdesc);

@@ -16,6 +16,8 @@
 #include "utils/rel.h"
 
 extern bool asd_purging(AsdRelInfo *info);
+extern void asd_purge_row_removed(void);
+extern void asd_purge_row_recorded(void);
 extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern Jsonb *asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls);

@@ -6,8 +6,9 @@
  * The functions whose names start with "_" are internal: PUBLIC may not
  * execute them, only the extension owner.  The public functions reach them
  * in one of two ways:
- *	- enable() and disable() are C entries (asd_call_internal) that run
- *	  their PL/pgSQL body, _enable or _disable, as the extension owner, who
+ *	- enable() and disable() (and enable_schema(), disable_schema()) are C
+ *	  entries (asd_call_internal) that run their PL/pgSQL body, _enable or
+ *	  _disable (_enable_schema, _disable_schema), as the extension owner, who
  *	  may call the other internal functions, inside a gate (owner.c) that
  *	  remembers who called.  Whatever they change on the caller's tables
  *	  they change as the caller, through _as_caller(): the DDL is checked

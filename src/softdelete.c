@@ -160,6 +160,8 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	if (asd_hard_delete || asd_purging(info) ||
 		asd_parent_physically_deleted(info, rel, oldtuple))
 	{
+		if (asd_purging(info))
+			asd_purge_row_removed();
 		/* without the audit trigger, record it here: nothing is lost */
 		if (!info->audit)
 			asd_audit_delete(info, oldtuple, tupdesc);

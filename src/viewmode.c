@@ -28,6 +28,7 @@
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "commands/event_trigger.h"
+#include "commands/extension.h"
 #include "nodes/parsenodes.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -169,6 +170,7 @@ typedef struct TableChanges
 	bool		partitions;		/* creates, attaches or detaches a partition */
 	bool		primary_key;	/* adds a primary key (or a column with one) */
 	bool		defaults;		/* sets or drops a column's default */
+	bool		created;		/* creates a table (not a temporary one) */
 } TableChanges;
 
 static bool
@@ -181,13 +183,24 @@ is_primary_key(Node *node)
 static TableChanges
 table_changes(Node *parsetree)
 {
-	TableChanges changes = {false, false, false, false};
+	TableChanges changes = {false, false, false, false, false};
 	ListCell   *lc;
 
 	if (IsA(parsetree, RenameStmt))
 		changes.columns = ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
 	else if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
+	{
 		changes.partitions = ((CreateStmt *) parsetree)->partbound != NULL;
+		changes.created = ((CreateStmt *) parsetree)->relation->relpersistence != RELPERSISTENCE_TEMP;
+	}
+	else if (IsA(parsetree, CreateTableAsStmt))
+	{
+		/* CREATE TABLE AS, SELECT INTO; not CREATE MATERIALIZED VIEW */
+		CreateTableAsStmt *ctas = (CreateTableAsStmt *) parsetree;
+
+		changes.created = ctas->objtype == OBJECT_TABLE &&
+			ctas->into->rel->relpersistence != RELPERSISTENCE_TEMP;
+	}
 	else if (IsA(parsetree, AlterTableStmt))
 	{
 		foreach(lc, ((AlterTableStmt *) parsetree)->cmds)
@@ -231,12 +244,40 @@ table_changes(Node *parsetree)
 }
 
 /*
+ * Can new tables be enabled here, by _enable_created_tables()?  Not while
+ * this extension's own scripts run (its tables are never enabled, and an
+ * update script creates tables before that function exists), nor before
+ * ALTER EXTENSION ... UPDATE has created tracked_schemas (1.1): the library
+ * runs with the SQL of an older version until then.
+ */
+static bool
+can_enable_created_tables(void)
+{
+	Oid			nsp;
+
+	if (creating_extension &&
+		CurrentExtensionObject == get_extension_oid(ASD_EXTENSION_NAME, true))
+		return false;
+	nsp = get_namespace_oid(ASD_SCHEMA_NAME, true);
+	return OidIsValid(nsp) && OidIsValid(get_relname_relid("tracked_schemas", nsp));
+}
+
+/*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
  *		before it, when partitions came or went, set their TRUNCATE
  *		triggers, give live views the table's new column defaults, and
  *		refuse a primary key over hidden columns (see _after_table_ddl and
- *		_follow_column_defaults in the install script).
+ *		_follow_column_defaults in the install script).  After CREATE TABLE,
+ *		CREATE TABLE AS and SELECT INTO: enable the new tables of the
+ *		schemas enable_schema(..., include_future => true) named (see
+ *		_enable_created_tables in the upgrade script to 1.1).
+ *
+ *	CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
+ *		ON ddl_command_end
+ *		WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO',
+ *					 'CREATE FOREIGN TABLE', 'ALTER TABLE')
+ *		EXECUTE FUNCTION audit_softdelete._table_ddl_end();
  */
 Datum
 asd_table_ddl_end(PG_FUNCTION_ARGS)
@@ -250,8 +291,10 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 
 	trigdata = asd_event_trigger_call(fcinfo, "_table_ddl_end");
 	changes = table_changes(trigdata->parsetree);
+	if (changes.created && !can_enable_created_tables())
+		changes.created = false;
 	if (!changes.primary_key && !changes.columns && !changes.partitions &&
-		!changes.defaults)
+		!changes.defaults && !changes.created)
 		PG_RETURN_VOID();
 
 	/* internal functions, run on behalf of the role running the DDL */
@@ -269,6 +312,10 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 		/* after the views made again above, which took the defaults already */
 		if (changes.defaults)
 			asd_spi_run("SELECT audit_softdelete._follow_column_defaults()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		/* a new partition has had its triggers from _after_table_ddl above */
+		if (changes.created)
+			asd_spi_run("SELECT audit_softdelete._enable_created_tables()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		asd_spi_finish(&spi);
 	}

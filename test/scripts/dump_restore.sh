@@ -8,6 +8,8 @@
 # runs while the extension's event triggers exist, and must neither add
 # rows nor collide with the restored ones; its rows are restored by COPY
 # past the guard that refuses UPDATE, DELETE and TRUNCATE, which stays.
+# tracked_schemas must name the restored schema, whose new tables are then
+# enabled, while the restore's own CREATE TABLEs enabled nothing.
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
@@ -48,6 +50,11 @@ GRANT SELECT ON orders TO PUBLIC;
 SELECT audit_softdelete.enable('orders', soft_delete => 'view');
 INSERT INTO orders VALUES (1, 10), (2, 20);
 DELETE FROM orders WHERE id = 2;
+-- a schema whose new tables are enabled: its row names the schema, and the
+-- restore's own CREATE TABLEs (before the row is back) enable nothing
+CREATE SCHEMA shop;
+CREATE TABLE shop.items (id int PRIMARY KEY);
+SELECT audit_softdelete.enable_schema('shop', soft_delete => 'view', include_future => true);
 SQL
 
 before=$(psql_q -d "$src" -c "SELECT relid, table_id, enabled, columns FROM audit_softdelete.tracked_tables ORDER BY table_id")
@@ -73,14 +80,14 @@ history_after=$(psql_q -d "$dst" -c "$history_query")
 ddl_after=$(psql_q -d "$dst" -c "$ddl_query")
 
 check "tracked_tables restored with the same table_ids" "$before" "$after"
-check "relids point at the restored tables" "4" \
+check "relids point at the restored tables" "5" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FROM audit_softdelete.tracked_tables t JOIN pg_class c ON c.oid = t.relid")"
 check "stamps kept as they were" "$stamps_before" "$stamps_after"
 check "a table's audit rows are found from the restored table" "$history_before" "$history_after"
 check "the history is not empty" "2" "$(printf '%s\n' "$history_after" | grep -c .)"
 check "row_pk_hash is computed again on restore and finds the history" "2|0" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FILTER (WHERE row_pk_hash = jsonb_hash_extended('{\"id\": 1}', 0) AND row_pk = '{\"id\": 1}' AND table_name = 'posts') || '|' || count(*) FILTER (WHERE row_pk_hash IS DISTINCT FROM jsonb_hash_extended(row_pk, 0)) FROM audit_softdelete.audit_logs")"
-check "the table_id sequence goes on after the restored ids" "6" \
+check "the table_id sequence goes on after the restored ids" "7" \
 	"$(psql_q -d "$dst" -c "CREATE TABLE fresh (id int)" -c "SELECT audit_softdelete.enable('fresh')" \
 		-c "SELECT table_id FROM audit_softdelete.tracked_tables WHERE relid = 'fresh'::regclass")"
 check "the restored trigger stamps new rows" "alice,bob" \
@@ -100,6 +107,11 @@ check "a trigger set to fire always still does" "A" \
 	"$(psql_q -d "$dst" -c "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'posts'::regclass AND tgname = 'audit_softdelete_audit'")"
 check "a disabled table stays disabled" "f" \
 	"$(psql_q -d "$dst" -c "SELECT enabled FROM audit_softdelete.tracked_tables WHERE relid = 'notes'::regclass")"
+check "tracked_schemas restored, naming the restored schema" "shop|view|true" \
+	"$(psql_q -d "$dst" -c "SELECT s.nspid || '|' || s.soft_delete || '|' || (s.nspid::oid = n.oid) FROM audit_softdelete.tracked_schemas s, pg_namespace n WHERE n.nspname = 'shop'")"
+check "a table created in that schema after the restore is enabled" "shop.later_all|view" \
+	"$(psql_q -d "$dst" -c "CREATE TABLE shop.later (id int PRIMARY KEY)" \
+		-c "SELECT relid || '|' || soft_delete FROM audit_softdelete.tracked_tables WHERE relid::text LIKE 'shop.later%'")"
 check "the DDL log recorded the source's DDL" "t" \
 	"$(psql_q -d "$src" -c "SELECT count(*) FILTER (WHERE object_identity = 'public.gone' AND event = 'sql_drop') = 1 AND count(*) FILTER (WHERE by_extension) > 0 FROM audit_softdelete.migration_ddl")"
 check "the DDL log is restored as it was, without rows of the restore's own DDL" "$ddl_before" "$ddl_after"
