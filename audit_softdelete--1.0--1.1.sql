@@ -359,8 +359,9 @@ BEGIN
         -- Triggers of the table's own calling the extension's functions: with
         -- enable()'s as well, every change would be stamped, soft-deleted or
         -- logged twice.
-        SELECT tg.tgname, tg.tgrelid::regclass AS rel, p.proname INTO own
+        SELECT tg.tgname, c.relname AS rel, p.proname INTO own
           FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+          JOIN pg_class c ON c.oid = tg.tgrelid
          WHERE (tg.tgrelid = tbl OR tg.tgrelid IN (SELECT d.relid FROM pg_partition_tree(tbl) d))
            AND NOT tg.tgisinternal AND tg.tgparentid = 0
            AND p.pronamespace = 'audit_softdelete'::regnamespace

@@ -254,8 +254,9 @@ other_trigger_calling(Oid relid, Oid trigoid, Oid funcoid)
  *		Refuse a trigger of relid (trigoid), just created or replaced, that
  *		calls one of the extension's trigger functions otherwise than
  *		enable() would: other timing, level or events, a WHEN condition or
- *		a column list (which would skip rows: 42P17), arguments (22023), or
- *		a second trigger of the table calling the same function (42710).
+ *		a column list (which would skip rows: 42P17), or arguments (22023).
+ *		A second trigger of the table calling the same function is warned
+ *		about.
  *
  * A trigger of any name may call them (a migration tool's own, see the
  * README); this is what keeps such a trigger from silently leaving rows
@@ -333,15 +334,19 @@ asd_check_trigger_definition(Oid relid, Oid trigoid, const char *trigname,
 				 errdetail_internal("%s", problem),
 				 errhint("Define it as audit_softdelete.enable() would, under any name: see \"Attaching the triggers yourself\" in the README.")));
 
-	/* two triggers calling one function: every change recorded twice */
+	/*
+	 * Two triggers calling one function do its work twice (two audit rows
+	 * per change).  Said, not refused: a migration may create the new one
+	 * before it drops the old.
+	 */
 	other = other_trigger_calling(relid, trigoid, funcoid);
 	if (other != NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_OBJECT),
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
 				 errmsg("table \"%s\" already has trigger \"%s\" calling audit_softdelete.%s()",
 						get_rel_name(relid), other, funcname),
-				 errdetail("Both would fire, and do the same work twice."),
-				 errhint("Drop one of them; ALTER TRIGGER ... RENAME renames one.")));
+				 errdetail("Both fire, and do the same work twice: every change is stamped, soft-deleted or logged twice."),
+				 errhint("Drop one of them.")));
 }
 
 /*

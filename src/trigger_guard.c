@@ -435,12 +435,12 @@ verify_trigger(Oid trigoid, Node *parsetree)
 	systable_endscan(scan);
 	table_close(tgrel, AccessShareLock);
 
+	if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->replace)
+		guard_done(relid, name, GUARD_REPLACE);
 	/* a trigger of any name calling our functions: as enable() defines it */
 	if (IsA(parsetree, CreateTrigStmt))
 		asd_check_trigger_definition(relid, trigoid, name, funcoid, tgtype,
 									 nargs, has_when, has_columns);
-	if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->replace)
-		guard_done(relid, name, GUARD_REPLACE);
 	else if (IsA(parsetree, RenameStmt))
 		guard_done(relid, ((RenameStmt *) parsetree)->subname, GUARD_RENAME);
 	else if (IsA(parsetree, AlterObjectDependsStmt) &&
