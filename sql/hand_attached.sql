@@ -165,6 +165,9 @@ CREATE TRIGGER ha_bad AFTER TRUNCATE ON ha_own
     FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger();
 CREATE TRIGGER ha_bad AFTER DELETE ON ha_own
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
+CREATE CONSTRAINT TRIGGER ha_bad AFTER INSERT OR UPDATE OR DELETE ON ha_own
+    DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
 -- CREATE OR REPLACE of a trigger of its own with another definition too
 CREATE OR REPLACE TRIGGER ha_own_4_audit AFTER INSERT ON ha_own
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
@@ -223,6 +226,8 @@ SELECT action, old_values ->> 'audit' AS audit_was FROM audit_softdelete.audit_l
 -- Partitioned: the row triggers on the partitioned table (the soft delete
 -- trigger for UPDATE OR DELETE), the TRUNCATE triggers on it and on every
 -- partition, later ones included; the extension adds none of its own.
+-- The stamp trigger fires before the soft delete trigger here, after it
+-- with enable()'s names: either order works.
 CREATE TABLE ha_parts (id int, region text, v text,
                        created_at timestamptz NOT NULL DEFAULT now(), created_by text,
                        updated_at timestamptz, updated_by text,
@@ -233,7 +238,7 @@ CREATE TRIGGER ha_parts_soft_delete BEFORE DELETE ON ha_parts
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.soft_delete_trigger();
 CREATE TRIGGER ha_parts_soft_delete BEFORE UPDATE OR DELETE ON ha_parts
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.soft_delete_trigger();
-CREATE TRIGGER ha_parts_stamp BEFORE INSERT OR UPDATE ON ha_parts
+CREATE TRIGGER ha_parts_a_stamp BEFORE INSERT OR UPDATE ON ha_parts
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
 CREATE TRIGGER ha_parts_audit AFTER INSERT OR UPDATE OR DELETE ON ha_parts
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();

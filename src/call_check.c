@@ -254,7 +254,8 @@ other_trigger_calling(Oid relid, Oid trigoid, Oid funcoid)
  *		Refuse a trigger of relid (trigoid), just created or replaced, that
  *		calls one of the extension's trigger functions otherwise than
  *		enable() would: other timing, level or events, a WHEN condition or
- *		a column list (which would skip rows: 42P17), or arguments (22023).
+ *		a column list (which would skip rows), a constraint trigger (42P17),
+ *		or arguments (22023).
  *		A second trigger of the table calling the same function is warned
  *		about.
  *
@@ -266,7 +267,8 @@ other_trigger_calling(Oid relid, Oid trigoid, Oid funcoid)
 void
 asd_check_trigger_definition(Oid relid, Oid trigoid, const char *trigname,
 							 Oid funcoid, int16 tgtype, int16 nargs,
-							 bool has_when, bool has_columns)
+							 bool has_when, bool has_columns,
+							 bool is_constraint)
 {
 	const char *funcname = asd_trigger_shape_function(funcoid);
 	const TriggerShape *shape = NULL;
@@ -325,6 +327,8 @@ asd_check_trigger_definition(Oid relid, Oid trigoid, const char *trigname,
 		problem = "It fires for UPDATE of some columns only, and would skip the others.";
 	else if (has_when)
 		problem = "It has a WHEN condition, and would skip the rows it does not meet.";
+	else if (is_constraint)
+		problem = "It is a constraint trigger, which can be deferred.";
 
 	if (problem != NULL)
 		ereport(ERROR,

@@ -27,7 +27,8 @@ extern const char *asd_trigger_shape_function(Oid funcoid);
 extern void asd_check_trigger_definition(Oid relid, Oid trigoid,
 										 const char *trigname, Oid funcoid,
 										 int16 tgtype, int16 nargs,
-										 bool has_when, bool has_columns);
+										 bool has_when, bool has_columns,
+										 bool is_constraint);
 extern void asd_require_feature(TriggerData *trigdata, const char *funcname,
 								bool enabled, const char *feature);
 extern EventTriggerData *asd_event_trigger_call(FunctionCallInfo fcinfo,

@@ -416,6 +416,7 @@ verify_trigger(Oid trigoid, Node *parsetree)
 	int16		nargs;
 	bool		has_columns;
 	bool		has_when;
+	bool		is_constraint;
 
 	tgrel = table_open(TriggerRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber,
@@ -432,6 +433,7 @@ verify_trigger(Oid trigoid, Node *parsetree)
 	nargs = trig->tgnargs;
 	has_columns = trig->tgattr.dim1 > 0;
 	has_when = !heap_attisnull(tup, Anum_pg_trigger_tgqual, NULL);
+	is_constraint = OidIsValid(trig->tgconstraint);
 	systable_endscan(scan);
 	table_close(tgrel, AccessShareLock);
 
@@ -440,7 +442,8 @@ verify_trigger(Oid trigoid, Node *parsetree)
 	/* a trigger of any name calling our functions: as enable() defines it */
 	if (IsA(parsetree, CreateTrigStmt))
 		asd_check_trigger_definition(relid, trigoid, name, funcoid, tgtype,
-									 nargs, has_when, has_columns);
+									 nargs, has_when, has_columns,
+									 is_constraint);
 	else if (IsA(parsetree, RenameStmt))
 		guard_done(relid, ((RenameStmt *) parsetree)->subname, GUARD_RENAME);
 	else if (IsA(parsetree, AlterObjectDependsStmt) &&
