@@ -59,10 +59,12 @@ asd_trigger_call(FunctionCallInfo fcinfo, const char *funcname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("function \"%s\" takes no trigger arguments", funcname),
-				 errdetail("Trigger \"%s\" on table \"%s\" passes %d.",
-						   trigdata->tg_trigger->tgname,
-						   RelationGetRelationName(trigdata->tg_relation),
-						   trigdata->tg_trigger->tgnargs),
+				 errdetail_plural("Trigger \"%s\" on table \"%s\" passes %d argument.",
+								  "Trigger \"%s\" on table \"%s\" passes %d arguments.",
+								  trigdata->tg_trigger->tgnargs,
+								  trigdata->tg_trigger->tgname,
+								  RelationGetRelationName(trigdata->tg_relation),
+								  trigdata->tg_trigger->tgnargs),
 				 errhint(NO_ARGUMENTS_HINT)));
 	return trigdata;
 }
@@ -290,8 +292,9 @@ asd_check_trigger_definition(Oid relid, Oid trigoid, const char *trigname,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("function \"%s\" takes no trigger arguments", funcname),
-				 errdetail("Trigger \"%s\" on table \"%s\" passes %d.",
-						   trigname, get_rel_name(relid), nargs),
+				 errdetail_plural("Trigger \"%s\" on table \"%s\" passes %d argument.",
+								  "Trigger \"%s\" on table \"%s\" passes %d arguments.",
+								  nargs, trigname, get_rel_name(relid), nargs),
 				 errhint(NO_ARGUMENTS_HINT)));
 
 	required = shape->events;
