@@ -80,6 +80,7 @@ REGRESS = \
 	statement_paths \
 	statement_boundaries \
 	trigger_misuse \
+	hand_attached \
 	trigger_guard \
 	trigger_guard_after \
 	trigger_guard_names \

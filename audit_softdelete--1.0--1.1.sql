@@ -486,6 +486,384 @@ BEGIN
 END
 $$;
 
+----------------------------------------------------------------------------
+-- Triggers attached by a migration tool (1.1, issue 15)
+--
+-- A team whose migration tool owns every trigger creates the triggers
+-- itself, under its own names, exactly as enable() defines them (README,
+-- "Attaching the triggers yourself"); enable(..., create_triggers =>
+-- false) records the table's options, which the trigger functions read,
+-- without changing the table: no column added, no trigger created, and
+-- enable()'s own triggers removed where the table had them.  The options
+-- stay in tracked_tables, not in trigger arguments: the audit trail
+-- records their changes (CONFIGURE), renames follow them, restore(),
+-- purge() and the history read them, and pg_dump keeps them; arguments
+-- would have to be rewritten in the tool's own triggers on every column
+-- rename.  The trigger functions take no arguments and refuse any, and a
+-- trigger calling them otherwise than enable() would is refused when it is
+-- created (src/call_check.c).
+----------------------------------------------------------------------------
+
+DROP FUNCTION audit_softdelete.enable(regclass, boolean, text, boolean, jsonb, text[], text[]);
+DROP FUNCTION audit_softdelete._enable(regclass, boolean, text, boolean, jsonb, text[], text[]);
+
+CREATE FUNCTION audit_softdelete.enable(
+    tbl             regclass,
+    stamps          boolean DEFAULT true,
+    soft_delete     text    DEFAULT 'trigger',
+    audit           boolean DEFAULT true,
+    columns         jsonb   DEFAULT '{}',
+    exclude_columns text[]  DEFAULT '{}',
+    redact_columns  text[]  DEFAULT '{}',
+    create_triggers boolean DEFAULT true)
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
+COMMENT ON FUNCTION audit_softdelete.enable(regclass, boolean, text, boolean, jsonb, text[], text[], boolean) IS
+    'Enable audit_softdelete on a table (or reconfigure it): adds missing columns and creates the triggers; with create_triggers => false, only records the options, for triggers of your own.';
+
+-- The body of enable(), as in 1.0, and create_triggers: false records the
+-- options for the table's own triggers (see above).
+-- internal: called by asd_call_internal() in src/internal.c, as enable()
+CREATE FUNCTION audit_softdelete._enable(
+    tbl             regclass,
+    stamps          boolean DEFAULT true,
+    soft_delete     text    DEFAULT 'trigger',
+    audit           boolean DEFAULT true,
+    columns         jsonb   DEFAULT '{}',
+    exclude_columns text[]  DEFAULT '{}',
+    redact_columns  text[]  DEFAULT '{}',
+    create_triggers boolean DEFAULT true)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    relname    text;
+    roles      text[] := audit_softdelete._role_names();
+    role       text;
+    wanted     boolean;
+    colname    text;
+    mapping    jsonb;
+    to_add     text[] := '{}';
+    old_mode   text;
+    view_name  text;
+    idx        record;
+    own        record;
+BEGIN
+    -- a table in view mode may be named by its live view
+    tbl := coalesce(audit_softdelete._tracked_table(tbl), tbl);
+    relname := audit_softdelete._check_table(tbl, 'enable');
+
+    IF stamps IS NULL OR audit IS NULL OR soft_delete IS NULL OR create_triggers IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                CASE WHEN stamps IS NULL THEN 'stamps'
+                     WHEN soft_delete IS NULL THEN 'soft_delete'
+                     WHEN audit IS NULL THEN 'audit' ELSE 'create_triggers' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    -- soft_delete and columns as _save_table_options() will take them:
+    -- every role mapped to a column, the role's own name by default
+    mapping := audit_softdelete._check_options(soft_delete, columns);
+
+    -- Partitions follow their partitioned table: enabled once, at the top.
+    IF EXISTS (SELECT 1
+                 FROM pg_partition_ancestors(tbl) a
+                 JOIN audit_softdelete.tracked_tables t ON t.relid = a.relid
+                WHERE a.relid <> tbl AND t.enabled) THEN
+        RAISE EXCEPTION 'cannot enable "%": a table it is a partition of is enabled', relname
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'Triggers of an enabled partitioned table already fire for each of its partitions.';
+    END IF;
+    IF EXISTS (SELECT 1
+                 FROM pg_partition_tree(tbl) d
+                 JOIN audit_softdelete.tracked_tables t ON t.relid = d.relid
+                WHERE d.relid <> tbl AND t.enabled) THEN
+        RAISE EXCEPTION 'cannot enable "%": one of its partitions is enabled', relname
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  HINT = 'Disable the partitions first; enabling the partitioned table covers all of them.';
+    END IF;
+    IF soft_delete <> 'off' THEN
+        PERFORM audit_softdelete._no_foreign_partitions(tbl);
+    END IF;
+
+    -- exclude_columns and redact_columns: existing columns, not the key.
+    IF exclude_columns IS NULL OR redact_columns IS NULL THEN
+        RAISE EXCEPTION '% must not be null',
+                CASE WHEN exclude_columns IS NULL THEN 'exclude_columns' ELSE 'redact_columns' END
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass an empty array for no columns.';
+    END IF;
+    IF array_position(exclude_columns, NULL) IS NOT NULL
+       OR array_position(redact_columns, NULL) IS NOT NULL THEN
+        RAISE EXCEPTION '% must not contain nulls',
+                CASE WHEN array_position(exclude_columns, NULL) IS NOT NULL
+                     THEN 'exclude_columns' ELSE 'redact_columns' END
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    FOREACH colname IN ARRAY exclude_columns || redact_columns LOOP
+        IF NOT EXISTS (SELECT 1 FROM pg_attribute a
+                        WHERE a.attrelid = tbl AND a.attname = colname
+                          AND a.attnum > 0 AND NOT a.attisdropped) THEN
+            RAISE EXCEPTION 'column "%" of relation "%" does not exist', colname, relname
+                USING ERRCODE = 'undefined_column',
+                      DETAIL = CASE WHEN colname = ANY (exclude_columns)
+                                    THEN 'It is named in exclude_columns.'
+                                    ELSE 'It is named in redact_columns.' END;
+        END IF;
+        IF colname = ANY (exclude_columns) AND colname = ANY (redact_columns) THEN
+            RAISE EXCEPTION 'column "%" is both excluded and redacted', colname
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'An excluded column never appears in the log; a redacted one appears with a marker instead of its value. Choose one.';
+        END IF;
+        IF EXISTS (SELECT 1 FROM pg_index i JOIN pg_attribute a
+                       ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+                    WHERE i.indrelid = tbl AND i.indisprimary AND a.attname = colname) THEN
+            RAISE EXCEPTION 'cannot % primary key column "%"',
+                    CASE WHEN colname = ANY (exclude_columns) THEN 'exclude' ELSE 'redact' END, colname
+                USING ERRCODE = 'invalid_parameter_value',
+                      DETAIL = 'Audit rows name their row by its primary key (row_pk).';
+        END IF;
+    END LOOP;
+
+    -- The columns of the features asked for: an existing one is only
+    -- checked when used, a missing one added.
+    FOREACH role IN ARRAY roles LOOP
+        colname := mapping ->> role;
+        wanted := CASE WHEN role LIKE 'deleted\_%' THEN soft_delete <> 'off' ELSE stamps END;
+        IF wanted AND NOT audit_softdelete._check_role_column(tbl, role, colname) THEN
+            to_add := to_add || colname;
+        END IF;
+    END LOOP;
+
+    -- View mode renames the table <name>_all and gives its name to a view,
+    -- whose DELETE must find the row again: by its primary key.
+    SELECT t.soft_delete, t.view_name INTO old_mode, view_name
+      FROM audit_softdelete.tracked_tables t WHERE t.relid = tbl AND t.enabled;
+
+    IF NOT create_triggers THEN
+        -- The table's own triggers (a migration tool's): enable() changes
+        -- nothing in the table but removing its own triggers.  View mode
+        -- is the extension's view and trigger, renaming the table.
+        IF soft_delete = 'view' OR old_mode = 'view' THEN
+            RAISE EXCEPTION 'cannot use view mode with create_triggers => false'
+                USING ERRCODE = 'feature_not_supported',
+                      DETAIL = 'View mode renames the table and puts a view of the extension''s, with a trigger of its own, in its place.',
+                      HINT = CASE WHEN soft_delete = 'view'
+                                  THEN 'Use soft_delete => ''trigger'' with your own triggers, or let enable() create them.'
+                                  ELSE 'Call enable() with soft_delete => ''trigger'' first, which gives the table its name back.' END;
+        END IF;
+        IF to_add <> '{}' THEN
+            RAISE EXCEPTION 'column "%" of relation "%" does not exist', to_add[1], relname
+                USING ERRCODE = 'undefined_column',
+                      DETAIL = 'With create_triggers => false, enable() adds no columns.',
+                      HINT = 'Add them with your migration: ALTER TABLE ' || tbl::text || ' '
+                             || (SELECT string_agg(format('ADD COLUMN %I %s', mapping ->> r.role,
+                                            CASE r.role
+                                                WHEN 'created_at' THEN 'timestamptz NOT NULL DEFAULT now()'
+                                                WHEN 'updated_at' THEN 'timestamptz'
+                                                WHEN 'deleted_at' THEN 'timestamptz'
+                                                ELSE 'text'
+                                            END), ', ' ORDER BY r.i)
+                                   FROM unnest(roles) WITH ORDINALITY AS r(role, i)
+                                  WHERE mapping ->> r.role = ANY (to_add))
+                             || ';';
+        END IF;
+    ELSE
+        -- Triggers of the table's own calling the extension's functions: with
+        -- enable()'s as well, every change would be stamped, soft-deleted or
+        -- logged twice.
+        SELECT tg.tgname, c.relname AS rel, p.proname INTO own
+          FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+          JOIN pg_class c ON c.oid = tg.tgrelid
+         WHERE (tg.tgrelid = tbl OR tg.tgrelid IN (SELECT d.relid FROM pg_partition_tree(tbl) d))
+           AND NOT tg.tgisinternal AND tg.tgparentid = 0
+           AND p.pronamespace = 'audit_softdelete'::regnamespace
+           AND p.proname IN ('stamp_trigger', 'soft_delete_trigger', 'truncate_guard_trigger',
+                             'audit_trigger', 'audit_truncate_trigger')
+           AND tg.tgname NOT IN ('audit_softdelete_stamp', 'audit_softdelete_soft_delete',
+                                 'audit_softdelete_soft_delete_truncate', 'audit_softdelete_audit',
+                                 'audit_softdelete_audit_truncate')
+         ORDER BY tg.tgrelid = tbl DESC, tg.tgname
+         LIMIT 1;
+        IF FOUND THEN
+            RAISE EXCEPTION 'table "%" has its own trigger "%" calling audit_softdelete.%()',
+                    own.rel, own.tgname, own.proname
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'enable() would create its own triggers next to it, and both would fire.',
+                      HINT = 'Keep your triggers with enable(..., create_triggers => false), or drop them first.';
+        END IF;
+    END IF;
+    IF soft_delete = 'view' AND old_mode IS DISTINCT FROM 'view' THEN
+        IF NOT EXISTS (SELECT 1 FROM pg_index WHERE indrelid = tbl AND indisprimary) THEN
+            RAISE EXCEPTION 'table "%" has no primary key', relname
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      DETAIL = 'In view mode, DELETE through the view finds the row by its primary key.',
+                      HINT = 'Add a primary key, or use soft_delete => ''trigger''.';
+        END IF;
+        view_name := relname;
+        IF to_regclass(format('%s.%I', (SELECT relnamespace::regnamespace FROM pg_class WHERE oid = tbl),
+                              relname || '_all')) IS NOT NULL THEN
+            RAISE EXCEPTION 'relation "%" already exists', relname || '_all'
+                USING ERRCODE = 'duplicate_table',
+                      DETAIL = format('View mode renames table "%s" to "%s_all".', relname, relname);
+        END IF;
+    END IF;
+
+    -- Everything is checked: now change the table.
+    FOREACH role IN ARRAY roles LOOP
+        colname := mapping ->> role;
+        IF colname = ANY (to_add) THEN
+            PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s ADD COLUMN %I %s', tbl, colname,
+                           CASE role
+                               WHEN 'created_at' THEN 'timestamptz NOT NULL DEFAULT now()'
+                               WHEN 'updated_at' THEN 'timestamptz'
+                               WHEN 'deleted_at' THEN 'timestamptz'
+                               ELSE 'text'
+                           END));
+        END IF;
+    END LOOP;
+
+    -- Leaving view mode gives the name back to the table.
+    IF old_mode = 'view' THEN
+        PERFORM audit_softdelete._drop_live_view(tbl);
+        IF soft_delete <> 'view' THEN
+            PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, view_name));
+            view_name := NULL;
+        END IF;
+    ELSIF soft_delete = 'view' THEN
+        PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, relname || '_all'));
+    END IF;
+
+    -- with the table's own triggers, enable()'s are removed where it had them
+    IF create_triggers THEN
+        PERFORM audit_softdelete._set_triggers(tbl, stamps, soft_delete, audit);
+    ELSE
+        PERFORM audit_softdelete._set_triggers(tbl, false, 'off', false);
+    END IF;
+    PERFORM audit_softdelete._save_table_options(tbl, true, stamps, mapping, audit,
+                                                 exclude_columns, redact_columns,
+                                                 soft_delete,
+                                                 CASE WHEN soft_delete = 'view' THEN view_name END);
+    IF soft_delete = 'view' THEN
+        PERFORM audit_softdelete._create_live_view(tbl);
+    END IF;
+
+    -- With the table's own triggers: say which feature has none yet (the
+    -- migration may create them after this call; status reports it later).
+    IF NOT create_triggers THEN
+        FOR own IN
+            SELECT f.proname, f.definition
+              FROM (VALUES (1, 'stamp_trigger', stamps, 'BEFORE INSERT OR UPDATE ... FOR EACH ROW'),
+                           (2, 'soft_delete_trigger', soft_delete <> 'off',
+                            CASE WHEN (SELECT relkind FROM pg_class WHERE oid = tbl) = 'p'
+                                 THEN 'BEFORE UPDATE OR DELETE ... FOR EACH ROW'
+                                 ELSE 'BEFORE DELETE ... FOR EACH ROW' END),
+                           (3, 'truncate_guard_trigger', soft_delete <> 'off',
+                            'BEFORE TRUNCATE ... FOR EACH STATEMENT'),
+                           (4, 'audit_trigger', audit, 'AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW'),
+                           (5, 'audit_truncate_trigger', audit, 'AFTER TRUNCATE ... FOR EACH STATEMENT'))
+                   AS f(i, proname, wanted, definition)
+             WHERE f.wanted
+               AND NOT EXISTS (SELECT 1 FROM pg_trigger tg JOIN pg_proc p ON p.oid = tg.tgfoid
+                                WHERE tg.tgrelid = tbl AND p.proname = f.proname
+                                  AND p.pronamespace = 'audit_softdelete'::regnamespace)
+             ORDER BY f.i
+        LOOP
+            RAISE WARNING 'table "%" has no trigger calling audit_softdelete.%()', relname, own.proname
+                USING DETAIL = 'Its options ask for it, and enable() with create_triggers => false creates none.',
+                      HINT = format('Create it: CREATE TRIGGER <name> %s EXECUTE FUNCTION audit_softdelete.%s();',
+                                    replace(own.definition, '...', 'ON ' || tbl::text), own.proname);
+        END LOOP;
+    END IF;
+
+    -- A deleted row keeps its unique keys: say which indexes would refuse
+    -- to re-create "the same" row, and the index to create instead: the
+    -- same (columns, expressions, operator classes, INCLUDE, predicate)
+    -- with deleted_at IS NULL added to its predicate.
+    IF soft_delete <> 'off' THEN
+        FOR idx IN
+            SELECT i.indexrelid::regclass AS name, i.indpred IS NOT NULL AS partial,
+                   -- "<table> [USING method] (...) [INCLUDE (...)] [WHERE (...)]"
+                   regexp_replace(substr(pg_get_indexdef(i.indexrelid),
+                                         length(format('CREATE UNIQUE INDEX %I ON ', c.relname)) + 1),
+                                  ' USING btree \(', ' (') AS definition
+              FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+             WHERE i.indrelid = tbl AND i.indisunique AND NOT i.indisprimary
+               AND NOT coalesce(audit_softdelete._excludes_deleted(i.indexrelid, mapping ->> 'deleted_at'),
+                                false)
+             ORDER BY 1
+        LOOP
+            RAISE WARNING 'unique index "%" also counts soft-deleted rows', idx.name
+                USING DETAIL = 'A deleted row keeps its values, so a new row with the same values is refused.',
+                      HINT = format('Replace it with CREATE UNIQUE INDEX ON %s %s %I IS NULL;',
+                                    idx.definition, CASE WHEN idx.partial THEN 'AND' ELSE 'WHERE' END,
+                                    mapping ->> 'deleted_at');
+        END LOOP;
+    END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION
+    audit_softdelete._enable(regclass, boolean, text, boolean, jsonb, text[], text[], boolean)
+FROM PUBLIC;
+
+-- As in 1.0, but a partition gets enable()'s TRUNCATE triggers only where
+-- its partitioned table has enable()'s row trigger of the feature: a table
+-- with triggers of its own gets none from new partitions either.
+-- internal: called by _set_triggers() and _after_table_ddl()
+CREATE OR REPLACE FUNCTION audit_softdelete._set_partition_triggers(tbl regclass, soft_delete text,
+                                                                    audit boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    part regclass;
+    trig record;
+BEGIN
+    soft_delete := CASE WHEN EXISTS (SELECT 1 FROM pg_trigger
+                                      WHERE tgrelid = tbl AND tgname = 'audit_softdelete_soft_delete')
+                        THEN soft_delete ELSE 'off' END;
+    audit := audit AND EXISTS (SELECT 1 FROM pg_trigger
+                                WHERE tgrelid = tbl AND tgname = 'audit_softdelete_audit');
+    -- foreign tables take no TRUNCATE triggers (nor do their servers' rows
+    -- pass through ours): they are left out
+    FOR part IN SELECT p.relid FROM pg_partition_tree(tbl) p JOIN pg_class c ON c.oid = p.relid
+                 WHERE p.relid <> tbl AND c.relkind IN ('r', 'p') LOOP
+        FOR trig IN
+            SELECT * FROM (VALUES
+                ('audit_softdelete_soft_delete_truncate', soft_delete <> 'off',
+                 'BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger()'),
+                ('audit_softdelete_audit_truncate', audit,
+                 'AFTER TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger()')
+            ) AS t(name, wanted, definition)
+        LOOP
+            IF EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = part AND tgname = trig.name) THEN
+                IF NOT trig.wanted THEN
+                    PERFORM audit_softdelete._as_caller(format('DROP TRIGGER %I ON %s', trig.name, part));
+                END IF;
+            ELSIF trig.wanted THEN
+                PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER %I ', trig.name) || format(trig.definition, part));
+            END IF;
+        END LOOP;
+    END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION audit_softdelete.stamp_trigger() IS
+    'BEFORE INSERT OR UPDATE row trigger, created by enable() or by hand: fills created_*/updated_*.';
+COMMENT ON FUNCTION audit_softdelete.audit_trigger() IS
+    'AFTER INSERT OR UPDATE OR DELETE row trigger, created by enable() or by hand: writes audit_logs.';
+COMMENT ON FUNCTION audit_softdelete.audit_truncate_trigger() IS
+    'AFTER TRUNCATE statement trigger, created by enable() or by hand (on every partition too): writes one TRUNCATE row.';
+COMMENT ON FUNCTION audit_softdelete.soft_delete_trigger() IS
+    'BEFORE DELETE row trigger (BEFORE UPDATE OR DELETE on a partitioned table), created by enable() or by hand: turns DELETE into a soft delete.';
+COMMENT ON FUNCTION audit_softdelete.truncate_guard_trigger() IS
+    'BEFORE TRUNCATE statement trigger, created by enable() or by hand (on every partition too): refuses TRUNCATE of a soft-delete table unless hard_delete is on.';
+
 -- Transaction identity across dump and restore (src/txid_era.c): each
 -- cluster the trail was written in has an era, and audit_logs.txid is
 -- pg_current_xact_id() + (era << 48), so that a restored database's new

@@ -14,9 +14,12 @@ ROLLBACK;
 SELECT table_name, action, row_pk, old_values, new_values, changed_columns
   FROM audit_softdelete.audit_logs WHERE table_name IN ('tr_a', 'tr_b') ORDER BY id;
 
--- The trigger function refuses to be attached any other way.
+-- The trigger function refuses to be attached any other way: when the
+-- trigger is created (hand_attached), and, with that check off, when it fires.
+ALTER EVENT TRIGGER audit_softdelete_verify_triggers DISABLE;
 CREATE TRIGGER by_hand AFTER INSERT ON tr_a FOR EACH ROW
     EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
+ALTER EVENT TRIGGER audit_softdelete_verify_triggers ENABLE ALWAYS;
 INSERT INTO tr_a VALUES (9);
 \echo SQLSTATE :SQLSTATE
 DROP TRIGGER by_hand ON tr_a;

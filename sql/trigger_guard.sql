@@ -83,7 +83,7 @@ SELECT enabled, disabled_by FROM audit_softdelete.tracked_tables WHERE relid = '
 SELECT * FROM tg_triggers;
 -- on a table no longer enabled, a trigger of ours put there by hand is
 -- the owner's to drop
-CREATE TRIGGER audit_softdelete_audit AFTER INSERT ON tg_plain
+CREATE TRIGGER audit_softdelete_audit AFTER INSERT OR UPDATE OR DELETE ON tg_plain
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
 ALTER TABLE tg_plain DISABLE TRIGGER audit_softdelete_audit;
 DROP TRIGGER audit_softdelete_audit ON tg_plain;

@@ -39,7 +39,7 @@ SELECT id, deleted_at IS NOT NULL AS deleted FROM tgn_docs_all;
 -- privilege may add one, and the owner may drop it.
 GRANT TRIGGER, INSERT ON tgn_docs_all TO tgn_bob;
 SET ROLE tgn_bob;
-CREATE TRIGGER audit_softdelete_bob AFTER INSERT ON tgn_docs_all
+CREATE TRIGGER audit_softdelete_bob AFTER INSERT OR UPDATE OR DELETE ON tgn_docs_all
     FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
 SET ROLE tgn_owner;
 DROP TRIGGER audit_softdelete_bob ON tgn_docs_all;

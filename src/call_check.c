@@ -3,12 +3,16 @@
  * call_check.c
  *	  Refuse a function of the extension called the wrong way.
  *
- * enable() creates every trigger the extension needs.  A DBA who attaches
- * one of its functions by hand with the wrong timing, level or event, or
- * to a table not enabled for its feature, gets a clear error instead of
- * rows silently left unstamped; so does calling a trigger or event-trigger
- * function directly.  The SQL functions refuse a NULL argument by its name
- * here too.
+ * enable() creates every trigger the extension needs, and a migration
+ * tool that owns every trigger may create the same ones under its own
+ * names (README, "Attaching the triggers yourself").  A trigger defined
+ * otherwise than enable() defines it (timing, level, events, a WHEN
+ * condition, a column list, arguments) is refused when it is created,
+ * and at the latest when it fires; so is one firing on a table not
+ * enabled for its feature, and calling a trigger or event-trigger
+ * function directly: a clear error instead of rows silently left
+ * unstamped or unaudited.  The SQL functions refuse a NULL argument by
+ * its name here too.
  *
  * IDENTIFICATION
  *	  src/call_check.c
@@ -17,26 +21,52 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/genam.h"
+#include "access/table.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_trigger.h"
 #include "commands/event_trigger.h"
+#include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
 #include "call_check.h"
 
+/* Why a trigger function takes no arguments, for both refusals of them. */
+#define NO_ARGUMENTS_HINT \
+	"The table's options (columns, exclude_columns, redact_columns) are recorded by audit_softdelete.enable(); with create_triggers => false it keeps your own triggers."
+
 /*
  * asd_trigger_call
  *		The TriggerData of a trigger function's call; refused when the
- *		trigger manager did not make it.
+ *		trigger manager did not make it, or when the trigger passes
+ *		arguments: the functions take none, and an option given there (a
+ *		column to exclude, say) would silently be ignored.
  */
 TriggerData *
 asd_trigger_call(FunctionCallInfo fcinfo, const char *funcname)
 {
+	TriggerData *trigdata;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" was not called by trigger manager",
 						funcname)));
-	return (TriggerData *) fcinfo->context;
+	trigdata = (TriggerData *) fcinfo->context;
+	if (unlikely(trigdata->tg_trigger->tgnargs > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("function \"%s\" takes no trigger arguments", funcname),
+				 errdetail_plural("Trigger \"%s\" on table \"%s\" passes %d argument.",
+								  "Trigger \"%s\" on table \"%s\" passes %d arguments.",
+								  trigdata->tg_trigger->tgnargs,
+								  trigdata->tg_trigger->tgname,
+								  RelationGetRelationName(trigdata->tg_relation),
+								  trigdata->tg_trigger->tgnargs),
+				 errhint(NO_ARGUMENTS_HINT)));
+	return trigdata;
 }
 
 /*
@@ -135,7 +165,195 @@ asd_require_feature(TriggerData *trigdata, const char *funcname, bool enabled,
 						RelationGetRelationName(trigdata->tg_relation), feature),
 				 errdetail("Trigger \"%s\" calls audit_softdelete.%s(), but audit_softdelete.tracked_tables does not enable %s for the table.",
 						   trigdata->tg_trigger->tgname, funcname, feature),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+				 errhint("Call audit_softdelete.enable() with the options the table needs (with create_triggers => false it keeps your own triggers), or drop the trigger.")));
+}
+
+/*
+ * How each trigger function must be fired: what enable() creates (see
+ * _set_triggers in the install script).  The soft delete trigger of a
+ * partitioned table, and of a partition, fires for UPDATE too, to tell a
+ * row's move to another partition from a delete; on another table it may.
+ */
+typedef struct TriggerShape
+{
+	const char *funcname;
+	bool		before;
+	bool		row;
+	int16		events;			/* TRIGGER_TYPE_INSERT | ... required */
+	int16		optional;		/* events it may fire for besides */
+	const char *definition;		/* for messages */
+} TriggerShape;
+
+static const TriggerShape trigger_shapes[] = {
+	{"stamp_trigger", true, true, TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE, 0,
+	"BEFORE INSERT OR UPDATE ... FOR EACH ROW"},
+	{"soft_delete_trigger", true, true, TRIGGER_TYPE_DELETE, TRIGGER_TYPE_UPDATE,
+	"BEFORE DELETE ... FOR EACH ROW"},
+	{"truncate_guard_trigger", true, false, TRIGGER_TYPE_TRUNCATE, 0,
+	"BEFORE TRUNCATE ... FOR EACH STATEMENT"},
+	{"audit_trigger", false, true,
+		TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE, 0,
+	"AFTER INSERT OR UPDATE OR DELETE ... FOR EACH ROW"},
+	{"audit_truncate_trigger", false, false, TRIGGER_TYPE_TRUNCATE, 0,
+	"AFTER TRUNCATE ... FOR EACH STATEMENT"}
+};
+
+#define TRIGGER_EVENTS \
+	(TRIGGER_TYPE_INSERT | TRIGGER_TYPE_UPDATE | TRIGGER_TYPE_DELETE | TRIGGER_TYPE_TRUNCATE)
+
+/*
+ * asd_trigger_shape_function
+ *		The name of the extension's trigger function funcoid is, when it is
+ *		one a trigger may call (the five enable() attaches to tables), or
+ *		NULL.
+ */
+const char *
+asd_trigger_shape_function(Oid funcoid)
+{
+	Oid			nspid = get_namespace_oid(ASD_SCHEMA_NAME, true);
+	char	   *name;
+	int			i;
+
+	if (!OidIsValid(nspid) || get_func_namespace(funcoid) != nspid)
+		return NULL;
+	name = get_func_name(funcoid);
+	for (i = 0; name != NULL && i < lengthof(trigger_shapes); i++)
+		if (strcmp(trigger_shapes[i].funcname, name) == 0)
+			return trigger_shapes[i].funcname;
+	return NULL;
+}
+
+/*
+ * The name of a trigger of relid other than trigoid that calls funcoid, or
+ * NULL.
+ */
+static char *
+other_trigger_calling(Oid relid, Oid trigoid, Oid funcoid)
+{
+	Relation	tgrel = table_open(TriggerRelationId, AccessShareLock);
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	char	   *result = NULL;
+
+	ScanKeyInit(&key, Anum_pg_trigger_tgrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(tgrel, TriggerRelidNameIndexId, true, NULL, 1, &key);
+	while (result == NULL && (tup = systable_getnext(scan)) != NULL)
+	{
+		Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
+
+		if (trig->oid != trigoid && trig->tgfoid == funcoid)
+			result = pstrdup(NameStr(trig->tgname));
+	}
+	systable_endscan(scan);
+	table_close(tgrel, AccessShareLock);
+	return result;
+}
+
+/*
+ * asd_check_trigger_definition
+ *		Refuse a trigger of relid (trigoid), just created or replaced, that
+ *		calls one of the extension's trigger functions otherwise than
+ *		enable() would: other timing, level or events, a WHEN condition or
+ *		a column list (which would skip rows), a constraint trigger (42P17),
+ *		or arguments (22023).
+ *		A second trigger of the table calling the same function is warned
+ *		about.
+ *
+ * A trigger of any name may call them (a migration tool's own, see the
+ * README); this is what keeps such a trigger from silently leaving rows
+ * unstamped or unaudited.  The same checks as the functions make when
+ * they fire, and more: a trigger missing an event never fires for it.
+ */
+void
+asd_check_trigger_definition(Oid relid, Oid trigoid, const char *trigname,
+							 Oid funcoid, int16 tgtype, int16 nargs,
+							 bool has_when, bool has_columns,
+							 bool is_constraint)
+{
+	const char *funcname = asd_trigger_shape_function(funcoid);
+	const TriggerShape *shape = NULL;
+	int16		required;
+	int16		events = tgtype & TRIGGER_EVENTS;
+	const char *definition;
+	const char *problem = NULL;
+	char	   *other;
+	int			i;
+
+	if (funcname == NULL)
+		return;
+	for (i = 0; i < lengthof(trigger_shapes); i++)
+		if (strcmp(trigger_shapes[i].funcname, funcname) == 0)
+			shape = &trigger_shapes[i];
+	Assert(shape != NULL);
+
+	if (nargs > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("function \"%s\" takes no trigger arguments", funcname),
+				 errdetail_plural("Trigger \"%s\" on table \"%s\" passes %d argument.",
+								  "Trigger \"%s\" on table \"%s\" passes %d arguments.",
+								  nargs, trigname, get_rel_name(relid), nargs),
+				 errhint(NO_ARGUMENTS_HINT)));
+
+	required = shape->events;
+	definition = shape->definition;
+	if (strcmp(funcname, "soft_delete_trigger") == 0 &&
+		(get_rel_relkind(relid) == RELKIND_PARTITIONED_TABLE ||
+		 get_rel_relispartition(relid)))
+	{
+		required |= TRIGGER_TYPE_UPDATE;
+		definition = "BEFORE UPDATE OR DELETE ... FOR EACH ROW";
+	}
+
+	if (TRIGGER_FOR_INSTEAD(tgtype) ||
+		(shape->before ? !TRIGGER_FOR_BEFORE(tgtype) : TRIGGER_FOR_BEFORE(tgtype)))
+		problem = shape->before ? "It does not fire before the change." :
+			"It does not fire after the change.";
+	else if (shape->row != (TRIGGER_FOR_ROW(tgtype) != 0))
+		problem = shape->row ? "It is a statement-level trigger." :
+			"It is a row-level trigger.";
+	else if ((events & required) != required)
+		problem = (required & ~events & TRIGGER_TYPE_INSERT) ? "It does not fire for INSERT." :
+			(required & ~events & TRIGGER_TYPE_UPDATE) ? "It does not fire for UPDATE." :
+			(required & ~events & TRIGGER_TYPE_DELETE) ? "It does not fire for DELETE." :
+			"It does not fire for TRUNCATE.";
+	else if ((events & ~(required | shape->optional)) != 0)
+		problem = (events & ~(required | shape->optional) & TRIGGER_TYPE_INSERT) ?
+			"It fires for INSERT too." :
+			(events & ~(required | shape->optional) & TRIGGER_TYPE_UPDATE) ?
+			"It fires for UPDATE too." :
+			(events & ~(required | shape->optional) & TRIGGER_TYPE_DELETE) ?
+			"It fires for DELETE too." : "It fires for TRUNCATE too.";
+	else if (has_columns)
+		problem = "It fires for UPDATE of some columns only, and would skip the others.";
+	else if (has_when)
+		problem = "It has a WHEN condition, and would skip the rows it does not meet.";
+	else if (is_constraint)
+		problem = "It is a constraint trigger, which can be deferred.";
+
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+				 errmsg("trigger \"%s\" on table \"%s\" must be %s EXECUTE FUNCTION audit_softdelete.%s()",
+						trigname, get_rel_name(relid), definition, funcname),
+				 errdetail_internal("%s", problem),
+				 errhint("Define it as audit_softdelete.enable() would, under any name: see \"Attaching the triggers yourself\" in the README.")));
+
+	/*
+	 * Two triggers calling one function do its work twice (two audit rows
+	 * per change).  Said, not refused: a migration may create the new one
+	 * before it drops the old.
+	 */
+	other = other_trigger_calling(relid, trigoid, funcoid);
+	if (other != NULL)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("table \"%s\" already has trigger \"%s\" calling audit_softdelete.%s()",
+						get_rel_name(relid), other, funcname),
+				 errdetail("Both fire, and do the same work twice: every change is stamped, soft-deleted or logged twice."),
+				 errhint("Drop one of them.")));
 }
 
 /*

@@ -23,6 +23,12 @@ extern TriggerData *asd_check_row_trigger(FunctionCallInfo fcinfo,
 										  bool before,
 										  bool insert_ok, bool update_ok,
 										  bool delete_ok);
+extern const char *asd_trigger_shape_function(Oid funcoid);
+extern void asd_check_trigger_definition(Oid relid, Oid trigoid,
+										 const char *trigname, Oid funcoid,
+										 int16 tgtype, int16 nargs,
+										 bool has_when, bool has_columns,
+										 bool is_constraint);
 extern void asd_require_feature(TriggerData *trigdata, const char *funcname,
 								bool enabled, const char *feature);
 extern EventTriggerData *asd_event_trigger_call(FunctionCallInfo fcinfo,

@@ -396,7 +396,11 @@ guard_done(Oid relid, const char *name, GuardedAction action)
 		refuse(name, relid, enabled, action);
 }
 
-/* The command now ending changed trigger trigoid: refuse it if it is ours. */
+/*
+ * The command now ending created or changed trigger trigoid: refuse it if
+ * it is ours, or if it calls one of our functions otherwise than enable()
+ * would (call_check.c).
+ */
 static void
 verify_trigger(Oid trigoid, Node *parsetree)
 {
@@ -404,8 +408,15 @@ verify_trigger(Oid trigoid, Node *parsetree)
 	ScanKeyData key;
 	SysScanDesc scan;
 	HeapTuple	tup;
+	Form_pg_trigger trig;
 	Oid			relid;
 	char	   *name;
+	Oid			funcoid;
+	int16		tgtype;
+	int16		nargs;
+	bool		has_columns;
+	bool		has_when;
+	bool		is_constraint;
 
 	tgrel = table_open(TriggerRelationId, AccessShareLock);
 	ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber,
@@ -414,13 +425,25 @@ verify_trigger(Oid trigoid, Node *parsetree)
 	tup = systable_getnext(scan);
 	if (!HeapTupleIsValid(tup))
 		elog(ERROR, "could not find trigger %u", trigoid);
-	relid = ((Form_pg_trigger) GETSTRUCT(tup))->tgrelid;
-	name = pstrdup(NameStr(((Form_pg_trigger) GETSTRUCT(tup))->tgname));
+	trig = (Form_pg_trigger) GETSTRUCT(tup);
+	relid = trig->tgrelid;
+	name = pstrdup(NameStr(trig->tgname));
+	funcoid = trig->tgfoid;
+	tgtype = trig->tgtype;
+	nargs = trig->tgnargs;
+	has_columns = trig->tgattr.dim1 > 0;
+	has_when = !heap_attisnull(tup, Anum_pg_trigger_tgqual, NULL);
+	is_constraint = OidIsValid(trig->tgconstraint);
 	systable_endscan(scan);
 	table_close(tgrel, AccessShareLock);
 
 	if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->replace)
 		guard_done(relid, name, GUARD_REPLACE);
+	/* a trigger of any name calling our functions: as enable() defines it */
+	if (IsA(parsetree, CreateTrigStmt))
+		asd_check_trigger_definition(relid, trigoid, name, funcoid, tgtype,
+									 nargs, has_when, has_columns,
+									 is_constraint);
 	else if (IsA(parsetree, RenameStmt))
 		guard_done(relid, ((RenameStmt *) parsetree)->subname, GUARD_RENAME);
 	else if (IsA(parsetree, AlterObjectDependsStmt) &&

@@ -10,6 +10,8 @@
 # past the guard that refuses UPDATE, DELETE and TRUNCATE, which stays.
 # tracked_schemas must name the restored schema, whose new tables are then
 # enabled, while the restore's own CREATE TABLEs enabled nothing.
+# A table with triggers of its own (create_triggers => false) comes back
+# with them, and they work.
 #
 # Runs against the server in PGHOST/PGPORT/PGUSER; run by test/run-tests.sh.
 set -euo pipefail
@@ -55,6 +57,25 @@ DELETE FROM orders WHERE id = 2;
 CREATE SCHEMA shop;
 CREATE TABLE shop.items (id int PRIMARY KEY);
 SELECT audit_softdelete.enable_schema('shop', soft_delete => 'view', include_future => true);
+-- a table whose triggers are its own (a migration tool's), registered with
+-- create_triggers => false: pg_dump restores them as they are, and the
+-- restore's CREATE TRIGGER passes the extension's checks
+CREATE TABLE memos (id int PRIMARY KEY, body text,
+                    created_at timestamptz NOT NULL DEFAULT now(), created_by text,
+                    updated_at timestamptz, updated_by text,
+                    deleted_at timestamptz, deleted_by text);
+CREATE TRIGGER memos_stamp BEFORE INSERT OR UPDATE ON memos
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+CREATE TRIGGER memos_soft_delete BEFORE DELETE ON memos
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.soft_delete_trigger();
+CREATE TRIGGER memos_truncate_guard BEFORE TRUNCATE ON memos
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.truncate_guard_trigger();
+CREATE TRIGGER memos_audit AFTER INSERT OR UPDATE OR DELETE ON memos
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.audit_trigger();
+CREATE TRIGGER memos_audit_truncate AFTER TRUNCATE ON memos
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_softdelete.audit_truncate_trigger();
+SELECT audit_softdelete.enable('memos', create_triggers => false);
+INSERT INTO memos (id, body) VALUES (1, 'memo');
 SQL
 
 before=$(psql_q -d "$src" -c "SELECT relid, table_id, enabled, columns FROM audit_softdelete.tracked_tables ORDER BY table_id")
@@ -80,14 +101,14 @@ history_after=$(psql_q -d "$dst" -c "$history_query")
 ddl_after=$(psql_q -d "$dst" -c "$ddl_query")
 
 check "tracked_tables restored with the same table_ids" "$before" "$after"
-check "relids point at the restored tables" "5" \
+check "relids point at the restored tables" "6" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FROM audit_softdelete.tracked_tables t JOIN pg_class c ON c.oid = t.relid")"
 check "stamps kept as they were" "$stamps_before" "$stamps_after"
 check "a table's audit rows are found from the restored table" "$history_before" "$history_after"
 check "the history is not empty" "2" "$(printf '%s\n' "$history_after" | grep -c .)"
 check "row_pk_hash is computed again on restore and finds the history" "2|0" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FILTER (WHERE row_pk_hash = jsonb_hash_extended('{\"id\": 1}', 0) AND row_pk = '{\"id\": 1}' AND table_name = 'posts') || '|' || count(*) FILTER (WHERE row_pk_hash IS DISTINCT FROM jsonb_hash_extended(row_pk, 0)) FROM audit_softdelete.audit_logs")"
-check "the table_id sequence goes on after the restored ids" "7" \
+check "the table_id sequence goes on after the restored ids" "8" \
 	"$(psql_q -d "$dst" -c "CREATE TABLE fresh (id int)" -c "SELECT audit_softdelete.enable('fresh')" \
 		-c "SELECT table_id FROM audit_softdelete.tracked_tables WHERE relid = 'fresh'::regclass")"
 check "the restored trigger stamps new rows" "alice,bob" \
@@ -105,6 +126,12 @@ check "partitions keep their TRUNCATE triggers" "2" \
 	"$(psql_q -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'events_1'::regclass AND tgname LIKE '%truncate'")"
 check "a trigger set to fire always still does" "A" \
 	"$(psql_q -d "$dst" -c "SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'posts'::regclass AND tgname = 'audit_softdelete_audit'")"
+check "triggers of a table's own are restored as they were, none of enable()'s added" \
+	"memos_audit,memos_audit_truncate,memos_soft_delete,memos_stamp,memos_truncate_guard" \
+	"$(psql_q -d "$dst" -c "SELECT string_agg(tgname, ',' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'memos'::regclass")"
+check "triggers of a table's own soft-delete and audit after the restore" "true|SOFT_DELETE" \
+	"$(psql -X -q -At -d "$dst" -c "DELETE FROM memos WHERE id = 1" \
+		-c "SELECT (SELECT deleted_at IS NOT NULL FROM memos) || '|' || (SELECT l.action FROM audit_softdelete.audit_logs l JOIN audit_softdelete.tracked_tables t USING (table_id) WHERE t.relid = 'memos'::regclass ORDER BY l.id DESC LIMIT 1)" | tail -1)"
 check "a disabled table stays disabled" "f" \
 	"$(psql_q -d "$dst" -c "SELECT enabled FROM audit_softdelete.tracked_tables WHERE relid = 'notes'::regclass")"
 check "tracked_schemas restored, naming the restored schema" "shop|view|true" \
