@@ -203,9 +203,10 @@ $$;
 -- The body of enable_schema(), run like _enable().  All or nothing: an
 -- error in any _enable() leaves every table as it was.  Skipped, each with
 -- a NOTICE: partitions (their partitioned table is enabled, and they with
--- it), foreign tables, tables that belong to an extension, and, in view
--- mode, tables without a primary key (the live view finds rows by it).
--- Over more than 100 tables, a NOTICE after every 100th says how far it
+-- it), foreign tables, tables that belong to an extension, tables with
+-- triggers of their own calling the extension's trigger functions (attached
+-- by hand: enable() would add its own), and, in view mode, tables without
+-- a primary key (the live view finds rows by it).  Over more than 100 tables, a NOTICE after every 100th says how far it
 -- got.  Returns how many tables it enabled.
 -- internal: called by asd_call_internal() in src/internal.c, as enable_schema()
 CREATE FUNCTION audit_softdelete._enable_schema(
@@ -270,7 +271,17 @@ BEGIN
                  WHERE d.classid = 'pg_class'::regclass
                    AND d.objid = c.oid AND d.deptype = 'e') AS extension,
                EXISTS (SELECT FROM pg_constraint k
-                        WHERE k.conrelid = c.oid AND k.contype = 'p') AS has_pk
+                        WHERE k.conrelid = c.oid AND k.contype = 'p') AS has_pk,
+               -- triggers a migration attached by hand (enable() with
+               -- create_triggers => false): enable() would add its own too
+               (SELECT min(g.tgname) FROM pg_trigger g JOIN pg_proc p ON p.oid = g.tgfoid
+                 WHERE g.tgrelid = c.oid AND NOT g.tgisinternal
+                   AND p.pronamespace = 'audit_softdelete'::regnamespace
+                   AND p.proname IN ('stamp_trigger', 'soft_delete_trigger', 'truncate_guard_trigger',
+                                     'audit_trigger', 'audit_truncate_trigger')
+                   AND g.tgname NOT IN ('audit_softdelete_stamp', 'audit_softdelete_soft_delete',
+                                        'audit_softdelete_soft_delete_truncate', 'audit_softdelete_audit',
+                                        'audit_softdelete_audit_truncate')) AS own_trigger
           FROM pg_class c
          WHERE c.relnamespace = nsp AND c.relkind IN ('r', 'p', 'f')
          ORDER BY c.relname
@@ -286,6 +297,10 @@ BEGIN
             skipped := skipped + 1;
         ELSIF soft_delete = 'view' AND NOT t.has_pk THEN
             RAISE NOTICE 'skipping %: view mode needs a primary key', t.tbl;
+            skipped := skipped + 1;
+        ELSIF t.own_trigger IS NOT NULL THEN
+            RAISE NOTICE 'skipping %: its own trigger % calls the extension''s trigger functions', t.tbl, t.own_trigger
+                USING HINT = 'Register it with audit_softdelete.enable(..., create_triggers => false).';
             skipped := skipped + 1;
         ELSE
             PERFORM audit_softdelete._enable(t.tbl, stamps, soft_delete, audit, columns,

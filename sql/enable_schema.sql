@@ -45,6 +45,21 @@ RESET ROLE;
 SELECT count(*) AS enabled_in_es_mixed FROM audit_softdelete.tracked_tables
  WHERE relid::text LIKE 'es_mixed.%';
 
+-- a table whose triggers a migration attached by hand is skipped, with
+-- a hint; its triggers stay the only ones
+CREATE SCHEMA es_hand;
+CREATE TABLE es_hand.a_plain (id int PRIMARY KEY);
+CREATE TABLE es_hand.b_hand (id int PRIMARY KEY, created_at timestamptz, created_by text,
+                             updated_at timestamptz, updated_by text);
+CREATE TRIGGER b_hand_stamp BEFORE INSERT OR UPDATE ON es_hand.b_hand
+    FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+SELECT audit_softdelete.enable('es_hand.b_hand', soft_delete => 'off', audit => false,
+                               create_triggers => false);
+SELECT audit_softdelete.enable_schema('es_hand', soft_delete => 'off');
+SELECT tgrelid::regclass, tgname FROM pg_trigger
+ WHERE tgrelid IN ('es_hand.a_plain'::regclass, 'es_hand.b_hand'::regclass)
+ ORDER BY 1, 2;
+
 -- refused
 \set VERBOSITY terse
 SELECT audit_softdelete.enable_schema('no_such_schema');
@@ -59,4 +74,6 @@ ALTER EXTENSION citext DROP TABLE "Shop Data".ext_owned;
 DROP EXTENSION citext;
 DROP SCHEMA "Shop Data" CASCADE;
 DROP SCHEMA es_mixed CASCADE;
+SELECT audit_softdelete.disable_schema('es_hand', disable_tables => true);
+DROP SCHEMA es_hand CASCADE;
 DROP ROLE es_owner;
