@@ -64,6 +64,7 @@ REGRESS = \
 	enable \
 	enable_errors \
 	enable_schema \
+	status \
 	role_columns \
 	check_options \
 	save_table_options \

@@ -999,7 +999,7 @@ BEGIN
     -- created ENABLE ALWAYS must fire in replica sessions too (the
     -- install and upgrade scripts set them so).
     shared := ARRAY(
-        SELECT format('Event trigger %I of the extension %s.', e.evtname,
+        SELECT format('Event trigger "%s" of the extension %s.', e.evtname,
                       CASE e.evtenabled WHEN 'D' THEN 'is disabled'
                            WHEN 'R' THEN 'fires only in replica sessions'
                            ELSE 'does not fire in replica sessions' END)
@@ -1025,9 +1025,9 @@ BEGIN
     shared := shared || ARRAY(
         SELECT format('Sessions %s start with session_replication_role = replica, in which the extension''s triggers do not fire.',
                       CASE WHEN s.setrole = 0 AND s.setdatabase = 0 THEN 'of every role in every database'
-                           WHEN s.setrole = 0 THEN format('in database %I', db.datname)
-                           WHEN s.setdatabase = 0 THEN format('of role %s', s.setrole::regrole)
-                           ELSE format('of role %s in database %I', s.setrole::regrole, db.datname) END)
+                           WHEN s.setrole = 0 THEN format('in database "%s"', db.datname)
+                           WHEN s.setdatabase = 0 THEN format('of role "%s"', (SELECT r.rolname FROM pg_roles r WHERE r.oid = s.setrole))
+                           ELSE format('of role "%s" in database "%s"', (SELECT r.rolname FROM pg_roles r WHERE r.oid = s.setrole), db.datname) END)
                || format(' Fix: ALTER %s RESET session_replication_role;',
                          CASE WHEN s.setrole = 0 AND s.setdatabase = 0 THEN 'ROLE ALL'
                               WHEN s.setrole = 0 THEN format('DATABASE %I', db.datname)
@@ -1050,9 +1050,10 @@ BEGIN
         table_name := t.relid;
         table_id := t.table_id;
         enabled := t.enabled;
-        stamps := t.stamps;
-        soft_delete := t.soft_delete;
-        audit := t.audit;
+        -- the features on: none while disabled
+        stamps := t.stamps AND t.enabled;
+        soft_delete := CASE WHEN t.enabled THEN t.soft_delete ELSE 'off' END;
+        audit := t.audit AND t.enabled;
         live_view := t.view_;
         triggers := '{}';
         missing_columns := '{}';
@@ -1063,10 +1064,10 @@ BEGIN
         -- enable() again with the table's options: what makes every
         -- trigger, column and live view of them as enable() makes them
         fix_enable := format('SELECT audit_softdelete.enable(%L, stamps => %s, soft_delete => %L, audit => %s',
-                             t.relid::text, t.stamps, t.soft_delete, t.audit)
-            || coalesce(format(', columns => %L',
-                               (SELECT jsonb_object_agg(m.key, m.value)
-                                  FROM jsonb_each_text(t.columns) m WHERE m.key <> m.value)), '')
+                             t.relid::text, t.stamps::text, t.soft_delete, t.audit::text)
+            || coalesce(', columns => ' || quote_literal((SELECT jsonb_object_agg(m.key, m.value)
+                                                          FROM jsonb_each_text(t.columns) m
+                                                         WHERE m.key <> m.value)), '')
             || CASE WHEN t.exclude_columns <> '{}' THEN format(', exclude_columns => %L', t.exclude_columns) ELSE '' END
             || CASE WHEN t.redact_columns <> '{}' THEN format(', redact_columns => %L', t.redact_columns) ELSE '' END
             || ');';
@@ -1128,7 +1129,7 @@ BEGIN
                                                       WHEN 'R' THEN 'replica' ELSE 'disabled' END END);
                 END IF;
                 IF trig.tgenabled IS NULL OR trig.changed THEN
-                    problems := problems || (format('Trigger %I%s, which %s, is %s.', trig.name,
+                    problems := problems || (format('Trigger "%s"%s, which %s, is %s.', trig.name,
                                                     CASE WHEN trig.part IS NOT NULL THEN format(' on partition %s', trig.part)
                                                          WHEN trig.rel = t.view_ THEN format(' on the live view %s', t.view_)
                                                          ELSE '' END,
@@ -1137,7 +1138,7 @@ BEGIN
                                                          ELSE 'missing' END)
                                              || ' Fix: ' || fix_enable);
                 ELSIF trig.tgenabled IN ('D', 'R') THEN
-                    problems := problems || (format('Trigger %I%s, which %s, %s.', trig.name,
+                    problems := problems || (format('Trigger "%s"%s, which %s, %s.', trig.name,
                                                     CASE WHEN trig.part IS NOT NULL THEN format(' on partition %s', trig.part)
                                                          ELSE '' END,
                                                     trig.what,
@@ -1147,7 +1148,7 @@ BEGIN
                 END IF;
             END LOOP;
             IF t.soft_delete = 'view' AND t.view_ IS NULL THEN
-                problems := problems || (format('The live view %I of view mode is missing.', t.view_name)
+                problems := problems || (format('The live view "%s" of view mode is missing.', t.view_name)
                                          || ' Fix: ' || fix_enable);
             END IF;
 
@@ -1159,7 +1160,7 @@ BEGIN
                 IF NOT EXISTS (SELECT FROM pg_attribute a
                                 WHERE a.attrelid = t.relid AND a.attname = colname AND NOT a.attisdropped) THEN
                     missing_columns := missing_columns || colname;
-                    problems := problems || (format('Column %I, which %s writes, is missing.', colname,
+                    problems := problems || (format('Column "%s", which %s writes, is missing.', colname,
                                                     CASE WHEN role_ LIKE 'deleted\_%' THEN 'soft delete' ELSE 'stamping' END)
                                              || ' Fix: ' || fix_enable);
                     CONTINUE;
@@ -1195,8 +1196,8 @@ BEGIN
                      ORDER BY i.indexrelid::regclass::text
                 LOOP
                     unique_with_deleted := unique_with_deleted || trig.name;
-                    problems := problems || (format('Unique index %s also counts soft-deleted rows: a deleted row''s values cannot be inserted again.',
-                                                    trig.name)
+                    problems := problems || (format('Unique index "%s" also counts soft-deleted rows: a deleted row''s values cannot be inserted again.',
+                                                    (SELECT c.relname FROM pg_class c WHERE c.oid = trig.name))
                         || format(' Fix: CREATE UNIQUE INDEX ON %s %s %I IS NULL; ', trig.definition,
                                   CASE WHEN trig.partial THEN 'AND' ELSE 'WHERE' END, deleted_col)
                         || CASE WHEN trig.conname IS NOT NULL
@@ -1271,13 +1272,13 @@ BEGIN
                 audit_rows_estimated := true;
                 -- as the planner estimates table_id = <this one>
                 audit_rows := (audit_softdelete._read_as_caller(format(
-                    'SELECT pg_catalog.to_jsonb(pg_catalog.round(pg_catalog.greatest(%s,'
+                    'SELECT pg_catalog.to_jsonb(pg_catalog.round(greatest(%s,'
                     '         c.reltuples / c.relpages * pg_catalog.ceil(pg_catalog.pg_relation_size(c.oid)'
                     '           / pg_catalog.current_setting(''block_size'')::float8)'
                     '         * CASE WHEN %s = ANY (st.most_common_vals::text::integer[])'
                     '                THEN st.most_common_freqs[pg_catalog.array_position(st.most_common_vals::text::integer[], %s)]'
                     '                ELSE (1 - st.null_frac - coalesce((SELECT pg_catalog.sum(f) FROM pg_catalog.unnest(st.most_common_freqs) f), 0))'
-                    '                     / pg_catalog.greatest(CASE WHEN st.n_distinct < 0 THEN -st.n_distinct * c.reltuples ELSE st.n_distinct END'
+                    '                     / greatest(CASE WHEN st.n_distinct < 0 THEN -st.n_distinct * c.reltuples ELSE st.n_distinct END'
                     '                                           - coalesce(pg_catalog.array_length(st.most_common_freqs, 1), 0), 1) END)))'
                     '  FROM pg_catalog.pg_class c, pg_catalog.pg_stats st'
                     ' WHERE c.oid = ''audit_softdelete.audit_logs''::pg_catalog.regclass AND c.relpages > 0'

@@ -224,13 +224,13 @@ asd_role_column_problem(PG_FUNCTION_ARGS)
 		case COLUMN_MISSING:
 			break;
 		case COLUMN_SYSTEM:
-			PG_RETURN_TEXT_P(cstring_to_text(psprintf("column name \"%s\" conflicts with a system column name.",
+			PG_RETURN_TEXT_P(cstring_to_text(psprintf("Column name \"%s\" conflicts with a system column name.",
 													  colname)));
 		case COLUMN_GENERATED:
-			PG_RETURN_TEXT_P(cstring_to_text(psprintf("column \"%s\" is a generated column, which cannot hold %s.",
+			PG_RETURN_TEXT_P(cstring_to_text(psprintf("Column \"%s\" is a generated column, which cannot hold %s.",
 													  colname, rolename)));
 		case COLUMN_WRONG_TYPE:
-			PG_RETURN_TEXT_P(cstring_to_text(psprintf("column \"%s\" has type %s, which cannot hold %s. %s",
+			PG_RETURN_TEXT_P(cstring_to_text(psprintf("Column \"%s\" has type %s, which cannot hold %s. %s",
 													  colname, format_type_be(typid),
 													  rolename, role_types_sentence(role))));
 	}
