@@ -66,6 +66,7 @@ REGRESS = \
 	enable_errors \
 	enable_schema \
 	enable_schema_future \
+	status \
 	role_columns \
 	check_options \
 	save_table_options \

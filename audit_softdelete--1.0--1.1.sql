@@ -1618,3 +1618,514 @@ CREATE EVENT TRIGGER audit_softdelete_ddl_log_rewrite
     EXECUTE FUNCTION audit_softdelete.ddl_log_trigger();
 ALTER EVENT TRIGGER audit_softdelete_ddl_log_rewrite ENABLE ALWAYS;
 
+
+----------------------------------------------------------------------------
+-- The state of each tracked table (1.1, issue 15)
+----------------------------------------------------------------------------
+
+-- Does tbl's column colname fit role, for table_status()?  NULL when it
+-- does or when it is missing; otherwise why not, in sentences.  The rule
+-- is _check_role_column()'s (src/roles.c).
+-- internal: called by _table_status()
+CREATE FUNCTION audit_softdelete._role_column_problem(tbl regclass, role text, colname text)
+RETURNS text
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_role_column_problem';
+
+-- The first column (jsonb) of the first row of a read-only query, run as
+-- the role that called the public function now running (src/owner.c).
+-- internal: called by _table_status()
+CREATE FUNCTION audit_softdelete._read_as_caller(query text)
+RETURNS jsonb
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_read_as_caller';
+
+-- The body of table_status(), which runs it as the extension owner on
+-- behalf of the caller (src/internal.c), so that it may use the internal
+-- functions.  What it reads from the catalogs anyone may read; the row
+-- counts and the audit figures it reads as the caller, through
+-- _read_as_caller(), and only when the caller may read the table or
+-- audit_logs (NULL otherwise): the caller's privileges and row-level
+-- security apply.
+--
+-- Costs, so that it stays fast on a big database:
+--   * rows: counted when the table (all its partitions) takes at most
+--     1 MB; estimated above that, as the planner does, from reltuples
+--     scaled to the table's size now and the share of NULL deleted_at in
+--     pg_stats (NULL before the first ANALYZE);
+--   * audit rows: counted, with the row-history index, up to 10,000; above
+--     that estimated from the statistics of audit_logs.table_id, as the
+--     planner estimates table_id = ...;
+--   * the last audit row: among those counted; for a table with more, the
+--     newest of the newest 100,000 audit rows (all tables), read once
+--     through the BRIN index; NULL when none of them is the table's
+--     (finding it would read every audit row of the table).
+-- internal: called by asd_call_internal() in src/internal.c, as table_status()
+CREATE FUNCTION audit_softdelete._table_status(tbl regclass DEFAULT NULL)
+RETURNS TABLE (
+    table_name           regclass,
+    table_id             integer,
+    enabled              boolean,
+    stamps               boolean,
+    soft_delete          text,
+    audit                boolean,
+    live_view            regclass,
+    triggers             jsonb,
+    missing_columns      text[],
+    wrong_columns        text[],
+    unique_with_deleted  regclass[],
+    live_rows            bigint,
+    deleted_rows         bigint,
+    rows_estimated       boolean,
+    audit_rows           bigint,
+    audit_rows_estimated boolean,
+    last_audit_at        timestamptz,
+    problems             text[])
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+#variable_conflict use_column
+DECLARE
+    caller       oid := audit_softdelete._caller();
+    exact_bytes  constant bigint := 1048576;     -- rows counted up to 1 MB
+    exact_audit  constant bigint := 10000;       -- audit rows counted up to this
+    newest_audit constant bigint := 100000;      -- where a last audit row is looked for
+    reads_log    boolean := has_table_privilege(caller, 'audit_softdelete.audit_logs', 'SELECT');
+    shared       text[];                         -- problems of every enabled table
+    newest       jsonb;                          -- table_id -> last audit time, read once
+    t            record;
+    trig         record;
+    role_        text;
+    colname      text;
+    why          text;
+    fix_enable   text;
+    deleted_col  text;
+    counts       jsonb;
+    hand         boolean;                        -- triggers attached by hand
+    trigger_fns  constant oid[] := ARRAY['audit_softdelete.stamp_trigger()'::regprocedure,
+                                         'audit_softdelete.soft_delete_trigger()'::regprocedure,
+                                         'audit_softdelete.truncate_guard_trigger()'::regprocedure,
+                                         'audit_softdelete.audit_trigger()'::regprocedure,
+                                         'audit_softdelete.audit_truncate_trigger()'::regprocedure];
+    enable_names constant name[] := ARRAY['audit_softdelete_stamp', 'audit_softdelete_soft_delete',
+                                          'audit_softdelete_soft_delete_truncate', 'audit_softdelete_audit',
+                                          'audit_softdelete_audit_truncate'];
+BEGIN
+    -- The extension's event triggers guard every enabled table; those
+    -- created ENABLE ALWAYS must fire in replica sessions too (the
+    -- install and upgrade scripts set them so).
+    shared := ARRAY(
+        SELECT format('Event trigger "%s" of the extension %s.', e.evtname,
+                      CASE e.evtenabled WHEN 'D' THEN 'is disabled'
+                           WHEN 'R' THEN 'fires only in replica sessions'
+                           ELSE 'does not fire in replica sessions' END)
+               || format(' Fix: ALTER EVENT TRIGGER %I ENABLE%s;', e.evtname,
+                         CASE WHEN x.always THEN ' ALWAYS' ELSE '' END)
+          FROM pg_event_trigger e
+          JOIN pg_depend d ON d.classid = 'pg_event_trigger'::regclass AND d.objid = e.oid
+                          AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e'
+          JOIN pg_extension x0 ON x0.oid = d.refobjid AND x0.extname = 'audit_softdelete'
+          CROSS JOIN LATERAL (SELECT e.evtname IN ('audit_softdelete_guard_triggers',
+                                                   'audit_softdelete_verify_triggers',
+                                                   'audit_softdelete_verify_trigger_drops',
+                                                   'audit_softdelete_column_history',
+                                                   'audit_softdelete_ddl_log',
+                                                   'audit_softdelete_ddl_log_drop',
+                                                   'audit_softdelete_ddl_log_rewrite') AS always) x
+         WHERE e.evtenabled NOT IN ('O', 'A') OR (x.always AND e.evtenabled <> 'A')
+         ORDER BY e.evtname);
+    -- Sessions that start as replicas skip the extension's triggers
+    -- (those not made ENABLE ALWAYS): ALTER ROLE / DATABASE ... SET.
+    -- A SET in one session is that session's business, and the server's
+    -- configuration files are not readable here.
+    shared := shared || ARRAY(
+        SELECT format('Sessions %s start with session_replication_role = replica, in which the extension''s triggers do not fire.',
+                      CASE WHEN s.setrole = 0 AND s.setdatabase = 0 THEN 'of every role in every database'
+                           WHEN s.setrole = 0 THEN format('in database "%s"', db.datname)
+                           WHEN s.setdatabase = 0 THEN format('of role "%s"', (SELECT r.rolname FROM pg_roles r WHERE r.oid = s.setrole))
+                           ELSE format('of role "%s" in database "%s"', (SELECT r.rolname FROM pg_roles r WHERE r.oid = s.setrole), db.datname) END)
+               || format(' Fix: ALTER %s RESET session_replication_role;',
+                         CASE WHEN s.setrole = 0 AND s.setdatabase = 0 THEN 'ROLE ALL'
+                              WHEN s.setrole = 0 THEN format('DATABASE %I', db.datname)
+                              WHEN s.setdatabase = 0 THEN format('ROLE %s', s.setrole::regrole)
+                              ELSE format('ROLE %s IN DATABASE %I', s.setrole::regrole, db.datname) END)
+          FROM pg_db_role_setting s
+          LEFT JOIN pg_database db ON db.oid = s.setdatabase
+         WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+           AND EXISTS (SELECT FROM unnest(s.setconfig) c
+                        WHERE lower(c) IN ('session_replication_role=replica',
+                                           'session_replication_role="replica"'))
+         ORDER BY s.setdatabase, s.setrole::regrole::text);
+
+    FOR t IN
+        SELECT tt.*, c.relkind, c.relname, c.relispartition, audit_softdelete._live_view(tt.relid) AS view_
+          FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+         WHERE tbl IS NULL OR tt.relid = coalesce(audit_softdelete._tracked_table(tbl), tbl)
+         ORDER BY tt.relid::text
+    LOOP
+        table_name := t.relid;
+        table_id := t.table_id;
+        enabled := t.enabled;
+        -- the features on: none while disabled
+        stamps := t.stamps AND t.enabled;
+        soft_delete := CASE WHEN t.enabled THEN t.soft_delete ELSE 'off' END;
+        audit := t.audit AND t.enabled;
+        live_view := t.view_;
+        triggers := '{}';
+        missing_columns := '{}';
+        wrong_columns := '{}';
+        unique_with_deleted := '{}';
+        problems := '{}';
+        deleted_col := NULL;
+        -- Triggers a migration attached by hand (enable() with
+        -- create_triggers => false): any name, calling the same functions.
+        -- Their fixes are the migration's own DDL, not enable(), which
+        -- refuses to add its triggers next to them.
+        hand := EXISTS (SELECT FROM pg_trigger g
+                         WHERE g.tgrelid = t.relid AND NOT g.tgisinternal
+                           AND g.tgfoid = ANY (trigger_fns) AND g.tgname <> ALL (enable_names));
+        -- enable() again with the table's options: what makes every
+        -- trigger, column and live view of them as enable() makes them
+        fix_enable := format('SELECT audit_softdelete.enable(%L, stamps => %s, soft_delete => %L, audit => %s',
+                             t.relid::text, t.stamps::text, t.soft_delete, t.audit::text)
+            || coalesce(', columns => ' || quote_literal((SELECT jsonb_object_agg(m.key, m.value)
+                                                          FROM jsonb_each_text(t.columns) m
+                                                         WHERE m.key <> m.value)), '')
+            || CASE WHEN t.exclude_columns <> '{}' THEN format(', exclude_columns => %L', t.exclude_columns) ELSE '' END
+            || CASE WHEN t.redact_columns <> '{}' THEN format(', redact_columns => %L', t.redact_columns) ELSE '' END
+            || ');';
+
+        IF t.enabled THEN
+            problems := shared;
+
+            -- The triggers of the features on (as _set_triggers() and
+            -- _create_live_view() create them, or attached by hand), on the
+            -- table, on its partitions (the row triggers' clones, the
+            -- TRUNCATE triggers), and on the live view.  tgtype: 1 row,
+            -- 2 before, 4 insert, 8 delete, 16 update, 32 truncate, 64
+            -- instead of.  A trigger calling one of the functions where its
+            -- feature is off makes writes fail; two calling the same one do
+            -- the work twice.
+            FOR trig IN
+                WITH expected(name, suffix, wanted, fn, tgtype, what, on_parts, definition) AS (VALUES
+                    ('audit_softdelete_stamp', 'stamp', t.stamps,
+                     'audit_softdelete.stamp_trigger()'::regprocedure, 23, 'stamps rows', false,
+                     'BEFORE INSERT OR UPDATE ON %s FOR EACH ROW'),
+                    ('audit_softdelete_soft_delete', 'soft_delete', t.soft_delete <> 'off',
+                     'audit_softdelete.soft_delete_trigger()'::regprocedure,
+                     CASE WHEN t.relkind = 'p' OR t.relispartition THEN 27 ELSE 11 END, 'turns DELETE into a soft delete', false,
+                     CASE WHEN t.relkind = 'p' OR t.relispartition THEN 'BEFORE UPDATE OR DELETE' ELSE 'BEFORE DELETE' END
+                     || ' ON %s FOR EACH ROW'),
+                    ('audit_softdelete_soft_delete_truncate', 'truncate_guard', t.soft_delete <> 'off',
+                     'audit_softdelete.truncate_guard_trigger()'::regprocedure, 34, 'refuses TRUNCATE', true,
+                     'BEFORE TRUNCATE ON %s FOR EACH STATEMENT'),
+                    ('audit_softdelete_audit', 'audit', t.audit,
+                     'audit_softdelete.audit_trigger()'::regprocedure, 29, 'writes the audit trail', false,
+                     'AFTER INSERT OR UPDATE OR DELETE ON %s FOR EACH ROW'),
+                    ('audit_softdelete_audit_truncate', 'audit_truncate', t.audit,
+                     'audit_softdelete.audit_truncate_trigger()'::regprocedure, 32, 'audits TRUNCATE', true,
+                     'AFTER TRUNCATE ON %s FOR EACH STATEMENT')),
+                rels(rel, part, sort) AS (
+                    SELECT t.relid, NULL::regclass, ''
+                    UNION ALL
+                    -- partitions (foreign ones take no TRUNCATE trigger)
+                    SELECT p.relid, p.relid, p.relid::text
+                      FROM pg_partition_tree(t.relid) p
+                      JOIN pg_class pc ON pc.oid = p.relid AND pc.relkind IN ('r', 'p')
+                     WHERE p.relid <> t.relid)
+                -- each wanted trigger: enable()'s by name, else one attached
+                -- by hand calling its function
+                SELECT e.name AS expected, coalesce(g.tgname, CASE WHEN hand THEN format('%s_%s', t.relname, e.suffix)
+                                                                   ELSE e.name END) AS name,
+                       e.what, r.part, r.sort, g.tgenabled, e.definition, e.fn,
+                       g.oid IS NOT NULL AND (g.tgfoid <> e.fn OR g.tgtype <> e.tgtype OR g.tgqual IS NOT NULL
+                                              OR g.tgnargs <> 0 OR g.tgattr <> '') AS changed,
+                       r.rel, NULL::text AS extra
+                  FROM expected e
+                  CROSS JOIN rels r
+                  LEFT JOIN LATERAL (
+                        SELECT g.* FROM pg_trigger g
+                         WHERE g.tgrelid = r.rel AND NOT g.tgisinternal
+                           AND (g.tgname = e.name OR (g.tgfoid = e.fn AND g.tgname <> ALL (enable_names)))
+                         ORDER BY g.tgname = e.name DESC, g.tgname
+                         LIMIT 1) g ON true
+                 -- a row trigger's clone cannot be dropped, only disabled
+                 WHERE e.wanted AND (r.part IS NULL OR e.on_parts OR g.oid IS NOT NULL)
+                UNION ALL
+                -- a second trigger calling a function, or one whose feature
+                -- is off (not a partition's clone: its parent's is reported)
+                SELECT NULL, g.tgname, e.what, r.part, r.sort, g.tgenabled, e.definition, e.fn, false, r.rel,
+                       CASE WHEN NOT e.wanted THEN 'off' ELSE 'twice' END
+                  FROM expected e
+                  CROSS JOIN rels r
+                  JOIN pg_trigger g ON g.tgrelid = r.rel AND NOT g.tgisinternal AND g.tgfoid = e.fn
+                                   AND g.tgparentid = 0
+                 WHERE NOT e.wanted
+                    OR g.tgname <> (SELECT g2.tgname FROM pg_trigger g2
+                                     WHERE g2.tgrelid = r.rel AND NOT g2.tgisinternal AND g2.tgfoid = e.fn
+                                     ORDER BY g2.tgname = e.name DESC, g2.tgname LIMIT 1)
+                UNION ALL
+                SELECT 'audit_softdelete_view_delete', 'audit_softdelete_view_delete',
+                       'soft-deletes the rows deleted through the live view',
+                       NULL, '', g.tgenabled, NULL, NULL,
+                       g.oid IS NOT NULL AND (g.tgfoid <> 'audit_softdelete.view_delete_trigger()'::regprocedure
+                                              OR g.tgtype <> 73 OR g.tgqual IS NOT NULL
+                                              OR g.tgnargs <> 0 OR g.tgattr <> ''),
+                       t.view_, NULL
+                  FROM (SELECT) AS one
+                  LEFT JOIN pg_trigger g ON g.tgrelid = t.view_ AND g.tgname = 'audit_softdelete_view_delete'
+                 WHERE t.view_ IS NOT NULL
+                 ORDER BY sort, name
+            LOOP
+                IF trig.extra IS NOT NULL THEN
+                    problems := problems || (format('Trigger "%s"%s calls %s, %s.', trig.name,
+                                                    CASE WHEN trig.part IS NOT NULL THEN format(' on partition %s', trig.part)
+                                                         ELSE '' END,
+                                                    trig.fn,
+                                                    CASE trig.extra WHEN 'off' THEN 'whose feature is off for the table: writes fail'
+                                                         ELSE 'as another trigger does: its work is done twice' END)
+                                             || format(' Fix: DROP TRIGGER %I ON %s;', trig.name, trig.rel));
+                    CONTINUE;
+                END IF;
+                IF trig.part IS NULL THEN
+                    triggers := triggers || jsonb_build_object(trig.name,
+                        CASE WHEN trig.tgenabled IS NULL THEN 'missing'
+                             WHEN trig.changed THEN 'changed'
+                             ELSE CASE trig.tgenabled WHEN 'O' THEN 'enabled' WHEN 'A' THEN 'always'
+                                                      WHEN 'R' THEN 'replica' ELSE 'disabled' END END);
+                END IF;
+                IF trig.tgenabled IS NULL OR trig.changed THEN
+                    problems := problems || (format('Trigger "%s"%s, which %s, is %s.', trig.name,
+                                                    CASE WHEN trig.part IS NOT NULL THEN format(' on partition %s', trig.part)
+                                                         WHEN trig.rel = t.view_ THEN format(' on the live view %s', t.view_)
+                                                         ELSE '' END,
+                                                    trig.what,
+                                                    CASE WHEN trig.changed THEN 'not as enable() creates it'
+                                                         ELSE 'missing' END)
+                                             || ' Fix: '
+                                             || CASE WHEN hand AND trig.definition IS NOT NULL
+                                                     THEN format('CREATE OR REPLACE TRIGGER %I ', trig.name)
+                                                          || format(trig.definition, trig.rel)
+                                                          || format(' EXECUTE FUNCTION %s;', trig.fn)
+                                                     ELSE fix_enable END);
+                ELSIF trig.tgenabled IN ('D', 'R') THEN
+                    problems := problems || (format('Trigger "%s"%s, which %s, %s.', trig.name,
+                                                    CASE WHEN trig.part IS NOT NULL THEN format(' on partition %s', trig.part)
+                                                         ELSE '' END,
+                                                    trig.what,
+                                                    CASE trig.tgenabled WHEN 'D' THEN 'is disabled'
+                                                         ELSE 'fires only in sessions with session_replication_role = replica' END)
+                                             || format(' Fix: ALTER TABLE %s ENABLE TRIGGER %I;', trig.rel, trig.name));
+                END IF;
+            END LOOP;
+            IF t.soft_delete = 'view' AND t.view_ IS NULL THEN
+                problems := problems || (format('The live view "%s" of view mode is missing.', t.view_name)
+                                         || ' Fix: ' || fix_enable);
+            END IF;
+
+            -- The columns of the features on: missing ones (enable() adds
+            -- them), and ones that cannot hold what the triggers write.
+            FOREACH role_ IN ARRAY audit_softdelete._role_names() LOOP
+                CONTINUE WHEN NOT CASE WHEN role_ LIKE 'deleted\_%' THEN t.soft_delete <> 'off' ELSE t.stamps END;
+                colname := t.columns ->> role_;
+                IF NOT EXISTS (SELECT FROM pg_attribute a
+                                WHERE a.attrelid = t.relid AND a.attname = colname AND NOT a.attisdropped) THEN
+                    missing_columns := missing_columns || colname;
+                    problems := problems || (format('Column "%s", which %s writes, is missing.', colname,
+                                                    CASE WHEN role_ LIKE 'deleted\_%' THEN 'soft delete' ELSE 'stamping' END)
+                                             || ' Fix: '
+                                             || CASE WHEN hand
+                                                     THEN format('ALTER TABLE %s ADD COLUMN %I %s;', t.relid, colname,
+                                                                 CASE role_ WHEN 'created_at' THEN 'timestamptz NOT NULL DEFAULT now()'
+                                                                            WHEN 'updated_at' THEN 'timestamptz'
+                                                                            WHEN 'deleted_at' THEN 'timestamptz'
+                                                                            ELSE 'text' END)
+                                                     ELSE fix_enable END);
+                    CONTINUE;
+                END IF;
+                why := audit_softdelete._role_column_problem(t.relid, role_, colname);
+                IF why IS NOT NULL THEN
+                    wrong_columns := wrong_columns || colname;
+                    problems := problems || (why || ' Fix: '
+                        || CASE WHEN EXISTS (SELECT FROM pg_attribute a
+                                              WHERE a.attrelid = t.relid AND a.attname = colname AND a.attgenerated <> '')
+                                THEN format('ALTER TABLE %s ALTER COLUMN %I DROP EXPRESSION;', t.relid, colname)
+                                ELSE format('ALTER TABLE %s ALTER COLUMN %I TYPE %s USING %I::%s;', t.relid, colname,
+                                            CASE WHEN role_ LIKE '%\_at' THEN 'timestamptz' ELSE 'text' END, colname,
+                                            CASE WHEN role_ LIKE '%\_at' THEN 'timestamptz' ELSE 'text' END) END);
+                ELSIF role_ = 'deleted_at' THEN
+                    deleted_col := colname;
+                END IF;
+            END LOOP;
+
+            -- Unique indexes that keep a soft-deleted row's key taken: the
+            -- rule and the index to create instead are enable()'s.
+            IF deleted_col IS NOT NULL THEN
+                FOR trig IN
+                    SELECT i.indexrelid::regclass AS name, i.indpred IS NOT NULL AS partial,
+                           k.conname,
+                           regexp_replace(substr(pg_get_indexdef(i.indexrelid),
+                                                 length(format('CREATE UNIQUE INDEX %I ON ', c.relname)) + 1),
+                                          '^(ONLY )?(.*?) USING btree \(', '\2 (') AS definition
+                      FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                      LEFT JOIN pg_constraint k ON k.conindid = i.indexrelid AND k.conrelid = t.relid
+                     WHERE i.indrelid = t.relid AND i.indisunique AND NOT i.indisprimary
+                       AND NOT coalesce(audit_softdelete._excludes_deleted(i.indexrelid, deleted_col), false)
+                     ORDER BY i.indexrelid::regclass::text
+                LOOP
+                    unique_with_deleted := unique_with_deleted || trig.name;
+                    problems := problems || (format('Unique index "%s" also counts soft-deleted rows: a deleted row''s values cannot be inserted again.',
+                                                    (SELECT c.relname FROM pg_class c WHERE c.oid = trig.name))
+                        || format(' Fix: CREATE UNIQUE INDEX ON %s %s %I IS NULL; ', trig.definition,
+                                  CASE WHEN trig.partial THEN 'AND' ELSE 'WHERE' END, deleted_col)
+                        || CASE WHEN trig.conname IS NOT NULL
+                                THEN format('ALTER TABLE %s DROP CONSTRAINT %I;', t.relid, trig.conname)
+                                ELSE format('DROP INDEX %s;', trig.name) END);
+                END LOOP;
+            END IF;
+        END IF;
+
+        -- Rows, as the caller: counted when small, else estimated.
+        live_rows := NULL;
+        deleted_rows := NULL;
+        rows_estimated := NULL;
+        IF has_table_privilege(caller, t.relid, 'SELECT') THEN
+            -- pg_partition_tree() gives nothing for a table outside any
+            -- partition tree: the table itself is added
+            IF (SELECT sum(pg_relation_size(p.relid))
+                  FROM (SELECT t.relid UNION SELECT p.relid FROM pg_partition_tree(t.relid) p) p) <= exact_bytes
+               AND NOT EXISTS (SELECT FROM pg_partition_tree(t.relid) p JOIN pg_class c ON c.oid = p.relid
+                                WHERE c.relkind = 'f') THEN
+                rows_estimated := false;
+                counts := audit_softdelete._read_as_caller(
+                    CASE WHEN deleted_col IS NULL
+                         THEN format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*)) FROM %s', t.relid)
+                         ELSE format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*) FILTER (WHERE %I IS NULL),'
+                                     ' ''deleted'', pg_catalog.count(*) FILTER (WHERE %I IS NOT NULL)) FROM %s',
+                                     deleted_col, deleted_col, t.relid) END);
+            ELSE
+                -- each table's reltuples as of its last VACUUM or ANALYZE,
+                -- scaled to its size now, split by the share of NULL
+                -- deleted_at ANALYZE found (pg_stats, as the caller sees it)
+                rows_estimated := true;
+                counts := audit_softdelete._read_as_caller(format(
+                    'SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.round(pg_catalog.sum(e.n * e.live)),'
+                    ' ''deleted'', pg_catalog.round(pg_catalog.sum(e.n * (1 - e.live))))'
+                    '  FROM (SELECT CASE WHEN c.relpages > 0 AND c.reltuples >= 0'
+                    '                    THEN c.reltuples / c.relpages * pg_catalog.ceil(pg_catalog.pg_relation_size(c.oid)'
+                    '                         / pg_catalog.current_setting(''block_size'')::float8) END AS n,'
+                    '               %s AS live'
+                    '          FROM (SELECT %L::pg_catalog.regclass AS relid'
+                    '                UNION SELECT p.relid FROM pg_catalog.pg_partition_tree(%L) p) p'
+                    '          JOIN pg_catalog.pg_class c ON c.oid = p.relid AND c.relkind = ''r'''
+                    '          LEFT JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace'
+                    '          LEFT JOIN pg_catalog.pg_stats st ON st.schemaname = s.nspname AND st.tablename = c.relname'
+                    '                                           AND st.attname = %L AND NOT st.inherited) e',
+                    CASE WHEN deleted_col IS NULL THEN '1' ELSE 'st.null_frac' END, t.relid, t.relid,
+                    deleted_col));
+            END IF;
+            live_rows := (counts ->> 'live')::bigint;
+            deleted_rows := CASE WHEN deleted_col IS NOT NULL THEN (counts ->> 'deleted')::bigint END;
+        END IF;
+
+        -- Audit rows, as the caller: counted up to exact_audit through the
+        -- row-history index (its entries only), else estimated.
+        audit_rows := NULL;
+        audit_rows_estimated := NULL;
+        last_audit_at := NULL;
+        IF reads_log THEN
+            counts := audit_softdelete._read_as_caller(format(
+                'WITH s AS (SELECT l.id FROM audit_softdelete.audit_logs l'
+                '            WHERE l.table_id OPERATOR(pg_catalog.=) %s LIMIT %s)'
+                'SELECT pg_catalog.jsonb_build_object(''n'', (SELECT pg_catalog.count(*) FROM s),'
+                '       ''last'', (SELECT l.logged_at FROM audit_softdelete.audit_logs l'
+                '                  WHERE l.table_id OPERATOR(pg_catalog.=) %s'
+                '                    AND l.id OPERATOR(pg_catalog.=) (SELECT pg_catalog.max(s.id) FROM s)))',
+                t.table_id, exact_audit + 1, t.table_id));
+            IF (counts ->> 'n')::bigint <= exact_audit THEN
+                audit_rows := (counts ->> 'n')::bigint;
+                audit_rows_estimated := false;
+                last_audit_at := (counts ->> 'last')::timestamptz;
+            ELSE
+                audit_rows_estimated := true;
+                -- as the planner estimates table_id = <this one>
+                audit_rows := (audit_softdelete._read_as_caller(format(
+                    'SELECT pg_catalog.to_jsonb(pg_catalog.round(greatest(%s,'
+                    '         c.reltuples / c.relpages * pg_catalog.ceil(pg_catalog.pg_relation_size(c.oid)'
+                    '           / pg_catalog.current_setting(''block_size'')::float8)'
+                    '         * CASE WHEN %s = ANY (st.most_common_vals::text::integer[])'
+                    '                THEN st.most_common_freqs[pg_catalog.array_position(st.most_common_vals::text::integer[], %s)]'
+                    '                ELSE (1 - st.null_frac - coalesce((SELECT pg_catalog.sum(f) FROM pg_catalog.unnest(st.most_common_freqs) f), 0))'
+                    '                     / greatest(CASE WHEN st.n_distinct < 0 THEN -st.n_distinct * c.reltuples ELSE st.n_distinct END'
+                    '                                           - coalesce(pg_catalog.array_length(st.most_common_freqs, 1), 0), 1) END)))'
+                    '  FROM pg_catalog.pg_class c, pg_catalog.pg_stats st'
+                    ' WHERE c.oid = ''audit_softdelete.audit_logs''::pg_catalog.regclass AND c.relpages > 0'
+                    '   AND st.schemaname = ''audit_softdelete'' AND st.tablename = ''audit_logs'''
+                    '   AND st.attname = ''table_id'' AND NOT st.inherited',
+                    exact_audit + 1, t.table_id, t.table_id)) #>> '{}')::bigint;
+                -- the newest audit rows of all tables, read once
+                IF newest IS NULL THEN
+                    newest := coalesce(audit_softdelete._read_as_caller(format(
+                        'SELECT pg_catalog.jsonb_object_agg(w.table_id, w.logged_at)'
+                        '  FROM (SELECT DISTINCT ON (l.table_id) l.table_id, l.logged_at'
+                        '          FROM audit_softdelete.audit_logs l'
+                        '         WHERE l.id OPERATOR(pg_catalog.>) %s'
+                        '         ORDER BY l.table_id, l.id DESC) w',
+                        (SELECT q.last_value FROM audit_softdelete.audit_logs_id_seq q) - newest_audit)), '{}');
+                END IF;
+                last_audit_at := (newest ->> t.table_id::text)::timestamptz;
+            END IF;
+        END IF;
+
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+-- One table's state, or every tracked table's (tbl NULL): what the view
+-- status shows.  Open to all: it runs _table_status() as the extension
+-- owner, which reads the catalogs, and reads rows and audit rows as the
+-- caller.
+CREATE FUNCTION audit_softdelete.table_status(tbl regclass DEFAULT NULL)
+RETURNS TABLE (
+    table_name           regclass,
+    table_id             integer,
+    enabled              boolean,
+    stamps               boolean,
+    soft_delete          text,
+    audit                boolean,
+    live_view            regclass,
+    triggers             jsonb,
+    missing_columns      text[],
+    wrong_columns        text[],
+    unique_with_deleted  regclass[],
+    live_rows            bigint,
+    deleted_rows         bigint,
+    rows_estimated       boolean,
+    audit_rows           bigint,
+    audit_rows_estimated boolean,
+    last_audit_at        timestamptz,
+    problems             text[])
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_call_internal';
+
+COMMENT ON FUNCTION audit_softdelete.table_status(regclass) IS
+    'The state of a tracked table (all of them when NULL): features, triggers, columns, unique indexes, rows, audit rows, problems with their fixes.';
+
+-- One row per tracked table; problems is empty when all is well.
+CREATE VIEW audit_softdelete.status WITH (security_invoker = true) AS
+SELECT s.* FROM audit_softdelete.table_status() s;
+
+COMMENT ON VIEW audit_softdelete.status IS
+    'One row per tracked table: its features, triggers, columns, unique indexes, rows, audit rows, and problems with the SQL that fixes each.';
+
+GRANT SELECT ON audit_softdelete.status TO PUBLIC;
+
+REVOKE ALL ON FUNCTION
+    audit_softdelete._role_column_problem(regclass, text, text),
+    audit_softdelete._read_as_caller(text),
+    audit_softdelete._table_status(regclass)
+FROM PUBLIC;

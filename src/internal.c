@@ -14,7 +14,9 @@
  *	  they change as the caller, through _as_caller(): the DDL is checked
  *	  against the caller's privileges, as it was when enable() ran with the
  *	  caller's rights.  The event triggers do the same on behalf of the
- *	  role running the DDL.
+ *	  role running the DDL.  table_status() runs _table_status the same
+ *	  way; what it reads of the caller's tables and of audit_logs it reads
+ *	  as the caller, through _read_as_caller().
  *	- restore() and row_history() run as the caller, in C, and call the few
  *	  internal functions they need through fmgr
  *	  (asd_call_internal_function).

@@ -45,6 +45,7 @@
 
 PG_FUNCTION_INFO_V1(asd_caller);
 PG_FUNCTION_INFO_V1(asd_as_caller);
+PG_FUNCTION_INFO_V1(asd_read_as_caller);
 
 /* The innermost open gate, or NULL. */
 static AsdGate *current_gate = NULL;
@@ -389,4 +390,61 @@ asd_as_caller(PG_FUNCTION_ARGS)
 	PG_END_TRY();
 
 	PG_RETURN_VOID();
+}
+
+/*
+ * _read_as_caller(query text) RETURNS jsonb
+ *		The jsonb value in the first column of the first row of query, run
+ *		read-only as the role that called the public function now running;
+ *		NULL without a row.  Refused outside a public function.
+ *
+ * table_status() reads the caller's tables and audit_logs through here, so
+ * that the figures it shows are those the caller could compute: its
+ * privileges and row-level security apply.  Read-only: SPI refuses any
+ * statement that writes.
+ */
+Datum
+asd_read_as_caller(PG_FUNCTION_ARGS)
+{
+	AsdGate    *gate = require_gate("_read_as_caller");
+	char	   *query;
+	Oid			save_userid;
+	int			save_sec;
+	Datum		result = (Datum) 0;
+	bool		isnull = true;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	GetUserIdAndSecContext(&save_userid, &save_sec);
+	SetUserIdAndSecContext(gate->caller,
+						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	PG_TRY();
+	{
+		AsdSpi		spi;
+
+		asd_spi_connect(&spi, InvalidOid, 0);
+		asd_spi_run(query, 0, NULL, NULL, NULL, SPI_OK_SELECT,
+					ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
+		if (SPI_processed > 0)
+		{
+			if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != JSONBOID)
+				elog(ERROR, "query \"%s\" does not return jsonb", query);
+			result = SPI_getbinval(SPI_tuptable->vals[0],
+								   SPI_tuptable->tupdesc, 1, &isnull);
+			/* into the caller's memory, which outlives the connection */
+			if (!isnull)
+				result = SPI_datumTransfer(result, false, -1);
+		}
+		asd_spi_finish(&spi);
+	}
+	PG_FINALLY();
+	{
+		asd_restore_user(save_userid, save_sec);
+	}
+	PG_END_TRY();
+
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
 }

@@ -31,6 +31,7 @@
 
 PG_FUNCTION_INFO_V1(asd_role_names_sql);
 PG_FUNCTION_INFO_V1(asd_check_role_column);
+PG_FUNCTION_INFO_V1(asd_role_column_problem);
 
 const char *const asd_role_names[ASD_NUM_ROLES] = {
 	"created_at", "created_by", "updated_at", "updated_by",
@@ -83,6 +84,60 @@ asd_role_names_sql(PG_FUNCTION_ARGS)
 										  false, TYPALIGN_INT));
 }
 
+/* The role named rolename; an error for an unknown one. */
+static AsdColumnRole
+role_by_name(const char *rolename)
+{
+	int			role;
+
+	for (role = 0; role < ASD_NUM_ROLES; role++)
+		if (strcmp(asd_role_names[role], rolename) == 0)
+			return (AsdColumnRole) role;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("unknown column role \"%s\"", rolename)));
+	return ASD_NUM_ROLES;		/* keep the compiler quiet */
+}
+
+/* What role_column_fit() finds */
+typedef enum RoleColumnFit
+{
+	COLUMN_FITS,
+	COLUMN_MISSING,
+	COLUMN_SYSTEM,				/* the name of a system column */
+	COLUMN_GENERATED,
+	COLUMN_WRONG_TYPE
+} RoleColumnFit;
+
+/*
+ * role_column_fit
+ *		Can relid's column colname hold role?  *typid is set to the
+ *		column's type when there is one.
+ */
+static RoleColumnFit
+role_column_fit(Oid relid, AsdColumnRole role, const char *colname,
+				Oid *typid)
+{
+	HeapTuple	tup;
+	Form_pg_attribute att;
+	RoleColumnFit fit = COLUMN_FITS;
+
+	*typid = InvalidOid;
+	tup = SearchSysCacheAttName(relid, colname);
+	if (!HeapTupleIsValid(tup))
+		return COLUMN_MISSING;
+	att = (Form_pg_attribute) GETSTRUCT(tup);
+	*typid = att->atttypid;
+	if (att->attnum < 0)
+		fit = COLUMN_SYSTEM;
+	else if (att->attgenerated != '\0')
+		fit = COLUMN_GENERATED;
+	else if (!asd_role_type_fits(role, getBaseType(att->atttypid)))
+		fit = COLUMN_WRONG_TYPE;
+	ReleaseSysCache(tup);
+	return fit;
+}
+
 /*
  * _check_role_column(tbl regclass, role text, colname text) RETURNS boolean
  *		Can tbl's column colname hold role?  False when tbl has no such
@@ -95,53 +150,89 @@ asd_check_role_column(PG_FUNCTION_ARGS)
 	Oid			relid;
 	char	   *rolename;
 	char	   *colname;
-	int			role;
-	HeapTuple	tup;
-	Form_pg_attribute att;
+	AsdColumnRole role;
+	Oid			typid;
 
 	asd_args_not_null(fcinfo, "table", "role", "colname", NULL);
 	relid = PG_GETARG_OID(0);
 	rolename = text_to_cstring(PG_GETARG_TEXT_PP(1));
 	colname = text_to_cstring(PG_GETARG_TEXT_PP(2));
-	for (role = 0; role < ASD_NUM_ROLES; role++)
-		if (strcmp(asd_role_names[role], rolename) == 0)
+	role = role_by_name(rolename);
+
+	switch (role_column_fit(relid, role, colname, &typid))
+	{
+		case COLUMN_FITS:
 			break;
-	if (role == ASD_NUM_ROLES)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("unknown column role \"%s\"", rolename)));
-
-	tup = SearchSysCacheAttName(relid, colname);
-	if (!HeapTupleIsValid(tup))
-		PG_RETURN_BOOL(false);
-	att = (Form_pg_attribute) GETSTRUCT(tup);
-
-	if (att->attnum < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DUPLICATE_COLUMN),
-				 errmsg("column name \"%s\" conflicts with a system column name",
-						colname),
-				 errhint("Map %s to another column with the columns option.",
-						 rolename)));
-	if (att->attgenerated != '\0')
-		ereport(ERROR,
-				(errcode(ERRCODE_GENERATED_ALWAYS),
-				 errmsg("column \"%s\" of table \"%s\" is a generated column",
-						colname, get_rel_name(relid)),
-				 errdetail("audit_softdelete writes %s, and a generated column cannot be written.",
-						   rolename),
-				 errhint("Map %s to another column with the columns option.",
-						 rolename)));
-	if (!asd_role_type_fits(role, getBaseType(att->atttypid)))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("column \"%s\" of table \"%s\" has type %s, which cannot hold %s",
-						colname, get_rel_name(relid),
-						format_type_be(att->atttypid), rolename),
-				 errdetail("%s", role_types_sentence(role)),
-				 errhint("Map %s to another column with the columns option; a column that does not exist yet is created.",
-						 rolename)));
-
-	ReleaseSysCache(tup);
+		case COLUMN_MISSING:
+			PG_RETURN_BOOL(false);
+		case COLUMN_SYSTEM:
+			ereport(ERROR,
+					(errcode(ERRCODE_DUPLICATE_COLUMN),
+					 errmsg("column name \"%s\" conflicts with a system column name",
+							colname),
+					 errhint("Map %s to another column with the columns option.",
+							 rolename)));
+			break;
+		case COLUMN_GENERATED:
+			ereport(ERROR,
+					(errcode(ERRCODE_GENERATED_ALWAYS),
+					 errmsg("column \"%s\" of table \"%s\" is a generated column",
+							colname, get_rel_name(relid)),
+					 errdetail("audit_softdelete writes %s, and a generated column cannot be written.",
+							   rolename),
+					 errhint("Map %s to another column with the columns option.",
+							 rolename)));
+			break;
+		case COLUMN_WRONG_TYPE:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"%s\" has type %s, which cannot hold %s",
+							colname, get_rel_name(relid),
+							format_type_be(typid), rolename),
+					 errdetail("%s", role_types_sentence(role)),
+					 errhint("Map %s to another column with the columns option; a column that does not exist yet is created.",
+							 rolename)));
+			break;
+	}
 	PG_RETURN_BOOL(true);
+}
+
+/*
+ * _role_column_problem(tbl regclass, role text, colname text) RETURNS text
+ *		What _check_role_column() would refuse, in sentences ending with a
+ *		period, for table_status(): NULL when the column can hold role or
+ *		does not exist (enable() adds it).
+ */
+Datum
+asd_role_column_problem(PG_FUNCTION_ARGS)
+{
+	Oid			relid;
+	char	   *rolename;
+	char	   *colname;
+	AsdColumnRole role;
+	Oid			typid;
+
+	asd_args_not_null(fcinfo, "table", "role", "colname", NULL);
+	relid = PG_GETARG_OID(0);
+	rolename = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	colname = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	role = role_by_name(rolename);
+
+	switch (role_column_fit(relid, role, colname, &typid))
+	{
+		case COLUMN_FITS:
+		case COLUMN_MISSING:
+			break;
+		case COLUMN_SYSTEM:
+			PG_RETURN_TEXT_P(cstring_to_text(psprintf("Column name \"%s\" conflicts with a system column name.",
+													  colname)));
+		case COLUMN_GENERATED:
+			PG_RETURN_TEXT_P(cstring_to_text(psprintf("Column \"%s\" is a generated column, which cannot hold %s.",
+													  colname, rolename)));
+		case COLUMN_WRONG_TYPE:
+			PG_RETURN_TEXT_P(cstring_to_text(psprintf("Column \"%s\" has type %s, which cannot hold %s. %s",
+													  colname, format_type_be(typid),
+													  rolename, role_types_sentence(role))));
+	}
+	PG_RETURN_NULL();
 }
