@@ -67,6 +67,7 @@ REGRESS = \
 	enable_schema \
 	enable_schema_future \
 	status \
+	status_schema_usage \
 	role_columns \
 	check_options \
 	save_table_options \

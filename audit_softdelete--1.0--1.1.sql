@@ -1760,7 +1760,8 @@ BEGIN
          ORDER BY s.setdatabase, s.setrole::regrole::text);
 
     FOR t IN
-        SELECT tt.*, c.relkind, c.relname, c.relispartition, audit_softdelete._live_view(tt.relid) AS view_
+        SELECT tt.*, c.relkind, c.relname, c.relispartition, c.relnamespace,
+               audit_softdelete._live_view(tt.relid) AS view_
           FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
          WHERE tbl IS NULL OR tt.relid = coalesce(audit_softdelete._tracked_table(tbl), tbl)
          ORDER BY tt.relid::text
@@ -1991,7 +1992,10 @@ BEGIN
         live_rows := NULL;
         deleted_rows := NULL;
         rows_estimated := NULL;
-        IF has_table_privilege(caller, t.relid, 'SELECT') THEN
+        -- (without USAGE on its schema the caller cannot name the table,
+        -- SELECT or not)
+        IF has_table_privilege(caller, t.relid, 'SELECT')
+           AND has_schema_privilege(caller, t.relnamespace, 'USAGE') THEN
             -- pg_partition_tree() gives nothing for a table outside any
             -- partition tree: the table itself is added
             IF (SELECT sum(pg_relation_size(p.relid))
