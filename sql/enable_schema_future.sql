@@ -45,6 +45,25 @@ SELECT author FROM esf_shop.orders;
 SELECT table_name, action, row_pk FROM audit_softdelete.audit_logs
  WHERE schema_name = 'esf_shop' ORDER BY id;
 
+-- a table made LIKE the partitioned table, then attached (how partition
+-- managers make partitions): it was enabled when created, so the ATTACH is
+-- refused with the reason and what to do, rather than with PostgreSQL's
+-- "trigger already exists"; disabled first, it attaches, and its rows are
+-- then recorded through the partitioned table
+SET ROLE esf_creator;
+CREATE TABLE esf_shop.events_2027 (LIKE esf_shop.events INCLUDING ALL);
+ALTER TABLE esf_shop.events ATTACH PARTITION esf_shop.events_2027
+    FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+\echo SQLSTATE :SQLSTATE
+SELECT audit_softdelete.disable('esf_shop.events_2027');
+ALTER TABLE esf_shop.events ATTACH PARTITION esf_shop.events_2027
+    FOR VALUES FROM ('2027-01-01') TO ('2028-01-01');
+INSERT INTO esf_shop.events VALUES (2, '2027-05-01');
+RESET ROLE;
+SELECT table_name, action, row_pk FROM audit_softdelete.audit_logs
+ WHERE schema_name = 'esf_shop' AND table_name LIKE 'events%' ORDER BY id;
+SELECT problems FROM audit_softdelete.table_status('esf_shop.events');
+
 -- skipped with a NOTICE: a foreign table, a partition whose partitioned
 -- table (in another schema) is not enabled
 CREATE FOREIGN DATA WRAPPER esf_fdw;

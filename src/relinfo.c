@@ -212,13 +212,18 @@ asd_relinfo_init(void)
 /*
  * Find the options that govern rel: its own tracked_tables row, or, for a
  * partition, the nearest ancestor's (triggers on a partitioned table are
- * cloned to its partitions and fire with the partition as relation).
+ * cloned to its partitions and fire with the partition as relation).  A
+ * partition's own row that is disabled gives way to an enabled ancestor's:
+ * a table enabled on its own, disabled, then attached to an enabled
+ * partitioned table fires that table's clones.
  */
 static bool
 find_options(Relation rel, AsdTableOptions *opts)
 {
 	List	   *ancestors;
 	ListCell   *lc;
+	bool		found;
+	AsdTableOptions ancestor;
 
 	/* the live view of a table in view mode takes that table's options */
 	if (rel->rd_rel->relkind == RELKIND_VIEW)
@@ -227,18 +232,24 @@ find_options(Relation rel, AsdTableOptions *opts)
 
 		return OidIsValid(table) && asd_read_table_options(table, opts);
 	}
-	if (asd_read_table_options(RelationGetRelid(rel), opts))
-		return true;
-	if (!rel->rd_rel->relispartition)
-		return false;
+	found = asd_read_table_options(RelationGetRelid(rel), opts);
+	if ((found && opts->enabled) || !rel->rd_rel->relispartition)
+		return found;
 
 	ancestors = get_partition_ancestors(RelationGetRelid(rel));
 	foreach(lc, ancestors)
 	{
-		if (asd_read_table_options(lfirst_oid(lc), opts))
-			return true;
+		if (!asd_read_table_options(lfirst_oid(lc), &ancestor))
+			continue;
+		if (ancestor.enabled || !found)
+		{
+			*opts = ancestor;
+			if (ancestor.enabled)
+				return true;
+			found = true;
+		}
 	}
-	return false;
+	return found;
 }
 
 /*

@@ -18,6 +18,13 @@
  *	- ALTER TRIGGER ... RENAME (enable() and disable() find the triggers by
  *	  name) and ALTER TRIGGER ... DEPENDS ON EXTENSION (dropping that
  *	  extension would drop the trigger).
+ * - ALTER TABLE ... ATTACH PARTITION of a table enabled on its own (or
+ *	  holding one) to an enabled table: the partitioned table's triggers
+ *	  would be cloned onto one that has its own (PostgreSQL fails on the
+ *	  same name without saying why; other names would fire twice), and a
+ *	  partition of an enabled table is not enabled on its own.  A table
+ *	  made by CREATE TABLE ... (LIKE ...) in a schema whose new tables are
+ *	  enabled, then attached, is the usual way to meet it.
  * ENABLE TRIGGER and ENABLE ALWAYS TRIGGER are let through: ALWAYS makes
  * the trigger fire in replica sessions too (what a logical replication
  * subscriber that must audit the rows it applies needs), and ENABLE sets
@@ -248,6 +255,47 @@ guard(Oid relid, const char *name, GuardedAction action, bool silenced)
 	}
 }
 
+/*
+ * Refuse ALTER TABLE parent ATTACH PARTITION part when part, or a partition
+ * of it, is enabled on its own and parent is, or is in, an enabled table.
+ */
+static void
+guard_attach(Oid parent, RangeVar *part_name)
+{
+	Oid			part = RangeVarGetRelid(part_name, NoLock, true);
+	AsdTableOptions opts;
+	Oid			enabled_parent;
+	List	   *rels;
+	ListCell   *lc;
+
+	if (!OidIsValid(parent) || !OidIsValid(part))
+		return;
+	enabled_parent = enabled_table(parent, &opts);
+	if (!OidIsValid(enabled_parent))
+		return;
+	if (get_rel_relkind(part) == RELKIND_PARTITIONED_TABLE)
+		rels = find_all_inheritors(part, NoLock, NULL);
+	else
+		rels = list_make1_oid(part);
+	foreach(lc, rels)
+	{
+		Oid			rel = lfirst_oid(lc);
+		char	   *rel_name;
+
+		if (!asd_read_table_options(rel, &opts) || !opts.enabled)
+			continue;
+		rel_name = DatumGetCString(DirectFunctionCall1(regclassout, ObjectIdGetDatum(rel)));
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot attach table \"%s\" as a partition of \"%s\"",
+						get_rel_name(part), get_rel_name(parent)),
+				 errdetail("Table \"%s\" is enabled in audit_softdelete on its own, and so is table \"%s\", whose triggers its partitions get.",
+						   get_rel_name(rel), get_rel_name(enabled_parent)),
+				 errhint("Call audit_softdelete.disable('%s') first; once attached, its changes are recorded by the triggers of table \"%s\".",
+						 rel_name, get_rel_name(enabled_parent))));
+	}
+}
+
 /* The relation of a trigger named by a qualified name list ending with it. */
 static Oid
 trigger_relation(List *object, char **name)
@@ -310,6 +358,14 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 					name = cmd->name;
 					action = GUARD_REPLICA;
 					break;
+				case AT_AttachPartition:
+					if (!resolved)
+					{
+						relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+						resolved = true;
+					}
+					guard_attach(relid, ((PartitionCmd *) cmd->def)->name);
+					continue;
 				default:
 					continue;
 			}
