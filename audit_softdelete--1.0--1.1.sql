@@ -1760,7 +1760,7 @@ BEGIN
          ORDER BY s.setdatabase, s.setrole::regrole::text);
 
     FOR t IN
-        SELECT tt.*, c.relkind, c.relname, c.relispartition, c.relnamespace,
+        SELECT tt.*, c.relkind, c.relname, c.relispartition, c.relnamespace, c.relrowsecurity,
                audit_softdelete._live_view(tt.relid) AS view_
           FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
          WHERE tbl IS NULL OR tt.relid = coalesce(audit_softdelete._tracked_table(tbl), tbl)
@@ -1998,17 +1998,24 @@ BEGIN
            AND has_schema_privilege(caller, t.relnamespace, 'USAGE') THEN
             -- pg_partition_tree() gives nothing for a table outside any
             -- partition tree: the table itself is added
+            -- A table under row-level security is not counted: its
+            -- policies, its owner's code, would run as the reader, who
+            -- only asked for the status (they may write, as the reader).
             IF (SELECT sum(pg_relation_size(p.relid))
                   FROM (SELECT t.relid UNION SELECT p.relid FROM pg_partition_tree(t.relid) p) p) <= exact_bytes
+               AND NOT t.relrowsecurity
                AND NOT EXISTS (SELECT FROM pg_partition_tree(t.relid) p JOIN pg_class c ON c.oid = p.relid
                                 WHERE c.relkind = 'f') THEN
                 rows_estimated := false;
+                -- ONLY: a table's inheritance children are not its rows
                 counts := audit_softdelete._read_as_caller(
                     CASE WHEN deleted_col IS NULL
-                         THEN format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*)) FROM %s', t.relid)
+                         THEN format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*)) FROM %s%s',
+                                     CASE WHEN t.relkind = 'p' THEN '' ELSE 'ONLY ' END, t.relid)
                          ELSE format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*) FILTER (WHERE %I IS NULL),'
-                                     ' ''deleted'', pg_catalog.count(*) FILTER (WHERE %I IS NOT NULL)) FROM %s',
-                                     deleted_col, deleted_col, t.relid) END);
+                                     ' ''deleted'', pg_catalog.count(*) FILTER (WHERE %I IS NOT NULL)) FROM %s%s',
+                                     deleted_col, deleted_col,
+                                     CASE WHEN t.relkind = 'p' THEN '' ELSE 'ONLY ' END, t.relid) END);
             ELSE
                 -- each table's reltuples as of its last VACUUM or ANALYZE,
                 -- scaled to its size now, split by the share of NULL

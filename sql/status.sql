@@ -151,17 +151,33 @@ RESET session_replication_role;
 SELECT fix FROM st_fixes \gexec
 SELECT * FROM st_problems;
 
--- 8. Who sees what: the setup to anyone; rows to who may read the table,
--- as row-level security lets them; audit figures to who may read
--- audit_logs.
+-- 8. Who sees what: the setup to anyone; rows to who may read the table
+-- (a table under row-level security only estimated: its policies are its
+-- owner's code, which must not run as whoever reads the status, here one
+-- that writes down who reads); audit figures to who may read audit_logs.
 CREATE ROLE st_reader;
 GRANT SELECT ON st_plain TO st_reader;
+CREATE TABLE st_spy_log (who text);
+GRANT INSERT ON st_spy_log TO PUBLIC;
+CREATE FUNCTION st_spy() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    INSERT INTO st_spy_log VALUES (current_user);
+    RETURN true;
+END
+$$;
 ALTER TABLE st_plain ENABLE ROW LEVEL SECURITY;
-CREATE POLICY st_low ON st_plain FOR SELECT TO st_reader USING (id < 3);
+CREATE POLICY st_low ON st_plain FOR SELECT TO st_reader USING (id < 3 AND st_spy());
 SET ROLE st_reader;
 SELECT table_name, live_rows, deleted_rows, rows_estimated, audit_rows, last_audit_at, problems
   FROM audit_softdelete.status WHERE table_name::text LIKE 'st\_%' ORDER BY table_name::text;
 RESET ROLE;
+SELECT count(*) AS policy_runs_while_reading_status FROM st_spy_log;
+-- (the policy does run when the reader reads the table itself)
+SET ROLE st_reader;
+SELECT count(*) > 0 AS reader_sees_rows FROM st_plain;
+RESET ROLE;
+SELECT count(*) > 0 AS policy_ran_for_the_reader FROM st_spy_log;
+TRUNCATE st_spy_log;
 GRANT SELECT ON audit_softdelete.audit_logs TO st_reader;
 SET ROLE st_reader;
 SELECT table_name, live_rows, deleted_rows, audit_rows, last_audit_at IS NOT NULL AS has_last_audit
@@ -242,7 +258,8 @@ SELECT action, new_values ->> 'v' AS v FROM audit_softdelete.audit_logs
 
 DROP VIEW st_status, st_problems, st_fixes;
 DROP PROCEDURE st_guards(boolean);
-DROP TABLE st_plain, st_part, st_audit_only, st_hand;
+DROP TABLE st_plain, st_part, st_audit_only, st_hand, st_spy_log;
+DROP FUNCTION st_spy();
 DROP VIEW st_view;
 DROP TABLE st_view_all;
 REVOKE SELECT ON audit_softdelete.audit_logs FROM st_reader;
