@@ -9,7 +9,8 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 . "$src/test/lib/cluster.sh"
 
-# python3-*: the Alembic test (test/scripts/alembic.sh), run with /usr/bin/python3;
+# python3-*: the Alembic and ORM tests (test/scripts/alembic.sh, orm_sqlalchemy.sh),
+# run with /usr/bin/python3;
 # pgbouncer: test/scripts/migration_pgbouncer.sh; debhelper,
 # postgresql-server-dev-all: the Debian package (test/scripts/debian_package.sh)
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc \
