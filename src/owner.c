@@ -400,8 +400,10 @@ asd_as_caller(PG_FUNCTION_ARGS)
  *
  * table_status() reads the caller's tables and audit_logs through here, so
  * that the figures it shows are those the caller could compute: its
- * privileges and row-level security apply.  Read-only: SPI refuses any
- * statement that writes.
+ * privileges apply.  (It counts no table under row-level security: the
+ * policies are the table owner's code, not to be run as the caller.)
+ * Read-only: SPI refuses a statement that writes, though not a function
+ * the query calls, so only the extension's own queries come here.
  */
 Datum
 asd_read_as_caller(PG_FUNCTION_ARGS)
