@@ -119,6 +119,7 @@ REGRESS = \
 	txid_eras \
 	txid_eras_read_only \
 	audit_summarise_ranges \
+	audit_writes_at_end \
 	audit_bloom_range_size \
 	row_history_keys \
 	softdelete_trigger \

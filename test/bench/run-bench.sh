@@ -374,7 +374,7 @@ if [ "$callgrind" = 1 ]; then
 			read -r big big_wal <<<"$res"
 			echo $(( (big - small) / 500 )) >"$results/instr.${wp%%:*}.${wp##*:}.$v"
 			echo $(( (big_wal - small_wal) / 500 )) >"$results/instrwal.${wp%%:*}.${wp##*:}.$v"
-			asd_log "instructions per ${wp%%:*} (${wp##*:}), $v: $(cat "$results/instr.${wp%%:*}.${wp##*:}.$v"), WAL $(cat "$results/instrwal.${wp%%:*}.${wp##*:}.$v") B"
+			asd_log "instructions per ${wp%%:*} (${wp##*:}), $v: $(cat "$results/instr.${wp%%:*}.${wp##*:}.$v"), WAL $(cat "$results/instrwal.${wp%%:*}.${wp##*:}.$v") B (100 statements: $small, $small_wal B; 600: $big, $big_wal B)"
 		done
 	done
 fi
