@@ -505,7 +505,7 @@ $$;
 -- Triggers attached by a migration tool (1.1, issue 15)
 --
 -- A team whose migration tool owns every trigger creates the triggers
--- itself, under its own names, exactly as enable() defines them (README,
+-- itself, under its own names, exactly as enable() defines them (docs/guide.md,
 -- "Attaching the triggers yourself"); enable(..., create_triggers =>
 -- false) records the table's options, which the trigger functions read,
 -- without changing the table: no column added, no trigger created, and

@@ -5,7 +5,7 @@
  *
  * enable() creates every trigger the extension needs, and a migration
  * tool that owns every trigger may create the same ones under its own
- * names (README, "Attaching the triggers yourself").  A trigger defined
+ * names (docs/guide.md, "Attaching the triggers yourself").  A trigger defined
  * otherwise than enable() defines it (timing, level, events, a WHEN
  * condition, a column list, arguments) is refused when it is created,
  * and at the latest when it fires; so is one firing on a table not
@@ -339,7 +339,7 @@ asd_check_trigger_definition(Oid relid, Oid trigoid, const char *trigname,
 				 errmsg("trigger \"%s\" on table \"%s\" must be %s EXECUTE FUNCTION audit_softdelete.%s()",
 						trigname, get_rel_name(relid), definition, funcname),
 				 errdetail_internal("%s", problem),
-				 errhint("Define it as audit_softdelete.enable() would, under any name: see \"Attaching the triggers yourself\" in the README.")));
+				 errhint("Define it as audit_softdelete.enable() would, under any name: see \"Attaching the triggers yourself\" in docs/guide.md.")));
 
 	/*
 	 * Two triggers calling one function do its work twice (two audit rows

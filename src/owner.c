@@ -431,7 +431,11 @@ asd_read_as_caller(PG_FUNCTION_ARGS)
 		if (SPI_processed > 0)
 		{
 			if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != JSONBOID)
-				elog(ERROR, "query \"%s\" does not return jsonb", query);
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("query of _read_as_caller must return jsonb"),
+						 errdetail("Its first column is of type %s.",
+								   format_type_be(SPI_gettypeid(SPI_tuptable->tupdesc, 1)))));
 			result = SPI_getbinval(SPI_tuptable->vals[0],
 								   SPI_tuptable->tupdesc, 1, &isnull);
 			/* into the caller's memory, which outlives the connection */
