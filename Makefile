@@ -124,6 +124,7 @@ REGRESS = \
 	row_history_keys \
 	softdelete_trigger \
 	softdelete_marking \
+	softdelete_own_triggers \
 	softdelete_trigger_rights \
 	softdelete_unique_hints \
 	softdelete_fk \

@@ -207,6 +207,20 @@ asd_audit_delete(AsdRelInfo *info, HeapTuple tuple, TupleDesc tupdesc)
 	audit_whole_row(info, ASD_ACTION_DELETE, tuple, tupdesc);
 }
 
+/*
+ * asd_audit_update
+ *		What the audit trigger writes for an UPDATE of a row of rel, for a
+ *		caller that runs the trigger's work itself (mark_deleted.c) while no
+ *		moved row is held.
+ */
+void
+asd_audit_update(AsdRelInfo *info, HeapTuple oldtuple, HeapTuple newtuple,
+				 TupleDesc tupdesc)
+{
+	Assert(!asd_moved_rows_held());
+	audit_update(info, oldtuple, tupdesc, info, newtuple, tupdesc);
+}
+
 /* Log a moved row and its INSERT as one UPDATE; frees moved. */
 static void
 audit_move(AsdMovedRow *moved, AsdRelInfo *info, Relation rel,

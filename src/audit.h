@@ -18,5 +18,7 @@
 extern void asd_audit_init(void);
 extern void asd_audit_delete(AsdRelInfo *info, HeapTuple tuple,
 							 TupleDesc tupdesc);
+extern void asd_audit_update(AsdRelInfo *info, HeapTuple oldtuple,
+							 HeapTuple newtuple, TupleDesc tupdesc);
 
 #endif							/* ASD_AUDIT_H */

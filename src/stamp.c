@@ -87,54 +87,20 @@ asd_time_datum(AsdRoleColumn *col)
 }
 
 /*
- * stamp_trigger
- *		Fill the stamp columns of the row being written.
- *
- *	CREATE TRIGGER audit_softdelete_stamp
- *		BEFORE INSERT OR UPDATE ON tbl
- *		FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+ * The row to write, stamped: an INSERT's (oldtuple NULL) gets every stamp
+ * column; an UPDATE's keeps created_* and, unless stamp_now, updated_*.
  */
-Datum
-asd_stamp_trigger(PG_FUNCTION_ARGS)
+static HeapTuple
+stamp_row(AsdRelInfo *info, Relation rel, HeapTuple oldtuple,
+		  HeapTuple newtuple, bool stamp_now)
 {
-	TriggerData *trigdata;
-	Relation	rel;
-	TupleDesc	tupdesc;
-	AsdRelInfo *info;
-	HeapTuple	oldtuple = NULL;
-	HeapTuple	newtuple;
-	bool		stamp_now;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
 	int			cols[ASD_NUM_STAMP_ROLES];
 	Datum		values[ASD_NUM_STAMP_ROLES];
 	bool		nulls[ASD_NUM_STAMP_ROLES];
 	int			ncols = 0;
 	const char *actor = NULL;
 	int			role;
-
-	trigdata = asd_check_row_trigger(fcinfo, "stamp_trigger", true,
-									 true, true, false);
-	rel = trigdata->tg_relation;
-	tupdesc = RelationGetDescr(rel);
-
-	info = asd_get_relinfo(rel);
-	asd_require_feature(trigdata, "stamp_trigger", info->tracked && info->stamps,
-						"stamps");
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		newtuple = trigdata->tg_trigtuple;
-		/* a row moved by an UPDATE was stamped by that UPDATE already */
-		if (rel->rd_rel->relispartition &&
-			asd_is_moved_row(info, rel, newtuple))
-			return PointerGetDatum(newtuple);
-		stamp_now = true;
-	}
-	else
-	{
-		oldtuple = trigdata->tg_trigtuple;
-		newtuple = trigdata->tg_newtuple;
-		stamp_now = content_changed(info, tupdesc, oldtuple, newtuple);
-	}
 
 	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
 	{
@@ -176,5 +142,80 @@ asd_stamp_trigger(PG_FUNCTION_ARGS)
 											 cols, values, nulls);
 	if (oldtuple != NULL && rel->rd_rel->relispartition)
 		asd_remember_partition_update(info, rel, oldtuple, newtuple);
-	return PointerGetDatum(newtuple);
+	return newtuple;
+}
+
+/* What the stamp trigger makes of an UPDATE of oldtuple to newtuple. */
+static HeapTuple
+stamp_update(AsdRelInfo *info, Relation rel, HeapTuple oldtuple,
+				 HeapTuple newtuple)
+{
+	return stamp_row(info, rel, oldtuple, newtuple,
+					 content_changed(info, RelationGetDescr(rel), oldtuple, newtuple));
+}
+
+/*
+ * asd_stamp_marking
+ *		Append the updated_* stamps to the columns a soft delete's marking
+ *		UPDATE sets, for a caller that runs the stamp trigger's work itself
+ *		(mark_deleted.c) and so writes the row once.  The marking changes
+ *		deleted_at, so the trigger would stamp; created_* it would set to
+ *		what the row has.  Returns the new number of columns.
+ */
+int
+asd_stamp_marking(AsdRelInfo *info, Relation rel, int ncols, int *cols,
+				  Datum *values, bool *nulls)
+{
+	AsdRoleColumn *at = &info->roles[ASD_UPDATED_AT];
+	AsdRoleColumn *by = &info->roles[ASD_UPDATED_BY];
+
+	if (at->attnum != InvalidAttrNumber)
+	{
+		cols[ncols] = at->attnum;
+		values[ncols] = asd_time_datum(at);
+		nulls[ncols++] = false;
+	}
+	if (by->attnum != InvalidAttrNumber)
+	{
+		cols[ncols] = by->attnum;
+		values[ncols] = asd_actor_datum(asd_current_actor(), by, rel);
+		nulls[ncols++] = false;
+	}
+	return ncols;
+}
+
+/*
+ * stamp_trigger
+ *		Fill the stamp columns of the row being written.
+ *
+ *	CREATE TRIGGER audit_softdelete_stamp
+ *		BEFORE INSERT OR UPDATE ON tbl
+ *		FOR EACH ROW EXECUTE FUNCTION audit_softdelete.stamp_trigger();
+ */
+Datum
+asd_stamp_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	Relation	rel;
+	AsdRelInfo *info;
+	HeapTuple	newtuple;
+
+	trigdata = asd_check_row_trigger(fcinfo, "stamp_trigger", true,
+									 true, true, false);
+	rel = trigdata->tg_relation;
+
+	info = asd_get_relinfo(rel);
+	asd_require_feature(trigdata, "stamp_trigger", info->tracked && info->stamps,
+						"stamps");
+
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		return PointerGetDatum(stamp_update(info, rel, trigdata->tg_trigtuple,
+											trigdata->tg_newtuple));
+
+	newtuple = trigdata->tg_trigtuple;
+	/* a row moved by an UPDATE was stamped by that UPDATE already */
+	if (rel->rd_rel->relispartition &&
+		asd_is_moved_row(info, rel, newtuple))
+		return PointerGetDatum(newtuple);
+	return PointerGetDatum(stamp_row(info, rel, NULL, newtuple, true));
 }

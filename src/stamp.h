@@ -12,7 +12,10 @@
 #define ASD_STAMP_H
 
 #include "audit_softdelete.h"
+#include "utils/relcache.h"
 
 extern Datum asd_time_datum(AsdRoleColumn *col);
+extern int	asd_stamp_marking(AsdRelInfo *info, Relation rel, int ncols,
+							  int *cols, Datum *values, bool *nulls);
 
 #endif							/* ASD_STAMP_H */
