@@ -73,6 +73,20 @@ deform_row(HeapTuple tuple, TupleDesc tupdesc, RowValues *row)
 	heap_deform_tuple(tuple, tupdesc, row->values, row->nulls);
 }
 
+/* A column's name as changed_columns holds it, made once per relinfo. */
+static text *
+column_name_text(AsdRelInfo *info, AsdAuditColumn *col)
+{
+	if (col->name_text == NULL)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(info->cxt);
+
+		col->name_text = cstring_to_text_with_len(col->name, col->namelen);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	return col->name_text;
+}
+
 /*
  * What an UPDATE of a row (old and new values, numbered alike) is for the
  * audit trail: a soft delete when it sets deleted_at, a restore when it
@@ -96,11 +110,9 @@ update_action(AsdRelInfo *info, bool *oldnulls, bool *newnulls)
  * stamps changed.
  */
 static void
-audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
-			 AsdRelInfo *newinfo, HeapTuple newtuple, TupleDesc newdesc)
+audit_update_values(AsdRelInfo *oldinfo, RowValues oldrow,
+					AsdRelInfo *newinfo, RowValues newrow)
 {
-	RowValues	oldrow,
-				newrow;
 	Datum	   *oldaligned;
 	bool	   *oldalignednulls;
 	bool	   *changed;
@@ -109,9 +121,6 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 	bool		content = false;
 	AsdAuditRow row = {0};
 	int			i;
-
-	deform_row(oldtuple, olddesc, &oldrow);
-	deform_row(newtuple, newdesc, &newrow);
 
 	/* the old values, numbered like the new row's columns */
 	if (oldinfo == newinfo)
@@ -155,7 +164,7 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 							   newrow.values[i], newrow.nulls[i], newinfo->cxt))
 		{
 			changed[i] = true;
-			names[nchanged++] = CStringGetTextDatum(col->name);
+			names[nchanged++] = PointerGetDatum(column_name_text(newinfo, col));
 			if (!col->is_stamp)
 				content = true;
 		}
@@ -173,6 +182,19 @@ audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
 										  false);
 	row.changed_columns = construct_array(names, nchanged, TEXTOID, -1, false, TYPALIGN_INT);
 	asd_write_audit_row(&row);
+}
+
+/* An UPDATE's old and new row, from their tuples. */
+static void
+audit_update(AsdRelInfo *oldinfo, HeapTuple oldtuple, TupleDesc olddesc,
+			 AsdRelInfo *newinfo, HeapTuple newtuple, TupleDesc newdesc)
+{
+	RowValues	oldrow,
+				newrow;
+
+	deform_row(oldtuple, olddesc, &oldrow);
+	deform_row(newtuple, newdesc, &newrow);
+	audit_update_values(oldinfo, oldrow, newinfo, newrow);
 }
 
 /* Log an INSERT or a DELETE: the whole row. */
@@ -209,16 +231,19 @@ asd_audit_delete(AsdRelInfo *info, HeapTuple tuple, TupleDesc tupdesc)
 
 /*
  * asd_audit_update
- *		What the audit trigger writes for an UPDATE of a row of rel, for a
- *		caller that runs the trigger's work itself (mark_deleted.c) while no
- *		moved row is held.
+ *		What the audit trigger writes for an UPDATE of a row, given as its
+ *		old and new values, for a caller that runs the trigger's work itself
+ *		(mark_deleted.c) while no moved row is held.
  */
 void
-asd_audit_update(AsdRelInfo *info, HeapTuple oldtuple, HeapTuple newtuple,
-				 TupleDesc tupdesc)
+asd_audit_update(AsdRelInfo *info, Datum *oldvalues, bool *oldnulls,
+				 Datum *newvalues, bool *newnulls)
 {
+	RowValues	oldrow = {oldvalues, oldnulls};
+	RowValues	newrow = {newvalues, newnulls};
+
 	Assert(!asd_moved_rows_held());
-	audit_update(info, oldtuple, tupdesc, info, newtuple, tupdesc);
+	audit_update_values(info, oldrow, info, newrow);
 }
 
 /* Log a moved row and its INSERT as one UPDATE; frees moved. */

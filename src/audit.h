@@ -18,7 +18,8 @@
 extern void asd_audit_init(void);
 extern void asd_audit_delete(AsdRelInfo *info, HeapTuple tuple,
 							 TupleDesc tupdesc);
-extern void asd_audit_update(AsdRelInfo *info, HeapTuple oldtuple,
-							 HeapTuple newtuple, TupleDesc tupdesc);
+extern void asd_audit_update(AsdRelInfo *info, Datum *oldvalues,
+							 bool *oldnulls, Datum *newvalues,
+							 bool *newnulls);
 
 #endif							/* ASD_AUDIT_H */

@@ -93,6 +93,7 @@ typedef struct AsdAuditColumn
 {
 	char	   *name;
 	int			namelen;
+	text	   *name_text;		/* name as a text datum, made on first use */
 	Oid			typid;
 	int32		typmod;
 	Oid			collation;
@@ -125,6 +126,9 @@ typedef struct AsdRelInfo
 	char	   *schema_name;	/* of tracked_relid, for audit rows */
 	char	   *table_name;		/* as audit rows name it (view mode: the
 								 * live view's name, the application's) */
+	text	   *schema_name_text;	/* the two as text datums, made on first
+									 * use */
+	text	   *table_name_text;
 	bool		stamps;
 	bool		audit;
 	AsdSoftDeleteMode soft_delete;

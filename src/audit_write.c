@@ -738,8 +738,11 @@ asd_write_audit_row(AsdAuditRow *row)
 	if (row->named_table == NULL)
 	{
 		args[1] = ObjectIdGetDatum(info->tracked_relid);
-		args[2] = CStringGetTextDatum(info->schema_name);
-		args[3] = CStringGetTextDatum(info->table_name);
+		/* a relinfo's names made once; an info made for one row has none */
+		args[2] = info->schema_name_text ? PointerGetDatum(info->schema_name_text) :
+			CStringGetTextDatum(info->schema_name);
+		args[3] = info->table_name_text ? PointerGetDatum(info->table_name_text) :
+			CStringGetTextDatum(info->table_name);
 	}
 	else
 	{

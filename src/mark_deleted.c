@@ -345,6 +345,8 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	bool		direct;
 	bool		stamp;
 	bool		audit;
+	Datum	   *oldvalues = NULL;
+	bool	   *oldnulls = NULL;
 
 	/* the running DELETE's command id, which its snapshot carries */
 	cid = GetActiveSnapshot()->curcid;
@@ -370,19 +372,37 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 	estate->es_output_cid = cid;
 	estate->es_snapshot = GetActiveSnapshot();
 	ExecOpenIndices(resultrel, false);
-	/* the DELETE holds the row's lock: no concurrent update to recheck */
-	EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
 
 	direct = own_triggers_only(info, rel, resultrel->ri_TrigDesc, &stamp, &audit);
-	if (direct && stamp)
-		ncols = asd_stamp_marking(info, rel, ncols, cols, values, nulls);
-	slot = ExecInitExtraTupleSlot(estate, tupdesc, &TTSOpsHeapTuple);
-	ExecStoreHeapTuple(heap_modify_tuple_by_cols(tuple, tupdesc, ncols, cols,
-												 values, nulls),
-					   slot, true);
-
-	if (!direct)
+	if (direct)
 	{
+		int			natts = tupdesc->natts;
+		int			i;
+
+		if (stamp)
+			ncols = asd_stamp_marking(info, rel, ncols, cols, values, nulls);
+		/* the rows as values: the audit row needs no deforming of either */
+		oldvalues = palloc(natts * sizeof(Datum));
+		oldnulls = palloc(natts * sizeof(bool));
+		heap_deform_tuple(tuple, tupdesc, oldvalues, oldnulls);
+		slot = ExecInitExtraTupleSlot(estate, tupdesc, &TTSOpsVirtual);
+		memcpy(slot->tts_values, oldvalues, natts * sizeof(Datum));
+		memcpy(slot->tts_isnull, oldnulls, natts * sizeof(bool));
+		for (i = 0; i < ncols; i++)
+		{
+			slot->tts_values[cols[i] - 1] = values[i];
+			slot->tts_isnull[cols[i] - 1] = nulls[i];
+		}
+		ExecStoreVirtualTuple(slot);
+	}
+	else
+	{
+		slot = ExecInitExtraTupleSlot(estate, tupdesc, &TTSOpsHeapTuple);
+		ExecStoreHeapTuple(heap_modify_tuple_by_cols(tuple, tupdesc, ncols, cols,
+													 values, nulls),
+						   slot, true);
+		/* the DELETE holds the row's lock: no concurrent update to recheck */
+		EvalPlanQualInit(&epqstate, estate, NULL, NIL, -1);
 		AfterTriggerBeginQuery();
 		if (resultrel->ri_TrigDesc && resultrel->ri_TrigDesc->trig_update_before_row &&
 			!ExecBRUpdateTriggers(estate, &epqstate, resultrel, &tid, NULL, slot, NULL))
@@ -417,12 +437,16 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 		ExecARUpdateTriggers(estate, resultrel, NULL, NULL, &tid, NULL, slot,
 							 recheck_indexes, NULL, false);
 		AfterTriggerEndQuery(estate);
+		EvalPlanQualEnd(&epqstate);
 	}
 	else if (audit)
-		asd_audit_update(info, tuple, ExecFetchSlotHeapTuple(slot, false, NULL),
-						 tupdesc);
+	{
+		/* the row as written, generated columns included */
+		slot_getallattrs(slot);
+		asd_audit_update(info, oldvalues, oldnulls, slot->tts_values,
+						 slot->tts_isnull);
+	}
 
-	EvalPlanQualEnd(&epqstate);
 	ExecCloseResultRelations(estate);
 	ExecResetTupleTable(estate->es_tupleTable, false);
 	MemoryContextSwitchTo(oldcxt);

@@ -421,6 +421,7 @@ static void
 build_relinfo(AsdRelInfo *entry, Relation rel)
 {
 	AsdTableOptions opts;
+	MemoryContext oldcxt;
 	int			role;
 
 	retire_entry(entry);
@@ -437,6 +438,8 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 	entry->tracked_relid = InvalidOid;
 	entry->schema_name = NULL;
 	entry->table_name = NULL;
+	entry->schema_name_text = NULL;
+	entry->table_name_text = NULL;
 	entry->natts = 0;
 	entry->columns = NULL;
 	entry->json_order = NULL;
@@ -471,6 +474,11 @@ build_relinfo(AsdRelInfo *entry, Relation rel)
 		entry->table_name = MemoryContextStrdup(entry->cxt, get_rel_name(opts.relid));
 	entry->schema_name = MemoryContextStrdup(entry->cxt,
 											 get_namespace_name(get_rel_namespace(opts.relid)));
+	/* as every audit row stores them */
+	oldcxt = MemoryContextSwitchTo(entry->cxt);
+	entry->schema_name_text = cstring_to_text(entry->schema_name);
+	entry->table_name_text = cstring_to_text(entry->table_name);
+	MemoryContextSwitchTo(oldcxt);
 	build_columns(entry, rel, &opts);
 
 	/* the columns of the features that are off need not exist */
