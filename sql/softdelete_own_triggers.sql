@@ -143,6 +143,31 @@ SELECT * FROM ot_compare(6, 6);
 
 SELECT * FROM ot_compare(1, 7);
 
+-- 6. tableoid, which a CHECK constraint or a generated column may read,
+-- is the table's while the marked row is checked and computed.
+CREATE FUNCTION ot_make_oid(tbl text) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TABLE %I (id int PRIMARY KEY, deleted_at timestamptz, deleted_by text,
+                        deleted_in oid GENERATED ALWAYS AS
+                            (CASE WHEN deleted_at IS NOT NULL THEN tableoid END) STORED,
+                        CHECK (tableoid <> 0))', tbl);
+    PERFORM audit_softdelete.enable(tbl::regclass);
+    EXECUTE format('INSERT INTO %I (id) VALUES (1)', tbl);
+END $$;
+SELECT ot_make_oid('ot_oid_own'), ot_make_oid('ot_oid_other');
+CREATE TRIGGER b_user BEFORE UPDATE ON ot_oid_other FOR EACH ROW EXECUTE FUNCTION ot_nothing();
+DELETE FROM ot_oid_own WHERE id = 1;
+DELETE FROM ot_oid_other WHERE id = 1;
+SELECT 'ot_oid_own' AS tbl, deleted_in = 'ot_oid_own'::regclass AS deleted_in_it FROM ot_oid_own
+UNION ALL
+SELECT 'ot_oid_other', deleted_in = 'ot_oid_other'::regclass FROM ot_oid_other;
+SELECT table_name, new_values->'deleted_in' = to_jsonb(table_name::regclass::oid) AS logged_oid
+  FROM audit_softdelete.audit_logs
+ WHERE table_name IN ('ot_oid_own', 'ot_oid_other') AND action = 'SOFT_DELETE'
+ ORDER BY table_name;
+
+DROP TABLE ot_oid_own, ot_oid_other;
+DROP FUNCTION ot_make_oid(text);
 DROP TABLE ot_own, ot_other;
 DROP FUNCTION ot_compare(int, int);
 DROP FUNCTION ot_make(text);

@@ -242,10 +242,11 @@ lookup_own_functions(void)
 		CacheRegisterSyscacheCallback(PROCOID, own_functions_invalidate, (Datum) 0);
 		callback_registered = true;
 	}
+	/* first: an invalidation the lookups process makes the next call look again */
+	own_functions_known = true;
 	nsp = get_namespace_oid(ASD_SCHEMA_NAME, true);
 	stamp_function = OidIsValid(nsp) ? own_trigger_function(nsp, "stamp_trigger") : InvalidOid;
 	audit_function = OidIsValid(nsp) ? own_trigger_function(nsp, "audit_trigger") : InvalidOid;
-	own_functions_known = true;
 }
 
 /* Would the trigger fire now (ALTER TABLE ... ENABLE/DISABLE, the role)? */
@@ -409,6 +410,8 @@ mark_by_row(AsdRelInfo *info, Relation rel, HeapTuple tuple,
 			refused_by_trigger(rel);
 	}
 
+	/* CHECK constraints and generated columns may read tableoid */
+	slot->tts_tableOid = RelationGetRelid(rel);
 	if (tupdesc->constr && tupdesc->constr->has_generated_stored)
 		ExecComputeStoredGenerated(resultrel, estate, slot, CMD_UPDATE);
 	if (tupdesc->constr)
