@@ -19,6 +19,7 @@
 #include "audit_softdelete.h"
 
 #include "catalog/pg_type.h"
+#include "executor/tstoreReceiver.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -32,9 +33,6 @@
 
 PG_FUNCTION_INFO_V1(asd_row_history);
 PG_FUNCTION_INFO_V1(asd_changes);
-
-/* How many audit rows changes() fetches at a time into its result */
-#define CHANGES_BATCH 1000
 
 /*
  * The table_id of tbl's history (see _history_table_id) and the table it
@@ -120,6 +118,53 @@ asd_history_table_id(Oid tbl, Oid *relid)
 }
 
 /*
+ * Run a read-only query, in the current SPI connection, straight into the
+ * set-returning function's result: each row is copied once, not first into
+ * SPI's tuple table and then into the result.  Planned for the values
+ * given, without parallel workers (the Gather of a search that reads a few
+ * pages waited longer for its workers than the search took).  Returns the
+ * number of rows.
+ */
+static uint64
+read_into_result(ReturnSetInfo *rsinfo, const char *query, int nargs,
+				 Oid *argtypes, Datum *args, const char *nulls)
+{
+	SPIPlanPtr	plan;
+	ParamListInfo params = makeParamList(nargs);
+	SPIExecuteOptions options = {0};
+	DestReceiver *dest;
+	int			rc;
+	int			i;
+
+	plan = SPI_prepare_cursor(query, nargs, argtypes, 0);
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare_cursor failed: %s",
+			 SPI_result_code_string(SPI_result));
+	for (i = 0; i < nargs; i++)
+	{
+		params->params[i].value = args[i];
+		params->params[i].isnull = (nulls[i] == 'n');
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = argtypes[i];
+	}
+
+	dest = CreateDestReceiver(DestTuplestore);
+	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult,
+									rsinfo->econtext->ecxt_per_query_memory,
+									false, NULL, NULL);
+	options.params = params;
+	options.read_only = true;
+	options.dest = dest;
+	rc = SPI_execute_plan_extended(plan, &options);
+	if (rc != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_plan_extended failed: %s",
+			 SPI_result_code_string(rc));
+	dest->rDestroy(dest);
+	SPI_freeplan(plan);
+	return SPI_processed;
+}
+
+/*
  * row_history(tbl regclass, pk jsonb) RETURNS SETOF audit_logs
  *		The audit rows of the row of tbl named by pk, oldest first, found
  *		through the (table_id, row_pk_hash, id) index.
@@ -144,7 +189,7 @@ asd_row_history(PG_FUNCTION_ARGS)
 	Datum		args[3];
 	char		nulls[3] = {' ', ' ', ' '};
 	AsdSpi		spi;
-	uint64		i;
+	uint64		found;
 
 	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
@@ -176,27 +221,27 @@ asd_row_history(PG_FUNCTION_ARGS)
 	 * order.  Two: a sort of the rows of both.
 	 */
 	if (stored == NULL)
-		asd_spi_run("SELECT l.* FROM audit_softdelete.audit_logs l"
-					" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
-					" AND l.row_pk_hash OPERATOR(pg_catalog.=)"
-					" pg_catalog.jsonb_hash_extended($2, 0)"
-					" AND l.row_pk OPERATOR(pg_catalog.=) $2"
-					" ORDER BY l.id",
-					2, argtypes, args, nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+		found = read_into_result(rsinfo,
+								 "SELECT l.* FROM audit_softdelete.audit_logs l"
+								 " WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+								 " AND l.row_pk_hash OPERATOR(pg_catalog.=)"
+								 " pg_catalog.jsonb_hash_extended($2, 0)"
+								 " AND l.row_pk OPERATOR(pg_catalog.=) $2"
+								 " ORDER BY l.id",
+								 2, argtypes, args, nulls);
 	else
-		asd_spi_run("SELECT l.* FROM audit_softdelete.audit_logs l"
-					" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
-					" AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
-					" (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
-					" pg_catalog.jsonb_hash_extended($3, 0)])"
-					" AND (l.row_pk OPERATOR(pg_catalog.=) $2"
-					" OR l.row_pk OPERATOR(pg_catalog.=) $3)"
-					" ORDER BY l.id",
-					3, argtypes, args, nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
-	if (SPI_processed == 0 && match == ASD_KEY_OTHER_COLUMNS)
+		found = read_into_result(rsinfo,
+								 "SELECT l.* FROM audit_softdelete.audit_logs l"
+								 " WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+								 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY"
+								 " (ARRAY[pg_catalog.jsonb_hash_extended($2, 0),"
+								 " pg_catalog.jsonb_hash_extended($3, 0)])"
+								 " AND (l.row_pk OPERATOR(pg_catalog.=) $2"
+								 " OR l.row_pk OPERATOR(pg_catalog.=) $3)"
+								 " ORDER BY l.id",
+								 3, argtypes, args, nulls);
+	if (found == 0 && match == ASD_KEY_OTHER_COLUMNS)
 		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
-	for (i = 0; i < SPI_processed; i++)
-		tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
 	asd_spi_finish(&spi);
 
 	return (Datum) 0;
@@ -213,8 +258,8 @@ asd_row_history(PG_FUNCTION_ARGS)
  *
  * The query names only the conditions given, so that each is planned for
  * what it is: a time through the BRIN index, a table through the
- * row-history index.  Read as the caller, in batches, so that a long
- * stretch of the log spills to disk rather than fill memory.
+ * row-history index.  Read as the caller, straight into the result,
+ * which spills to disk past work_mem rather than fill memory.
  */
 Datum
 asd_changes(PG_FUNCTION_ARGS)
@@ -225,7 +270,6 @@ asd_changes(PG_FUNCTION_ARGS)
 	Datum		args[4] = {0};
 	char		nulls[4] = {'n', 'n', 'n', 'n'};	/* unused: NULL */
 	AsdSpi		spi;
-	Portal		portal;
 
 	if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2) &&
 		PG_GETARG_TIMESTAMPTZ(1) > PG_GETARG_TIMESTAMPTZ(2))
@@ -266,20 +310,7 @@ asd_changes(PG_FUNCTION_ARGS)
 
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	asd_spi_connect(&spi, InvalidOid, 0);
-	portal = SPI_cursor_open_with_args(NULL, query.data, 4, argtypes, args,
-									   nulls, true, CURSOR_OPT_NO_SCROLL);
-	for (;;)
-	{
-		uint64		i;
-
-		SPI_cursor_fetch(portal, true, CHANGES_BATCH);
-		if (SPI_processed == 0)
-			break;
-		for (i = 0; i < SPI_processed; i++)
-			tuplestore_puttuple(rsinfo->setResult, SPI_tuptable->vals[i]);
-		SPI_freetuptable(SPI_tuptable);
-	}
-	SPI_cursor_close(portal);
+	(void) read_into_result(rsinfo, query.data, 4, argtypes, args, nulls);
 	asd_spi_finish(&spi);
 
 	return (Datum) 0;
