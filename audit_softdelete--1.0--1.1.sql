@@ -324,10 +324,11 @@ BEGIN
                exclude_columns = excluded.exclude_columns,
                redact_columns = excluded.redact_columns,
                enabled_by = excluded.enabled_by, enabled_at = excluded.enabled_at;
-        RAISE NOTICE 'schema "%": % tables enabled, % skipped; tables created in it later will be enabled too',
-                schema_name, enabled, skipped;
+        RAISE NOTICE 'schema "%": % % enabled, % skipped; tables created in it later will be enabled too',
+                schema_name, enabled, CASE enabled WHEN 1 THEN 'table' ELSE 'tables' END, skipped;
     ELSE
-        RAISE NOTICE 'schema "%": % tables enabled, % skipped', schema_name, enabled, skipped;
+        RAISE NOTICE 'schema "%": % % enabled, % skipped', schema_name, enabled,
+                CASE enabled WHEN 1 THEN 'table' ELSE 'tables' END, skipped;
         IF EXISTS (SELECT FROM audit_softdelete.tracked_schemas s WHERE s.nspid = nsp) THEN
             RAISE NOTICE 'tables created later in schema "%" are still enabled with the options given before', schema_name
                 USING HINT = 'Pass include_future => true to give them these options, or call audit_softdelete.disable_schema() to stop it.';
@@ -377,7 +378,8 @@ BEGIN
             RAISE NOTICE 'schema "%": % of % tables disabled', schema_name, done, total;
         END IF;
     END LOOP;
-    RAISE NOTICE 'schema "%": % tables disabled', schema_name, done;
+    RAISE NOTICE 'schema "%": % % disabled', schema_name, done,
+        CASE done WHEN 1 THEN 'table' ELSE 'tables' END;
     RETURN done;
 END
 $$;

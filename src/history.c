@@ -138,7 +138,7 @@ read_into_result(ReturnSetInfo *rsinfo, const char *query, int nargs,
 
 	plan = SPI_prepare_cursor(query, nargs, argtypes, 0);
 	if (plan == NULL)
-		elog(ERROR, "SPI_prepare_cursor failed: %s",
+		elog(ERROR, "could not prepare \"%s\": %s", query,
 			 SPI_result_code_string(SPI_result));
 	for (i = 0; i < nargs; i++)
 	{
@@ -157,7 +157,7 @@ read_into_result(ReturnSetInfo *rsinfo, const char *query, int nargs,
 	options.dest = dest;
 	rc = SPI_execute_plan_extended(plan, &options);
 	if (rc != SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_plan_extended failed: %s",
+		elog(ERROR, "could not run \"%s\": %s", query,
 			 SPI_result_code_string(rc));
 	dest->rDestroy(dest);
 	SPI_freeplan(plan);
