@@ -15,6 +15,7 @@ OBJS = \
 	src/statement.o \
 	src/row_movement.o \
 	src/stamp.o \
+	src/implied_stamps.o \
 	src/rowjson.o \
 	src/jsonb_writer.o \
 	src/audit_write.o \
@@ -89,6 +90,7 @@ REGRESS = \
 	disable \
 	relinfo_cache \
 	audit_basic \
+	audit_implied_stamps \
 	audit_types \
 	jsonb_writer \
 	audit_exclude_redact \

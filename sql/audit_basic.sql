@@ -64,7 +64,7 @@ UPDATE ab_nokey SET v = 6;
 SELECT table_name, action, row_pk, old_values, new_values
   FROM audit_softdelete.audit_logs WHERE table_name IN ('ab_pairs', 'ab_nokey') ORDER BY id;
 
--- With stamps on, a real change logs the stamp columns with it; an UPDATE
+-- With stamps on, a real change logs the old stamps with it; an UPDATE
 -- that only tries to change the stamps writes nothing.
 CREATE TABLE ab_stamped (id int PRIMARY KEY, v int);
 SELECT audit_softdelete.enable('ab_stamped', soft_delete => 'off');
@@ -77,12 +77,18 @@ SELECT audit_softdelete.set_actor('bob');
 UPDATE ab_stamped SET v = 2;
 UPDATE ab_stamped SET updated_by = 'mallory', created_by = 'mallory';
 COMMIT;
-SELECT action, changed_columns, new_values - 'updated_at' - 'created_at' AS new_values
+SELECT action, changed_columns, new_values
   FROM audit_softdelete.audit_logs WHERE table_name = 'ab_stamped' ORDER BY id;
--- the logged updated_at is the row's
-SELECT (l.new_values ->> 'updated_at')::timestamptz = s.updated_at AS updated_at_logged
-  FROM audit_softdelete.audit_logs l, ab_stamped s
- WHERE l.table_name = 'ab_stamped' AND l.action = 'UPDATE';
+-- the new stamps are left out of new_values and changed_columns: the audit
+-- row implies them (its xact_start and actor are the row's updated_*), and
+-- its old_values keep the old ones
+SELECT l.xact_start = s.updated_at AS updated_at_is_xact_start,
+       l.actor = s.updated_by AS updated_by_is_actor,
+       l.old_values ->> 'updated_by' AS old_updated_by,
+       (l.old_values ->> 'updated_at')::timestamptz = i.xact_start AS old_updated_at_logged
+  FROM audit_softdelete.audit_logs l, audit_softdelete.audit_logs i, ab_stamped s
+ WHERE l.table_name = 'ab_stamped' AND l.action = 'UPDATE'
+   AND i.table_name = 'ab_stamped' AND i.action = 'INSERT';
 
 -- audit => false keeps the stamps and writes no audit rows of the table's
 -- writes (its own change of options is one: CONFIGURE).

@@ -68,7 +68,7 @@ SELECT * FROM ot_compare(1, 1);
 SELECT old_values - 'created_at' - 'updated_at' AS old_values,
        new_values - 'deleted_at' - 'updated_at' AS new_values, changed_columns,
        old_values->'created_at' = old_values->'updated_at' AS old_stamps_as_created,
-       new_values->'deleted_at' = new_values->'updated_at' AS stamped_as_deleted
+       (new_values->>'deleted_at')::timestamptz = xact_start AS stamped_as_deleted
   FROM audit_softdelete.audit_logs
  WHERE table_name = 'ot_own' AND action = 'SOFT_DELETE';
 

@@ -12,6 +12,9 @@
  *	UPDATE	old_values / new_values = the changed columns, before and after;
  *			an UPDATE that changes no column besides the stamp columns writes
  *			nothing
+ *
+ *	(new_values and changed_columns leave out the stamps whose new value is
+ *	the audit row's own actor and xact_start: implied_stamps.c)
  *	DELETE	old_values = the whole old row
  *	SOFT_DELETE (an UPDATE setting deleted_at) old_values = the whole row as
  *			it was, new_values = the changed columns
@@ -52,6 +55,7 @@
 #include "statement.h"
 #include "call_check.h"
 #include "cascade.h"
+#include "implied_stamps.h"
 
 PG_FUNCTION_INFO_V1(asd_audit_trigger);
 PG_FUNCTION_INFO_V1(asd_audit_truncate_trigger);
@@ -115,7 +119,9 @@ audit_update_values(AsdRelInfo *oldinfo, RowValues oldrow,
 {
 	Datum	   *oldaligned;
 	bool	   *oldalignednulls;
-	bool	   *changed;
+	bool	   *changed;		/* old_values: the changed columns */
+	bool	   *newchanged;		/* new_values: less the implied stamps */
+	bool	   *implied;
 	Datum	   *names;
 	int			nchanged = 0;
 	bool		content = false;
@@ -153,7 +159,6 @@ audit_update_values(AsdRelInfo *oldinfo, RowValues oldrow,
 	}
 
 	changed = palloc0(newinfo->natts * sizeof(bool));
-	names = palloc(newinfo->natts * sizeof(Datum));
 	for (i = 0; i < newinfo->natts; i++)
 	{
 		AsdAuditColumn *col = &newinfo->columns[i];
@@ -164,7 +169,6 @@ audit_update_values(AsdRelInfo *oldinfo, RowValues oldrow,
 							   newrow.values[i], newrow.nulls[i], newinfo->cxt))
 		{
 			changed[i] = true;
-			names[nchanged++] = PointerGetDatum(column_name_text(newinfo, col));
 			if (!col->is_stamp)
 				content = true;
 		}
@@ -172,9 +176,23 @@ audit_update_values(AsdRelInfo *oldinfo, RowValues oldrow,
 	if (!content)
 		return;
 
+	/* new stamps the audit row implies are left out; their old values stay */
+	newchanged = changed;
+	implied = palloc0(newinfo->natts * sizeof(bool));
+	if (asd_implied_stamps(newinfo, changed, newrow.values, newrow.nulls, implied))
+	{
+		newchanged = palloc(newinfo->natts * sizeof(bool));
+		for (i = 0; i < newinfo->natts; i++)
+			newchanged[i] = changed[i] && !implied[i];
+	}
+	names = palloc(newinfo->natts * sizeof(Datum));
+	for (i = 0; i < newinfo->natts; i++)
+		if (newchanged[i])
+			names[nchanged++] = PointerGetDatum(column_name_text(newinfo, &newinfo->columns[i]));
+
 	row.info = newinfo;
 	row.row_pk = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, NULL, true);
-	row.new_values = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, changed, false);
+	row.new_values = asd_columns_to_jsonb(newinfo, newrow.values, newrow.nulls, newchanged, false);
 	row.action = update_action(newinfo, oldalignednulls, newrow.nulls);
 	/* a soft delete logs the whole row as it was, so that nothing is lost */
 	row.old_values = asd_columns_to_jsonb(newinfo, oldaligned, oldalignednulls,
@@ -205,9 +223,24 @@ audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
 	RowValues	r;
 	AsdAuditRow row = {0};
 	Jsonb	   *values;
+	bool	   *include = NULL;
 
 	deform_row(tuple, tupdesc, &r);
-	values = asd_columns_to_jsonb(info, r.values, r.nulls, NULL, false);
+	/* an INSERT leaves out the stamps its audit row implies; a DELETE keeps all */
+	if (action == ASD_ACTION_INSERT)
+	{
+		bool	   *implied = palloc0(info->natts * sizeof(bool));
+
+		if (asd_implied_stamps(info, NULL, r.values, r.nulls, implied))
+		{
+			int			i;
+
+			include = palloc(info->natts * sizeof(bool));
+			for (i = 0; i < info->natts; i++)
+				include[i] = !implied[i];
+		}
+	}
+	values = asd_columns_to_jsonb(info, r.values, r.nulls, include, false);
 
 	row.info = info;
 	row.action = action;

@@ -69,8 +69,8 @@
 
 PG_FUNCTION_INFO_V1(asd_set_context);
 
-static SPIPlanPtr insert_plan = NULL;
-static SPIPlanPtr migration_insert_plan = NULL; /* with migration_id */
+/* The kept INSERTs of the executor path: [with migration_id][with xact_start] */
+static SPIPlanPtr insert_plans[2][2];
 
 /* The context value last parsed, and its jsonb (see current_context). */
 static char *cached_context_text = NULL;
@@ -79,27 +79,25 @@ static Jsonb *cached_context = NULL;
 #define INSERT_NARGS 13
 
 /*
- * The insert names migration_id ($12) only while a migration runs, so that
- * other rows get the column's default, which a DBA may have set.
+ * The insert names migration_id ($13) only while a migration runs, so that
+ * other rows get the column's default, which a DBA may have set.  It names
+ * xact_start whenever audit_logs has it (1.1): new_values leaves out the
+ * stamps it implies (audit.c), so it is never left to a default.
  */
 static SPIPlanPtr
-prepare_insert(bool migration)
+prepare_insert(bool migration, bool xact_start)
 {
-	const char *query = migration ?
-		"INSERT INTO audit_softdelete.audit_logs"
-		" (table_id, table_oid, schema_name, table_name, action, row_pk,"
-		"  old_values, new_values, changed_columns, actor, context,"
-		"  db_user, client_addr, application_name, txid, migration_id)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-		"  SESSION_USER, pg_catalog.inet_client_addr(),"
-		"  pg_catalog.current_setting('application_name'), $12, $13)" :
-		"INSERT INTO audit_softdelete.audit_logs"
-		" (table_id, table_oid, schema_name, table_name, action, row_pk,"
-		"  old_values, new_values, changed_columns, actor, context,"
-		"  db_user, client_addr, application_name, txid)"
-		" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
-		"  SESSION_USER, pg_catalog.inet_client_addr(),"
-		"  pg_catalog.current_setting('application_name'), $12)";
+	char	   *query = psprintf("INSERT INTO audit_softdelete.audit_logs"
+								 " (table_id, table_oid, schema_name, table_name, action, row_pk,"
+								 "  old_values, new_values, changed_columns, actor, context,"
+								 "  db_user, client_addr, application_name, txid%s%s)"
+								 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+								 "  SESSION_USER, pg_catalog.inet_client_addr(),"
+								 "  pg_catalog.current_setting('application_name'), $12%s%s)",
+								 migration ? ", migration_id" : "",
+								 xact_start ? ", xact_start" : "",
+								 migration ? ", $13" : "",
+								 xact_start ? ", pg_catalog.transaction_timestamp()" : "");
 	Oid			argtypes[INSERT_NARGS] = {
 		INT4OID, OIDOID, TEXTOID, TEXTOID, TEXTOID, JSONBOID,
 		JSONBOID, JSONBOID, TEXTARRAYOID, TEXTOID, JSONBOID, XID8OID, INT8OID
@@ -179,7 +177,9 @@ static const AuditColumn audit_columns[] = {
 	{"client_addr", INETOID, false, '\0', NULL},
 	{"application_name", TEXTOID, false, '\0', NULL},
 	{"context", JSONBOID, false, '\0', NULL},
-	{"migration_id", INT8OID, false, '\0', NULL}
+	{"migration_id", INT8OID, false, '\0', NULL},
+	/* 1.1; a 1.0 audit_logs ends before it */
+	{"xact_start", TIMESTAMPTZOID, false, '\0', "pg_catalog.transaction_timestamp()"}
 };
 
 /* audit_logs.action, by AsdAuditAction: the one list of the actions */
@@ -230,12 +230,13 @@ enum
 	COL_CLIENT_ADDR,
 	COL_APPLICATION_NAME,
 	COL_CONTEXT,				/* args[10] */
-	COL_MIGRATION_ID
+	COL_MIGRATION_ID,
+	COL_XACT_START
 };
 
 #define AUDIT_NATTS lengthof(audit_columns)
 
-StaticAssertDecl(COL_MIGRATION_ID + 1 == AUDIT_NATTS,
+StaticAssertDecl(COL_XACT_START + 1 == AUDIT_NATTS,
 				 "audit_columns and its positions disagree");
 
 /* audit_logs and its id sequence, looked up once; see forget_audit_logs */
@@ -272,6 +273,9 @@ static bool direct_write_known = false;
 static bool direct_write_ok = false;
 static uint64 audit_logs_generation = 0;	/* counts invalidations */
 
+/* Whether audit_logs has xact_start: -1 not known yet; see forget_audit_logs */
+static int	has_xact_start = -1;
+
 static void
 forget_audit_logs(void)
 {
@@ -279,6 +283,7 @@ forget_audit_logs(void)
 	audit_seq_relid = InvalidOid;
 	index_infos_stale = true;
 	direct_write_known = false;
+	has_xact_start = -1;
 	audit_logs_generation++;
 }
 
@@ -358,6 +363,34 @@ lookup_audit_logs(void)
 				 errhint("Run CREATE EXTENSION audit_softdelete.")));
 }
 
+/*
+ * asd_audit_logs_has_xact_start
+ *		Does audit_logs record when each row's transaction began (1.1)?
+ *		Only then may an audit row leave out the stamps that time and its
+ *		actor imply; the library also writes to a 1.0 audit_logs, which
+ *		has no such column, until ALTER EXTENSION ... UPDATE.
+ */
+bool
+asd_audit_logs_has_xact_start(void)
+{
+	if (has_xact_start < 0)
+	{
+		uint64		generation = audit_logs_generation;
+		AttrNumber	attnum;
+		bool		found;
+
+		if (!OidIsValid(audit_logs_relid))
+			lookup_audit_logs();
+		attnum = get_attnum(audit_logs_relid, "xact_start");
+		found = (attnum != InvalidAttrNumber &&
+				 get_atttype(audit_logs_relid, attnum) == TIMESTAMPTZOID);
+		if (generation == audit_logs_generation)
+			has_xact_start = found;
+		return found;
+	}
+	return has_xact_start;
+}
+
 static Datum
 session_client_addr(bool *isnull)
 {
@@ -421,7 +454,7 @@ changed_definition(Relation rel)
 	int			ndefaults = 0;
 	int			i;
 
-	for (i = 0; i < AUDIT_NATTS; i++)
+	for (i = 0; i < desc->natts; i++)
 		if (audit_columns[i].default_expr != NULL)
 			ndefaults++;
 	if (constr == NULL || constr->num_defval != ndefaults)
@@ -476,7 +509,8 @@ changed_audit_logs(Relation rel)
 		return "it has row-level security";
 	if (rel->rd_rel->relispartition)
 		return "it is a partition, with a bound to check";
-	if (desc->natts != AUDIT_NATTS)
+	/* all of them, or all but xact_start while the installed SQL is 1.0's */
+	if (desc->natts != AUDIT_NATTS && desc->natts != COL_XACT_START)
 		return "its columns are not the extension's";
 	for (i = 0; i < desc->natts; i++)
 	{
@@ -651,6 +685,9 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 	nulls[COL_CONTEXT] = (argnulls[10] == 'n');
 	values[COL_MIGRATION_ID] = args[12];
 	nulls[COL_MIGRATION_ID] = (argnulls[12] == 'n');
+	/* a 1.0 audit_logs has no xact_start: heap_form_tuple reads no further */
+	values[COL_XACT_START] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	nulls[COL_XACT_START] = false;
 
 	/*
 	 * At the end of the table, never in room the free space map offers in
@@ -698,11 +735,12 @@ insert_through_spi(Datum *args, char *nulls)
 {
 	AsdSpi		spi;
 	bool		migration = (nulls[12] != 'n');
-	SPIPlanPtr *plan = migration ? &migration_insert_plan : &insert_plan;
+	bool		xact_start = asd_audit_logs_has_xact_start();
+	SPIPlanPtr *plan = &insert_plans[migration][xact_start];
 
 	asd_spi_connect(&spi, InvalidOid, 0);
 	if (*plan == NULL)
-		*plan = prepare_insert(migration);
+		*plan = prepare_insert(migration, xact_start);
 	/* a rule on audit_logs can turn the INSERT into something else */
 	if (asd_spi_run_plan(*plan, args, nulls, 0, 0) != SPI_OK_INSERT)
 		ereport(ERROR,

@@ -46,5 +46,6 @@ typedef struct AsdAuditRow
 
 extern void asd_audit_write_init(void);
 extern void asd_write_audit_row(AsdAuditRow *row);
+extern bool asd_audit_logs_has_xact_start(void);
 
 #endif							/* ASD_AUDIT_WRITE_H */

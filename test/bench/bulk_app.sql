@@ -5,16 +5,12 @@ WITH u AS (
     UPDATE bench_items b SET qty = b.qty + 1, updated_at = now(), updated_by = 'bench'
       FROM (SELECT id, qty, updated_at, updated_by FROM bench_items FOR UPDATE) o
      WHERE b.id = o.id
-    RETURNING jsonb_build_object('id', b.id) AS pk, b.qty, b.updated_at,
+    RETURNING jsonb_build_object('id', b.id) AS pk, b.qty,
               o.qty AS old_qty, o.updated_at AS old_updated_at, o.updated_by AS old_updated_by)
 INSERT INTO ref_audit_logs (action, row_pk, row_pk_hash, old_values, new_values, changed_columns, actor)
 SELECT 'UPDATE', pk, jsonb_hash_extended(pk, 0),
        CASE WHEN old_updated_by IS DISTINCT FROM 'bench'
             THEN jsonb_build_object('qty', old_qty, 'updated_at', old_updated_at, 'updated_by', old_updated_by)
             ELSE jsonb_build_object('qty', old_qty, 'updated_at', old_updated_at) END,
-       CASE WHEN old_updated_by IS DISTINCT FROM 'bench'
-            THEN jsonb_build_object('qty', qty, 'updated_at', updated_at, 'updated_by', 'bench')
-            ELSE jsonb_build_object('qty', qty, 'updated_at', updated_at) END,
-       CASE WHEN old_updated_by IS DISTINCT FROM 'bench'
-            THEN '{qty,updated_at,updated_by}'::text[] ELSE '{qty,updated_at}'::text[] END,
+       jsonb_build_object('qty', qty), '{qty}'::text[],
        'bench' FROM u;

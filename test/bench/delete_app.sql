@@ -1,7 +1,7 @@
 -- Variant 5's soft DELETE: the row marked deleted and stamped as the
--- extension does (updated_at/updated_by too), the whole old row in
--- old_values, read locked; a row already deleted is left alone, as the
--- extension leaves it.
+-- extension does (updated_at/updated_by too, left out of new_values as the
+-- audit row implies them), the whole old row in old_values, read locked; a
+-- row already deleted is left alone, as the extension leaves it.
 \set k :k + 1
 \set id :client_id * :stride + :k
 WITH u AS (
@@ -9,16 +9,9 @@ WITH u AS (
                              deleted_at = now(), deleted_by = 'bench'
       FROM (SELECT * FROM bench_items WHERE id = :id AND deleted_at IS NULL FOR UPDATE) o
      WHERE b.id = o.id
-    RETURNING jsonb_build_object('id', b.id) AS pk, to_jsonb(o) AS old, b.deleted_at,
-              o.updated_by AS old_updated_by)
+    RETURNING jsonb_build_object('id', b.id) AS pk, to_jsonb(o) AS old, b.deleted_at)
 INSERT INTO ref_audit_logs (action, row_pk, row_pk_hash, old_values, new_values, changed_columns, actor)
 SELECT 'SOFT_DELETE', pk, jsonb_hash_extended(pk, 0), old,
-       CASE WHEN old_updated_by IS DISTINCT FROM 'bench'
-            THEN jsonb_build_object('updated_at', deleted_at, 'updated_by', 'bench',
-                                    'deleted_at', deleted_at, 'deleted_by', 'bench')
-            ELSE jsonb_build_object('updated_at', deleted_at,
-                                    'deleted_at', deleted_at, 'deleted_by', 'bench') END,
-       CASE WHEN old_updated_by IS DISTINCT FROM 'bench'
-            THEN '{updated_at,updated_by,deleted_at,deleted_by}'::text[]
-            ELSE '{updated_at,deleted_at,deleted_by}'::text[] END,
+       jsonb_build_object('deleted_at', deleted_at, 'deleted_by', 'bench'),
+       '{deleted_at,deleted_by}'::text[],
        'bench' FROM u;

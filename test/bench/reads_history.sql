@@ -11,7 +11,8 @@
 SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) AS cols,
        string_agg(CASE
                   WHEN a.attname = 'row_pk_hash' THEN 'pg_catalog.jsonb_hash_extended(s.row_pk, 0)'
-                  WHEN a.attname IN ('logged_at', 'txid', 'row_pk', 'old_values', 'new_values', 'actor')
+                  WHEN a.attname IN ('logged_at', 'txid', 'row_pk', 'old_values', 'new_values', 'actor',
+                                     'xact_start')
                   THEN 's.' || a.attname
                   ELSE 't.' || quote_ident(a.attname) END, ', ' ORDER BY a.attnum) AS exprs
   FROM pg_attribute a
@@ -35,12 +36,10 @@ SELECT :exprs
                ((x.g / 5) * 2654435761 + x.g % 5 * 7919) % :keys + 1 AS k,
                (x.g % 997)::int AS v) c
  CROSS JOIN LATERAL
-       (SELECT c.logged_at, c.txid, c.actor,
+       (SELECT c.logged_at, c.txid, c.actor, c.logged_at AS xact_start,
                CASE WHEN t.reads_by_code THEN jsonb_build_object('code', md5(c.k::text)::uuid)
                     ELSE jsonb_build_object('id', c.k) END AS row_pk,
                t.old_values || jsonb_build_object('val', c.v) AS old_values,
-               t.new_values ||
-               CASE WHEN t.reads_stamped
-                    THEN jsonb_build_object('val', c.v + 1, 'updated_at', c.logged_at,
-                                            'updated_by', c.actor)
-                    ELSE jsonb_build_object('val', c.v + 1) END AS new_values) s;
+               -- the new stamps are the row's actor and xact_start, left out
+               -- as the extension leaves them out (src/implied_stamps.c)
+               t.new_values || jsonb_build_object('val', c.v + 1) AS new_values) s;

@@ -71,7 +71,6 @@ UPDATE reads_events SET val = val + 1 WHERE id = 1;
 UPDATE reads_docs SET val = val + 1 WHERE seq = 1;
 CREATE TABLE reads_tpl AS
 SELECT row_number() OVER () - 1 AS reads_slot,
-       l.new_values ? 'updated_at' AS reads_stamped,
        l.row_pk ? 'code' AS reads_by_code,
        l.*
   FROM audit_softdelete.audit_logs l

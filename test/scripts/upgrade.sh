@@ -101,6 +101,10 @@ check "the oldest version recorded the cascade" "2" \
 	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.soft_delete_cascades")"
 check "no audit row of the oldest version names a migration" "0" \
 	"$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.audit_logs WHERE migration_id IS NOT NULL")"
+check "under the oldest SQL the library writes its row shape, new stamps included" "t|t" \
+	"$(psql_q -d "$old" -c "SELECT new_values ? 'updated_by', changed_columns @> '{updated_at}'
+	                          FROM audit_softdelete.audit_logs WHERE table_name = 'projects' AND action = 'SOFT_DELETE'")"
+rows_before=$(psql_q -d "$old" -c "SELECT count(*) FROM audit_softdelete.audit_logs")
 
 # A FOR ALL TABLES publication: the update's drops fire the extension's
 # sql_drop trigger, whose DELETE needs a replica identity on its table.
@@ -126,6 +130,11 @@ check "the triggers stamp and log after the upgrade" "carol|UPDATE" \
 		-c "UPDATE tasks SET title = 'relaunch' WHERE id = 20" -c "COMMIT" \
 		-c "SELECT t.updated_by || '|' || l.action FROM tasks t, audit_softdelete.audit_logs l
 		     WHERE t.id = 20 AND l.id = (SELECT max(id) FROM audit_softdelete.audit_logs)")"
+check "after the upgrade the new stamps are left out, xact_start says when" "f|{title}|t|$rows_before" \
+	"$(psql_q -d "$old" -c "SELECT l.new_values ? 'updated_by', l.changed_columns, l.xact_start IS NOT NULL,
+	                               (SELECT count(*) FROM audit_softdelete.audit_logs o WHERE o.xact_start IS NULL)
+	                          FROM audit_softdelete.audit_logs l
+	                         WHERE l.id = (SELECT max(id) FROM audit_softdelete.audit_logs)")"
 check "view mode still soft-deletes through the view" "0|2" \
 	"$(psql -X -q -At -d "$old" -c "DELETE FROM orders WHERE id = 1" -c "SELECT count(*) FROM orders" \
 		-c "SELECT count(*) FROM orders_all" | paste -sd'|')"
