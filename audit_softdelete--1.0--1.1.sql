@@ -78,8 +78,8 @@ SELECT pg_catalog.brin_desummarize_range('audit_softdelete.audit_logs_time_idx',
 
 -- When each row's transaction began: now() in it, the time the stamp
 -- columns carry.  With it (and actor) an audit row implies the new stamps,
--- and leaves them out of new_values and changed_columns (about 140 of a
--- one-column UPDATE's 380 bytes; src/implied_stamps.c).  NULL in rows
+-- and leaves them out of new_values and changed_columns (a one-column
+-- UPDATE's row: 378 to 303 bytes; src/implied_stamps.c).  NULL in rows
 -- written before 1.1, which keep their stamps.  Added without a default
 -- first, so that those rows are not given the upgrade's time.
 ALTER TABLE audit_softdelete.audit_logs ADD COLUMN xact_start timestamptz;

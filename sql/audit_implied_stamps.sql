@@ -50,11 +50,14 @@ WITH RECURSIVE trail AS (
                                                'updated_at', xact_start, 'updated_by', actor) AS row_state
       FROM trail WHERE n = 1
     UNION ALL
-    SELECT t.n, r.row_state || t.new_values
-                || CASE WHEN t.old_values ? 'updated_at'
+    -- the guide's rule: a stamp in old_values but not in new_values was set
+    -- to xact_start or actor
+    SELECT t.n, r.row_state
+                || CASE WHEN t.old_values ? 'updated_at' AND NOT t.new_values ? 'updated_at'
                         THEN jsonb_build_object('updated_at', t.xact_start) ELSE '{}' END
-                || CASE WHEN t.old_values ? 'updated_by'
+                || CASE WHEN t.old_values ? 'updated_by' AND NOT t.new_values ? 'updated_by'
                         THEN jsonb_build_object('updated_by', t.actor) ELSE '{}' END
+                || t.new_values
       FROM rebuilt r JOIN trail t ON t.n = r.n + 1
 )
 SELECT r.n, r.row_state = s.row_state AS same_as_the_row
