@@ -101,7 +101,8 @@ SELECT action, actor, row_pk,
 \echo 'The history of one row, by its key (through the row-history index):'
 SELECT logged_at::time(0) AS at, action, actor, changed_columns
   FROM audit_softdelete.row_history('documents', '{"id": 2}');
-\echo '(created_at and updated_at are logged too; left out here to keep the lines short.)'
+\echo '(old values of created_at and updated_at are logged too, left out here to keep the lines short;'
+\echo ' new_values leaves out the new stamps: the row''s actor and xact_start say them.)'
 
 \echo
 \echo '## 8. Soft delete: DELETE keeps the rows, cascades like the foreign keys say'
