@@ -68,9 +68,10 @@ typedef struct AsdRoleColumn
 	Oid			typid;			/* declared type, possibly a domain */
 	int32		typmod;
 	Oid			basetypid;		/* typid with domains stripped */
-	/* for actor columns: the type's input function */
+	/* for actor columns: the type's input and output functions */
 	FmgrInfo	input;
 	Oid			ioparam;
+	FmgrInfo	output;
 } AsdRoleColumn;
 
 /* How a column's value becomes JSON: a few common types directly, the rest

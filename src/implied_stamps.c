@@ -32,7 +32,6 @@
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
 #include "actor.h"
@@ -64,11 +63,7 @@ is_actor(AsdRoleColumn *col, Datum value, const char *actor)
 				 * value (these types read their own output back).  A '007'
 				 * stored as 7 stays in the row.
 				 */
-				Oid			output;
-				bool		varlena;
-
-				getTypeOutputInfo(col->typid, &output, &varlena);
-				return strcmp(OidOutputFunctionCall(output, value), actor) == 0;
+				return strcmp(OutputFunctionCall(&col->output, value), actor) == 0;
 			}
 		default:
 			return false;

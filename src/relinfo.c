@@ -300,9 +300,13 @@ resolve_role_column(Relation rel, AsdColumnRole role, const char *attname,
 	if (asd_role_is_actor(role))
 	{
 		Oid			infunc;
+		Oid			outfunc;
+		bool		varlena;
 
 		getTypeInputInfo(col->typid, &infunc, &col->ioparam);
 		fmgr_info_cxt(infunc, &col->input, cxt);
+		getTypeOutputInfo(col->typid, &outfunc, &varlena);
+		fmgr_info_cxt(outfunc, &col->output, cxt);
 	}
 }
 
