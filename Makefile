@@ -156,7 +156,8 @@ REGRESS = \
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
 	audit_summarise_locks undo_race \
-	concurrent_trigger_guard migration_concurrent migration_holder
+	concurrent_trigger_guard migration_concurrent migration_holder \
+	implied_stamps_race
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

@@ -43,5 +43,29 @@ SELECT action, row_pk FROM audit_softdelete.audit_logs
  WHERE table_name = 'rc_back' ORDER BY id;
 SELECT * FROM rc_entries;
 
+-- a renamed schema: audit rows written after the rename name the new
+-- schema, in the backend that had the tables' entries (the rename changes
+-- pg_namespace only, not the tables), for a write and for the soft delete
+-- cascaded through a foreign key
+CREATE SCHEMA rc_before;
+CREATE TABLE rc_before.parent (id int PRIMARY KEY);
+CREATE TABLE rc_before.child (id int PRIMARY KEY,
+    parent_id int REFERENCES rc_before.parent ON DELETE CASCADE);
+SELECT audit_softdelete.enable('rc_before.parent', soft_delete => 'trigger');
+SELECT audit_softdelete.enable('rc_before.child', soft_delete => 'trigger');
+INSERT INTO rc_before.parent VALUES (1), (2);
+INSERT INTO rc_before.child VALUES (10, 1), (20, 2);
+DELETE FROM rc_before.parent WHERE id = 1;
+ALTER SCHEMA rc_before RENAME TO rc_after;
+UPDATE rc_after.child SET id = 21 WHERE id = 20;
+DELETE FROM rc_after.parent WHERE id = 2;
+SELECT schema_name, table_name, action, row_pk
+  FROM audit_softdelete.audit_logs
+ WHERE schema_name IN ('rc_before', 'rc_after') AND action <> 'ENABLE'
+ ORDER BY id;
+SELECT audit_softdelete.disable('rc_after.child');
+SELECT audit_softdelete.disable('rc_after.parent');
+DROP SCHEMA rc_after CASCADE;
+
 DROP VIEW rc_entries;
 DROP TABLE rc_kept, rc_viewed, rc_back;

@@ -373,14 +373,27 @@ lookup_audit_logs(void)
 bool
 asd_audit_logs_has_xact_start(void)
 {
+	Oid			locked;
+
+	/*
+	 * Lock audit_logs first, as its write will: taking the lock reads the
+	 * invalidations of any ALTER TABLE committed since the answer was kept,
+	 * and holding it keeps the answer true until the row is written.
+	 */
+	do
+	{
+		if (!OidIsValid(audit_logs_relid))
+			lookup_audit_logs();
+		locked = audit_logs_relid;
+		LockRelationOid(locked, RowExclusiveLock);
+	} while (audit_logs_relid != locked);
+
 	if (has_xact_start < 0)
 	{
 		uint64		generation = audit_logs_generation;
 		AttrNumber	attnum;
 		bool		found;
 
-		if (!OidIsValid(audit_logs_relid))
-			lookup_audit_logs();
 		attnum = get_attnum(audit_logs_relid, "xact_start");
 		found = (attnum != InvalidAttrNumber &&
 				 get_atttype(audit_logs_relid, attnum) == TIMESTAMPTZOID);

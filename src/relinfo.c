@@ -25,6 +25,7 @@
 #include "nodes/bitmapset.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -118,6 +119,17 @@ relinfo_invalidate(Oid relid)
 }
 
 /*
+ * A schema was renamed (or otherwise changed): the names an audit row takes
+ * from its entry, and the queries an entry keeps, may name it.  Such DDL is
+ * rare, and the catalog cache gives only a hash of the schema: all stale.
+ */
+static void
+relinfo_namespace_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	relinfo_invalidate(InvalidOid);
+}
+
+/*
  * asd_relinfo_depends_on
  *		What info holds names relid too: a change to relid makes it stale.
  *
@@ -203,6 +215,7 @@ asd_relinfo_init(void)
 	relinfo_hash = hash_create("audit_softdelete relinfo", 64, &ctl,
 							   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	asd_register_relcache_hook(relinfo_invalidate);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, relinfo_namespace_changed, (Datum) 0);
 	retired_cxt = AllocSetContextCreate(TopMemoryContext,
 										"audit_softdelete retired relinfo",
 										ALLOCSET_SMALL_SIZES);
