@@ -179,7 +179,9 @@ audit_update_values(AsdRelInfo *oldinfo, RowValues oldrow,
 	/* new stamps the audit row implies are left out; their old values stay */
 	newchanged = changed;
 	implied = palloc0(newinfo->natts * sizeof(bool));
-	if (asd_implied_stamps(newinfo, changed, newrow.values, newrow.nulls, implied))
+	row.implies_stamps = asd_implied_stamps(newinfo, changed, newrow.values,
+											newrow.nulls, implied);
+	if (row.implies_stamps)
 	{
 		newchanged = palloc(newinfo->natts * sizeof(bool));
 		for (i = 0; i < newinfo->natts; i++)
@@ -231,7 +233,8 @@ audit_whole_row(AsdRelInfo *info, AsdAuditAction action, HeapTuple tuple,
 	{
 		bool	   *implied = palloc0(info->natts * sizeof(bool));
 
-		if (asd_implied_stamps(info, NULL, r.values, r.nulls, implied))
+		row.implies_stamps = asd_implied_stamps(info, NULL, r.values, r.nulls, implied);
+		if (row.implies_stamps)
 		{
 			int			i;
 

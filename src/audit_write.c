@@ -368,32 +368,21 @@ lookup_audit_logs(void)
  *		Does audit_logs record when each row's transaction began (1.1)?
  *		Only then may an audit row leave out the stamps that time and its
  *		actor imply; the library also writes to a 1.0 audit_logs, which
- *		has no such column, until ALTER EXTENSION ... UPDATE.
+ *		has no such column, until ALTER EXTENSION ... UPDATE.  The answer
+ *		kept may be older than a concurrent ALTER TABLE until audit_logs is
+ *		locked: the write asks again then (check_implied_stamps_recorded).
  */
 bool
 asd_audit_logs_has_xact_start(void)
 {
-	Oid			locked;
-
-	/*
-	 * Lock audit_logs first, as its write will: taking the lock reads the
-	 * invalidations of any ALTER TABLE committed since the answer was kept,
-	 * and holding it keeps the answer true until the row is written.
-	 */
-	do
-	{
-		if (!OidIsValid(audit_logs_relid))
-			lookup_audit_logs();
-		locked = audit_logs_relid;
-		LockRelationOid(locked, RowExclusiveLock);
-	} while (audit_logs_relid != locked);
-
 	if (has_xact_start < 0)
 	{
 		uint64		generation = audit_logs_generation;
 		AttrNumber	attnum;
 		bool		found;
 
+		if (!OidIsValid(audit_logs_relid))
+			lookup_audit_logs();
 		attnum = get_attnum(audit_logs_relid, "xact_start");
 		found = (attnum != InvalidAttrNumber &&
 				 get_atttype(audit_logs_relid, attnum) == TIMESTAMPTZOID);
@@ -402,6 +391,23 @@ asd_audit_logs_has_xact_start(void)
 		return found;
 	}
 	return has_xact_start;
+}
+
+/*
+ * The audit row left out stamps because audit_logs recorded xact_start when
+ * its JSON was made, before audit_logs was locked.  Now that it is locked
+ * (which takes in any ALTER TABLE committed meanwhile), it must still: else
+ * nothing would say what those stamps were, and the write must not happen.
+ */
+static void
+check_implied_stamps_recorded(bool implies_stamps)
+{
+	if (implies_stamps && !asd_audit_logs_has_xact_start())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("audit_softdelete.audit_logs changed while an audit row was being written"),
+				 errdetail("Column \"xact_start\" of audit_logs was dropped or changed by a concurrent transaction."),
+				 errhint("Retry the transaction.")));
 }
 
 static Datum
@@ -632,7 +638,8 @@ summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
  * having written nothing, when audit_logs is not plain enough for that.
  */
 static bool
-insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
+insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls,
+				bool implies_stamps)
 {
 	Relation	rel;
 	List	   *indexoids;
@@ -660,6 +667,7 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 		indexes[nindexes++] = index_open(lfirst_oid(lc), RowExclusiveLock);
 
 	/* after the opens: taking their locks may have processed invalidations */
+	check_implied_stamps_recorded(implies_stamps);
 	if (!direct_write_known)
 		decide_direct_write(rel, indexes, nindexes);
 	if (!direct_write_ok)
@@ -744,13 +752,18 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls)
 }
 
 static void
-insert_through_spi(Datum *args, char *nulls)
+insert_through_spi(Oid relid, Datum *args, char *nulls, bool implies_stamps)
 {
 	AsdSpi		spi;
 	bool		migration = (nulls[12] != 'n');
-	bool		xact_start = asd_audit_logs_has_xact_start();
-	SPIPlanPtr *plan = &insert_plans[migration][xact_start];
+	bool		xact_start;
+	SPIPlanPtr *plan;
 
+	/* as the direct write: audit_logs locked before its shape is asked */
+	LockRelationOid(relid, RowExclusiveLock);
+	check_implied_stamps_recorded(implies_stamps);
+	xact_start = asd_audit_logs_has_xact_start();
+	plan = &insert_plans[migration][xact_start];
 	asd_spi_connect(&spi, InvalidOid, 0);
 	if (*plan == NULL)
 		*plan = prepare_insert(migration, xact_start);
@@ -829,8 +842,8 @@ asd_write_audit_row(AsdAuditRow *row)
 	seqid = audit_seq_relid;
 
 	asd_become_extension_owner(&save_userid, &save_sec);
-	if (!insert_directly(relid, seqid, args, nulls))
-		insert_through_spi(args, nulls);
+	if (!insert_directly(relid, seqid, args, nulls, row->implies_stamps))
+		insert_through_spi(relid, args, nulls, row->implies_stamps);
 	asd_restore_user(save_userid, save_sec);
 }
 

@@ -42,6 +42,8 @@ typedef struct AsdAuditRow
 	Jsonb	   *old_values;
 	Jsonb	   *new_values;
 	ArrayType  *changed_columns;
+	/* new_values leaves out stamps that xact_start and actor imply */
+	bool		implies_stamps;
 } AsdAuditRow;
 
 extern void asd_audit_write_init(void);
