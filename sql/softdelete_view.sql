@@ -36,6 +36,14 @@ INSERT INTO vw_users (email, name) VALUES ('bob@example.com', 'Bob again') RETUR
 -- upsert through the view
 INSERT INTO vw_users (id, email, name) VALUES (1, 'ann@example.com', 'Ann C.')
     ON CONFLICT (id) DO UPDATE SET name = excluded.name RETURNING id, name;
+-- a deleted row keeps its primary key: inserting it again is refused,
+-- an upsert of it too (PostgreSQL will not update a row the view hides),
+-- and DO NOTHING inserts nothing
+INSERT INTO vw_users (id, email, name) VALUES (2, 'bob2@example.com', 'Bob 2');
+INSERT INTO vw_users (id, email, name) VALUES (2, 'bob2@example.com', 'Bob 2')
+    ON CONFLICT (id) DO UPDATE SET name = excluded.name RETURNING id, name;
+INSERT INTO vw_users (id, email, name) VALUES (2, 'bob2@example.com', 'Bob 2')
+    ON CONFLICT (id) DO NOTHING RETURNING id, name;
 RESET ROLE;
 -- every row, deleted ones included, is in the table
 SELECT id, email, name, deleted_at IS NOT NULL AS deleted, deleted_by FROM vw_users_all ORDER BY id;
