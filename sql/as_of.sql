@@ -174,9 +174,42 @@ SELECT id, qty, deleted_at IS NOT NULL AS deleted
   FROM audit_softdelete.table_as_of(NULL::ao_viewed_all, :'t2') ORDER BY id;
 SELECT audit_softdelete.row_as_of('ao_viewed', '{"id": 1}', :'t2') ->> 'qty' AS deleted_row_qty;
 
+-- A hot row: its later audit rows are read newest first and folded in
+-- batches of 1,000; every state, asked for, is the row as it was.
+CREATE TABLE ao_hot (id int PRIMARY KEY, qty int, note text);
+INSERT INTO ao_hot VALUES (1, 0, 'start'), (2, 0, 'other');
+SELECT audit_softdelete.enable('ao_hot', stamps => false, soft_delete => 'off');
+CREATE TEMP TABLE ao_hot_states (n int, at timestamptz, row jsonb);
+INSERT INTO ao_hot_states SELECT 0, clock_timestamp(), to_jsonb(h) FROM ao_hot h WHERE id = 1;
+-- each UPDATE a statement of its own (logged_at is the statement's time),
+-- not echoed
+\set ECHO none
+SELECT format('UPDATE ao_hot SET qty = %s%s WHERE id = 1', i,
+              CASE WHEN i % 1000 = 0 THEN format(', note = %L', 'at ' || i) ELSE '' END),
+       CASE WHEN i IN (1, 999, 1000, 1001, 1500, 2499) THEN
+           format('INSERT INTO ao_hot_states SELECT %s, clock_timestamp(), to_jsonb(h) FROM ao_hot h WHERE id = 1', i)
+       END
+  FROM generate_series(1, 2500) i \gexec
+\set ECHO all
+SELECT n, audit_softdelete.row_as_of('ao_hot', '{"id": 1}', at) = row AS exact
+  FROM ao_hot_states ORDER BY n;
+
 -- What the trail cannot tell is refused.
 SELECT show_error(format('SELECT audit_softdelete.row_as_of(%L, %L, %L)',
                          '"Stock Items"', '{"id": 1}', :'t0'::timestamptz - interval '1 hour'));
+-- a row changed, then gone without an audit row of its deletion (the
+-- triggers off for a replica's writes)
+CREATE TABLE ao_lost (id int PRIMARY KEY, qty int);
+INSERT INTO ao_lost VALUES (1, 1), (2, 2);
+SELECT audit_softdelete.enable('ao_lost', stamps => false, soft_delete => 'off');
+SELECT clock_timestamp() AS t \gset
+UPDATE ao_lost SET qty = 10;
+SET session_replication_role = replica;
+DELETE FROM ao_lost WHERE id = 1;
+RESET session_replication_role;
+SELECT show_error(format('SELECT audit_softdelete.row_as_of(%L, %L, %L)', 'ao_lost', '{"id": 1}', :'t'));
+SELECT show_error(format('SELECT * FROM audit_softdelete.table_as_of(NULL::ao_lost, %L)', :'t'));
+SELECT audit_softdelete.row_as_of('ao_lost', '{"id": 2}', :'t');
 CREATE TABLE ao_trunc (id int PRIMARY KEY);
 INSERT INTO ao_trunc VALUES (1);
 SELECT audit_softdelete.enable('ao_trunc', stamps => false, soft_delete => 'off');
@@ -214,6 +247,9 @@ ALTER TABLE ao_viewed_all ENABLE ROW LEVEL SECURITY;
 CREATE POLICY ao_only_2 ON ao_viewed_all FOR SELECT USING (id = 2);
 SET ROLE ao_reader;
 SELECT id FROM audit_softdelete.table_as_of(NULL::ao_viewed_all, :'t') ORDER BY id;
+-- a row the policy hides is not there, rather than lost
+SELECT audit_softdelete.row_as_of('ao_viewed_all', '{"id": 1}', :'t') AS hidden,
+       audit_softdelete.row_as_of('ao_viewed_all', '{"id": 2}', :'t') ->> 'qty' AS shown_qty;
 RESET ROLE;
 
 \c :regress_db

@@ -35,6 +35,7 @@
 
 #include "access/htup_details.h"
 #include "access/relation.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "utils/array.h"
@@ -44,6 +45,7 @@
 #include "utils/rls.h"
 #include "utils/timestamp.h"
 #include "utils/typcache.h"
+#include "utils/varlena.h"
 
 #include "call_check.h"
 #include "column_history.h"
@@ -263,11 +265,11 @@ resolve_table(Oid named, TimestampTz at, AsOfTable *t)
 }
 
 /*
- * "WITH ... later AS (...)": the audit rows after the time, of one row with
- * a key ($1) or all, their keys and old values under today's column names.
+ * "WITH ... later AS (...)": the table's audit rows after the time, their
+ * keys and old values under today's column names.
  */
 static void
-append_later_rows(StringInfo q, AsOfTable *t, bool one_row)
+append_later_rows(StringInfo q, AsOfTable *t)
 {
 	appendStringInfoString(q, "WITH ");
 	if (t->renamed)
@@ -289,17 +291,7 @@ append_later_rows(StringInfo q, AsOfTable *t, bool one_row)
 						   " FROM audit_softdelete.audit_logs l"
 						   " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
 						   " AND l.logged_at OPERATOR(pg_catalog.>) $3"
-						   " AND l.row_pk IS NOT NULL");
-	/* through the row-history index, unless the key had other names */
-	if (one_row && !t->key_renamed)
-		appendStringInfoString(q,
-							   " AND l.row_pk_hash OPERATOR(pg_catalog.=)"
-							   " pg_catalog.jsonb_hash_extended($1, 0)"
-							   " AND l.row_pk OPERATOR(pg_catalog.=) $1");
-	appendStringInfoString(q, ") l");
-	if (one_row)
-		appendStringInfoString(q, " WHERE l.row_pk OPERATOR(pg_catalog.=) $1");
-	appendStringInfoString(q, ")");
+						   " AND l.row_pk IS NOT NULL) l)");
 }
 
 /* obj of the audit row l, under today's column names when any changed */
@@ -315,17 +307,36 @@ todays_names(AsOfTable *t, const char *obj)
 	return buf.data;
 }
 
+static void
+report_changed_key(AsOfTable *t, int64 audit_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			 errmsg("table \"%s\" cannot be rebuilt across a change of a row's primary key",
+					t->name),
+			 errdetail("Audit row %lld changed the key; rows are followed by their key.",
+					   (long long) audit_id)));
+}
+
+/* names: columns that are not in column_history, dropped or renamed before */
+static void
+report_unknown_columns(AsOfTable *t, const char *names)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("audit rows of \"%s\" name columns it no longer has: %s",
+					t->name, names),
+			 errdetail("Whether they were dropped or renamed is not known: it happened before column_history recorded the table's columns (version 1.1)."),
+			 errhint("Ask for a time after the newest audit row that names them.")));
+}
+
 /*
- * Refuses a primary key changed since the time, and logged columns the
- * table no longer has (not $5) that column_history does not know.  For one row (key_condition
- * finds it today), a key it had then and gave up since counts too: the
- * UPDATE that changed it is logged under the new key, so the row's own
- * later audit rows do not show it.  Only a key that no row has today, or
- * that a row took again later (an INSERT), can have been given up, so only
- * then are the table's later key changes looked through.
+ * For a whole table: refuses a primary key changed since the time, and
+ * logged columns the table no longer has (not $5) that column_history does
+ * not know.
  */
 static void
-check_later_rows(AsOfTable *t, const char *key_condition)
+check_later_rows(AsOfTable *t)
 {
 	StringInfoData q;
 	AsdSpi		spi;
@@ -333,34 +344,11 @@ check_later_rows(AsOfTable *t, const char *key_condition)
 	Datum		changed_key;
 
 	initStringInfo(&q);
-	append_later_rows(&q, t, key_condition != NULL);
+	append_later_rows(&q, t);
 	appendStringInfoString(&q,
-						   " SELECT coalesce((SELECT pg_catalog.min(p.id) FROM later p"
+						   " SELECT (SELECT pg_catalog.min(p.id) FROM later p"
 						   "   WHERE p.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
-						   "     AND p.old_values OPERATOR(pg_catalog.?|) $4)");
-	if (key_condition)
-		appendStringInfo(&q,
-						 ", CASE WHEN EXISTS (SELECT FROM later p"
-						 "                     WHERE p.action OPERATOR(pg_catalog.=) 'INSERT')"
-						 "        OR NOT EXISTS (SELECT FROM %s%s x WHERE %s)"
-		/* the key before each later key change: the new one, the old values over it */
-						 " THEN (SELECT pg_catalog.min(l.id) FROM audit_softdelete.audit_logs l"
-						 "  WHERE l.table_id OPERATOR(pg_catalog.=) $2"
-						 "    AND l.logged_at OPERATOR(pg_catalog.>) $3"
-						 "    AND l.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
-						 "    AND l.row_pk IS NOT NULL AND l.old_values IS NOT NULL"
-						 "    AND %s OPERATOR(pg_catalog.?|) $4"
-						 "    AND (%s OPERATOR(pg_catalog.||)"
-						 "         (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
-						 "            FROM pg_catalog.jsonb_each(%s) o"
-						 "           WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)))"
-						 "        OPERATOR(pg_catalog.=) $1) END",
-						 get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
-						 regclass_name(t->relid), key_condition,
-						 todays_names(t, "l.old_values"), todays_names(t, "l.row_pk"),
-						 todays_names(t, "l.old_values"));
-	appendStringInfoString(&q,
-						   "),"
+						   "     AND p.old_values OPERATOR(pg_catalog.?|) $4),"
 						   " g.g, pg_catalog.array_to_string(g.g, ', ')"
 	/* the keys of all later old values, merged into one object first */
 						   " FROM (SELECT pg_catalog.array_agg(k.k ORDER BY k.k)"
@@ -373,34 +361,19 @@ check_later_rows(AsOfTable *t, const char *key_condition)
 				SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
 	changed_key = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	if (!isnull)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("table \"%s\" cannot be rebuilt across a change of a row's primary key",
-						t->name),
-				 errdetail("Audit row %lld changed the key; rows are followed by their key.",
-						   (long long) DatumGetInt64(changed_key))));
+		report_changed_key(t, DatumGetInt64(changed_key));
 	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	if (!isnull)
-	{
-		char	   *list = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
-
-		/* not in column_history: dropped or renamed before 1.1 recorded names */
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("audit rows of \"%s\" name columns it no longer has: %s",
-						t->name, list),
-				 errdetail("Whether they were dropped or renamed is not known: it happened before column_history recorded the table's columns (version 1.1)."),
-				 errhint("Ask for a time after the newest audit row that names them.")));
-	}
+		report_unknown_columns(t, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3));
 	asd_spi_finish(&spi);
 }
 
 /*
- * The query that rebuilds the rows (one row's when $1 is set): the row as
- * jsonb, whether it was lost from the trail, and its key.
+ * The query that rebuilds the table's rows: each row as jsonb, whether it
+ * was lost from the trail, and its key.
  */
 static char *
-rebuild_query(AsOfTable *t, const char *key_condition)
+rebuild_query(AsOfTable *t)
 {
 	StringInfoData q;
 	ListCell   *lc;
@@ -408,7 +381,7 @@ rebuild_query(AsOfTable *t, const char *key_condition)
 	char	   *relname = regclass_name(t->relid);
 
 	initStringInfo(&q);
-	append_later_rows(&q, t, key_condition != NULL);
+	append_later_rows(&q, t);
 	appendStringInfoString(&q,
 						   ", ends AS (SELECT p.row_pk,"
 						   " (pg_catalog.array_agg(p.action ORDER BY p.id))[1] AS first_action,"
@@ -428,8 +401,6 @@ rebuild_query(AsOfTable *t, const char *key_condition)
 	appendStringInfo(&q, ") AS k, pg_catalog.to_jsonb(x.*) AS j FROM %s%s x",
 					 get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
 					 relname);
-	if (key_condition)
-		appendStringInfo(&q, " WHERE %s", key_condition);
 	appendStringInfoString(&q,
 						   "), past AS ("
 						   " SELECT CASE WHEN e.first_action OPERATOR(pg_catalog.=) 'INSERT' THEN NULL"
@@ -447,20 +418,304 @@ rebuild_query(AsOfTable *t, const char *key_condition)
 	return q.data;
 }
 
+/* key: the row's key, as its audit rows spell it */
 static void
-report_lost_row(AsOfTable *t, HeapTuple row, TupleDesc desc)
+report_lost_row(AsOfTable *t, const char *key)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-			 errmsg("row %s of table \"%s\" cannot be rebuilt",
-					SPI_getvalue(row, desc, 3), t->name),
+			 errmsg("row %s of table \"%s\" cannot be rebuilt", key, t->name),
 			 errdetail("The row is gone, and no audit row records its deletion.")));
+}
+
+/*
+ * What one row's audit rows after the time say, read newest first in one
+ * pass through the row-history index.
+ */
+typedef struct LaterRows
+{
+	bool		any;			/* there are some */
+	char	   *first_action;	/* the earliest's action */
+	char	   *last_action;	/* the newest's action */
+	bool		inserted;		/* an INSERT among them */
+	int64		changed_key;	/* the earliest that changed the key; 0: none */
+	Jsonb	   *olds;			/* their old values merged: the earliest wins */
+} LaterRows;
+
+/* Push obj's keys and values, in order, into an object being built. */
+static void
+push_pairs(JsonbParseState **state, Jsonb *obj)
+{
+	JsonbIterator *it = JsonbIteratorInit(&obj->root);
+	JsonbIteratorToken token;
+	JsonbValue	v;
+
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		if (token == WJB_KEY || token == WJB_VALUE)
+			(void) pushJsonbValue(state, token, &v);
+}
+
+/*
+ * acc || each of values, in order, as jsonb_merge_agg() folds them: objects
+ * are merged in one build (a key pushed later wins, as with ||) instead of
+ * one || per value, each of which rebuilt the whole object.  Objects merged
+ * so are freed, and the list with them.
+ */
+static Jsonb *
+concat_all(Jsonb *acc, List *values)
+{
+	JsonbParseState *state = NULL;
+	ListCell   *lc;
+	bool		objects = (acc == NULL || JB_ROOT_IS_OBJECT(acc));
+	Jsonb	   *result;
+
+	if (values == NIL)
+		return acc;
+	foreach(lc, values)
+		if (!JB_ROOT_IS_OBJECT((Jsonb *) lfirst(lc)))
+			objects = false;
+	if (!objects)
+	{
+		foreach(lc, values)
+			acc = acc == NULL ? (Jsonb *) lfirst(lc) :
+				DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(acc),
+												   PointerGetDatum(lfirst(lc))));
+		return acc;
+	}
+	(void) pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	if (acc != NULL)
+		push_pairs(&state, acc);
+	foreach(lc, values)
+		push_pairs(&state, (Jsonb *) lfirst(lc));
+	result = JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_OBJECT, NULL));
+	if (acc != NULL)
+		pfree(acc);
+	list_free_deep(values);
+	return result;
+}
+
+/*
+ * Read the row's audit rows after the time, newest first: through the
+ * row-history index, which gives them in that order, unless the key had
+ * other names (then every later audit row of the table, its key under
+ * today's names).
+ */
+static void
+read_later_rows(AsOfTable *t, LaterRows *later)
+{
+	StringInfoData q;
+	AsdSpi		spi;
+	Portal		portal;
+	MemoryContext outer = CurrentMemoryContext;
+
+	initStringInfo(&q);
+	if (t->renamed)
+	{
+		appendStringInfoString(&q, "WITH ");
+		asd_append_names_cte(&q, "$2");
+		appendStringInfoChar(&q, ' ');
+	}
+	appendStringInfo(&q, "SELECT l.id, l.action, l.old_values FROM (SELECT l.id, l.action,"
+					 " %s AS row_pk, %s AS old_values"
+					 " FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
+					 " AND l.logged_at OPERATOR(pg_catalog.>) $3"
+					 " AND l.row_pk IS NOT NULL",
+					 todays_names(t, "l.row_pk"), todays_names(t, "l.old_values"));
+	if (!t->key_renamed)
+		appendStringInfoString(&q,
+							   " AND l.row_pk_hash OPERATOR(pg_catalog.=)"
+							   " pg_catalog.jsonb_hash_extended($1, 0)"
+							   " AND l.row_pk OPERATOR(pg_catalog.=) $1");
+	appendStringInfoString(&q, ") l");
+	if (t->renamed)
+		appendStringInfoString(&q, " WHERE l.row_pk OPERATOR(pg_catalog.=) $1");
+	appendStringInfoString(&q, " ORDER BY l.id DESC");
+
+	memset(later, 0, sizeof(LaterRows));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	portal = SPI_cursor_open_with_args(NULL, q.data, PARAM_AT + 1, t->argtypes,
+									   t->args, t->nulls, true, CURSOR_OPT_NO_SCROLL);
+	for (;;)
+	{
+		List	   *olds = NIL;
+		uint64		i;
+		MemoryContext oldcxt;
+
+		SPI_cursor_fetch(portal, true, AS_OF_BATCH);
+		if (SPI_processed == 0)
+			break;
+		oldcxt = MemoryContextSwitchTo(outer);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			HeapTuple	row = SPI_tuptable->vals[i];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			bool		isnull;
+			int64		id = DatumGetInt64(SPI_getbinval(row, desc, 1, &isnull));
+			char	   *action = TextDatumGetCString(SPI_getbinval(row, desc, 2, &isnull));
+			Datum		old = SPI_getbinval(row, desc, 3, &isnull);
+
+			if (!later->any)
+				later->last_action = action;
+			later->any = true;
+			later->first_action = action;
+			if (strcmp(action, "INSERT") == 0)
+				later->inserted = true;
+			if (isnull)
+				continue;
+			old = PointerGetDatum(PG_DETOAST_DATUM_COPY(old));
+			if ((strcmp(action, "UPDATE") == 0 || strcmp(action, "RESTORE") == 0) &&
+				DatumGetBool(DirectFunctionCall2(jsonb_exists_any, old,
+												 t->args[PARAM_KEY_COLUMNS])))
+				later->changed_key = id;
+			olds = lappend(olds, DatumGetPointer(old));
+		}
+		later->olds = concat_all(later->olds, olds);
+		MemoryContextSwitchTo(oldcxt);
+		SPI_freetuptable(SPI_tuptable);
+	}
+	SPI_cursor_close(portal);
+	asd_spi_finish(&spi);
+}
+
+/*
+ * The earliest audit row after the time that changed some row's key to
+ * the key asked for ($1): the new key, the old values of its key columns
+ * over it, is $1.  0 if none.
+ */
+static int64
+earliest_key_change_to(AsOfTable *t)
+{
+	StringInfoData q;
+	AsdSpi		spi;
+	bool		isnull;
+	Datum		id;
+
+	initStringInfo(&q);
+	if (t->renamed)
+	{
+		appendStringInfoString(&q, "WITH ");
+		asd_append_names_cte(&q, "$2");
+		appendStringInfoChar(&q, ' ');
+	}
+	appendStringInfo(&q,
+					 "SELECT pg_catalog.min(l.id) FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
+					 " AND l.logged_at OPERATOR(pg_catalog.>) $3"
+					 " AND l.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
+					 " AND l.row_pk IS NOT NULL AND l.old_values IS NOT NULL"
+					 " AND %s OPERATOR(pg_catalog.?|) $4"
+					 " AND (%s OPERATOR(pg_catalog.||)"
+					 "      (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
+					 "         FROM pg_catalog.jsonb_each(%s) o"
+					 "        WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)))"
+					 "     OPERATOR(pg_catalog.=) $1",
+					 todays_names(t, "l.old_values"), todays_names(t, "l.row_pk"),
+					 todays_names(t, "l.old_values"));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(q.data, PARAM_KEY_COLUMNS + 1, t->argtypes, t->args, t->nulls,
+				SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
+	id = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	asd_spi_finish(&spi);
+	return isnull ? 0 : DatumGetInt64(id);
+}
+
+/* The row today, as jsonb, read as the caller; NULL if none (or hidden). */
+static Jsonb *
+todays_row(AsOfTable *t, const char *key_condition)
+{
+	AsdSpi		spi;
+	bool		isnull;
+	Datum		row;
+	Jsonb	   *result = NULL;
+
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(psprintf("SELECT pg_catalog.to_jsonb(x.*) FROM %s%s x WHERE %s",
+						 get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+						 regclass_name(t->relid), key_condition),
+				1, t->argtypes, t->args, t->nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	if (SPI_processed > 0)
+	{
+		row = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+		if (!isnull)
+			result = DatumGetJsonbP(SPI_datumTransfer(row, false, -1));
+	}
+	asd_spi_finish(&spi);
+	return result;
+}
+
+/* For list_sort: names in the order ORDER BY gives text */
+static int
+compare_names(const ListCell *a, const ListCell *b)
+{
+	const char *x = lfirst(a);
+	const char *y = lfirst(b);
+
+	return varstr_cmp(x, strlen(x), y, strlen(y), DEFAULT_COLLATION_OID);
+}
+
+/*
+ * Refuses what the trail cannot tell of one row: a change of its key since
+ * the time (its own, or, when another row may have had its key then, any
+ * row's change to it: the UPDATE that changed a key is logged under the
+ * new key, so only a key no row has today, or that a row took again later,
+ * can have been given up), and logged columns the table no longer has
+ * that column_history does not know.
+ */
+static void
+check_later_row(AsOfTable *t, LaterRows *later, bool exists_today)
+{
+	int64		changed = later->changed_key;
+	Datum	   *columns;
+	int			ncolumns;
+	List	   *unknown = NIL;
+	StringInfoData names;
+	JsonbIterator *it;
+	JsonbIteratorToken token;
+	JsonbValue	v;
+	ListCell   *lc;
+
+	if (changed == 0 && (later->inserted || !exists_today))
+		changed = earliest_key_change_to(t);
+	if (changed != 0)
+		report_changed_key(t, changed);
+
+	if (later->olds == NULL || !JB_ROOT_IS_OBJECT(later->olds))
+		return;
+	deconstruct_array(DatumGetArrayTypeP(t->args[PARAM_COLUMNS]), TEXTOID, -1, false,
+					  TYPALIGN_INT, &columns, NULL, &ncolumns);
+	it = JsonbIteratorInit(&later->olds->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		int			i;
+		bool		known = false;
+
+		if (token != WJB_KEY)
+			continue;
+		for (i = 0; i < ncolumns && !known; i++)
+			known = (VARSIZE_ANY_EXHDR(DatumGetPointer(columns[i])) == v.val.string.len &&
+					 memcmp(VARDATA_ANY(DatumGetPointer(columns[i])), v.val.string.val,
+							v.val.string.len) == 0);
+		if (!known)
+			unknown = lappend(unknown, pnstrdup(v.val.string.val, v.val.string.len));
+	}
+	if (unknown == NIL)
+		return;
+	list_sort(unknown, compare_names);
+	initStringInfo(&names);
+	foreach(lc, unknown)
+		appendStringInfo(&names, "%s%s", names.len > 0 ? ", " : "", (char *) lfirst(lc));
+	report_unknown_columns(t, names.data);
 }
 
 /*
  * row_as_of(tbl regclass, pk jsonb, at timestamptz) RETURNS jsonb
  *		The row of tbl named by pk as it was at at, as to_jsonb() of the row
  *		printed it; NULL if it did not exist then.
+ *
+ * Today's row, the earliest old value of each column its later audit rows
+ * hold over it (read newest first in one pass, folded in C), and NULL for
+ * excluded, redacted and newer columns.
  */
 Datum
 asd_row_as_of(PG_FUNCTION_ARGS)
@@ -474,9 +729,9 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
 	Datum		args[2];
 	bool		isnull;
-	AsdSpi		spi;
-	Datum		result = (Datum) 0;
-	bool		found = false;
+	LaterRows	later;
+	Jsonb	   *today;
+	Datum		result;
 
 	asd_args_not_null(fcinfo, "table", "pk", "at", NULL);
 	pk = PG_GETARG_JSONB_P(1);
@@ -493,28 +748,33 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 	args[1] = t.args[PARAM_KEY];
 	key_condition = TextDatumGetCString(asd_call_internal_function("_key_condition", 2,
 																   argtypes, args, &isnull));
-	check_later_rows(&t, key_condition);
-	asd_spi_connect(&spi, InvalidOid, 0);
-	asd_spi_run(rebuild_query(&t, key_condition), NUM_PARAMS - 1, t.argtypes,
-				t.args, t.nulls, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
-	if (SPI_processed > 0)
+	read_later_rows(&t, &later);
+	today = todays_row(&t, key_condition);
+	check_later_row(&t, &later, today != NULL);
+
+	if (later.any)
 	{
-		HeapTuple	row = SPI_tuptable->vals[0];
-
-		bool		lost = DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull));
-
-		if (lost && !t.rls)
-			report_lost_row(&t, row, SPI_tuptable->tupdesc);
-		result = SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull);
-		found = !isnull && !lost;
-		if (found)
-			result = SPI_datumTransfer(result, false, -1);
+		/* it did not exist yet */
+		if (strcmp(later.first_action, "INSERT") == 0)
+			PG_RETURN_NULL();
+		/* gone without an audit row of its deletion, or hidden from the caller */
+		if (today == NULL && strcmp(later.last_action, "DELETE") != 0)
+		{
+			if (!t.rls)
+				report_lost_row(&t, DatumGetCString(DirectFunctionCall1(jsonb_out,
+																		t.args[PARAM_KEY])));
+			PG_RETURN_NULL();
+		}
 	}
-	asd_spi_finish(&spi);
-
-	if (!found)
+	else if (today == NULL)
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(result);
+
+	/* today's row (none if deleted since), the earliest old values over it */
+	result = today ? JsonbPGetDatum(today) :
+		DirectFunctionCall1(jsonb_in, CStringGetDatum("{}"));
+	if (later.olds != NULL)
+		result = DirectFunctionCall2(jsonb_concat, result, JsonbPGetDatum(later.olds));
+	PG_RETURN_DATUM(DirectFunctionCall2(jsonb_concat, result, t.args[PARAM_HIDDEN]));
 }
 
 /*
@@ -559,11 +819,11 @@ asd_table_as_of(PG_FUNCTION_ARGS)
 				 errhint("Pass the partitioned table's row type, and filter its rows.")));
 
 	resolve_table(named, PG_GETARG_TIMESTAMPTZ(1), &t);
-	check_later_rows(&t, NULL);
+	check_later_rows(&t);
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT pg_catalog.jsonb_populate_record($7, r.j), r.lost, r.k"
-					 " FROM (%s) r(j, lost, k)", rebuild_query(&t, NULL));
+					 " FROM (%s) r(j, lost, k)", rebuild_query(&t));
 	/* through the live view: only the rows that were live */
 	if (named != t.relid && t.deleted_at != NULL)
 		appendStringInfo(&q, " WHERE r.lost OR (r.j OPERATOR(pg_catalog.->>) %s) IS NULL",
@@ -591,7 +851,7 @@ asd_table_as_of(PG_FUNCTION_ARGS)
 			if (DatumGetBool(SPI_getbinval(row, SPI_tuptable->tupdesc, 2, &isnull)))
 			{
 				if (!t.rls)
-					report_lost_row(&t, row, SPI_tuptable->tupdesc);
+					report_lost_row(&t, SPI_getvalue(row, SPI_tuptable->tupdesc, 3));
 				continue;
 			}
 			rec = DatumGetHeapTupleHeader(SPI_getbinval(row, SPI_tuptable->tupdesc, 1, &isnull));
