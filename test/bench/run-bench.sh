@@ -194,13 +194,7 @@ normalised_audit_rows() {		# variant database first-id
 	             ELSE j END
 	   FROM (SELECT id, logged_at, to_jsonb(a) - '{id,logged_at,txid}'::text[] AS j
 	           FROM $table a WHERE id > $3) a ORDER BY id" |
-		perl -e 'my (@rows, %at, %other, $n);
-			while (<STDIN>) { chomp; my ($t, $j) = split /\t/, $_, 2; push @rows, $j; $at{$t} //= scalar @rows; }
-			for my $j (@rows) {
-				$j =~ s{("\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d")}
-					{ exists $at{$1} ? "\"\@$at{$1}\"" : "\"?" . ($other{$1} //= ++$n) . "\"" }ge;
-				print "$j\n";
-			}'
+		perl "$here/normalise_times.pl"
 }
 content_check() {
 	local v first same=yes

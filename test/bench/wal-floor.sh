@@ -71,13 +71,7 @@ normalised_rows() {			# variant database
 	        j || jsonb_build_object('table_oid', (j ->> 'table_oid')::oid::regclass::text)
 	   FROM (SELECT id, logged_at, to_jsonb(a) - '{id,logged_at,txid}'::text[] AS j
 	           FROM $(rows_of "$1") a WHERE action = 'UPDATE') a ORDER BY id" |
-		perl -e 'my (@rows, %at, %other, $n);
-			while (<STDIN>) { chomp; my ($t, $j) = split /\t/, $_, 2; push @rows, $j; $at{$t} //= scalar @rows; }
-			for my $j (@rows) {
-				$j =~ s{("\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d")}
-					{ exists $at{$1} ? "\"\@$at{$1}\"" : "\"?" . ($other{$1} //= ++$n) . "\"" }ge;
-				print "$j\n";
-			}'
+		perl "$here/normalise_times.pl"
 }
 asd_log "content check: full, app, min, the same statements"
 for v in full app min; do
