@@ -439,6 +439,7 @@ typedef struct LaterRows
 	char	   *last_action;	/* the newest's action */
 	bool		inserted;		/* an INSERT among them */
 	int64		changed_key;	/* the earliest that changed the key; 0: none */
+	char	   *key;			/* the key as the newest of them spells it */
 	Jsonb	   *olds;			/* their old values merged: the earliest wins */
 } LaterRows;
 
@@ -515,7 +516,7 @@ read_later_rows(AsOfTable *t, LaterRows *later)
 		asd_append_names_cte(&q, "$2");
 		appendStringInfoChar(&q, ' ');
 	}
-	appendStringInfo(&q, "SELECT l.id, l.action, l.old_values FROM (SELECT l.id, l.action,"
+	appendStringInfo(&q, "SELECT l.id, l.action, l.old_values, l.row_pk FROM (SELECT l.id, l.action,"
 					 " %s AS row_pk, %s AS old_values"
 					 " FROM audit_softdelete.audit_logs l"
 					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2"
@@ -556,7 +557,10 @@ read_later_rows(AsOfTable *t, LaterRows *later)
 			Datum		old = SPI_getbinval(row, desc, 3, &isnull);
 
 			if (!later->any)
+			{
 				later->last_action = action;
+				later->key = SPI_getvalue(row, desc, 4);
+			}
 			later->any = true;
 			later->first_action = action;
 			if (strcmp(action, "INSERT") == 0)
@@ -620,6 +624,24 @@ earliest_key_change_to(AsOfTable *t)
 	return isnull ? 0 : DatumGetInt64(id);
 }
 
+/* Whether the row is there today, as the caller sees it (its key columns). */
+static bool
+exists_today(AsOfTable *t, const char *key_condition)
+{
+	AsdSpi		spi;
+	bool		found;
+
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s",
+						 get_rel_relkind(t->relid) == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+						 regclass_name(t->relid), key_condition),
+				1, t->argtypes, t->args, t->nulls, SPI_OK_SELECT,
+				ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
+	found = (SPI_processed > 0);
+	asd_spi_finish(&spi);
+	return found;
+}
+
 /* The row today, as jsonb, read as the caller; NULL if none (or hidden). */
 static Jsonb *
 todays_row(AsOfTable *t, const char *key_condition)
@@ -655,15 +677,16 @@ compare_names(const ListCell *a, const ListCell *b)
 }
 
 /*
- * Refuses what the trail cannot tell of one row: a change of its key since
- * the time (its own, or, when another row may have had its key then, any
- * row's change to it: the UPDATE that changed a key is logged under the
- * new key, so only a key no row has today, or that a row took again later,
- * can have been given up), and logged columns the table no longer has
- * that column_history does not know.
+ * Refuses what the trail cannot tell of one row, before its columns are
+ * read today: a change of its key since the time (its own, or, when
+ * another row may have had its key then, any row's change to it: the
+ * UPDATE that changed a key is logged under the new key, so only a key no
+ * row has today, or that a row took again later, can have been given up),
+ * and logged columns the table no longer has that column_history does not
+ * know.
  */
 static void
-check_later_row(AsOfTable *t, LaterRows *later, bool exists_today)
+check_later_row(AsOfTable *t, LaterRows *later, const char *key_condition)
 {
 	int64		changed = later->changed_key;
 	Datum	   *columns;
@@ -675,7 +698,7 @@ check_later_row(AsOfTable *t, LaterRows *later, bool exists_today)
 	JsonbValue	v;
 	ListCell   *lc;
 
-	if (changed == 0 && (later->inserted || !exists_today))
+	if (changed == 0 && (later->inserted || !exists_today(t, key_condition)))
 		changed = earliest_key_change_to(t);
 	if (changed != 0)
 		report_changed_key(t, changed);
@@ -749,8 +772,8 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 	key_condition = TextDatumGetCString(asd_call_internal_function("_key_condition", 2,
 																   argtypes, args, &isnull));
 	read_later_rows(&t, &later);
+	check_later_row(&t, &later, key_condition);
 	today = todays_row(&t, key_condition);
-	check_later_row(&t, &later, today != NULL);
 
 	if (later.any)
 	{
@@ -761,8 +784,7 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 		if (today == NULL && strcmp(later.last_action, "DELETE") != 0)
 		{
 			if (!t.rls)
-				report_lost_row(&t, DatumGetCString(DirectFunctionCall1(jsonb_out,
-																		t.args[PARAM_KEY])));
+				report_lost_row(&t, later.key);
 			PG_RETURN_NULL();
 		}
 	}
