@@ -42,3 +42,23 @@ SELECT count(*) FROM audit_softdelete.row_history('rhk_t', '{"uid": "abc"}');
 
 DROP TABLE rhk_t;
 RESET audit_softdelete.actor;
+
+-- A timestamptz key is written as the writing session prints it, with its
+-- TimeZone's offset, and looked for as the reading session prints it:
+-- from another TimeZone its history is found only by the key as row_pk
+-- shows it (docs/guide.md, "Keys whose text depends on a session
+-- setting"); restore() finds the row by the key's own equality.
+SET TimeZone = 'UTC';
+CREATE TABLE rhk_ts (ts timestamptz PRIMARY KEY, v int);
+SELECT audit_softdelete.enable('rhk_ts', stamps => false);
+INSERT INTO rhk_ts VALUES ('2026-01-01 10:00+00', 1);
+UPDATE rhk_ts SET v = 2;
+DELETE FROM rhk_ts;
+SELECT action, row_pk FROM audit_softdelete.row_history('rhk_ts', '{"ts": "2026-01-01 10:00+00"}');
+SET TimeZone = 'Europe/Paris';
+SELECT action, row_pk FROM audit_softdelete.row_history('rhk_ts', '{"ts": "2026-01-01 10:00+00"}');
+SELECT action FROM audit_softdelete.row_history('rhk_ts', '{"ts": "2026-01-01T10:00:00+00:00"}');
+SELECT audit_softdelete.restore('rhk_ts', '{"ts": "2026-01-01 10:00+00"}');
+RESET TimeZone;
+SELECT audit_softdelete.disable('rhk_ts');
+DROP TABLE rhk_ts;
