@@ -18,9 +18,11 @@ BEGIN
 END
 $$;
 
--- One transaction to look for, and its id.
+-- One transaction to look for, and its id.  (One UPDATE per row: the
+-- order in which one statement updates two rows depends on its plan.)
 BEGIN;
-UPDATE ai_items SET qty = 100 WHERE id IN (7, 8);
+UPDATE ai_items SET qty = 100 WHERE id = 7;
+UPDATE ai_items SET qty = 100 WHERE id = 8;
 DELETE FROM ai_other WHERE id = 7;
 SELECT pg_current_xact_id() AS the_txid \gset
 COMMIT;
