@@ -117,6 +117,7 @@ REGRESS = \
 	as_of_old_key \
 	undo \
 	undo_foreign_keys \
+	undo_key_settings \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

@@ -38,6 +38,9 @@
 
 PG_FUNCTION_INFO_V1(asd_key_condition);
 
+static void append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
+								  const char *column, const char *value);
+
 /*
  * key_equality
  *		The operator that compares a key column of rel: the btree equality
@@ -117,7 +120,21 @@ asd_append_key_clause(StringInfo buf, Relation rel, AttrNumber attnum,
 					  const char *value)
 {
 	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
-	char	   *column = psprintf("x.%s", quote_identifier(NameStr(att->attname)));
+
+	append_key_comparison(buf, rel, attnum,
+						  psprintf("x.%s", quote_identifier(NameStr(att->attname))),
+						  value);
+}
+
+/*
+ * Append "column OPERATOR(schema.op) (value)" for one key column of rel:
+ * column and value are expressions of the column's type.
+ */
+static void
+append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
+					  const char *column, const char *value)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
 	char	   *operand;
 
 	/* the column's collation, not the value type's default, decides */
@@ -333,4 +350,67 @@ asd_key_condition(PG_FUNCTION_ARGS)
 	relation_close(rel, NoLock);
 
 	PG_RETURN_TEXT_P(cstring_to_text(cond.data));
+}
+
+/* A type whose text, and so its JSON, depends on a session setting */
+static bool
+text_depends_on_settings(Oid typid)
+{
+	Oid			elem;
+
+	typid = getBaseType(typid);
+	elem = get_element_type(typid);
+	if (OidIsValid(elem))
+		typid = getBaseType(elem);
+	/* TimeZone, IntervalStyle, bytea_output, lc_monetary */
+	return typid == TIMESTAMPTZOID || typid == INTERVALOID ||
+		typid == BYTEAOID || typid == CASHOID;
+}
+
+/*
+ * asd_audit_key_match
+ *		NULL when the audit rows of relid spell each key as every session
+ *		would; else "((row_pk ->> 'a')::type OPERATOR(...) ((param ->> 'a')::type))
+ *		AND ...": the keys row_pk and param compared as values of the key's
+ *		types, not as text.  An audit row holds a key as the writing session
+ *		printed it: a timestamptz key with that session's TimeZone offset,
+ *		which a session with another TimeZone prints otherwise.
+ */
+char *
+asd_audit_key_match(Oid relid, const char *row_pk, const char *param)
+{
+	Relation	rel = relation_open(relid, AccessShareLock);
+	List	   *pkcols = asd_primary_key_columns(relid);
+	StringInfoData cond;
+	ListCell   *lc;
+	bool		depends = false;
+
+	foreach(lc, pkcols)
+	{
+		AttrNumber	attnum = get_attnum(relid, lfirst(lc));
+
+		if (text_depends_on_settings(get_atttype(relid, attnum)))
+			depends = true;
+	}
+	if (!depends)
+	{
+		relation_close(rel, NoLock);
+		return NULL;
+	}
+	initStringInfo(&cond);
+	foreach(lc, pkcols)
+	{
+		const char *name = lfirst(lc);
+		AttrNumber	attnum = get_attnum(relid, name);
+		char	   *type = cast_type_name(get_atttype(relid, attnum));
+		char	   *field = quote_literal_cstr(name);
+
+		if (cond.len > 0)
+			appendStringInfoString(&cond, " AND ");
+		append_key_comparison(&cond, rel, attnum,
+							  psprintf("((%s OPERATOR(pg_catalog.->>) %s)::%s)", row_pk, field, type),
+							  psprintf("(%s OPERATOR(pg_catalog.->>) %s)::%s", param, field, type));
+	}
+	relation_close(rel, NoLock);
+	return cond.data;
 }

@@ -30,6 +30,7 @@ typedef enum AsdKeyMatch
 } AsdKeyMatch;
 
 extern List *asd_primary_key_columns(Oid relid);
+extern char *asd_audit_key_match(Oid relid, const char *row_pk, const char *param);
 extern AsdKeyMatch asd_match_key(Jsonb *pk, List *pkcols, List **keys);
 extern void asd_report_key_mismatch(AsdKeyMatch match, List *pkcols, List *keys,
 									const char *relname);

@@ -248,6 +248,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	Datum		args[5];
 	ListCell   *lc;
 	uint64		i;
+	char	   *typed_match;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -288,7 +289,14 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	if (force)
 		return;
 
-	/* later changes of the row, by column: keys of their new (or old) values */
+	/*
+	 * later changes of the row, by column: keys of their new (or old)
+	 * values.  Found through the row-history index by the key's text,
+	 * unless that text depends on the writer's settings (a timestamptz key
+	 * and TimeZone): then every later audit row of the table, its key
+	 * compared as values.
+	 */
+	typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
 	initStringInfo(&q);
 	appendStringInfoString(&q, "WITH ");
 	asd_append_names_cte(&q, "$2");
@@ -302,12 +310,15 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	appendStringInfo(&q,
 					 " AS touched FROM audit_softdelete.audit_logs l"
 					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
-					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
-					 "  pg_catalog.jsonb_hash_extended($5, 0)])%s) x,"
+					 " AND l.row_pk IS NOT NULL%s%s) x,"
 					 " pg_catalog.jsonb_object_keys(x.touched) k(k)"
-					 " WHERE x.row_pk OPERATOR(pg_catalog.=) $1 AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
+					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
 					 " GROUP BY k.k ORDER BY k.k",
-					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "");
+					 typed_match ? "" :
+					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
+					 "  pg_catalog.jsonb_hash_extended($5, 0)])",
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
+					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
 
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = Int32GetDatum(c->table_id);
