@@ -47,12 +47,23 @@ RESET audit_softdelete.actor;
 -- TimeZone's offset, and looked for as the reading session prints it:
 -- from another TimeZone its history is found only by the key as row_pk
 -- shows it (docs/guide.md, "Keys whose text depends on a session
--- setting"); restore() finds the row by the key's own equality.
+-- setting"); restore() finds the row by the key's own equality, and
+-- row_as_of() compares such keys as values (changes written under two
+-- TimeZones, read from a third).
 SET TimeZone = 'UTC';
 CREATE TABLE rhk_ts (ts timestamptz PRIMARY KEY, v int);
 SELECT audit_softdelete.enable('rhk_ts', stamps => false);
 INSERT INTO rhk_ts VALUES ('2026-01-01 10:00+00', 1);
+SELECT clock_timestamp() AS before_updates \gset
 UPDATE rhk_ts SET v = 2;
+SELECT clock_timestamp() AS between_updates \gset
+SET TimeZone = 'Europe/Paris';
+UPDATE rhk_ts SET v = 3;
+SET TimeZone = 'America/New_York';
+SELECT audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', :'before_updates') ->> 'v' AS v_before,
+       audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', :'between_updates') ->> 'v' AS v_between,
+       audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', now()) ->> 'v' AS v_now;
+SET TimeZone = 'UTC';
 DELETE FROM rhk_ts;
 SELECT action, row_pk FROM audit_softdelete.row_history('rhk_ts', '{"ts": "2026-01-01 10:00+00"}');
 SET TimeZone = 'Europe/Paris';

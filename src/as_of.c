@@ -85,6 +85,7 @@ typedef struct AsOfTable
 	bool		rls;			/* row-level security hides rows of it */
 	bool		renamed;		/* a column renamed or dropped: map names */
 	bool		key_renamed;	/* a key column renamed: no key lookups */
+	bool		typed_keys;		/* row_as_of: keys compared as values */
 	Oid			argtypes[NUM_PARAMS];
 	Datum		args[NUM_PARAMS];
 	char		nulls[NUM_PARAMS];
@@ -523,13 +524,15 @@ read_later_rows(AsOfTable *t, LaterRows *later)
 					 " AND l.logged_at OPERATOR(pg_catalog.>) $3"
 					 " AND l.row_pk IS NOT NULL",
 					 todays_names(t, "l.row_pk"), todays_names(t, "l.old_values"));
-	if (!t->key_renamed)
+	if (!t->key_renamed && !t->typed_keys)
 		appendStringInfoString(&q,
 							   " AND l.row_pk_hash OPERATOR(pg_catalog.=)"
 							   " pg_catalog.jsonb_hash_extended($1, 0)"
 							   " AND l.row_pk OPERATOR(pg_catalog.=) $1");
 	appendStringInfoString(&q, ") l");
-	if (t->renamed)
+	if (t->typed_keys)
+		appendStringInfo(&q, " WHERE %s", asd_audit_key_match(t->relid, "l.row_pk", "$1"));
+	else if (t->renamed)
 		appendStringInfoString(&q, " WHERE l.row_pk OPERATOR(pg_catalog.=) $1");
 	appendStringInfoString(&q, " ORDER BY l.id DESC");
 
@@ -594,7 +597,14 @@ earliest_key_change_to(AsOfTable *t)
 	AsdSpi		spi;
 	bool		isnull;
 	Datum		id;
+	char	   *before;
 
+	/* the key before the change: the new one, the old values of its columns over it */
+	before = psprintf("(%s OPERATOR(pg_catalog.||)"
+					  " (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
+					  "    FROM pg_catalog.jsonb_each(%s) o"
+					  "   WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)))",
+					  todays_names(t, "l.row_pk"), todays_names(t, "l.old_values"));
 	initStringInfo(&q);
 	if (t->renamed)
 	{
@@ -608,14 +618,10 @@ earliest_key_change_to(AsOfTable *t)
 					 " AND l.logged_at OPERATOR(pg_catalog.>) $3"
 					 " AND l.action OPERATOR(pg_catalog.=) ANY ('{UPDATE,RESTORE}'::pg_catalog.text[])"
 					 " AND l.row_pk IS NOT NULL AND l.old_values IS NOT NULL"
-					 " AND %s OPERATOR(pg_catalog.?|) $4"
-					 " AND (%s OPERATOR(pg_catalog.||)"
-					 "      (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
-					 "         FROM pg_catalog.jsonb_each(%s) o"
-					 "        WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)))"
-					 "     OPERATOR(pg_catalog.=) $1",
-					 todays_names(t, "l.old_values"), todays_names(t, "l.row_pk"),
-					 todays_names(t, "l.old_values"));
+					 " AND %s OPERATOR(pg_catalog.?|) $4 AND %s",
+					 todays_names(t, "l.old_values"),
+					 t->typed_keys ? asd_audit_key_match(t->relid, before, "$1") :
+					 psprintf("%s OPERATOR(pg_catalog.=) $1", before));
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(q.data, PARAM_KEY_COLUMNS + 1, t->argtypes, t->args, t->nulls,
 				SPI_OK_SELECT, ASD_SPI_READ_ONLY | ASD_SPI_ONE_ROW);
@@ -771,6 +777,8 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 	args[1] = t.args[PARAM_KEY];
 	key_condition = TextDatumGetCString(asd_call_internal_function("_key_condition", 2,
 																   argtypes, args, &isnull));
+	/* a key whose text depends on the writer's TimeZone: compared as values */
+	t.typed_keys = (asd_audit_key_match(t.relid, "l.row_pk", "$1") != NULL);
 	read_later_rows(&t, &later);
 	check_later_row(&t, &later, key_condition);
 	today = todays_row(&t, key_condition);
