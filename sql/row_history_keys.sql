@@ -44,12 +44,11 @@ DROP TABLE rhk_t;
 RESET audit_softdelete.actor;
 
 -- A timestamptz key is written as the writing session prints it, with its
--- TimeZone's offset, and looked for as the reading session prints it:
--- from another TimeZone its history is found only by the key as row_pk
--- shows it (docs/guide.md, "Keys whose text depends on a session
--- setting"); restore() finds the row by the key's own equality, and
--- row_as_of() compares such keys as values (changes written under two
--- TimeZones, read from a third).
+-- TimeZone's offset (docs/guide.md, "Keys whose text depends on a session
+-- setting"): row_history() looks for it spelled with every offset, so it
+-- finds the audit rows of writers in any TimeZone; row_as_of() compares
+-- such keys as values; restore() finds the row by the key's own equality.
+-- (Changes written under three TimeZones, read from others.)
 SET TimeZone = 'UTC';
 CREATE TABLE rhk_ts (ts timestamptz PRIMARY KEY, v int);
 SELECT audit_softdelete.enable('rhk_ts', stamps => false);
@@ -59,6 +58,8 @@ UPDATE rhk_ts SET v = 2;
 SELECT clock_timestamp() AS between_updates \gset
 SET TimeZone = 'Europe/Paris';
 UPDATE rhk_ts SET v = 3;
+SET TimeZone = 'Asia/Kolkata';
+UPDATE rhk_ts SET v = 4;
 SET TimeZone = 'America/New_York';
 SELECT audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', :'before_updates') ->> 'v' AS v_before,
        audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', :'between_updates') ->> 'v' AS v_between,

@@ -165,6 +165,40 @@ read_into_result(ReturnSetInfo *rsinfo, const char *query, int nargs,
 }
 
 /*
+ * The audit rows of table_id whose key is one of keys (spellings of one
+ * key), through the row-history index, oldest first.
+ */
+static uint64
+read_spellings(ReturnSetInfo *rsinfo, int32 table_id, List *keys)
+{
+	Datum	   *hashes = palloc(sizeof(Datum) * list_length(keys));
+	Datum	   *values = palloc(sizeof(Datum) * list_length(keys));
+	Oid			argtypes[3] = {INT4OID, INT8ARRAYOID, JSONBARRAYOID};
+	Datum		args[3];
+	char		nulls[3] = {' ', ' ', ' '};
+	ListCell   *lc;
+	int			n = 0;
+
+	foreach(lc, keys)
+	{
+		values[n] = PointerGetDatum(lfirst(lc));
+		hashes[n] = DirectFunctionCall2(jsonb_hash_extended, values[n], Int64GetDatum(0));
+		n++;
+	}
+	args[0] = Int32GetDatum(table_id);
+	args[1] = PointerGetDatum(construct_array(hashes, n, INT8OID, sizeof(int64),
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	args[2] = PointerGetDatum(construct_array(values, n, JSONBOID, -1, false, TYPALIGN_INT));
+	return read_into_result(rsinfo,
+							"SELECT l.* FROM audit_softdelete.audit_logs l"
+							" WHERE l.table_id OPERATOR(pg_catalog.=) $1"
+							" AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY ($2)"
+							" AND l.row_pk OPERATOR(pg_catalog.=) ANY ($3)"
+							" ORDER BY l.id",
+							3, argtypes, args, nulls);
+}
+
+/*
  * row_history(tbl regclass, pk jsonb) RETURNS SETOF audit_logs
  *		The audit rows of the row of tbl named by pk, oldest first, found
  *		through the (table_id, row_pk_hash, id) index.
@@ -190,6 +224,7 @@ asd_row_history(PG_FUNCTION_ARGS)
 	char		nulls[3] = {' ', ' ', ' '};
 	AsdSpi		spi;
 	uint64		found;
+	List	   *by_offset;
 
 	asd_args_not_null(fcinfo, "table", "pk", NULL);
 	tbl = PG_GETARG_OID(0);
@@ -204,6 +239,9 @@ asd_row_history(PG_FUNCTION_ARGS)
 		asd_report_key_mismatch(match, pkcols, keys, get_rel_name(relid));
 
 	stored = asd_history_stored_key(relid, PG_GETARG_JSONB_P(1));
+	/* a timestamptz key: as each writer's TimeZone spelled it */
+	by_offset = (stored != NULL && match == ASD_KEY_MATCHES) ?
+		asd_key_spellings_by_offset(relid, stored) : NIL;
 
 	/* pk as given, and as the row's audit rows spell it */
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
@@ -220,7 +258,10 @@ asd_row_history(PG_FUNCTION_ARGS)
 	 * One spelling: the (table_id, row_pk_hash, id) index gives the rows in
 	 * order.  Two: a sort of the rows of both.
 	 */
-	if (stored == NULL)
+	if (by_offset != NIL)
+		found = read_spellings(rsinfo, table_id,
+							   lcons(DatumGetPointer(PG_GETARG_DATUM(1)), by_offset));
+	else if (stored == NULL)
 		found = read_into_result(rsinfo,
 								 "SELECT l.* FROM audit_softdelete.audit_logs l"
 								 " WHERE l.table_id OPERATOR(pg_catalog.=) $1"

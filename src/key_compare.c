@@ -28,6 +28,8 @@
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/ruleutils.h"
 #include "utils/syscache.h"
@@ -35,6 +37,7 @@
 
 #include "call_check.h"
 #include "key_compare.h"
+#include "sql_text.h"
 
 PG_FUNCTION_INFO_V1(asd_key_condition);
 
@@ -413,4 +416,82 @@ asd_audit_key_match(Oid relid, const char *row_pk, const char *param)
 	}
 	relation_close(rel, NoLock);
 	return cond.data;
+}
+
+/*
+ * asd_key_spellings_by_offset
+ *		NIL unless relid's primary key has a timestamptz column; else key (a
+ *		key of relid as a session writes it) spelled with every UTC offset a
+ *		session's TimeZone gives its timestamptz values today: -12:00 to
+ *		+14:00 in quarter hours, the same offset for all of them.  An audit
+ *		row holds the key as its writer printed it, so these find the rows
+ *		of every writer through the row-history index.  (Offsets in seconds,
+ *		as local mean times before about 1900 had, are not among them.)
+ */
+List *
+asd_key_spellings_by_offset(Oid relid, Jsonb *key)
+{
+	List	   *pkcols = asd_primary_key_columns(relid);
+	List	   *stamps = NIL;
+	List	   *result = NIL;
+	ListCell   *lc;
+	int			tz;
+
+	foreach(lc, pkcols)
+	{
+		AttrNumber	attnum = get_attnum(relid, lfirst(lc));
+
+		if (attnum > 0 && getBaseType(get_atttype(relid, attnum)) == TIMESTAMPTZOID)
+			stamps = lappend(stamps, lfirst(lc));
+	}
+	if (stamps == NIL || !JB_ROOT_IS_OBJECT(key))
+		return NIL;
+
+	/* each timestamptz value as an instant: a string the type reads back */
+	foreach(lc, stamps)
+	{
+		JsonbValue	name;
+		JsonbValue *value;
+
+		name.type = jbvString;
+		name.val.string.val = lfirst(lc);
+		name.val.string.len = strlen(lfirst(lc));
+		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
+		if (value == NULL || value->type != jbvString)
+			return NIL;
+	}
+
+	/* PostgreSQL counts offsets in seconds west of Greenwich */
+	for (tz = -14 * SECS_PER_HOUR; tz <= 12 * SECS_PER_HOUR; tz += 15 * SECS_PER_MINUTE)
+	{
+		JsonbParseState *state = NULL;
+		JsonbIterator *it = JsonbIteratorInit(&key->root);
+		JsonbIteratorToken token;
+		JsonbValue	v;
+		JsonbValue *built = NULL;
+		bool		stamp = false;
+
+		while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+		{
+			if (token == WJB_KEY)
+				stamp = asd_list_has_name(stamps, pnstrdup(v.val.string.val, v.val.string.len));
+			else if (token == WJB_VALUE && stamp)
+			{
+				Datum		instant = DirectFunctionCall3(timestamptz_in,
+														  CStringGetDatum(pnstrdup(v.val.string.val,
+																				   v.val.string.len)),
+														  ObjectIdGetDatum(InvalidOid),
+														  Int32GetDatum(-1));
+				char	   *text = JsonEncodeDateTime(NULL, instant, TIMESTAMPTZOID, &tz);
+
+				v.type = jbvString;
+				v.val.string.val = text;
+				v.val.string.len = strlen(text);
+			}
+			built = pushJsonbValue(&state, token,
+								   token == WJB_KEY || token == WJB_VALUE ? &v : NULL);
+		}
+		result = lappend(result, JsonbValueToJsonb(built));
+	}
+	return result;
 }
