@@ -47,7 +47,8 @@ RESET audit_softdelete.actor;
 -- TimeZone's offset (docs/guide.md, "Keys whose text depends on a session
 -- setting"): row_history() looks for it spelled with every offset, so it
 -- finds the audit rows of writers in any TimeZone; row_as_of() compares
--- such keys as values; restore() finds the row by the key's own equality.
+-- such keys as values, table_as_of() reads them as values and prints them
+-- again; restore() finds the row by the key's own equality.
 -- (Changes written under three TimeZones, read from others.)
 SET TimeZone = 'UTC';
 CREATE TABLE rhk_ts (ts timestamptz PRIMARY KEY, v int);
@@ -64,6 +65,8 @@ SET TimeZone = 'America/New_York';
 SELECT audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', :'before_updates') ->> 'v' AS v_before,
        audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', :'between_updates') ->> 'v' AS v_between,
        audit_softdelete.row_as_of('rhk_ts', '{"ts": "2026-01-01 10:00+00"}', now()) ->> 'v' AS v_now;
+SELECT (SELECT v FROM audit_softdelete.table_as_of(NULL::rhk_ts, :'before_updates')) AS table_v_before,
+       (SELECT v FROM audit_softdelete.table_as_of(NULL::rhk_ts, :'between_updates')) AS table_v_between;
 SET TimeZone = 'UTC';
 DELETE FROM rhk_ts;
 SELECT action, row_pk FROM audit_softdelete.row_history('rhk_ts', '{"ts": "2026-01-01 10:00+00"}');

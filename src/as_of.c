@@ -85,7 +85,7 @@ typedef struct AsOfTable
 	bool		rls;			/* row-level security hides rows of it */
 	bool		renamed;		/* a column renamed or dropped: map names */
 	bool		key_renamed;	/* a key column renamed: no key lookups */
-	bool		typed_keys;		/* row_as_of: keys compared as values */
+	bool		typed_keys;		/* key text depends on the writer's settings */
 	Oid			argtypes[NUM_PARAMS];
 	Datum		args[NUM_PARAMS];
 	char		nulls[NUM_PARAMS];
@@ -278,7 +278,10 @@ append_later_rows(StringInfo q, AsOfTable *t)
 		asd_append_names_cte(q, "$2");
 		appendStringInfoString(q, ", ");
 	}
-	appendStringInfoString(q, "later AS MATERIALIZED (SELECT * FROM (SELECT l.id, l.action, ");
+	/* keys whose text depends on the writer's settings: as this session prints them */
+	appendStringInfo(q, "later AS MATERIALIZED (SELECT l.id, l.action, %s AS row_pk, l.old_values"
+					 " FROM (SELECT l.id, l.action, ",
+					 t->typed_keys ? asd_audit_key_reprinted(t->relid, "l.row_pk") : "l.row_pk");
 	if (t->renamed)
 	{
 		asd_append_todays_names(q, "l.row_pk", "l");
@@ -849,6 +852,7 @@ asd_table_as_of(PG_FUNCTION_ARGS)
 				 errhint("Pass the partitioned table's row type, and filter its rows.")));
 
 	resolve_table(named, PG_GETARG_TIMESTAMPTZ(1), &t);
+	t.typed_keys = (asd_audit_key_match(t.relid, "l.row_pk", "$1") != NULL);
 	check_later_rows(&t);
 
 	initStringInfo(&q);

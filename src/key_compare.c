@@ -495,3 +495,38 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 	}
 	return result;
 }
+
+/*
+ * asd_audit_key_reprinted
+ *		For a relid whose key text depends on session settings (see
+ *		asd_audit_key_match): "jsonb_build_object('a', to_jsonb((row_pk ->>
+ *		'a')::type), ...)", the key row_pk holds, each column read as its
+ *		type and printed as this session prints it, so that one key written
+ *		under two TimeZones is one key again.
+ */
+char *
+asd_audit_key_reprinted(Oid relid, const char *row_pk)
+{
+	List	   *pkcols = asd_primary_key_columns(relid);
+	StringInfoData expr;
+	ListCell   *lc;
+
+	initStringInfo(&expr);
+	appendStringInfoString(&expr, "pg_catalog.jsonb_build_object(");
+	foreach(lc, pkcols)
+	{
+		const char *name = lfirst(lc);
+		Oid			typid = get_atttype(relid, get_attnum(relid, name));
+		char	   *field = quote_literal_cstr(name);
+
+		if (lc != list_head(pkcols))
+			appendStringInfoString(&expr, ", ");
+		if (text_depends_on_settings(typid))
+			appendStringInfo(&expr, "%s, pg_catalog.to_jsonb((%s OPERATOR(pg_catalog.->>) %s)::%s)",
+							 field, row_pk, field, cast_type_name(typid));
+		else
+			appendStringInfo(&expr, "%s, %s OPERATOR(pg_catalog.->) %s", field, row_pk, field);
+	}
+	appendStringInfoChar(&expr, ')');
+	return expr.data;
+}
