@@ -125,6 +125,7 @@ REGRESS = \
 	audit_writes_at_end \
 	audit_bloom_range_size \
 	row_history_keys \
+	row_history_offsets \
 	softdelete_trigger \
 	softdelete_marking \
 	softdelete_own_triggers \

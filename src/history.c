@@ -259,8 +259,13 @@ asd_row_history(PG_FUNCTION_ARGS)
 	 * order.  Two: a sort of the rows of both.
 	 */
 	if (by_offset != NIL)
-		found = read_spellings(rsinfo, table_id,
-							   lcons(DatumGetPointer(PG_GETARG_DATUM(1)), by_offset));
+	{
+		/* this session's own, in case its offset is not a quarter hour */
+		by_offset = lcons(DatumGetPointer(PG_GETARG_DATUM(1)), by_offset);
+		if (stored != NULL)
+			by_offset = lappend(by_offset, stored);
+		found = read_spellings(rsinfo, table_id, by_offset);
+	}
 	else if (stored == NULL)
 		found = read_into_result(rsinfo,
 								 "SELECT l.* FROM audit_softdelete.audit_logs l"

@@ -427,6 +427,9 @@ asd_audit_key_match(Oid relid, const char *row_pk, const char *param)
  *		row holds the key as its writer printed it, so these find the rows
  *		of every writer through the row-history index.  (Offsets in seconds,
  *		as local mean times before about 1900 had, are not among them.)
+ *		'infinity' and '-infinity' read alike in every session: NIL when
+ *		all the key's timestamptz values are such; an offset that would
+ *		take a value before timestamptz's first day spells no key.
  */
 List *
 asd_key_spellings_by_offset(Oid relid, Jsonb *key)
@@ -436,6 +439,7 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 	List	   *result = NIL;
 	ListCell   *lc;
 	int			tz;
+	bool		finite = false;
 
 	foreach(lc, pkcols)
 	{
@@ -452,6 +456,7 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 	{
 		JsonbValue	name;
 		JsonbValue *value;
+		TimestampTz instant;
 
 		name.type = jbvString;
 		name.val.string.val = lfirst(lc);
@@ -459,7 +464,16 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
 		if (value == NULL || value->type != jbvString)
 			return NIL;
+		instant = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+														  CStringGetDatum(pnstrdup(value->val.string.val,
+																				   value->val.string.len)),
+														  ObjectIdGetDatum(InvalidOid),
+														  Int32GetDatum(-1)));
+		if (!TIMESTAMP_NOT_FINITE(instant))
+			finite = true;
 	}
+	if (!finite)
+		return NIL;
 
 	/* PostgreSQL counts offsets in seconds west of Greenwich */
 	for (tz = -14 * SECS_PER_HOUR; tz <= 12 * SECS_PER_HOUR; tz += 15 * SECS_PER_MINUTE)
@@ -470,6 +484,7 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 		JsonbValue	v;
 		JsonbValue *built = NULL;
 		bool		stamp = false;
+		bool		in_range = true;
 
 		while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 		{
@@ -482,16 +497,32 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 																				   v.val.string.len)),
 														  ObjectIdGetDatum(InvalidOid),
 														  Int32GetDatum(-1));
-				char	   *text = JsonEncodeDateTime(NULL, instant, TIMESTAMPTZOID, &tz);
 
-				v.type = jbvString;
-				v.val.string.val = text;
-				v.val.string.len = strlen(text);
+				/*
+				 * JsonEncodeDateTime() shifts the value by the offset first:
+				 * not an infinity, and not before the first day it can print
+				 */
+				if (!TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(instant)))
+				{
+					char	   *text;
+
+					if (DatumGetTimestampTz(instant) - (TimestampTz) tz * USECS_PER_SEC <
+						MIN_TIMESTAMP)
+					{
+						in_range = false;
+						break;
+					}
+					text = JsonEncodeDateTime(NULL, instant, TIMESTAMPTZOID, &tz);
+					v.type = jbvString;
+					v.val.string.val = text;
+					v.val.string.len = strlen(text);
+				}
 			}
 			built = pushJsonbValue(&state, token,
 								   token == WJB_KEY || token == WJB_VALUE ? &v : NULL);
 		}
-		result = lappend(result, JsonbValueToJsonb(built));
+		if (in_range)
+			result = lappend(result, JsonbValueToJsonb(built));
 	}
 	return result;
 }
