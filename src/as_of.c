@@ -244,6 +244,9 @@ resolve_table(Oid named, TimestampTz at, AsOfTable *t)
 				 errmsg("table \"%s\" has no primary key", t->name),
 				 errdetail("Rows are rebuilt from their audit rows by their primary key.")));
 
+	/* a key whose text depends on the writer's TimeZone: compared as values */
+	t->typed_keys = asd_key_text_depends_on_settings(t->relid);
+
 	t->argtypes[PARAM_KEY] = JSONBOID;
 	t->argtypes[PARAM_TABLE_ID] = INT4OID;
 	t->argtypes[PARAM_AT] = TIMESTAMPTZOID;
@@ -780,8 +783,6 @@ asd_row_as_of(PG_FUNCTION_ARGS)
 	args[1] = t.args[PARAM_KEY];
 	key_condition = TextDatumGetCString(asd_call_internal_function("_key_condition", 2,
 																   argtypes, args, &isnull));
-	/* a key whose text depends on the writer's TimeZone: compared as values */
-	t.typed_keys = (asd_audit_key_match(t.relid, "l.row_pk", "$1") != NULL);
 	read_later_rows(&t, &later);
 	check_later_row(&t, &later, key_condition);
 	today = todays_row(&t, key_condition);
@@ -852,7 +853,6 @@ asd_table_as_of(PG_FUNCTION_ARGS)
 				 errhint("Pass the partitioned table's row type, and filter its rows.")));
 
 	resolve_table(named, PG_GETARG_TIMESTAMPTZ(1), &t);
-	t.typed_keys = (asd_audit_key_match(t.relid, "l.row_pk", "$1") != NULL);
 	check_later_rows(&t);
 
 	initStringInfo(&q);

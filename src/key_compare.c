@@ -37,7 +37,6 @@
 
 #include "call_check.h"
 #include "key_compare.h"
-#include "sql_text.h"
 
 PG_FUNCTION_INFO_V1(asd_key_condition);
 
@@ -371,6 +370,22 @@ text_depends_on_settings(Oid typid)
 }
 
 /*
+ * asd_key_text_depends_on_settings
+ *		Does relid's primary key have a column whose text, and so the JSON an
+ *		audit row holds of it, depends on the writing session's settings?
+ */
+bool
+asd_key_text_depends_on_settings(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, asd_primary_key_columns(relid))
+		if (text_depends_on_settings(get_atttype(relid, get_attnum(relid, lfirst(lc)))))
+			return true;
+	return false;
+}
+
+/*
  * asd_audit_key_match
  *		NULL when the audit rows of relid spell each key as every session
  *		would; else "((row_pk ->> 'a')::type OPERATOR(...) ((param ->> 'a')::type))
@@ -382,24 +397,14 @@ text_depends_on_settings(Oid typid)
 char *
 asd_audit_key_match(Oid relid, const char *row_pk, const char *param)
 {
-	Relation	rel = relation_open(relid, AccessShareLock);
+	Relation	rel;
 	List	   *pkcols = asd_primary_key_columns(relid);
 	StringInfoData cond;
 	ListCell   *lc;
-	bool		depends = false;
 
-	foreach(lc, pkcols)
-	{
-		AttrNumber	attnum = get_attnum(relid, lfirst(lc));
-
-		if (text_depends_on_settings(get_atttype(relid, attnum)))
-			depends = true;
-	}
-	if (!depends)
-	{
-		relation_close(rel, NoLock);
+	if (!asd_key_text_depends_on_settings(relid))
 		return NULL;
-	}
+	rel = relation_open(relid, AccessShareLock);
 	initStringInfo(&cond);
 	foreach(lc, pkcols)
 	{
@@ -436,8 +441,10 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 {
 	List	   *pkcols = asd_primary_key_columns(relid);
 	List	   *stamps = NIL;
+	TimestampTz *instants;
 	List	   *result = NIL;
 	ListCell   *lc;
+	int			n = 0;
 	int			tz;
 	bool		finite = false;
 
@@ -451,12 +458,12 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 	if (stamps == NIL || !JB_ROOT_IS_OBJECT(key))
 		return NIL;
 
-	/* each timestamptz value as an instant: a string the type reads back */
+	/* each timestamptz value as an instant, read once (numbered as stamps) */
+	instants = palloc(sizeof(TimestampTz) * list_length(stamps));
 	foreach(lc, stamps)
 	{
 		JsonbValue	name;
 		JsonbValue *value;
-		TimestampTz instant;
 
 		name.type = jbvString;
 		name.val.string.val = lfirst(lc);
@@ -464,13 +471,14 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
 		if (value == NULL || value->type != jbvString)
 			return NIL;
-		instant = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
-														  CStringGetDatum(pnstrdup(value->val.string.val,
-																				   value->val.string.len)),
-														  ObjectIdGetDatum(InvalidOid),
-														  Int32GetDatum(-1)));
-		if (!TIMESTAMP_NOT_FINITE(instant))
+		instants[n] = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
+															  CStringGetDatum(pnstrdup(value->val.string.val,
+																					   value->val.string.len)),
+															  ObjectIdGetDatum(InvalidOid),
+															  Int32GetDatum(-1)));
+		if (!TIMESTAMP_NOT_FINITE(instants[n]))
 			finite = true;
+		n++;
 	}
 	if (!finite)
 		return NIL;
@@ -483,40 +491,43 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 		JsonbIteratorToken token;
 		JsonbValue	v;
 		JsonbValue *built = NULL;
-		bool		stamp = false;
+		int			stamp = -1;
 		bool		in_range = true;
 
 		while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 		{
 			if (token == WJB_KEY)
-				stamp = asd_list_has_name(stamps, pnstrdup(v.val.string.val, v.val.string.len));
-			else if (token == WJB_VALUE && stamp)
 			{
-				Datum		instant = DirectFunctionCall3(timestamptz_in,
-														  CStringGetDatum(pnstrdup(v.val.string.val,
-																				   v.val.string.len)),
-														  ObjectIdGetDatum(InvalidOid),
-														  Int32GetDatum(-1));
+				char	   *name = pnstrdup(v.val.string.val, v.val.string.len);
 
-				/*
-				 * JsonEncodeDateTime() shifts the value by the offset first:
-				 * not an infinity, and not before the first day it can print
-				 */
-				if (!TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(instant)))
+				stamp = -1;
+				n = 0;
+				foreach(lc, stamps)
 				{
-					char	   *text;
-
-					if (DatumGetTimestampTz(instant) - (TimestampTz) tz * USECS_PER_SEC <
-						MIN_TIMESTAMP)
-					{
-						in_range = false;
-						break;
-					}
-					text = JsonEncodeDateTime(NULL, instant, TIMESTAMPTZOID, &tz);
-					v.type = jbvString;
-					v.val.string.val = text;
-					v.val.string.len = strlen(text);
+					if (strcmp(lfirst(lc), name) == 0)
+						stamp = n;
+					n++;
 				}
+			}
+			/*
+			 * JsonEncodeDateTime() shifts the value by the offset first: not
+			 * an infinity, and not before the first day it can print
+			 */
+			else if (token == WJB_VALUE && stamp >= 0 &&
+					 !TIMESTAMP_NOT_FINITE(instants[stamp]))
+			{
+				char	   *text;
+
+				if (instants[stamp] - (TimestampTz) tz * USECS_PER_SEC < MIN_TIMESTAMP)
+				{
+					in_range = false;
+					break;
+				}
+				text = JsonEncodeDateTime(NULL, TimestampTzGetDatum(instants[stamp]),
+										  TIMESTAMPTZOID, &tz);
+				v.type = jbvString;
+				v.val.string.val = text;
+				v.val.string.len = strlen(text);
 			}
 			built = pushJsonbValue(&state, token,
 								   token == WJB_KEY || token == WJB_VALUE ? &v : NULL);
