@@ -111,6 +111,7 @@ REGRESS = \
 	audit_writer \
 	audit_writer_definitions \
 	audit_writer_partition \
+	audit_writer_statement \
 	audit_indexes \
 	changes \
 	as_of \

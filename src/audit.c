@@ -322,10 +322,22 @@ audit_executor_finish(QueryDesc *queryDesc)
 	bool		writes = queryDesc->operation != CMD_SELECT ||
 		queryDesc->plannedstmt->hasModifyingCTE;
 
-	if (prev_executor_finish)
-		prev_executor_finish(queryDesc);
-	else
-		standard_ExecutorFinish(queryDesc);
+	asd_audit_logs_keep_enter();
+	PG_TRY();
+	{
+		if (prev_executor_finish)
+			prev_executor_finish(queryDesc);
+		else
+			standard_ExecutorFinish(queryDesc);
+	}
+	PG_CATCH();
+	{
+		asd_audit_logs_keep_exit(true);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	asd_audit_logs_keep_exit(false);
+
 	if (writes && asd_moved_rows_held())
 	{
 		AsdMovedRow *moved;

@@ -49,5 +49,7 @@ typedef struct AsdAuditRow
 extern void asd_audit_write_init(void);
 extern void asd_write_audit_row(AsdAuditRow *row);
 extern bool asd_audit_logs_has_xact_start(void);
+extern void asd_audit_logs_keep_enter(void);
+extern void asd_audit_logs_keep_exit(bool failed);
 
 #endif							/* ASD_AUDIT_WRITE_H */
