@@ -132,3 +132,4 @@ DROP FUNCTION ws_fail_on_3();
 DROP FUNCTION ws_touch_other();
 DROP FUNCTION ws_delete_soft();
 DROP TABLE ws_t, ws_other, ws_soft;
+DROP EXTENSION amcheck;
