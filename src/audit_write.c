@@ -17,6 +17,10 @@
  * with what those defaults and the generated row_pk_hash would give, and
  * skips the CHECK, which every action it writes passes.
  *
+ * A statement's audit rows after its first share one open of audit_logs
+ * and its indexes, closed when the statement finishes (the kept_* state
+ * below, closed by asd_audit_logs_keep_exit).
+ *
  * Either way the row is written as the extension owner would: the writing
  * role needs no grant on audit_logs.  The session's identity comes from
  * the server, never from the application.
