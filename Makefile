@@ -74,6 +74,7 @@ REGRESS = \
 	save_table_options \
 	stamps \
 	actor \
+	actor_procedure \
 	actor_setting_names \
 	actor_types \
 	column_mapping \

@@ -20,6 +20,7 @@
 #include "audit_softdelete.h"
 
 #include "access/xact.h"
+#include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -226,13 +227,18 @@ asd_actor_datum(const char *actor, AsdRoleColumn *col, Relation rel)
  *		Name the actor for the rest of the current transaction only, like
  *		SET LOCAL, so that on a pooled connection it never reaches the next
  *		transaction.  NULL or '' clears it.
+ *
+ * Outside a transaction block the transaction ends with the statement, and
+ * a warning says so; but a procedure or DO block that commits (a non-atomic
+ * context) runs its transactions outside any block, and there the actor
+ * lasts until its next COMMIT or ROLLBACK, as it should.
  */
 Datum
 asd_set_actor(PG_FUNCTION_ARGS)
 {
 	char	   *actor = PG_ARGISNULL(0) ? "" : text_to_cstring(PG_GETARG_TEXT_PP(0));
 
-	if (!IsTransactionBlock())
+	if (!IsTransactionBlock() && !SPI_inside_nonatomic_context())
 		ereport(WARNING,
 				(errcode(ERRCODE_NO_ACTIVE_SQL_TRANSACTION),
 				 errmsg("set_actor can only be used in transaction blocks"),

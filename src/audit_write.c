@@ -659,9 +659,20 @@ summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
 		UnlockRelation(rel, ShareUpdateExclusiveLock);
 		return;
 	}
+
+	/*
+	 * Summarising puts a placeholder into the index, reads the range, then
+	 * replaces the placeholder.  A cancel or termination in between (a
+	 * statement_timeout of the audited statement) would leave the
+	 * placeholder for good: no VACUUM summarises a range that has an index
+	 * tuple, and a placeholder matches every search.  Reading 32 pages
+	 * just written is quick: interrupts wait until it is done.
+	 */
+	HOLD_INTERRUPTS();
 	(void) DirectFunctionCall2(brin_summarize_range,
 							   ObjectIdGetDatum(RelationGetRelid(index)),
 							   Int64GetDatum((int64) (block - stats.pagesPerRange)));
+	RESUME_INTERRUPTS();
 	UnlockRelation(index, ShareUpdateExclusiveLock);
 	UnlockRelation(rel, ShareUpdateExclusiveLock);
 }
