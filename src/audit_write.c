@@ -669,10 +669,18 @@ summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
 	 * just written is quick: interrupts wait until it is done.
 	 */
 	HOLD_INTERRUPTS();
-	(void) DirectFunctionCall2(brin_summarize_range,
-							   ObjectIdGetDatum(RelationGetRelid(index)),
-							   Int64GetDatum((int64) (block - stats.pagesPerRange)));
-	RESUME_INTERRUPTS();
+	/* an error caught by a PL/pgSQL block must not leave them held */
+	PG_TRY();
+	{
+		(void) DirectFunctionCall2(brin_summarize_range,
+								   ObjectIdGetDatum(RelationGetRelid(index)),
+								   Int64GetDatum((int64) (block - stats.pagesPerRange)));
+	}
+	PG_FINALLY();
+	{
+		RESUME_INTERRUPTS();
+	}
+	PG_END_TRY();
 	UnlockRelation(index, ShareUpdateExclusiveLock);
 	UnlockRelation(rel, ShareUpdateExclusiveLock);
 }
