@@ -157,6 +157,7 @@ REGRESS = \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
+	view_delete_race \
 	audit_summarise_locks undo_race \
 	concurrent_trigger_guard migration_concurrent migration_holder \
 	implied_stamps_race

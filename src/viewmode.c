@@ -156,7 +156,9 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 		values[k] = heap_getattr(oldtuple, info->key_attnums[k],
 								 RelationGetDescr(view), &isnull);
 	}
-	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values);
+	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values,
+							 oldtuple, RelationGetDescr(view),
+							 RelationGetRelationName(view));
 	asd_spi_finish(&spi);
 
 	/* counted only if this row was deleted now, softly or not */
