@@ -142,7 +142,8 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("view \"%s\" is not the live view of a table in view mode",
 						RelationGetRelationName(view)),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+				 asd_errhint_not_enabled(trigdata,
+										 "Drop the trigger and call audit_softdelete.enable() instead.")));
 
 	asd_spi_connect(&spi, InvalidOid, 0);
 	if (info->mark_plan == NULL)
