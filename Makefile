@@ -142,6 +142,7 @@ REGRESS = \
 	progress_notices \
 	softdelete_view \
 	softdelete_view_defaults \
+	softdelete_view_owner \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
