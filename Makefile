@@ -143,6 +143,7 @@ REGRESS = \
 	softdelete_view \
 	softdelete_view_defaults \
 	softdelete_view_owner \
+	softdelete_view_names \
 	orm_statements \
 	softdelete_view_delete \
 	softdelete_view_audit \

@@ -773,6 +773,14 @@ BEGIN
                       HINT = 'Add a primary key, or use soft_delete => ''trigger''.';
         END IF;
         view_name := relname;
+        -- a longer name would be cut short: <name>_al, or <name> itself
+        IF octet_length(relname || '_all') > current_setting('max_identifier_length')::int THEN
+            RAISE EXCEPTION 'table name "%" is too long for view mode', relname
+                USING ERRCODE = 'name_too_long',
+                      DETAIL = format('View mode renames table "%s" to "%s_all", which is longer than %s bytes.',
+                                      relname, relname, current_setting('max_identifier_length')),
+                      HINT = 'Rename the table to a shorter name first, or use soft_delete => ''trigger''.';
+        END IF;
         IF to_regclass(format('%s.%I', (SELECT relnamespace::regnamespace FROM pg_class WHERE oid = tbl),
                               relname || '_all')) IS NOT NULL THEN
             RAISE EXCEPTION 'relation "%" already exists', relname || '_all'
