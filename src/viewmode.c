@@ -139,12 +139,16 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	oldtuple = trigdata->tg_trigtuple;
 	info = asd_get_relinfo(view);
 	if (!info->tracked || info->soft_delete != ASD_SOFT_DELETE_VIEW)
+	{
+		const char *hint = asd_not_enabled_hint(trigdata,
+												"Drop the trigger and call audit_softdelete.enable() instead.");
+
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("view \"%s\" is not the live view of a table in view mode",
 						RelationGetRelationName(view)),
-				 asd_errhint_not_enabled(trigdata,
-										 "Drop the trigger and call audit_softdelete.enable() instead.")));
+				 errhint("%s", hint)));
+	}
 
 	asd_spi_connect(&spi, InvalidOid, 0);
 	if (info->mark_plan == NULL)
