@@ -144,6 +144,9 @@ REGRESS = \
 	progress_notices \
 	softdelete_view \
 	softdelete_view_defaults \
+	softdelete_view_owner \
+	softdelete_view_names \
+	orm_statements \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
@@ -159,6 +162,7 @@ REGRESS = \
 	migration_security
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
+	view_delete_race \
 	audit_summarise_locks undo_race \
 	concurrent_trigger_guard migration_concurrent migration_holder \
 	implied_stamps_race

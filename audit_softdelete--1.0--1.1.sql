@@ -499,6 +499,36 @@ CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
                  'ALTER TABLE')
     EXECUTE FUNCTION audit_softdelete._table_ddl_end();
 
+-- After ALTER TABLE ... OWNER TO (the C event trigger _table_ddl_end
+-- decides): the live view of a table in view mode is owned like the table,
+-- as _create_live_view() made it, so that the new owner may use it and its
+-- ALTER TABLE can make it again.  Only for tables the role may own now (it
+-- is the role that just gave them away, or a superuser).
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
+CREATE FUNCTION audit_softdelete._follow_table_owner()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN SELECT v.oid::regclass AS view_, c.relowner
+               FROM audit_softdelete.tracked_tables tt
+               JOIN pg_class c ON c.oid = tt.relid
+               JOIN pg_class v ON v.oid = audit_softdelete._live_view(tt.relid)
+              WHERE tt.enabled AND tt.soft_delete = 'view' AND v.relowner <> c.relowner
+                AND pg_has_role(audit_softdelete._caller(), c.relowner, 'USAGE')
+                AND tt.relid IN (SELECT d.objid FROM pg_event_trigger_ddl_commands() d
+                                  WHERE d.classid = 'pg_class'::regclass)
+    LOOP
+        PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s OWNER TO %s', t.view_, t.relowner::regrole));
+    END LOOP;
+END
+$$;
+
+REVOKE ALL ON FUNCTION audit_softdelete._follow_table_owner() FROM PUBLIC;
+
 -- Dropped tables leave tracked_tables (as in 1.0), dropped schemas
 -- tracked_schemas: a row naming no schema would be dumped as a bare OID.
 CREATE OR REPLACE FUNCTION audit_softdelete._forget_dropped_tables()
@@ -743,6 +773,14 @@ BEGIN
                       HINT = 'Add a primary key, or use soft_delete => ''trigger''.';
         END IF;
         view_name := relname;
+        -- a longer name would be cut short: <name>_al, or <name> itself
+        IF octet_length(relname || '_all') > current_setting('max_identifier_length')::int THEN
+            RAISE EXCEPTION 'table name "%" is too long for view mode', relname
+                USING ERRCODE = 'name_too_long',
+                      DETAIL = format('View mode renames table "%s" to "%s_all", which is longer than %s bytes.',
+                                      relname, relname, current_setting('max_identifier_length')),
+                      HINT = 'Rename the table to a shorter name first, or use soft_delete => ''trigger''.';
+        END IF;
         IF to_regclass(format('%s.%I', (SELECT relnamespace::regnamespace FROM pg_class WHERE oid = tbl),
                               relname || '_all')) IS NOT NULL THEN
             RAISE EXCEPTION 'relation "%" already exists', relname || '_all'

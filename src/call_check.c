@@ -32,6 +32,8 @@
 #include "utils/rel.h"
 
 #include "call_check.h"
+#include "relinfo.h"
+#include "trigger_guard.h"
 
 /* Why a trigger function takes no arguments, for both refusals of them. */
 #define NO_ARGUMENTS_HINT \
@@ -158,14 +160,40 @@ void
 asd_require_feature(TriggerData *trigdata, const char *funcname, bool enabled,
 					const char *feature)
 {
-	if (!enabled)
-		ereport(ERROR,
-				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("table \"%s\" is not enabled for %s",
-						RelationGetRelationName(trigdata->tg_relation), feature),
-				 errdetail("Trigger \"%s\" calls audit_softdelete.%s(), but audit_softdelete.tracked_tables does not enable %s for the table.",
-						   trigdata->tg_trigger->tgname, funcname, feature),
-				 errhint("Call audit_softdelete.enable() with the options the table needs (with create_triggers => false it keeps your own triggers), or drop the trigger.")));
+	const char *hint;
+
+	if (enabled)
+		return;
+	hint = asd_not_enabled_hint(trigdata,
+								"Call audit_softdelete.enable() with the options the table needs (with create_triggers => false it keeps your own triggers), or drop the trigger.");
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("table \"%s\" is not enabled for %s",
+					RelationGetRelationName(trigdata->tg_relation), feature),
+			 errdetail("Trigger \"%s\" calls audit_softdelete.%s(), but audit_softdelete.tracked_tables does not enable %s for the table.",
+					   trigdata->tg_trigger->tgname, funcname, feature),
+			 errhint("%s", hint)));
+}
+
+/*
+ * asd_not_enabled_hint
+ *		The hint of the error above (and of the live view's trigger firing
+ *		on a view that is no live view): the usual one, or, for a trigger
+ *		named as enable() names its own on a relation that tracked_tables
+ *		does not enable at all, what a schema-only dump leaves out.  Such a
+ *		dump (Rails' structure.sql) keeps the tables, live views and
+ *		triggers but no rows of the extension's tables, enable()'s options
+ *		among them, and enable() cannot be called again on what it made.
+ */
+const char *
+asd_not_enabled_hint(TriggerData *trigdata, const char *usual)
+{
+	if (asd_our_trigger_name(trigdata->tg_trigger->tgname) &&
+		!asd_get_relinfo(trigdata->tg_relation)->tracked)
+		return "The trigger is one that audit_softdelete.enable() creates, but audit_softdelete.tracked_tables has no options for the table, "
+			"as after restoring a schema-only dump: restore the rows of audit_softdelete.tracked_tables as well "
+			"(pg_dump --data-only --table=audit_softdelete.tracked_tables).";
+	return usual;
 }
 
 /*

@@ -31,6 +31,8 @@ extern void asd_check_trigger_definition(Oid relid, Oid trigoid,
 										 bool is_constraint);
 extern void asd_require_feature(TriggerData *trigdata, const char *funcname,
 								bool enabled, const char *feature);
+extern const char *asd_not_enabled_hint(TriggerData *trigdata,
+										const char *usual);
 extern EventTriggerData *asd_event_trigger_call(FunctionCallInfo fcinfo,
 												const char *funcname);
 extern const char *asd_append_only_change(FunctionCallInfo fcinfo,

@@ -11,7 +11,8 @@
  * left alone.
  *
  * A DELETE that viewmode.c runs for a row of a live view learns from
- * asd_delete_row() whether its row was deleted (see there).
+ * asd_delete_row() whether its row was deleted (see there), and deletes it
+ * only if it is still the row the DELETE through the view read.
  *
  * A delete goes through physically, and is recorded in audit_logs, when:
  *	- it is the DELETE half of an UPDATE moving the row to another
@@ -29,6 +30,7 @@
 #include "audit_softdelete.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "utils/fmgroids.h"
 
 #include "audit.h"
@@ -37,6 +39,7 @@
 #include "owner.h"
 #include "relinfo.h"
 #include "row_movement.h"
+#include "rowjson.h"
 #include "softdelete.h"
 #include "call_check.h"
 
@@ -51,11 +54,19 @@ PG_FUNCTION_INFO_V1(asd_truncate_guard_trigger);
  * one level below asd_delete_row()'s caller; soft deletes further down (a
  * cascade, a DELETE in a trigger of yours) are not its row's.  A nested
  * asd_delete_row() has a request of its own.
+ *
+ * The row as the statement through the live view read it comes along: the
+ * DELETE finds the row by its key only, and a row another transaction
+ * changed meanwhile (the DELETE waited for it) may no longer meet the
+ * conditions of that statement, which only PostgreSQL could check again.
  */
 typedef struct DeleteRequest
 {
 	Oid			table;			/* the enabled table the DELETE is on */
 	int			depth;			/* trigger depth of its row triggers */
+	HeapTuple	seen;			/* the row as the view's statement read it */
+	TupleDesc	seen_desc;		/* the view's row type */
+	const char *view_name;		/* the live view, for the error */
 	bool		marked;			/* the answer: its row was soft-deleted */
 } DeleteRequest;
 
@@ -72,16 +83,22 @@ trigger_depth(void)
  * asd_delete_row
  *		Run a prepared DELETE of one row of an enabled table (viewmode.c's,
  *		in its SPI connection) and say whether the row was deleted, softly
- *		or physically.
+ *		or physically.  seen is the row as the statement on the view
+ *		read it (of type seen_desc, the view's), which the row deleted must
+ *		still be.
  */
 bool
-asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
+asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values,
+			   HeapTuple seen, TupleDesc seen_desc, const char *view_name)
 {
 	DeleteRequest request;
 	DeleteRequest *outer = delete_request;
 
 	request.table = table;
 	request.depth = trigger_depth() + 1;
+	request.seen = seen;
+	request.seen_desc = seen_desc;
+	request.view_name = view_name;
 	request.marked = false;
 	delete_request = &request;
 	PG_TRY();
@@ -95,6 +112,55 @@ asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values)
 	PG_END_TRY();
 
 	return request.marked || SPI_processed > 0;
+}
+
+/*
+ * Is this row, which the DELETE of a request is about to delete, not the
+ * row the statement on the live view read?  When another transaction
+ * changed it after the statement began, the DELETE waited for that
+ * transaction and found the row's new version by its key.  A DELETE on a
+ * table checks its WHERE again on such a version (an optimistic lock's
+ * "AND lock_version = 3" then deletes nothing); the DELETE through the
+ * view cannot, as PostgreSQL does not check a view's INSTEAD OF DELETE
+ * rows again.  A version this transaction wrote (a trigger of the same
+ * statement) is not such a change, nor one whose values are all the same.
+ */
+static bool
+changed_since_read(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	DeleteRequest *request = delete_request;
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			i;
+
+	if (request->seen == NULL ||
+		TransactionIdIsCurrentTransactionId(HeapTupleHeaderGetXmin(tuple->t_data)))
+		return false;
+	for (i = 0; i < request->seen_desc->natts; i++)
+	{
+		Form_pg_attribute seen_att = TupleDescAttr(request->seen_desc, i);
+		Datum		seen_value;
+		Datum		value;
+		bool		seen_null;
+		bool		isnull;
+		int			j;
+
+		if (seen_att->attisdropped)
+			continue;
+		for (j = 0; j < info->natts; j++)
+		{
+			if (info->columns[j].name != NULL &&
+				strcmp(info->columns[j].name, NameStr(seen_att->attname)) == 0)
+				break;
+		}
+		if (j == info->natts)
+			continue;
+		seen_value = heap_getattr(request->seen, i + 1, request->seen_desc, &seen_null);
+		value = heap_getattr(tuple, j + 1, tupdesc, &isnull);
+		if (asd_column_changed(&info->columns[j], seen_value, seen_null,
+							   value, isnull, info->cxt))
+			return true;
+	}
+	return false;
 }
 
 /*
@@ -134,6 +200,7 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	TupleDesc	tupdesc;
 	AsdRelInfo *info;
 	HeapTuple	oldtuple;
+	bool		requested;
 
 	trigdata = asd_check_row_trigger(fcinfo, "soft_delete_trigger", true,
 									 false, true, true);
@@ -157,6 +224,25 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 	if (rel->rd_rel->relispartition && asd_is_moving_row(rel, oldtuple))
 		return PointerGetDatum(oldtuple);
 
+	/* the row of a DELETE through a live view (asd_delete_row) */
+	requested = delete_request != NULL &&
+		delete_request->table == info->tracked_relid &&
+		delete_request->depth == trigger_depth();
+	if (requested)
+	{
+		/* deleted meanwhile: no longer in the view, nothing to delete */
+		if (!heap_attisnull(oldtuple, info->roles[ASD_DELETED_AT].attnum, tupdesc))
+			return PointerGetDatum(NULL);
+		if (changed_since_read(info, rel, oldtuple))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update"),
+					 errdetail("Another transaction changed a row of view \"%s\" after this DELETE read it, "
+							   "and a DELETE through the view cannot check its conditions again on the new version.",
+							   delete_request->view_name),
+					 errhint("Retry the transaction.")));
+	}
+
 	if (asd_hard_delete || asd_purging(info) ||
 		asd_parent_physically_deleted(info, rel, oldtuple))
 	{
@@ -168,9 +254,7 @@ asd_soft_delete_trigger(PG_FUNCTION_ARGS)
 		return PointerGetDatum(oldtuple);
 	}
 
-	if (soft_delete_row(info, rel, oldtuple) &&
-		delete_request != NULL && delete_request->table == info->tracked_relid &&
-		delete_request->depth == trigger_depth())
+	if (soft_delete_row(info, rel, oldtuple) && requested)
 		delete_request->marked = true;
 
 	return PointerGetDatum(NULL);

@@ -13,6 +13,8 @@
 
 #include "audit_softdelete.h"
 
-extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values);
+extern bool asd_delete_row(Oid table, SPIPlanPtr plan, Datum *values,
+						   HeapTuple seen, TupleDesc seen_desc,
+						   const char *view_name);
 
 #endif							/* ASD_SOFTDELETE_H */

@@ -72,6 +72,7 @@
 #include "call_check.h"
 #include "owner.h"
 #include "tracked.h"
+#include "trigger_guard.h"
 
 PG_FUNCTION_INFO_V1(asd_guard_triggers);
 PG_FUNCTION_INFO_V1(asd_verify_triggers);
@@ -110,8 +111,12 @@ static const char *const our_trigger_names[] = {
 	ASD_TRIGGER_PREFIX "view_delete"
 };
 
-static bool
-our_trigger_name(const char *name)
+/*
+ * asd_our_trigger_name
+ *		Is this the name of a trigger enable() creates?
+ */
+bool
+asd_our_trigger_name(const char *name)
 {
 	int			i;
 
@@ -146,7 +151,7 @@ our_trigger(Oid relid, const char *name, Oid nspid, bool silenced, char *state)
 	{
 		Form_pg_trigger trig = (Form_pg_trigger) GETSTRUCT(tup);
 
-		if (our_trigger_name(NameStr(trig->tgname)) &&
+		if (asd_our_trigger_name(NameStr(trig->tgname)) &&
 			get_func_namespace(trig->tgfoid) == nspid &&
 			(!silenced || trig->tgenabled == TRIGGER_DISABLED ||
 			 trig->tgenabled == TRIGGER_FIRES_ON_REPLICA))

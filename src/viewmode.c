@@ -30,6 +30,7 @@
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "nodes/parsenodes.h"
+#include "parser/parse_func.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -138,11 +139,16 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 	oldtuple = trigdata->tg_trigtuple;
 	info = asd_get_relinfo(view);
 	if (!info->tracked || info->soft_delete != ASD_SOFT_DELETE_VIEW)
+	{
+		const char *hint = asd_not_enabled_hint(trigdata,
+												"Drop the trigger and call audit_softdelete.enable() instead.");
+
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("view \"%s\" is not the live view of a table in view mode",
 						RelationGetRelationName(view)),
-				 errhint("Drop the trigger and call audit_softdelete.enable() instead.")));
+				 errhint("%s", hint)));
+	}
 
 	asd_spi_connect(&spi, InvalidOid, 0);
 	if (info->mark_plan == NULL)
@@ -156,7 +162,9 @@ asd_view_delete_trigger(PG_FUNCTION_ARGS)
 		values[k] = heap_getattr(oldtuple, info->key_attnums[k],
 								 RelationGetDescr(view), &isnull);
 	}
-	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values);
+	deleted = asd_delete_row(info->tracked_relid, info->mark_plan, values,
+							 oldtuple, RelationGetDescr(view),
+							 RelationGetRelationName(view));
 	asd_spi_finish(&spi);
 
 	/* counted only if this row was deleted now, softly or not */
@@ -171,6 +179,7 @@ typedef struct TableChanges
 	bool		primary_key;	/* adds a primary key (or a column with one) */
 	bool		defaults;		/* sets or drops a column's default */
 	bool		created;		/* creates a table (not a temporary one) */
+	bool		owner;			/* gives the table another owner */
 } TableChanges;
 
 static bool
@@ -183,7 +192,7 @@ is_primary_key(Node *node)
 static TableChanges
 table_changes(Node *parsetree)
 {
-	TableChanges changes = {false, false, false, false, false};
+	TableChanges changes = {false, false, false, false, false, false};
 	ListCell   *lc;
 
 	if (IsA(parsetree, RenameStmt))
@@ -235,6 +244,9 @@ table_changes(Node *parsetree)
 				case AT_ColumnDefault:
 					changes.defaults = true;
 					break;
+				case AT_ChangeOwner:
+					changes.owner = true;
+					break;
 				default:
 					break;
 			}
@@ -263,12 +275,26 @@ can_enable_created_tables(void)
 }
 
 /*
+ * Can a live view follow its table's new owner, by _follow_table_owner()?
+ * Not before ALTER EXTENSION ... UPDATE has created that function (1.1).
+ */
+static bool
+can_follow_table_owner(void)
+{
+	List	   *name = list_make2(makeString(ASD_SCHEMA_NAME),
+								  makeString("_follow_table_owner"));
+
+	return OidIsValid(LookupFuncName(name, 0, NULL, true));
+}
+
+/*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
  *		before it, when partitions came or went, set their TRUNCATE
- *		triggers, give live views the table's new column defaults, and
- *		refuse a primary key over hidden columns (see _after_table_ddl and
- *		_follow_column_defaults in the install script).  After CREATE TABLE,
+ *		triggers, give live views the table's new column defaults (and,
+ *		since 1.1, its new owner), and refuse a primary key over hidden
+ *		columns (see _after_table_ddl and _follow_column_defaults in the
+ *		install script, _follow_table_owner in the upgrade script to 1.1).  After CREATE TABLE,
  *		CREATE TABLE AS and SELECT INTO: enable the new tables of the
  *		schemas enable_schema(..., include_future => true) named (see
  *		_enable_created_tables in the upgrade script to 1.1).
@@ -293,8 +319,10 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	changes = table_changes(trigdata->parsetree);
 	if (changes.created && !can_enable_created_tables())
 		changes.created = false;
+	if (changes.owner && !can_follow_table_owner())
+		changes.owner = false;
 	if (!changes.primary_key && !changes.columns && !changes.partitions &&
-		!changes.defaults && !changes.created)
+		!changes.defaults && !changes.created && !changes.owner)
 		PG_RETURN_VOID();
 
 	/* internal functions, run on behalf of the role running the DDL */
@@ -312,6 +340,9 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 		/* after the views made again above, which took the defaults already */
 		if (changes.defaults)
 			asd_spi_run("SELECT audit_softdelete._follow_column_defaults()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		if (changes.owner)
+			asd_spi_run("SELECT audit_softdelete._follow_table_owner()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		/* a new partition has had its triggers from _after_table_ddl above */
 		if (changes.created)
