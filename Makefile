@@ -139,6 +139,7 @@ REGRESS = \
 	restore_bookkeeping \
 	softdelete_key_types \
 	softdelete_purge \
+	softdelete_physical_only \
 	progress_notices \
 	softdelete_view \
 	softdelete_view_defaults \

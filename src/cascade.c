@@ -36,6 +36,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -63,8 +64,14 @@ typedef struct CascadeFrame
 
 static List *cascade_stack = NIL;
 
-/* The table purge() is removing rows from, if any. */
+/*
+ * The table purge() is removing rows from, if any, and the trigger depth
+ * at which the row triggers of its own DELETE fire.  A DELETE of that
+ * table that a trigger runs meanwhile (deeper down) is no part of the
+ * purge: it soft-deletes as any other, or it would remove live rows.
+ */
 static Oid	purging_relid = InvalidOid;
+static int	purging_depth = 0;
 
 /*
  * purge() reports its progress in a NOTICE every this many rows, first as
@@ -81,10 +88,23 @@ static int64 purge_recorded = 0;
 
 static SPIPlanPtr record_plan = NULL;
 
+/* pg_trigger_depth(): how many triggers are running, nested, now */
+static int
+trigger_depth(void)
+{
+	return DatumGetInt32(OidFunctionCall0(F_PG_TRIGGER_DEPTH));
+}
+
+/*
+ * asd_purging
+ *		Is the row trigger of info's table running now for a row of purge()'s
+ *		own DELETE?
+ */
 bool
 asd_purging(AsdRelInfo *info)
 {
-	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid;
+	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid &&
+		trigger_depth() == purging_depth;
 }
 
 /*
@@ -470,6 +490,7 @@ asd_purge(PG_FUNCTION_ARGS)
 	args[0] = PG_GETARG_DATUM(1);
 	asd_spi_connect(&spi, InvalidOid, 0);
 	purging_relid = relid;
+	purging_depth = trigger_depth() + 1;
 	purging_relname = get_rel_name(relid);
 	purge_removed = purge_recorded = 0;
 	PG_TRY();

@@ -1,0 +1,36 @@
+-- A row of a soft-delete table goes physically only when purge() removes
+-- it (its own DELETE, of rows deleted long enough ago) or when its parent
+-- went physically through an ON DELETE CASCADE key.  Any other DELETE,
+-- whatever runs it and whenever, is a soft delete.
+\set SHOW_CONTEXT never
+SET audit_softdelete.actor = 'setup';
+
+-- A DELETE that a trigger runs while purge() removes rows is no part of
+-- the purge: the live row it names is soft-deleted, not removed.
+CREATE TABLE po_orders (id int PRIMARY KEY, note text);
+CREATE TABLE po_lines (id int PRIMARY KEY, order_id int REFERENCES po_orders ON DELETE CASCADE);
+SELECT audit_softdelete.enable('po_orders', stamps => false);
+INSERT INTO po_orders VALUES (1, 'deleted long ago'), (2, 'live'), (3, 'live');
+INSERT INTO po_lines VALUES (10, 1);
+-- a trigger of the application's: a line that goes takes order 2 with it
+CREATE FUNCTION po_line_gone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    DELETE FROM public.po_orders WHERE id = 2;
+    RETURN OLD;
+END $$;
+CREATE TRIGGER po_line_gone AFTER DELETE ON po_lines FOR EACH ROW EXECUTE FUNCTION po_line_gone();
+DELETE FROM po_orders WHERE id = 1;
+UPDATE po_orders SET deleted_at = deleted_at - interval '40 days' WHERE id = 1;
+-- purge removes order 1, its line goes by the foreign key, the trigger
+-- deletes order 2: soft-deleted, as any DELETE of it would be
+SELECT audit_softdelete.purge('po_orders', interval '30 days') AS purged;
+SELECT id, note, deleted_at IS NOT NULL AS deleted FROM po_orders ORDER BY id;
+SELECT count(*) AS lines FROM po_lines;
+SELECT action, row_pk FROM audit_softdelete.audit_logs
+ WHERE table_name = 'po_orders' AND action <> 'INSERT' ORDER BY id;
+-- and it can be restored
+SELECT audit_softdelete.restore('po_orders', '{"id": 2}') AS restored;
+
+DROP TABLE po_lines, po_orders;
+DROP FUNCTION po_line_gone();
+RESET audit_softdelete.actor;
