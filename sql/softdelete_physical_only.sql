@@ -31,6 +31,34 @@ SELECT action, row_pk FROM audit_softdelete.audit_logs
 -- and it can be restored
 SELECT audit_softdelete.restore('po_orders', '{"id": 2}') AS restored;
 
-DROP TABLE po_lines, po_orders;
+-- A DEFERRABLE key lets a transaction point a row at no parent until it
+-- commits: its DELETE then is no cascade, and soft-deletes.  (The key is
+-- checked at COMMIT, which refuses the row's missing parent.)
+CREATE TABLE po_parent (id int PRIMARY KEY);
+CREATE TABLE po_child (id int PRIMARY KEY,
+                       parent_id int REFERENCES po_parent ON DELETE CASCADE
+                                     DEFERRABLE INITIALLY DEFERRED);
+SELECT audit_softdelete.enable('po_child', stamps => false);
+INSERT INTO po_parent VALUES (1), (2);
+INSERT INTO po_child VALUES (1, 1), (2, 2);
+CREATE ROLE po_clerk;
+GRANT SELECT, UPDATE, DELETE ON po_child TO po_clerk;
+SET ROLE po_clerk;
+BEGIN;
+UPDATE po_child SET parent_id = 12345 WHERE id = 1;
+DELETE FROM po_child WHERE id = 1;
+SELECT id, deleted_at IS NOT NULL AS deleted FROM po_child WHERE id = 1;
+COMMIT;
+\echo SQLSTATE :SQLSTATE
+RESET ROLE;
+SELECT id, parent_id, deleted_at IS NOT NULL AS deleted FROM po_child ORDER BY id;
+-- The parent deleted physically still takes its rows physically with it.
+DELETE FROM po_parent WHERE id = 2;
+SELECT id, parent_id, deleted_at IS NOT NULL AS deleted FROM po_child ORDER BY id;
+SELECT action, row_pk FROM audit_softdelete.audit_logs
+ WHERE table_name = 'po_child' AND action <> 'INSERT' ORDER BY id;
+
+DROP TABLE po_lines, po_orders, po_child, po_parent;
 DROP FUNCTION po_line_gone();
+DROP ROLE po_clerk;
 RESET audit_softdelete.actor;

@@ -433,6 +433,12 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 /*
  * asd_parent_physically_deleted
  *		Is this DELETE the cascade of a parent row that is physically gone?
+ *
+ * Only a foreign key's action deletes a row because its parent went: the
+ * query of PostgreSQL's ON DELETE CASCADE runs as the row's owner with
+ * SECURITY_NOFORCE_RLS.  A row can lack its parent otherwise too: a
+ * DEFERRABLE key lets a transaction point a row at no parent until it
+ * commits, and that row's DELETE must not slip past the soft delete.
  */
 bool
 asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
@@ -440,6 +446,8 @@ asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	AsdForeignKeys *fks = asd_get_foreign_keys(info, rel);
 	ListCell   *lc;
 
+	if (!InNoForceRLSOperation())
+		return false;
 	foreach(lc, fks->cascading_parents)
 	{
 		AsdForeignKey *fk = lfirst(lc);
