@@ -104,6 +104,7 @@ REGRESS = \
 	audit_paths \
 	audit_rollback \
 	audit_security \
+	owner_code_not_as_extension_owner \
 	audit_configuration \
 	internal_functions \
 	audit_context \

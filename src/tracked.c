@@ -21,6 +21,7 @@
 #include "access/htup_details.h"
 #include "access/transam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
 #include "commands/event_trigger.h"
 #include "catalog/pg_class.h"
@@ -28,6 +29,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -880,10 +882,41 @@ asd_live_view_table(Oid viewid)
 }
 
 /*
+ * The predicate of index indexid, as implicitly-ANDed clauses, NIL if it has none:
+ * as stored, not simplified.  RelationGetIndexPredicate() simplifies it,
+ * which calls the immutable functions it names with constant arguments:
+ * functions of the table's owner, which must never run as the extension
+ * owner this runs as (enable(), table_status()), nor at all for a check.
+ */
+static List *
+stored_index_predicate(Oid indexid)
+{
+	HeapTuple	tup;
+	Datum		datum;
+	bool		isnull;
+	List	   *result = NIL;
+
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for index %u", indexid);
+	datum = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
+	if (!isnull)
+	{
+		Expr	   *pred = (Expr *) stringToNode(TextDatumGetCString(datum));
+
+		result = make_ands_implicit(canonicalize_qual(pred, false));
+		fix_opfuncids((Node *) result);
+	}
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/*
  * _excludes_deleted(idx regclass, col text) RETURNS boolean
  *		Does the predicate of index idx imply that column col of its table
  *		is NULL?  Then, col being deleted_at, the index counts no deleted
- *		row.  For enable()'s warning about unique indexes.
+ *		row.  For enable()'s warning about unique indexes, and
+ *		table_status()'s unique_with_deleted.
  */
 Datum
 asd_excludes_deleted(PG_FUNCTION_ARGS)
@@ -898,7 +931,7 @@ asd_excludes_deleted(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	index = index_open(PG_GETARG_OID(0), AccessShareLock);
 	relid = index->rd_index->indrelid;
-	pred = RelationGetIndexPredicate(index);
+	pred = stored_index_predicate(RelationGetRelid(index));
 	attnum = get_attnum(relid, text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	if (pred != NIL && attnum != InvalidAttrNumber)
 	{
