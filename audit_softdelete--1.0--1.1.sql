@@ -1666,13 +1666,24 @@ LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_read_as_caller';
 
+-- The same for a query that reads a table the caller may read, run as the
+-- table's owner in a restricted security context: planning it runs the
+-- owner's code (the immutable functions of its index expressions,
+-- predicates and statistics), never to run with a reader's rights.
+-- internal: called by _table_status(), inside table_status()
+CREATE FUNCTION audit_softdelete._read_as_table_owner(tbl regclass, query text)
+RETURNS jsonb
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_read_as_table_owner';
+
 -- The body of table_status(), which runs it as the extension owner on
 -- behalf of the caller (src/internal.c), so that it may use the internal
 -- functions.  What it reads from the catalogs anyone may read; the row
--- counts and the audit figures it reads as the caller, through
--- _read_as_caller(), and only when the caller may read the table or
--- audit_logs (NULL otherwise): the caller's privileges and row-level
--- security apply.
+-- counts and the audit figures only when the caller may read the table or
+-- audit_logs (NULL otherwise): the audit figures as the caller, through
+-- _read_as_caller(), the row counts as the table's owner, through
+-- _read_as_table_owner(), whose code planning them runs.
 --
 -- Costs, so that it stays fast on a big database:
 --   * rows: counted when the table (all its partitions) takes at most
@@ -2031,8 +2042,9 @@ BEGIN
                AND NOT EXISTS (SELECT FROM pg_partition_tree(t.relid) p JOIN pg_class c ON c.oid = p.relid
                                 WHERE c.relkind = 'f') THEN
                 rows_estimated := false;
-                -- ONLY: a table's inheritance children are not its rows
-                counts := audit_softdelete._read_as_caller(
+                -- ONLY: a table's inheritance children are not its rows;
+                -- as the table's owner (see _read_as_table_owner)
+                counts := audit_softdelete._read_as_table_owner(t.relid,
                     CASE WHEN deleted_col IS NULL
                          THEN format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*)) FROM %s%s',
                                      CASE WHEN t.relkind = 'p' THEN '' ELSE 'ONLY ' END, t.relid)
@@ -2162,5 +2174,6 @@ GRANT SELECT ON audit_softdelete.status TO PUBLIC;
 REVOKE ALL ON FUNCTION
     audit_softdelete._role_column_problem(regclass, text, text),
     audit_softdelete._read_as_caller(text),
+    audit_softdelete._read_as_table_owner(regclass, text),
     audit_softdelete._table_status(regclass)
 FROM PUBLIC;
