@@ -147,6 +147,7 @@ REGRESS = \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
+	softdelete_view_names \
 	softdelete_partitioned \
 	migration_fingerprint \
 	migration_checksum \

@@ -743,6 +743,15 @@ BEGIN
                       HINT = 'Add a primary key, or use soft_delete => ''trigger''.';
         END IF;
         view_name := relname;
+        -- a name PostgreSQL would cut short: not <name>_all, or the table's
+        -- own name again
+        IF octet_length(relname || '_all') > current_setting('max_identifier_length')::integer THEN
+            RAISE EXCEPTION 'table name "%" is too long for view mode', relname
+                USING ERRCODE = 'name_too_long',
+                      DETAIL = format('View mode renames table "%s" to "%s_all", which is longer than %s bytes.',
+                                      relname, relname, current_setting('max_identifier_length')),
+                      HINT = 'Rename the table to a shorter name first, or use soft_delete => ''trigger''.';
+        END IF;
         IF to_regclass(format('%s.%I', (SELECT relnamespace::regnamespace FROM pg_class WHERE oid = tbl),
                               relname || '_all')) IS NOT NULL THEN
             RAISE EXCEPTION 'relation "%" already exists', relname || '_all'
