@@ -61,6 +61,7 @@ PGFILEDESC = "audit_softdelete - stamps, soft delete and audit trail"
 # One feature per file; each file creates and drops what it uses.
 REGRESS = \
 	install \
+	install_schema_owner \
 	reference \
 	version \
 	enable \

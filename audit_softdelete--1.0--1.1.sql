@@ -1,6 +1,38 @@
 \echo Use "ALTER EXTENSION audit_softdelete UPDATE TO '1.1'" to load this file. \quit
 
 ----------------------------------------------------------------------------
+-- The extension's schema is its installer's
+--
+-- CREATE EXTENSION puts the extension into a schema audit_softdelete that
+-- already exists, whoever owns it.  Its owner may create functions and
+-- tables there, next to the extension's: an overload the extension's own
+-- calls would pick, running as the extension owner, or a table that code
+-- looking for the extension's tables by name would find.  So the schema
+-- must belong to the role installing or updating the extension, or to a
+-- superuser.  First, before anything here runs in that schema.
+----------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    owner_ oid;
+BEGIN
+    SELECT n.nspowner INTO owner_
+      FROM pg_catalog.pg_namespace n
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'audit_softdelete';
+    IF owner_ OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+       AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                 WHERE r.oid OPERATOR(pg_catalog.=) owner_) THEN
+        RAISE EXCEPTION 'schema "audit_softdelete" is owned by role "%"',
+                (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) owner_)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s schema must belong to the role installing or updating it, or to a superuser: its owner could add objects the extension would use.',
+                  HINT = 'Drop the schema first if it holds nothing else, or give it to the installing role: ALTER SCHEMA audit_softdelete OWNER TO CURRENT_USER;';
+    END IF;
+END
+$$;
+
+----------------------------------------------------------------------------
 -- The audit trail's indexes (1.1)
 --
 -- Each index costs every audited write an insertion, so each question gets
