@@ -31,6 +31,31 @@ SELECT action, row_pk FROM audit_softdelete.audit_logs
 -- and it can be restored
 SELECT audit_softdelete.restore('po_orders', '{"id": 2}') AS restored;
 
+-- A purge() that a trigger runs during another one leaves the outer one
+-- purging: here a trigger of the application's, before each order's
+-- removal, purges an archive table.
+CREATE TABLE po_archive (id int PRIMARY KEY);
+SELECT audit_softdelete.enable('po_archive', stamps => false);
+INSERT INTO po_archive VALUES (1);
+DELETE FROM po_archive;
+UPDATE po_archive SET deleted_at = deleted_at - interval '40 days';
+CREATE FUNCTION po_purge_archive() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM audit_softdelete.purge('public.po_archive', interval '30 days');
+    RETURN OLD;
+END $$;
+-- named to fire before the extension's trigger
+CREATE TRIGGER a_po_purge_archive BEFORE DELETE ON po_orders
+    FOR EACH ROW EXECUTE FUNCTION po_purge_archive();
+DELETE FROM po_orders WHERE id IN (2, 3);
+UPDATE po_orders SET deleted_at = deleted_at - interval '40 days';
+SELECT audit_softdelete.purge('po_orders', interval '30 days') AS purged;
+SELECT count(*) AS orders_left FROM po_orders;
+SELECT count(*) AS archive_left FROM po_archive;
+DROP TABLE po_archive;
+DROP TRIGGER a_po_purge_archive ON po_orders;
+DROP FUNCTION po_purge_archive();
+
 -- A DEFERRABLE key lets a transaction point a row at no parent until it
 -- commits: its DELETE then is no cascade, and soft-deletes.  (The key is
 -- checked at COMMIT, which refuses the row's missing parent.)

@@ -476,6 +476,11 @@ asd_purge(PG_FUNCTION_ARGS)
 	Datum		args[1];
 	AsdSpi		spi;
 	int64		purged = 0;
+	Oid			outer_relid;
+	int			outer_depth;
+	char	   *outer_relname;
+	int64		outer_removed;
+	int64		outer_recorded;
 
 	asd_args_not_null(fcinfo, "table", "older_than", NULL);
 	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0), false);
@@ -496,6 +501,12 @@ asd_purge(PG_FUNCTION_ARGS)
 	table_close(rel, NoLock);
 
 	args[0] = PG_GETARG_DATUM(1);
+	/* a purge() a trigger runs during this one: the outer one goes on after */
+	outer_relid = purging_relid;
+	outer_depth = purging_depth;
+	outer_relname = purging_relname;
+	outer_removed = purge_removed;
+	outer_recorded = purge_recorded;
 	asd_spi_connect(&spi, InvalidOid, 0);
 	purging_relid = relid;
 	purging_depth = trigger_depth() + 1;
@@ -508,8 +519,11 @@ asd_purge(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		purging_relid = InvalidOid;
-		purging_relname = NULL;
+		purging_relid = outer_relid;
+		purging_depth = outer_depth;
+		purging_relname = outer_relname;
+		purge_removed = outer_removed;
+		purge_recorded = outer_recorded;
 	}
 	PG_END_TRY();
 	asd_spi_finish(&spi);
