@@ -66,6 +66,7 @@ REGRESS = \
 	version \
 	enable \
 	enable_errors \
+	enable_role_column_key \
 	enable_schema \
 	enable_schema_future \
 	status \
