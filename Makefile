@@ -61,10 +61,12 @@ PGFILEDESC = "audit_softdelete - stamps, soft delete and audit trail"
 # One feature per file; each file creates and drops what it uses.
 REGRESS = \
 	install \
+	install_schema_owner \
 	reference \
 	version \
 	enable \
 	enable_errors \
+	enable_role_column_key \
 	enable_schema \
 	enable_schema_future \
 	status \
@@ -105,6 +107,7 @@ REGRESS = \
 	audit_paths \
 	audit_rollback \
 	audit_security \
+	owner_code_not_as_extension_owner \
 	audit_configuration \
 	internal_functions \
 	audit_context \
@@ -141,6 +144,7 @@ REGRESS = \
 	restore_bookkeeping \
 	softdelete_key_types \
 	softdelete_purge \
+	softdelete_physical_only \
 	progress_notices \
 	softdelete_view \
 	softdelete_view_defaults \
@@ -150,6 +154,7 @@ REGRESS = \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
+	softdelete_view_quoted_names \
 	softdelete_partitioned \
 	migration_fingerprint \
 	migration_checksum \

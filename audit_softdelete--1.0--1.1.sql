@@ -1,6 +1,38 @@
 \echo Use "ALTER EXTENSION audit_softdelete UPDATE TO '1.1'" to load this file. \quit
 
 ----------------------------------------------------------------------------
+-- The extension's schema is its installer's
+--
+-- CREATE EXTENSION puts the extension into a schema audit_softdelete that
+-- already exists, whoever owns it.  Its owner may create functions and
+-- tables there, next to the extension's: an overload the extension's own
+-- calls would pick, running as the extension owner, or a table that code
+-- looking for the extension's tables by name would find.  So the schema
+-- must belong to the role installing or updating the extension, or to a
+-- superuser.  First, before anything here runs in that schema.
+----------------------------------------------------------------------------
+
+DO $$
+DECLARE
+    owner_ oid;
+BEGIN
+    SELECT n.nspowner INTO owner_
+      FROM pg_catalog.pg_namespace n
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'audit_softdelete';
+    IF owner_ OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r
+                                        WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+       AND NOT (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                 WHERE r.oid OPERATOR(pg_catalog.=) owner_) THEN
+        RAISE EXCEPTION 'schema "audit_softdelete" is owned by role "%"',
+                (SELECT r.rolname FROM pg_catalog.pg_roles r WHERE r.oid OPERATOR(pg_catalog.=) owner_)
+            USING ERRCODE = 'insufficient_privilege',
+                  DETAIL = 'The extension''s schema must belong to the role installing or updating it, or to a superuser: its owner could add objects the extension would use.',
+                  HINT = 'Drop the schema first if it holds nothing else, or give it to the installing role: ALTER SCHEMA audit_softdelete OWNER TO CURRENT_USER;';
+    END IF;
+END
+$$;
+
+----------------------------------------------------------------------------
 -- The audit trail's indexes (1.1)
 --
 -- Each index costs every audited write an insertion, so each question gets
@@ -1704,13 +1736,24 @@ LANGUAGE C STABLE
 SET search_path = pg_catalog, pg_temp
 AS 'MODULE_PATHNAME', 'asd_read_as_caller';
 
+-- The same for a query that reads a table the caller may read, run as the
+-- table's owner in a restricted security context: planning it runs the
+-- owner's code (the immutable functions of its index expressions,
+-- predicates and statistics), never to run with a reader's rights.
+-- internal: called by _table_status(), inside table_status()
+CREATE FUNCTION audit_softdelete._read_as_table_owner(tbl regclass, query text)
+RETURNS jsonb
+LANGUAGE C STABLE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'asd_read_as_table_owner';
+
 -- The body of table_status(), which runs it as the extension owner on
 -- behalf of the caller (src/internal.c), so that it may use the internal
 -- functions.  What it reads from the catalogs anyone may read; the row
--- counts and the audit figures it reads as the caller, through
--- _read_as_caller(), and only when the caller may read the table or
--- audit_logs (NULL otherwise): the caller's privileges and row-level
--- security apply.
+-- counts and the audit figures only when the caller may read the table or
+-- audit_logs (NULL otherwise): the audit figures as the caller, through
+-- _read_as_caller(), the row counts as the table's owner, through
+-- _read_as_table_owner(), whose code planning them runs.
 --
 -- Costs, so that it stays fast on a big database:
 --   * rows: counted when the table (all its partitions) takes at most
@@ -2069,8 +2112,9 @@ BEGIN
                AND NOT EXISTS (SELECT FROM pg_partition_tree(t.relid) p JOIN pg_class c ON c.oid = p.relid
                                 WHERE c.relkind = 'f') THEN
                 rows_estimated := false;
-                -- ONLY: a table's inheritance children are not its rows
-                counts := audit_softdelete._read_as_caller(
+                -- ONLY: a table's inheritance children are not its rows;
+                -- as the table's owner (see _read_as_table_owner)
+                counts := audit_softdelete._read_as_table_owner(t.relid,
                     CASE WHEN deleted_col IS NULL
                          THEN format('SELECT pg_catalog.jsonb_build_object(''live'', pg_catalog.count(*)) FROM %s%s',
                                      CASE WHEN t.relkind = 'p' THEN '' ELSE 'ONLY ' END, t.relid)
@@ -2200,5 +2244,6 @@ GRANT SELECT ON audit_softdelete.status TO PUBLIC;
 REVOKE ALL ON FUNCTION
     audit_softdelete._role_column_problem(regclass, text, text),
     audit_softdelete._read_as_caller(text),
+    audit_softdelete._read_as_table_owner(regclass, text),
     audit_softdelete._table_status(regclass)
 FROM PUBLIC;

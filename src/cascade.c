@@ -36,6 +36,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -63,8 +64,14 @@ typedef struct CascadeFrame
 
 static List *cascade_stack = NIL;
 
-/* The table purge() is removing rows from, if any. */
+/*
+ * The table purge() is removing rows from, if any, and the trigger depth
+ * at which the row triggers of its own DELETE fire.  A DELETE of that
+ * table that a trigger runs meanwhile (deeper down) is no part of the
+ * purge: it soft-deletes as any other, or it would remove live rows.
+ */
 static Oid	purging_relid = InvalidOid;
+static int	purging_depth = 0;
 
 /*
  * purge() reports its progress in a NOTICE every this many rows, first as
@@ -81,10 +88,23 @@ static int64 purge_recorded = 0;
 
 static SPIPlanPtr record_plan = NULL;
 
+/* pg_trigger_depth(): how many triggers are running, nested, now */
+static int
+trigger_depth(void)
+{
+	return DatumGetInt32(OidFunctionCall0(F_PG_TRIGGER_DEPTH));
+}
+
+/*
+ * asd_purging
+ *		Is the row trigger of info's table running now for a row of purge()'s
+ *		own DELETE?
+ */
 bool
 asd_purging(AsdRelInfo *info)
 {
-	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid;
+	return OidIsValid(purging_relid) && purging_relid == info->tracked_relid &&
+		trigger_depth() == purging_depth;
 }
 
 /*
@@ -413,6 +433,12 @@ asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 /*
  * asd_parent_physically_deleted
  *		Is this DELETE the cascade of a parent row that is physically gone?
+ *
+ * Only a foreign key's action deletes a row because its parent went: the
+ * query of PostgreSQL's ON DELETE CASCADE runs as the row's owner with
+ * SECURITY_NOFORCE_RLS.  A row can lack its parent otherwise too: a
+ * DEFERRABLE key lets a transaction point a row at no parent until it
+ * commits, and that row's DELETE must not slip past the soft delete.
  */
 bool
 asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
@@ -420,6 +446,8 @@ asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	AsdForeignKeys *fks = asd_get_foreign_keys(info, rel);
 	ListCell   *lc;
 
+	if (!InNoForceRLSOperation())
+		return false;
 	foreach(lc, fks->cascading_parents)
 	{
 		AsdForeignKey *fk = lfirst(lc);
@@ -448,6 +476,11 @@ asd_purge(PG_FUNCTION_ARGS)
 	Datum		args[1];
 	AsdSpi		spi;
 	int64		purged = 0;
+	Oid			outer_relid;
+	int			outer_depth;
+	char	   *outer_relname;
+	int64		outer_removed;
+	int64		outer_recorded;
 
 	asd_args_not_null(fcinfo, "table", "older_than", NULL);
 	relid = asd_resolve_soft_delete_table(PG_GETARG_OID(0), false);
@@ -468,8 +501,15 @@ asd_purge(PG_FUNCTION_ARGS)
 	table_close(rel, NoLock);
 
 	args[0] = PG_GETARG_DATUM(1);
+	/* a purge() a trigger runs during this one: the outer one goes on after */
+	outer_relid = purging_relid;
+	outer_depth = purging_depth;
+	outer_relname = purging_relname;
+	outer_removed = purge_removed;
+	outer_recorded = purge_recorded;
 	asd_spi_connect(&spi, InvalidOid, 0);
 	purging_relid = relid;
+	purging_depth = trigger_depth() + 1;
 	purging_relname = get_rel_name(relid);
 	purge_removed = purge_recorded = 0;
 	PG_TRY();
@@ -479,8 +519,11 @@ asd_purge(PG_FUNCTION_ARGS)
 	}
 	PG_FINALLY();
 	{
-		purging_relid = InvalidOid;
-		purging_relname = NULL;
+		purging_relid = outer_relid;
+		purging_depth = outer_depth;
+		purging_relname = outer_relname;
+		purge_removed = outer_removed;
+		purge_recorded = outer_recorded;
 	}
 	PG_END_TRY();
 	asd_spi_finish(&spi);

@@ -34,11 +34,15 @@
  */
 #include "audit_softdelete.h"
 
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "miscadmin.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/plancache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 #include "owner.h"
 #include "tracked.h"
@@ -46,6 +50,7 @@
 PG_FUNCTION_INFO_V1(asd_caller);
 PG_FUNCTION_INFO_V1(asd_as_caller);
 PG_FUNCTION_INFO_V1(asd_read_as_caller);
+PG_FUNCTION_INFO_V1(asd_read_as_table_owner);
 
 /* The innermost open gate, or NULL. */
 static AsdGate *current_gate = NULL;
@@ -393,34 +398,21 @@ asd_as_caller(PG_FUNCTION_ARGS)
 }
 
 /*
- * _read_as_caller(query text) RETURNS jsonb
- *		The jsonb value in the first column of the first row of query, run
- *		read-only as the role that called the public function now running;
- *		NULL without a row.  Refused outside a public function.
- *
- * table_status() reads the caller's tables and audit_logs through here, so
- * that the figures it shows are those the caller could compute: its
- * privileges apply.  (It counts no table under row-level security: the
- * policies are the table owner's code, not to be run as the caller.)
- * Read-only: SPI refuses a statement that writes, though not a function
- * the query calls, so only the extension's own queries come here.
+ * The jsonb value in the first column of the first row of query, run
+ * read-only as role in the security context sec; *isnull says whether
+ * there was none.  funcname names the function asking, for its error.
  */
-Datum
-asd_read_as_caller(PG_FUNCTION_ARGS)
+static Datum
+read_jsonb_as(Oid role, int sec, const char *query, const char *funcname,
+			  bool *isnull)
 {
-	AsdGate    *gate = require_gate("_read_as_caller");
-	char	   *query;
 	Oid			save_userid;
 	int			save_sec;
 	Datum		result = (Datum) 0;
-	bool		isnull = true;
 
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
-	query = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	*isnull = true;
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	SetUserIdAndSecContext(gate->caller,
-						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE);
+	SetUserIdAndSecContext(role, sec);
 	PG_TRY();
 	{
 		AsdSpi		spi;
@@ -433,13 +425,13 @@ asd_read_as_caller(PG_FUNCTION_ARGS)
 			if (SPI_gettypeid(SPI_tuptable->tupdesc, 1) != JSONBOID)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("query of _read_as_caller must return jsonb"),
+						 errmsg("query of %s must return jsonb", funcname),
 						 errdetail("Its first column is of type %s.",
 								   format_type_be(SPI_gettypeid(SPI_tuptable->tupdesc, 1)))));
 			result = SPI_getbinval(SPI_tuptable->vals[0],
-								   SPI_tuptable->tupdesc, 1, &isnull);
+								   SPI_tuptable->tupdesc, 1, isnull);
 			/* into the caller's memory, which outlives the connection */
-			if (!isnull)
+			if (!*isnull)
 				result = SPI_datumTransfer(result, false, -1);
 		}
 		asd_spi_finish(&spi);
@@ -449,7 +441,85 @@ asd_read_as_caller(PG_FUNCTION_ARGS)
 		asd_restore_user(save_userid, save_sec);
 	}
 	PG_END_TRY();
+	return result;
+}
 
+/*
+ * _read_as_caller(query text) RETURNS jsonb
+ *		The jsonb value in the first column of the first row of query, run
+ *		read-only as the role that called the public function now running;
+ *		NULL without a row.  Refused outside a public function.
+ *
+ * table_status() reads audit_logs through here, so that the figures it
+ * shows are those the caller could compute: its privileges apply.
+ * Read-only: SPI refuses a statement that writes, though not a function
+ * the query calls, so only the extension's own queries come here.
+ */
+Datum
+asd_read_as_caller(PG_FUNCTION_ARGS)
+{
+	AsdGate    *gate = require_gate("_read_as_caller");
+	Datum		result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+	result = read_jsonb_as(gate->caller,
+						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE,
+						   text_to_cstring(PG_GETARG_TEXT_PP(0)),
+						   "_read_as_caller", &isnull);
+	if (isnull)
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(result);
+}
+
+/*
+ * _read_as_table_owner(tbl regclass, query text) RETURNS jsonb
+ *		As _read_as_caller(), for a query that reads table tbl, which the
+ *		caller may read: run as tbl's owner, in a restricted security
+ *		context.  Refused outside a public function, and for a caller
+ *		without SELECT on tbl.
+ *
+ * table_status() counts the rows of the caller's tables through here.
+ * Planning a query on a table runs its owner's code: the immutable
+ * functions of its index expressions and predicates, and of its
+ * statistics, which the planner calls with constant arguments.  A
+ * superuser reading the status of every table must not run them with its
+ * own rights; as VACUUM and ANALYZE do, they run as the table's owner.
+ * (No table under row-level security is counted at all: as its owner the
+ * count would not be the caller's.)
+ */
+Datum
+asd_read_as_table_owner(PG_FUNCTION_ARGS)
+{
+	AsdGate    *gate = require_gate("_read_as_table_owner");
+	Oid			relid;
+	HeapTuple	tup;
+	Oid			owner;
+	char		relname[NAMEDATALEN];
+	Datum		result;
+	bool		isnull;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		PG_RETURN_NULL();
+	relid = PG_GETARG_OID(0);
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tup))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+	strlcpy(relname, NameStr(((Form_pg_class) GETSTRUCT(tup))->relname), NAMEDATALEN);
+	ReleaseSysCache(tup);
+	if (pg_class_aclcheck(relid, gate->caller, ACL_SELECT) != ACLCHECK_OK)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("permission denied for table %s", relname)));
+	result = read_jsonb_as(owner,
+						   gate->save_sec | SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION,
+						   text_to_cstring(PG_GETARG_TEXT_PP(1)),
+						   "_read_as_table_owner", &isnull);
 	if (isnull)
 		PG_RETURN_NULL();
 	PG_RETURN_DATUM(result);

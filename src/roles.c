@@ -27,6 +27,7 @@
 #include "utils/syscache.h"
 
 #include "call_check.h"
+#include "key_compare.h"
 #include "roles.h"
 
 PG_FUNCTION_INFO_V1(asd_role_names_sql);
@@ -138,11 +139,24 @@ role_column_fit(Oid relid, AsdColumnRole role, const char *colname,
 	return fit;
 }
 
+/* Is colname one of relid's primary key columns? */
+static bool
+in_primary_key(Oid relid, const char *colname)
+{
+	ListCell   *lc;
+
+	foreach(lc, asd_primary_key_columns(relid))
+		if (strcmp(lfirst(lc), colname) == 0)
+			return true;
+	return false;
+}
+
 /*
  * _check_role_column(tbl regclass, role text, colname text) RETURNS boolean
  *		Can tbl's column colname hold role?  False when tbl has no such
  *		column (enable() adds it); an error when it has one that cannot:
- *		a system column, a generated column, or one of another type.
+ *		a system column, a generated column, one of another type, or a
+ *		primary key column.
  */
 Datum
 asd_check_role_column(PG_FUNCTION_ARGS)
@@ -162,6 +176,16 @@ asd_check_role_column(PG_FUNCTION_ARGS)
 	switch (role_column_fit(relid, role, colname, &typid))
 	{
 		case COLUMN_FITS:
+			/* the extension writes the column: never a row's key */
+			if (in_primary_key(relid, colname))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("cannot map %s to primary key column \"%s\"",
+								rolename, colname),
+						 errdetail("audit_softdelete writes %s into that column, which would change the row's key.",
+								   rolename),
+						 errhint("Map %s to another column with the columns option; a column that does not exist yet is created.",
+								 rolename)));
 			break;
 		case COLUMN_MISSING:
 			PG_RETURN_BOOL(false);

@@ -21,13 +21,16 @@
 #include "access/htup_details.h"
 #include "access/transam.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_index.h"
 #include "catalog/pg_inherits.h"
+#include "catalog/pg_namespace.h"
 #include "commands/event_trigger.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "nodes/makefuncs.h"
+#include "nodes/nodeFuncs.h"
 #include "optimizer/optimizer.h"
 #include "utils/acl.h"
 #include "utils/array.h"
@@ -83,10 +86,18 @@ tracked_invalidate(Oid relid)
 	}
 }
 
+/* A schema changed (its owner, say): look at the extension's again. */
+static void
+tracked_namespace_changed(Datum arg, int cacheid, uint32 hashvalue)
+{
+	cached_owner = InvalidOid;
+}
+
 void
 asd_tracked_init(void)
 {
 	asd_register_relcache_hook(tracked_invalidate);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, tracked_namespace_changed, (Datum) 0);
 }
 
 /*
@@ -123,6 +134,12 @@ tracked_tables_relid(bool missing_ok)
  *
  * That is the owner of tracked_tables: whoever created the extension, or
  * whoever it was handed to since.
+ *
+ * The extension acts as that role on objects it finds in its schema by
+ * name.  A schema owned by another role, not a superuser (one that
+ * existed before CREATE EXTENSION, given to a database owner, say), lets
+ * that role put a function or a table there that the extension would use
+ * with the owner's rights: refused, before the extension acts as anyone.
  */
 Oid
 asd_extension_owner(void)
@@ -131,12 +148,32 @@ asd_extension_owner(void)
 	{
 		Oid			relid = tracked_tables_relid(false);
 		HeapTuple	tup;
+		Oid			owner;
+		Oid			nspid;
+		Oid			nspowner;
 
 		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 		if (!HeapTupleIsValid(tup))
 			elog(ERROR, "cache lookup failed for relation %u", relid);
-		cached_owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		owner = ((Form_pg_class) GETSTRUCT(tup))->relowner;
+		nspid = ((Form_pg_class) GETSTRUCT(tup))->relnamespace;
 		ReleaseSysCache(tup);
+
+		tup = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
+		if (!HeapTupleIsValid(tup))
+			elog(ERROR, "cache lookup failed for schema %u", nspid);
+		nspowner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+		ReleaseSysCache(tup);
+		if (nspowner != owner && !superuser_arg(nspowner))
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("schema \"%s\" is owned by role \"%s\"",
+							ASD_SCHEMA_NAME, GetUserNameFromId(nspowner, false)),
+					 errdetail("The extension's schema must belong to the extension's owner, \"%s\", or to a superuser: its owner could add objects the extension would use with the extension owner's rights.",
+							   GetUserNameFromId(owner, false)),
+					 errhint("A superuser can give it back: ALTER SCHEMA %s OWNER TO %s;",
+							 ASD_SCHEMA_NAME, quote_identifier(GetUserNameFromId(owner, false)))));
+		cached_owner = owner;
 	}
 	return cached_owner;
 }
@@ -880,10 +917,41 @@ asd_live_view_table(Oid viewid)
 }
 
 /*
+ * The predicate of index indexid, as implicitly-ANDed clauses, NIL if it has none:
+ * as stored, not simplified.  RelationGetIndexPredicate() simplifies it,
+ * which calls the immutable functions it names with constant arguments:
+ * functions of the table's owner, which must never run as the extension
+ * owner this runs as (enable(), table_status()), nor at all for a check.
+ */
+static List *
+stored_index_predicate(Oid indexid)
+{
+	HeapTuple	tup;
+	Datum		datum;
+	bool		isnull;
+	List	   *result = NIL;
+
+	tup = SearchSysCache1(INDEXRELID, ObjectIdGetDatum(indexid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for index %u", indexid);
+	datum = SysCacheGetAttr(INDEXRELID, tup, Anum_pg_index_indpred, &isnull);
+	if (!isnull)
+	{
+		Expr	   *pred = (Expr *) stringToNode(TextDatumGetCString(datum));
+
+		result = make_ands_implicit(canonicalize_qual(pred, false));
+		fix_opfuncids((Node *) result);
+	}
+	ReleaseSysCache(tup);
+	return result;
+}
+
+/*
  * _excludes_deleted(idx regclass, col text) RETURNS boolean
  *		Does the predicate of index idx imply that column col of its table
  *		is NULL?  Then, col being deleted_at, the index counts no deleted
- *		row.  For enable()'s warning about unique indexes.
+ *		row.  For enable()'s warning about unique indexes, and
+ *		table_status()'s unique_with_deleted.
  */
 Datum
 asd_excludes_deleted(PG_FUNCTION_ARGS)
@@ -898,7 +966,7 @@ asd_excludes_deleted(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	index = index_open(PG_GETARG_OID(0), AccessShareLock);
 	relid = index->rd_index->indrelid;
-	pred = RelationGetIndexPredicate(index);
+	pred = stored_index_predicate(RelationGetRelid(index));
 	attnum = get_attnum(relid, text_to_cstring(PG_GETARG_TEXT_PP(1)));
 	if (pred != NIL && attnum != InvalidAttrNumber)
 	{
