@@ -138,6 +138,7 @@ REGRESS = \
 	softdelete_restore_rights \
 	restore_bookkeeping \
 	softdelete_key_types \
+	key_nested_types \
 	softdelete_purge \
 	progress_notices \
 	softdelete_view \
