@@ -139,6 +139,7 @@ REGRESS = \
 	restore_bookkeeping \
 	softdelete_key_types \
 	key_nested_types \
+	key_float_digits \
 	softdelete_purge \
 	progress_notices \
 	softdelete_view \

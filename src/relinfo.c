@@ -353,6 +353,9 @@ json_kind(Oid typid)
 			return ASD_JSON_BOOL;
 		case NUMERICOID:
 			return ASD_JSON_NUMERIC;
+		case FLOAT4OID:
+		case FLOAT8OID:
+			return ASD_JSON_FLOAT;
 		case JSONBOID:
 			return ASD_JSON_JSONB;
 		case DATEOID:

@@ -5,9 +5,10 @@
  *
  * Every value logged must equal to_jsonb() of it, so that
  * jsonb_populate_record() rebuilds the row.  Text, integers, booleans,
- * finite numerics, jsonb, dates, timestamps and one-dimensional arrays of
- * text and integers are converted here directly, the way to_jsonb()
- * converts them; every other type, domains included, goes through
+ * finite numerics, floats, jsonb, dates, timestamps and one-dimensional
+ * arrays of text and integers are converted here directly, the way
+ * to_jsonb() converts them (floats always exactly, as it does by
+ * default); every other type, domains included, goes through
  * PostgreSQL's to_jsonb() itself, which knows nested arrays, composites,
  * ranges and casts to json.
  *
@@ -18,7 +19,10 @@
  */
 #include "audit_softdelete.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/arrayaccess.h"
@@ -276,6 +280,47 @@ write_column_value(AsdJsonbObject *obj, AsdAuditColumn *col,
 		case ASD_JSON_JSONB:
 			asd_jsonb_document(obj, DatumGetJsonbP(value));
 			return;
+		case ASD_JSON_FLOAT:
+			{
+				/*
+				 * The shortest text that reads back as the same value, which
+				 * is what to_jsonb() writes while extra_float_digits is
+				 * above 0 (its default, 1).  A session that lowers it
+				 * would have to_jsonb() round the value: an audit row
+				 * whose key names another row, an old value that undo()
+				 * would put back changed.
+				 */
+				char		text[DOUBLE_SHORTEST_DECIMAL_LEN];
+				double		d;
+
+				if (col->typid == FLOAT4OID)
+				{
+					d = DatumGetFloat4(value);
+					float_to_shortest_decimal_buf(DatumGetFloat4(value), text);
+				}
+				else
+				{
+					d = DatumGetFloat8(value);
+					double_to_shortest_decimal_buf(d, text);
+				}
+				/* to_jsonb() writes NaN and infinities as strings */
+				if (isnan(d) || isinf(d))
+				{
+					v.type = jbvString;
+					v.val.string.val = pstrdup(text);
+					v.val.string.len = strlen(text);
+				}
+				else
+				{
+					v.type = jbvNumeric;
+					v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																		CStringGetDatum(text),
+																		ObjectIdGetDatum(InvalidOid),
+																		Int32GetDatum(-1)));
+				}
+				asd_jsonb_scalar(obj, &v);
+				return;
+			}
 		case ASD_JSON_DATETIME:
 			{
 				/* copied into the object at once: the text is reused */
