@@ -133,6 +133,7 @@ REGRESS = \
 	softdelete_unique_hints \
 	softdelete_fk \
 	softdelete_fk_types \
+	key_cascade_settings \
 	softdelete_fk_privileges \
 	softdelete_restore \
 	softdelete_restore_rights \
