@@ -141,6 +141,7 @@ REGRESS = \
 	softdelete_key_types \
 	key_nested_types \
 	key_float_digits \
+	key_equal_spellings \
 	softdelete_purge \
 	progress_notices \
 	softdelete_view \

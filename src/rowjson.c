@@ -41,6 +41,21 @@
 /* What a redacted column shows instead of its value. */
 #define ASD_REDACTED_MARKER "[redacted]"
 
+static void write_column_value(AsdJsonbObject *obj, AsdAuditColumn *col,
+							   Datum value, bool isnull, MemoryContext cachecxt);
+
+/* {"column": value}, as an audit row writes it */
+static Jsonb *
+column_jsonb(AsdAuditColumn *col, Datum value, MemoryContext cachecxt)
+{
+	AsdJsonbObject obj;
+
+	asd_jsonb_begin_object(&obj, 1);
+	asd_jsonb_key(&obj, col->name, col->namelen);
+	write_column_value(&obj, col, value, false, cachecxt);
+	return asd_jsonb_end_object(&obj);
+}
+
 /*
  * values_equal
  *		Are two non-null values of a column equal?
@@ -48,7 +63,12 @@
  * Same bytes means equal.  Otherwise the type's own equality decides, so
  * that representations that differ for equal values (a compressed and an
  * uncompressed copy, -0 and 0) are no change.  A type without equality
- * compares by bytes only.
+ * compares by bytes only.  But a primary key column's values must also
+ * write the same JSON (as jsonb compares it: 1.5 and 1.50 do): audit rows
+ * name their row by it, and a citext key changed from 'Bob' to 'BOB'
+ * without an audit row would leave the row's history under two keys with
+ * nothing that links them (table_as_of() then had the row before its
+ * INSERT).
  */
 static bool
 values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
@@ -80,7 +100,13 @@ values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
 	}
 	if (col->eq == NULL)
 		return false;
-	return DatumGetBool(FunctionCall2Coll(col->eq, col->collation, a, b));
+	if (!DatumGetBool(FunctionCall2Coll(col->eq, col->collation, a, b)))
+		return false;
+	if (!col->in_pk)
+		return true;
+	return DatumGetBool(DirectFunctionCall2(jsonb_eq,
+											JsonbPGetDatum(column_jsonb(col, a, cachecxt)),
+											JsonbPGetDatum(column_jsonb(col, b, cachecxt))));
 }
 
 /*
