@@ -1,18 +1,20 @@
--- A real or double precision value is logged exactly, whatever the
--- writing session's extra_float_digits: to_jsonb() rounds it to 15 (6)
--- digits when extra_float_digits is 0 or less, and a key so rounded names
--- another row (undo() wrote to the row keyed 0.3 for a change of the row
--- keyed 0.30000000000000004), an old value so rounded is put back changed.
+-- A real or double precision value (or one of a domain over them) is
+-- logged exactly, whatever the writing session's extra_float_digits:
+-- to_jsonb() rounds it to 15 (6) digits when extra_float_digits is 0 or
+-- less, and a key so rounded names another row (undo() wrote to the row
+-- keyed 0.3 for a change of the row keyed 0.30000000000000004), an old
+-- value so rounded is put back changed.
 \set test_db db_asd_key_float_digits
 \i sql/include/own_database.sql
 \i sql/include/show_error.sql
 
-CREATE TABLE kf_points (k float8 PRIMARY KEY, r real, v text);
+CREATE DOMAIN kf_real AS real CHECK (VALUE > 0);
+CREATE TABLE kf_points (k float8 PRIMARY KEY, r kf_real, v text);
 CREATE TABLE kf_notes (id int PRIMARY KEY, k float8 REFERENCES kf_points ON DELETE CASCADE);
 SELECT audit_softdelete.enable('kf_points', stamps => false);
 SELECT audit_softdelete.enable('kf_notes', stamps => false);
 INSERT INTO kf_points VALUES (0.1::float8 + 0.2::float8, 1.2345678, 'a'), (0.3, 1, 'other'),
-                             ('NaN', '-Infinity', 'nan');
+                             ('NaN', 'Infinity', 'nan');
 INSERT INTO kf_notes VALUES (1, 0.1::float8 + 0.2::float8);
 
 SET extra_float_digits = 0;

@@ -319,7 +319,8 @@ write_column_value(AsdJsonbObject *obj, AsdAuditColumn *col,
 				char		text[DOUBLE_SHORTEST_DECIMAL_LEN];
 				double		d;
 
-				if (col->typid == FLOAT4OID)
+				/* a domain over either: told apart by their size */
+				if (col->typlen == sizeof(float4))
 				{
 					d = DatumGetFloat4(value);
 					float_to_shortest_decimal_buf(DatumGetFloat4(value), text);
