@@ -118,6 +118,7 @@ REGRESS = \
 	undo \
 	undo_foreign_keys \
 	undo_key_settings \
+	key_domain_not_null \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

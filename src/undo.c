@@ -394,11 +394,16 @@ undo_update(UndoChange *c)
 	}
 	if (targets.len == 0)
 		return;
+	/*
+	 * The old values over the row as it is: the columns they leave out
+	 * (the key's among them) are not read as NULL, which a NOT NULL domain
+	 * refuses
+	 */
 	initStringInfo(&q);
 	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-					 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
+					 " pg_catalog.jsonb_populate_record(x, $2) r) WHERE %s",
 					 asd_only(relid), asd_qualified_name(relid), targets.data, sources.data,
-					 asd_qualified_name(relid), asd_row_key_condition(relid, c->row_pk));
+					 asd_row_key_condition(relid, c->row_pk));
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = JsonbPGetDatum(c->old_values);
 	asd_spi_connect(&spi, InvalidOid, 0);
