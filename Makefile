@@ -119,6 +119,7 @@ REGRESS = \
 	undo_foreign_keys \
 	undo_key_settings \
 	key_domain_not_null \
+	undo_key_moved \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

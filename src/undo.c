@@ -32,6 +32,7 @@
 #include "audit_softdelete.h"
 
 #include "access/xact.h"
+#include "miscadmin.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -234,6 +235,145 @@ undo_columns(UndoChange *c)
 }
 
 /*
+ * The latest audit row of c's table after c and before the audit id
+ * before (other than those of the transaction txid, being undone with c)
+ * that brought a row to key (under today's column names): an INSERT, or an
+ * UPDATE of the key (logged under the new key; its old values hold the
+ * old).  *from gets the key that row had before, NULL for an INSERT.
+ * Returns its id, 0 if none.
+ */
+static int64
+key_arrival(UndoChange *c, Jsonb *key, int64 before, Datum txid, bool in_transaction,
+			Jsonb **from)
+{
+	StringInfoData q;
+	char	   *typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
+	Oid			argtypes[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, INT8OID, XID8OID};
+	Datum		args[6];
+	AsdSpi		spi;
+	int64		id = 0;
+	MemoryContext outer = CurrentMemoryContext;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfoString(&q, " SELECT x.id, CASE WHEN x.action OPERATOR(pg_catalog.=) 'UPDATE'"
+						   " THEN x.row_pk OPERATOR(pg_catalog.||)"
+						   " (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
+						   "   FROM pg_catalog.jsonb_each(x.old) o WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)) END"
+						   " FROM (SELECT l.id, l.action, ");
+	asd_append_todays_names(&q, "l.row_pk", "l");
+	appendStringInfoString(&q, " AS row_pk, ");
+	asd_append_todays_names(&q, "l.old_values", "l");
+	appendStringInfo(&q,
+					 " AS old FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.id OPERATOR(pg_catalog.<) $5 AND l.row_pk IS NOT NULL"
+					 " AND l.action OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE}')%s%s) x"
+					 " WHERE %s AND (x.action OPERATOR(pg_catalog.=) 'INSERT'"
+					 "  OR x.old OPERATOR(pg_catalog.?|) $4)"
+					 " ORDER BY x.id DESC LIMIT 1",
+					 typed_match ? "" :
+					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) pg_catalog.jsonb_hash_extended($1, 0)",
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
+					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
+	args[0] = JsonbPGetDatum(key);
+	args[1] = Int32GetDatum(c->table_id);
+	args[2] = Int64GetDatum(c->id);
+	args[3] = asd_text_array(c->pkcols);
+	args[4] = Int64GetDatum(before);
+	args[5] = txid;
+
+	*from = NULL;
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(q.data, in_transaction ? 6 : 5, argtypes, args, NULL, SPI_OK_SELECT,
+				ASD_SPI_LATEST);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d;
+
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			*from = DatumGetJsonbPCopy(d);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	asd_spi_finish(&spi);
+	return id;
+}
+
+/* Are a and b, keys of c's table under today's names, the same key? */
+static bool
+same_key(UndoChange *c, Jsonb *a, Jsonb *b)
+{
+	char	   *typed_match = asd_audit_key_match(c->opts.relid, "$1", "$2");
+	Oid			argtypes[2] = {JSONBOID, JSONBOID};
+	Datum		args[2];
+	AsdSpi		spi;
+	bool		same;
+	bool		isnull;
+
+	args[0] = JsonbPGetDatum(a);
+	args[1] = JsonbPGetDatum(b);
+	if (typed_match == NULL)
+		return DatumGetBool(DirectFunctionCall2(jsonb_eq, args[0], args[1]));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(psprintf("SELECT %s", typed_match), 2, argtypes, args, NULL,
+				SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	same = same && !isnull;
+	asd_spi_finish(&spi);
+	return same;
+}
+
+/*
+ * key_taken_since
+ *		Has c's key gone to another row since c (other than by the
+ *		transaction txid, being undone with c)?  Rows swap keys, or one's
+ *		key changes and another's changes to it: an undo by key would write
+ *		to that other row.  Returns the id of the latest audit row that
+ *		brought a row to c's key, when the row it brought is not c's row;
+ *		else 0.
+ *
+ * The row at c's key is c's row unless a row came to the key since: then
+ * it is c's row only if the row it came from was, at that time; followed
+ * back, a key at c's time is c's row only if it is c's key.
+ */
+static int64
+key_taken_since(UndoChange *c, Datum txid, bool in_transaction)
+{
+	Jsonb	   *key = c->row_pk;
+	int64		before = PG_INT64_MAX;
+	int64		latest = 0;
+
+	for (;;)
+	{
+		Jsonb	   *from;
+		int64		id;
+
+		CHECK_FOR_INTERRUPTS();
+		id = key_arrival(c, key, before, txid, in_transaction, &from);
+		if (id == 0)
+			return key == c->row_pk || same_key(c, key, c->row_pk) ? 0 : latest;
+		/*
+		 * a row inserted since is not c's; inserted at c's key, it wrote
+		 * every column, which the caller reports
+		 */
+		if (from == NULL)
+			return latest;
+		if (latest == 0)
+			latest = id;
+		key = from;
+		before = id;
+	}
+}
+
+/*
  * Check that c can be taken back: a change of a row, in an audited table,
  * with values the trail holds, and no later change of its columns (other
  * than those of the transaction txid, being undone with it) unless force.
@@ -249,6 +389,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	ListCell   *lc;
 	uint64		i;
 	char	   *typed_match;
+	int64		taken;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -348,6 +489,10 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
 	}
 	asd_spi_finish(&spi);
+	taken = key_taken_since(c, txid, in_transaction);
+	if (taken != 0)
+		appendStringInfo(&conflicts, "%sthe key, given to another row by audit row %lld",
+						 conflicts.len > 0 ? "; " : "", (long long) taken);
 	if (conflicts.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
