@@ -90,7 +90,7 @@ key_json(Oid typid)
  * key_value
  *		An expression of type typid (without its modifier) for the value of
  *		key column name in the key json (a jsonb expression), read back from
- *		what to_jsonb() wrote: "((json ->> 'a')::type)" for a value written
+ *		what to_jsonb() wrote: "(json ->> 'a')::type" for a value written
  *		as its text, a jsonb column's value as it is, an array or a
  *		composite through jsonb_to_record(), which reads JSON arrays and
  *		objects as jsonb_populate_record() does.  NULL for a type with a
@@ -104,10 +104,10 @@ key_value(Oid typid, const char *json, const char *name)
 	switch (key_json(typid))
 	{
 		case KEY_JSON_TEXT:
-			return psprintf("((%s OPERATOR(pg_catalog.->>) %s)::%s)",
+			return psprintf("(%s OPERATOR(pg_catalog.->>) %s)::%s",
 							json, field, cast_type_name(typid));
 		case KEY_JSON_DOCUMENT:
-			return psprintf("((%s OPERATOR(pg_catalog.->) %s)::%s)",
+			return psprintf("(%s OPERATOR(pg_catalog.->) %s)::%s",
 							json, field, cast_type_name(typid));
 		case KEY_JSON_NESTED:
 			/* named as the key names it, for the messages of a bad value */
@@ -152,7 +152,7 @@ append_json_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 		return;
 	}
 	if (column == NULL)
-		column = key_value(att->atttypid, column_json, name);
+		column = psprintf("(%s)", key_value(att->atttypid, column_json, name));
 	append_key_comparison(buf, rel, attnum, column, value);
 }
 
