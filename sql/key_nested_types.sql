@@ -82,6 +82,11 @@ DELETE FROM kn_doc WHERE k = '"s"';
 SELECT audit_softdelete.restore('kn_doc', '{"k": "s"}');
 DELETE FROM kn_hs;
 SELECT audit_softdelete.restore('kn_hs', '{"k": {"a": "1"}}');
+-- its history once purged
+DELETE FROM kn_hs;
+UPDATE kn_hs SET deleted_at = deleted_at - interval '2 days';
+SELECT audit_softdelete.purge('kn_hs', '1 day');
+SELECT action FROM audit_softdelete.row_history('kn_hs', '{"k": {"a": "1"}}');
 -- a key that is no value of the type is the type's error
 SELECT show_error($$SELECT audit_softdelete.restore('kn_arr', '{"k": {"a": 1}}')$$);
 SELECT show_error($$SELECT audit_softdelete.restore('kn_arr', '{"k": [9]}')$$);

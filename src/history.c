@@ -83,6 +83,13 @@ asd_history_stored_key(Oid relid, Jsonb *pk)
 
 	if (pkcols == NIL || asd_match_key(pk, pkcols, &keys) != ASD_KEY_MATCHES)
 		return NULL;
+	/*
+	 * an hstore key is found as JSON, and spelled as given; once its row
+	 * is gone, _history_key would read it as a value of its type, which
+	 * fails
+	 */
+	if (asd_key_has_json_cast(relid))
+		return NULL;
 	names = palloc(sizeof(Datum) * list_length(pkcols));
 	foreach(lc, pkcols)
 		names[n++] = CStringGetTextDatum(lfirst(lc));

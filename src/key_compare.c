@@ -498,6 +498,22 @@ asd_key_text_depends_on_settings(Oid relid)
 }
 
 /*
+ * asd_key_has_json_cast
+ *		Does relid's primary key have a column of a type with its own cast
+ *		to json (hstore)?  Its JSON is no value that type reads back.
+ */
+bool
+asd_key_has_json_cast(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, asd_primary_key_columns(relid))
+		if (key_json(get_atttype(relid, get_attnum(relid, lfirst(lc)))) == KEY_JSON_CAST)
+			return true;
+	return false;
+}
+
+/*
  * asd_audit_key_match
  *		NULL when the audit rows of relid spell each key as every session
  *		would; else "((row_pk ->> 'a')::type OPERATOR(...) ((param ->> 'a')::type))
