@@ -48,6 +48,14 @@ UPDATE km_seats SET seat = 7 WHERE who = 'anne';
 UPDATE km_seats SET seat = 1 WHERE who = 'anne';
 SELECT audit_softdelete.undo(:ann_note);
 SELECT seat, who, note FROM km_seats ORDER BY seat;
+-- and her changes at seat 7 are hers: not overwritten
+UPDATE km_seats SET note = 'a4' WHERE who = 'anne';
+SELECT max(id) AS ann_note FROM audit_softdelete.audit_logs \gset
+UPDATE km_seats SET seat = 7, who = 'ann' WHERE who = 'anne';
+UPDATE km_seats SET note = 'a5' WHERE seat = 7;
+UPDATE km_seats SET seat = 1 WHERE seat = 7;
+SELECT show_error(format('SELECT audit_softdelete.undo(%s)', :ann_note));
+SELECT seat, who, note FROM km_seats ORDER BY seat;
 
 -- keys compared as values: written under two TimeZones
 CREATE TABLE km_slots (at timestamptz PRIMARY KEY, who text);

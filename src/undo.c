@@ -331,26 +331,51 @@ same_key(UndoChange *c, Jsonb *a, Jsonb *b)
 	return same;
 }
 
+/* A stretch of c's row's history: its audit rows lo < id < hi, under key. */
+typedef struct KeyStretch
+{
+	Jsonb	   *key;			/* under today's column names */
+	Jsonb	   *raw;			/* as stored, or key again */
+	int64		lo;
+	int64		hi;
+} KeyStretch;
+
+static KeyStretch *
+key_stretch(Jsonb *key, Jsonb *raw, int64 lo, int64 hi)
+{
+	KeyStretch *k = palloc(sizeof(KeyStretch));
+
+	k->key = key;
+	k->raw = raw;
+	k->lo = lo;
+	k->hi = hi;
+	return k;
+}
+
 /*
- * key_taken_since
- *		Has c's key gone to another row since c (other than by the
- *		transaction txid, being undone with c)?  Rows swap keys, or one's
- *		key changes and another's changes to it: an undo by key would write
- *		to that other row.  Returns the id of the latest audit row that
- *		brought a row to c's key, when the row it brought is not c's row;
- *		else 0.
+ * row_since
+ *		The keys c's row has had since c, as stretches of its history
+ *		(other than changes of the transaction txid, being undone with c),
+ *		oldest first; NIL when c's key has gone to another row since (rows
+ *		swapped keys, or one's key changed and another's changed to it: an
+ *		undo by key would write to that other row), and *taken gets the id
+ *		of the latest audit row that brought a row to c's key.
  *
  * The row at c's key is c's row unless a row came to the key since: then
  * it is c's row only if the row it came from was, at that time; followed
- * back, a key at c's time is c's row only if it is c's key.
+ * back, a key at c's time is c's row only if it is c's key.  Each key
+ * holds the row from the audit row that brought it there (whose other
+ * columns it may have changed too) until the next.
  */
-static int64
-key_taken_since(UndoChange *c, Datum txid, bool in_transaction)
+static List *
+row_since(UndoChange *c, Datum txid, bool in_transaction, int64 *taken)
 {
 	Jsonb	   *key = c->row_pk;
 	int64		before = PG_INT64_MAX;
 	int64		latest = 0;
+	List	   *stretches = NIL;
 
+	*taken = 0;
 	for (;;)
 	{
 		Jsonb	   *from;
@@ -359,18 +384,29 @@ key_taken_since(UndoChange *c, Datum txid, bool in_transaction)
 		CHECK_FOR_INTERRUPTS();
 		id = key_arrival(c, key, before, txid, in_transaction, &from);
 		if (id == 0)
-			return key == c->row_pk || same_key(c, key, c->row_pk) ? 0 : latest;
+		{
+			if (key != c->row_pk && !same_key(c, key, c->row_pk))
+				break;
+			return lcons(key_stretch(key, c->raw_pk, c->id, before), stretches);
+		}
 		/*
 		 * a row inserted since is not c's; inserted at c's key, it wrote
-		 * every column, which the caller reports
+		 * every column, which the stretch of c's key shows
 		 */
 		if (from == NULL)
-			return latest;
+		{
+			if (latest == 0)
+				return list_make1(key_stretch(c->row_pk, c->raw_pk, c->id, PG_INT64_MAX));
+			break;
+		}
 		if (latest == 0)
 			latest = id;
+		stretches = lcons(key_stretch(key, key, id - 1, before), stretches);
 		key = from;
 		before = id;
 	}
+	*taken = latest;
+	return NIL;
 }
 
 /*
@@ -384,11 +420,13 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	StringInfoData q;
 	StringInfoData conflicts;
 	AsdSpi		spi;
-	Oid			argtypes[5] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID};
-	Datum		args[5];
+	Oid			argtypes[7] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID,
+	XID8OID, INT8OID};
+	Datum		args[7];
 	ListCell   *lc;
 	uint64		i;
 	char	   *typed_match;
+	List	   *stretches;
 	int64		taken;
 
 	if (c->raw_pk == NULL)
@@ -451,6 +489,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	appendStringInfo(&q,
 					 " AS touched FROM audit_softdelete.audit_logs l"
 					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.id OPERATOR(pg_catalog.<) $7"
 					 " AND l.row_pk IS NOT NULL%s%s) x,"
 					 " pg_catalog.jsonb_object_keys(x.touched) k(k)"
 					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
@@ -461,35 +500,41 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
 					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
 
-	args[0] = JsonbPGetDatum(c->row_pk);
-	args[1] = Int32GetDatum(c->table_id);
-	args[2] = Int64GetDatum(c->id);
-	args[3] = asd_text_array(c->columns);
-	args[4] = JsonbPGetDatum(c->raw_pk);
+	/*
+	 * under each key the row has had since c; under c's key alone when
+	 * another row has that key now, which is a change since too
+	 */
+	stretches = row_since(c, txid, in_transaction, &taken);
+	if (stretches == NIL)
+		stretches = list_make1(key_stretch(c->row_pk, c->raw_pk, c->id, PG_INT64_MAX));
 	initStringInfo(&conflicts);
 	asd_spi_connect(&spi, InvalidOid, 0);
-	if (in_transaction)
+	foreach(lc, stretches)
 	{
-		Oid			types6[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
-		Datum		args6[6] = {args[0], args[1], args[2], args[3], args[4], txid};
+		KeyStretch *k = lfirst(lc);
 
-		asd_spi_run(q.data, 6, types6, args6, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
-	}
-	else
-		asd_spi_run(q.data, 5, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-													SPI_tuptable->tupdesc, 3, &isnull));
+		args[0] = JsonbPGetDatum(k->key);
+		args[1] = Int32GetDatum(c->table_id);
+		args[2] = Int64GetDatum(k->lo);
+		args[3] = asd_text_array(c->columns);
+		args[4] = JsonbPGetDatum(k->raw);
+		args[5] = txid;
+		args[6] = Int64GetDatum(k->hi);
+		asd_spi_run(q.data, 7, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+														SPI_tuptable->tupdesc, 3, &isnull));
 
-		appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s", i > 0 ? "; " : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
-						 n > 1 ? "s" : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+			appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s",
+							 conflicts.len > 0 ? "; " : "",
+							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+							 n > 1 ? "s" : "",
+							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		}
 	}
 	asd_spi_finish(&spi);
-	taken = key_taken_since(c, txid, in_transaction);
 	if (taken != 0)
 		appendStringInfo(&conflicts, "%sthe key, given to another row by audit row %lld",
 						 conflicts.len > 0 ? "; " : "", (long long) taken);
