@@ -128,6 +128,7 @@ REGRESS = \
 	audit_bloom_range_size \
 	row_history_keys \
 	row_history_offsets \
+	row_history_styles \
 	softdelete_trigger \
 	softdelete_marking \
 	softdelete_own_triggers \

@@ -249,6 +249,9 @@ asd_row_history(PG_FUNCTION_ARGS)
 	/* a timestamptz key: as each writer's TimeZone spelled it */
 	by_offset = (stored != NULL && match == ASD_KEY_MATCHES) ?
 		asd_key_spellings_by_offset(relid, stored) : NIL;
+	/* an interval or bytea key: as each writer's IntervalStyle and bytea_output spelled it */
+	if (stored != NULL && match == ASD_KEY_MATCHES)
+		by_offset = list_concat(by_offset, asd_key_spellings_by_style(relid, stored));
 
 	/* pk as given, and as the row's audit rows spell it */
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);

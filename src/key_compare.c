@@ -29,7 +29,9 @@
 #include "catalog/pg_type.h"
 #include "parser/parse_coerce.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/bytea.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -657,6 +659,128 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 		if (in_range)
 			result = lappend(result, JsonbValueToJsonb(built));
 	}
+	return result;
+}
+
+/*
+ * asd_key_spellings_by_style
+ *		NIL unless relid's primary key has an interval or a bytea column;
+ *		else key (a key of relid as this session writes it) spelled in
+ *		every IntervalStyle and every bytea_output, the same for all of its
+ *		columns of each type: an audit row holds the key as its writer
+ *		printed it, so these find the rows of every writer through the
+ *		row-history index.  (Its timestamptz values are left as key spells
+ *		them; a domain over either type is one, an array of them not.)
+ */
+List *
+asd_key_spellings_by_style(Oid relid, Jsonb *key)
+{
+	static const int interval_styles[] = {INTSTYLE_POSTGRES, INTSTYLE_POSTGRES_VERBOSE,
+	INTSTYLE_SQL_STANDARD, INTSTYLE_ISO_8601};
+	static const int bytea_styles[] = {BYTEA_OUTPUT_HEX, BYTEA_OUTPUT_ESCAPE};
+	List	   *pkcols = asd_primary_key_columns(relid);
+	List	   *styled = NIL;	/* the names of the interval and bytea columns */
+	Oid		   *types;
+	Datum	   *values;
+	bool		has_interval = false;
+	bool		has_bytea = false;
+	int			saved_interval_style = IntervalStyle;
+	int			saved_bytea_output = bytea_output;
+	List	   *result = NIL;
+	ListCell   *lc;
+	int			n = 0;
+	int			i;
+	int			b;
+
+	if (!JB_ROOT_IS_OBJECT(key))
+		return NIL;
+	types = palloc(sizeof(Oid) * Max(list_length(pkcols), 1));
+	values = palloc(sizeof(Datum) * Max(list_length(pkcols), 1));
+	foreach(lc, pkcols)
+	{
+		AttrNumber	attnum = get_attnum(relid, lfirst(lc));
+		Oid			base = attnum > 0 ? getBaseType(get_atttype(relid, attnum)) : InvalidOid;
+		JsonbValue	name;
+		JsonbValue *value;
+		char	   *text;
+
+		if (base != INTERVALOID && base != BYTEAOID)
+			continue;
+		name.type = jbvString;
+		name.val.string.val = lfirst(lc);
+		name.val.string.len = strlen(lfirst(lc));
+		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
+		if (value == NULL || value->type != jbvString)
+			return NIL;
+		/* read as this session reads it: the key is spelled as it prints */
+		text = pnstrdup(value->val.string.val, value->val.string.len);
+		if (base == INTERVALOID)
+		{
+			values[n] = DirectFunctionCall3(interval_in, CStringGetDatum(text),
+											ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			has_interval = true;
+		}
+		else
+		{
+			values[n] = DirectFunctionCall1(byteain, CStringGetDatum(text));
+			has_bytea = true;
+		}
+		types[n++] = base;
+		styled = lappend(styled, lfirst(lc));
+	}
+	if (styled == NIL)
+		return NIL;
+
+	/* printed under each style: the settings themselves, put back after */
+	PG_TRY();
+	{
+		for (i = 0; i < (has_interval ? lengthof(interval_styles) : 1); i++)
+			for (b = 0; b < (has_bytea ? lengthof(bytea_styles) : 1); b++)
+			{
+				JsonbParseState *state = NULL;
+				JsonbIterator *it = JsonbIteratorInit(&key->root);
+				JsonbIteratorToken token;
+				JsonbValue	v;
+				JsonbValue *built = NULL;
+				int			col = -1;
+
+				if (has_interval)
+					IntervalStyle = interval_styles[i];
+				if (has_bytea)
+					bytea_output = bytea_styles[b];
+				while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+				{
+					if (token == WJB_KEY)
+					{
+						char	   *name = pnstrdup(v.val.string.val, v.val.string.len);
+
+						col = -1;
+						foreach(lc, styled)
+							if (strcmp(lfirst(lc), name) == 0)
+								col = foreach_current_index(lc);
+					}
+					else if (token == WJB_VALUE && col >= 0)
+					{
+						char	   *text = types[col] == INTERVALOID ?
+							DatumGetCString(DirectFunctionCall1(interval_out, values[col])) :
+							DatumGetCString(DirectFunctionCall1(byteaout, values[col]));
+
+						v.type = jbvString;
+						v.val.string.val = text;
+						v.val.string.len = strlen(text);
+					}
+					built = pushJsonbValue(&state, token,
+										   token == WJB_KEY || token == WJB_VALUE ? &v : NULL);
+				}
+				result = lappend(result, JsonbValueToJsonb(built));
+			}
+	}
+	PG_FINALLY();
+	{
+		IntervalStyle = saved_interval_style;
+		bytea_output = saved_bytea_output;
+	}
+	PG_END_TRY();
 	return result;
 }
 
