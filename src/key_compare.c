@@ -27,9 +27,9 @@
 #include "access/transam.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
-#include "parser/parse_coerce.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "parser/parse_coerce.h"
 #include "utils/builtins.h"
 #include "utils/bytea.h"
 #include "utils/datetime.h"
@@ -675,8 +675,9 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 List *
 asd_key_spellings_by_style(Oid relid, Jsonb *key)
 {
-	static const int interval_styles[] = {INTSTYLE_POSTGRES, INTSTYLE_POSTGRES_VERBOSE,
-	INTSTYLE_SQL_STANDARD, INTSTYLE_ISO_8601};
+	static const int interval_styles[] = {
+		INTSTYLE_POSTGRES, INTSTYLE_POSTGRES_VERBOSE, INTSTYLE_SQL_STANDARD, INTSTYLE_ISO_8601
+	};
 	static const int bytea_styles[] = {BYTEA_OUTPUT_HEX, BYTEA_OUTPUT_ESCAPE};
 	List	   *pkcols = asd_primary_key_columns(relid);
 	List	   *styled = NIL;	/* the names of the interval and bytea columns */

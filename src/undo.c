@@ -32,8 +32,8 @@
 #include "audit_softdelete.h"
 
 #include "access/xact.h"
-#include "miscadmin.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
@@ -389,6 +389,7 @@ row_since(UndoChange *c, Datum txid, bool in_transaction, int64 *taken)
 				break;
 			return lcons(key_stretch(key, c->raw_pk, c->id, before), stretches);
 		}
+
 		/*
 		 * a row inserted since is not c's; inserted at c's key, it wrote
 		 * every column, which the stretch of c's key shows
@@ -420,8 +421,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	StringInfoData q;
 	StringInfoData conflicts;
 	AsdSpi		spi;
-	Oid			argtypes[7] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID,
-	XID8OID, INT8OID};
+	Oid			argtypes[7] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID, INT8OID};
 	Datum		args[7];
 	ListCell   *lc;
 	uint64		i;
