@@ -123,6 +123,8 @@ REGRESS = \
 	undo \
 	undo_foreign_keys \
 	undo_key_settings \
+	key_domain_not_null \
+	undo_key_moved \
 	revert \
 	txid_eras \
 	txid_eras_read_only \
@@ -131,6 +133,7 @@ REGRESS = \
 	audit_bloom_range_size \
 	row_history_keys \
 	row_history_offsets \
+	row_history_styles \
 	softdelete_trigger \
 	softdelete_marking \
 	softdelete_own_triggers \
@@ -138,11 +141,15 @@ REGRESS = \
 	softdelete_unique_hints \
 	softdelete_fk \
 	softdelete_fk_types \
+	key_cascade_settings \
 	softdelete_fk_privileges \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \
 	softdelete_key_types \
+	key_nested_types \
+	key_float_digits \
+	key_equal_spellings \
 	softdelete_purge \
 	softdelete_physical_only \
 	progress_notices \

@@ -85,8 +85,11 @@ typedef enum AsdJsonKind
 	ASD_JSON_NUMERIC,
 	ASD_JSON_JSONB,
 	ASD_JSON_DATETIME,
-	ASD_JSON_ARRAY				/* of text or integers; nested ones go to
+	ASD_JSON_ARRAY,				/* of text or integers; nested ones go to
 								 * to_jsonb() */
+	ASD_JSON_FLOAT				/* real, double precision and domains over
+								 * them: exact, whatever extra_float_digits
+								 * says */
 } AsdJsonKind;
 
 /* One column of the firing relation, as the audit trail sees it. */

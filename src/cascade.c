@@ -319,9 +319,11 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
  * asd_bookkeeping_key
  *		A row's key as the cascade bookkeeping records it, and restore()
  *		looks for it: its primary key columns as JSON, timestamps written
- *		in UTC (the session that restores may not share the deleting
- *		session's TimeZone, and keys are matched as JSON).  values and
- *		nulls are numbered as info's columns; only the key's are read.
+ *		in UTC, intervals in the postgres style, bytea in hex (the session
+ *		that restores may not share the deleting session's TimeZone,
+ *		IntervalStyle or bytea_output, and keys are matched as JSON).
+ *		values and nulls are numbered as info's columns; only the key's
+ *		are read.
  */
 Jsonb *
 asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
@@ -330,6 +332,10 @@ asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 	Jsonb	   *pk;
 
 	(void) set_config_option("TimeZone", "UTC", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("bytea_output", "hex", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
 	AtEOXact_GUC(true, nestlevel);

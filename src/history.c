@@ -83,6 +83,13 @@ asd_history_stored_key(Oid relid, Jsonb *pk)
 
 	if (pkcols == NIL || asd_match_key(pk, pkcols, &keys) != ASD_KEY_MATCHES)
 		return NULL;
+	/*
+	 * an hstore key is found as JSON, and spelled as given; once its row
+	 * is gone, _history_key would read it as a value of its type, which
+	 * fails
+	 */
+	if (asd_key_has_json_cast(relid))
+		return NULL;
 	names = palloc(sizeof(Datum) * list_length(pkcols));
 	foreach(lc, pkcols)
 		names[n++] = CStringGetTextDatum(lfirst(lc));
@@ -242,6 +249,9 @@ asd_row_history(PG_FUNCTION_ARGS)
 	/* a timestamptz key: as each writer's TimeZone spelled it */
 	by_offset = (stored != NULL && match == ASD_KEY_MATCHES) ?
 		asd_key_spellings_by_offset(relid, stored) : NIL;
+	/* an interval or bytea key: as each writer's IntervalStyle and bytea_output spelled it */
+	if (stored != NULL && match == ASD_KEY_MATCHES)
+		by_offset = list_concat(by_offset, asd_key_spellings_by_style(relid, stored));
 
 	/* pk as given, and as the row's audit rows spell it */
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);

@@ -24,10 +24,14 @@
 #include "access/htup_details.h"
 #include "access/stratnum.h"
 #include "access/relation.h"
+#include "access/transam.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "parser/parse_coerce.h"
 #include "utils/builtins.h"
+#include "utils/bytea.h"
 #include "utils/datetime.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
@@ -42,6 +46,117 @@ PG_FUNCTION_INFO_V1(asd_key_condition);
 
 static void append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 								  const char *column, const char *value);
+static char *cast_type_name(Oid typid);
+
+/*
+ * How to_jsonb() writes a key column's values into a key's JSON, and so
+ * how a key's JSON is read back into values of the column's type.
+ */
+typedef enum KeyJson
+{
+	KEY_JSON_TEXT,				/* a string, number or boolean: its text is
+								 * the type's input */
+	KEY_JSON_DOCUMENT,			/* jsonb: the value itself */
+	KEY_JSON_NESTED,			/* an array or a composite: a JSON array or
+								 * object, read back as jsonb_populate_record
+								 * reads it */
+	KEY_JSON_CAST				/* the type's own cast to json (hstore): no
+								 * way back, compared as JSON */
+} KeyJson;
+
+/*
+ * key_json
+ *		How to_jsonb() writes a value of typid: looking through domains, as
+ *		to_jsonb() does, and the same way it tells arrays, composites and
+ *		types with a cast to json apart.
+ */
+static KeyJson
+key_json(Oid typid)
+{
+	Oid			castfunc;
+
+	typid = getBaseType(typid);
+	if (typid == JSONBOID)
+		return KEY_JSON_DOCUMENT;
+	if (OidIsValid(get_element_type(typid)) || type_is_rowtype(typid))
+		return KEY_JSON_NESTED;
+	if (typid >= FirstNormalObjectId &&
+		find_coercion_pathway(JSONOID, typid, COERCION_EXPLICIT,
+							  &castfunc) == COERCION_PATH_FUNC &&
+		OidIsValid(castfunc))
+		return KEY_JSON_CAST;
+	return KEY_JSON_TEXT;
+}
+
+/*
+ * key_value
+ *		An expression of type typid (without its modifier) for the value of
+ *		key column name in the key json (a jsonb expression), read back from
+ *		what to_jsonb() wrote: "(json ->> 'a')::type" for a value written
+ *		as its text, a jsonb column's value as it is, an array or a
+ *		composite through jsonb_to_record(), which reads JSON arrays and
+ *		objects as jsonb_populate_record() does.  NULL for a type with a
+ *		cast to json of its own: nothing reads that back.
+ */
+static char *
+key_value(Oid typid, const char *json, const char *name)
+{
+	char	   *field = quote_literal_cstr(name);
+
+	switch (key_json(typid))
+	{
+		case KEY_JSON_TEXT:
+			return psprintf("(%s OPERATOR(pg_catalog.->>) %s)::%s",
+							json, field, cast_type_name(typid));
+		case KEY_JSON_DOCUMENT:
+			return psprintf("(%s OPERATOR(pg_catalog.->) %s)::%s",
+							json, field, cast_type_name(typid));
+		case KEY_JSON_NESTED:
+			/* named as the key names it, for the messages of a bad value */
+			return psprintf("(SELECT k.%s FROM pg_catalog.jsonb_to_record("
+							"pg_catalog.jsonb_build_object(%s, %s OPERATOR(pg_catalog.->) %s))"
+							" k(%s %s))",
+							quote_identifier(name), field, json, field,
+							quote_identifier(name), cast_type_name(typid));
+		case KEY_JSON_CAST:
+			break;
+	}
+	return NULL;
+}
+
+/*
+ * append_json_key_comparison
+ *		Append a comparison of key column attnum of rel with its value in
+ *		the key json (a jsonb expression): column is an expression of the
+ *		column's type, or NULL to compare the column's value in the key
+ *		column_json instead.  Compared with the key's equality, but for a
+ *		type with its own cast to json, whose JSON is compared.
+ */
+static void
+append_json_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
+						   const char *column, const char *column_json,
+						   const char *json)
+{
+	Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), attnum - 1);
+	const char *name = NameStr(att->attname);
+	char	   *value = key_value(att->atttypid, json, name);
+
+	if (value == NULL)
+	{
+		char	   *field = quote_literal_cstr(name);
+
+		if (column != NULL)
+			appendStringInfo(buf, "pg_catalog.to_jsonb(%s)", column);
+		else
+			appendStringInfo(buf, "(%s OPERATOR(pg_catalog.->) %s)", column_json, field);
+		appendStringInfo(buf, " OPERATOR(pg_catalog.=) (%s OPERATOR(pg_catalog.->) %s)",
+						 json, field);
+		return;
+	}
+	if (column == NULL)
+		column = psprintf("(%s)", key_value(att->atttypid, column_json, name));
+	append_key_comparison(buf, rel, attnum, column, value);
+}
 
 /*
  * key_equality
@@ -288,8 +403,9 @@ cast_type_name(Oid typid)
  * _key_condition(tbl regclass, pk jsonb) RETURNS text
  *		"x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a
  *		JSON key: each value converted by its column's own type without its
- *		modifier (a bad value is that type's error), compared with the key's
- *		equality.  A key naming no column is refused, never ignored.
+ *		modifier (a bad value is that type's error), read back as to_jsonb()
+ *		wrote it (see key_value), compared with the key's equality.  A key
+ *		naming no column is refused, never ignored.
  */
 Datum
 asd_key_condition(PG_FUNCTION_ARGS)
@@ -336,10 +452,8 @@ asd_key_condition(PG_FUNCTION_ARGS)
 		}
 		if (nkeys++ > 0)
 			appendStringInfoString(&cond, " AND ");
-		asd_append_key_clause(&cond, rel, attnum,
-							  psprintf("($1 OPERATOR(pg_catalog.->>) %s)::%s",
-									   quote_literal_cstr(name),
-									   cast_type_name(get_atttype(relid, attnum))));
+		append_json_key_comparison(&cond, rel, attnum,
+								   psprintf("x.%s", quote_identifier(name)), NULL, "$1");
 	}
 	if (missing.len > 0)
 		ereport(ERROR,
@@ -386,6 +500,22 @@ asd_key_text_depends_on_settings(Oid relid)
 }
 
 /*
+ * asd_key_has_json_cast
+ *		Does relid's primary key have a column of a type with its own cast
+ *		to json (hstore)?  Its JSON is no value that type reads back.
+ */
+bool
+asd_key_has_json_cast(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, asd_primary_key_columns(relid))
+		if (key_json(get_atttype(relid, get_attnum(relid, lfirst(lc)))) == KEY_JSON_CAST)
+			return true;
+	return false;
+}
+
+/*
  * asd_audit_key_match
  *		NULL when the audit rows of relid spell each key as every session
  *		would; else "((row_pk ->> 'a')::type OPERATOR(...) ((param ->> 'a')::type))
@@ -408,16 +538,10 @@ asd_audit_key_match(Oid relid, const char *row_pk, const char *param)
 	initStringInfo(&cond);
 	foreach(lc, pkcols)
 	{
-		const char *name = lfirst(lc);
-		AttrNumber	attnum = get_attnum(relid, name);
-		char	   *type = cast_type_name(get_atttype(relid, attnum));
-		char	   *field = quote_literal_cstr(name);
-
 		if (cond.len > 0)
 			appendStringInfoString(&cond, " AND ");
-		append_key_comparison(&cond, rel, attnum,
-							  psprintf("((%s OPERATOR(pg_catalog.->>) %s)::%s)", row_pk, field, type),
-							  psprintf("(%s OPERATOR(pg_catalog.->>) %s)::%s", param, field, type));
+		append_json_key_comparison(&cond, rel, get_attnum(relid, lfirst(lc)),
+								   NULL, row_pk, param);
 	}
 	relation_close(rel, NoLock);
 	return cond.data;
@@ -539,6 +663,129 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 }
 
 /*
+ * asd_key_spellings_by_style
+ *		NIL unless relid's primary key has an interval or a bytea column;
+ *		else key (a key of relid as this session writes it) spelled in
+ *		every IntervalStyle and every bytea_output, the same for all of its
+ *		columns of each type: an audit row holds the key as its writer
+ *		printed it, so these find the rows of every writer through the
+ *		row-history index.  (Its timestamptz values are left as key spells
+ *		them; a domain over either type is one, an array of them not.)
+ */
+List *
+asd_key_spellings_by_style(Oid relid, Jsonb *key)
+{
+	static const int interval_styles[] = {
+		INTSTYLE_POSTGRES, INTSTYLE_POSTGRES_VERBOSE, INTSTYLE_SQL_STANDARD, INTSTYLE_ISO_8601
+	};
+	static const int bytea_styles[] = {BYTEA_OUTPUT_HEX, BYTEA_OUTPUT_ESCAPE};
+	List	   *pkcols = asd_primary_key_columns(relid);
+	List	   *styled = NIL;	/* the names of the interval and bytea columns */
+	Oid		   *types;
+	Datum	   *values;
+	bool		has_interval = false;
+	bool		has_bytea = false;
+	int			saved_interval_style = IntervalStyle;
+	int			saved_bytea_output = bytea_output;
+	List	   *result = NIL;
+	ListCell   *lc;
+	int			n = 0;
+	int			i;
+	int			b;
+
+	if (!JB_ROOT_IS_OBJECT(key))
+		return NIL;
+	types = palloc(sizeof(Oid) * Max(list_length(pkcols), 1));
+	values = palloc(sizeof(Datum) * Max(list_length(pkcols), 1));
+	foreach(lc, pkcols)
+	{
+		AttrNumber	attnum = get_attnum(relid, lfirst(lc));
+		Oid			base = attnum > 0 ? getBaseType(get_atttype(relid, attnum)) : InvalidOid;
+		JsonbValue	name;
+		JsonbValue *value;
+		char	   *text;
+
+		if (base != INTERVALOID && base != BYTEAOID)
+			continue;
+		name.type = jbvString;
+		name.val.string.val = lfirst(lc);
+		name.val.string.len = strlen(lfirst(lc));
+		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
+		if (value == NULL || value->type != jbvString)
+			return NIL;
+		/* read as this session reads it: the key is spelled as it prints */
+		text = pnstrdup(value->val.string.val, value->val.string.len);
+		if (base == INTERVALOID)
+		{
+			values[n] = DirectFunctionCall3(interval_in, CStringGetDatum(text),
+											ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+			has_interval = true;
+		}
+		else
+		{
+			values[n] = DirectFunctionCall1(byteain, CStringGetDatum(text));
+			has_bytea = true;
+		}
+		types[n++] = base;
+		styled = lappend(styled, lfirst(lc));
+	}
+	if (styled == NIL)
+		return NIL;
+
+	/* printed under each style: the settings themselves, put back after */
+	PG_TRY();
+	{
+		for (i = 0; i < (has_interval ? lengthof(interval_styles) : 1); i++)
+			for (b = 0; b < (has_bytea ? lengthof(bytea_styles) : 1); b++)
+			{
+				JsonbParseState *state = NULL;
+				JsonbIterator *it = JsonbIteratorInit(&key->root);
+				JsonbIteratorToken token;
+				JsonbValue	v;
+				JsonbValue *built = NULL;
+				int			col = -1;
+
+				if (has_interval)
+					IntervalStyle = interval_styles[i];
+				if (has_bytea)
+					bytea_output = bytea_styles[b];
+				while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+				{
+					if (token == WJB_KEY)
+					{
+						char	   *name = pnstrdup(v.val.string.val, v.val.string.len);
+
+						col = -1;
+						foreach(lc, styled)
+							if (strcmp(lfirst(lc), name) == 0)
+								col = foreach_current_index(lc);
+					}
+					else if (token == WJB_VALUE && col >= 0)
+					{
+						char	   *text = types[col] == INTERVALOID ?
+							DatumGetCString(DirectFunctionCall1(interval_out, values[col])) :
+							DatumGetCString(DirectFunctionCall1(byteaout, values[col]));
+
+						v.type = jbvString;
+						v.val.string.val = text;
+						v.val.string.len = strlen(text);
+					}
+					built = pushJsonbValue(&state, token,
+										   token == WJB_KEY || token == WJB_VALUE ? &v : NULL);
+				}
+				result = lappend(result, JsonbValueToJsonb(built));
+			}
+	}
+	PG_FINALLY();
+	{
+		IntervalStyle = saved_interval_style;
+		bytea_output = saved_bytea_output;
+	}
+	PG_END_TRY();
+	return result;
+}
+
+/*
  * asd_audit_key_reprinted
  *		For a relid whose key text depends on session settings (see
  *		asd_audit_key_match): "jsonb_build_object('a', to_jsonb((row_pk ->>
@@ -564,8 +811,8 @@ asd_audit_key_reprinted(Oid relid, const char *row_pk)
 		if (lc != list_head(pkcols))
 			appendStringInfoString(&expr, ", ");
 		if (text_depends_on_settings(typid))
-			appendStringInfo(&expr, "%s, pg_catalog.to_jsonb((%s OPERATOR(pg_catalog.->>) %s)::%s)",
-							 field, row_pk, field, cast_type_name(typid));
+			appendStringInfo(&expr, "%s, pg_catalog.to_jsonb(%s)",
+							 field, key_value(typid, row_pk, name));
 		else
 			appendStringInfo(&expr, "%s, %s OPERATOR(pg_catalog.->) %s", field, row_pk, field);
 	}

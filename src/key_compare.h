@@ -31,8 +31,10 @@ typedef enum AsdKeyMatch
 
 extern List *asd_primary_key_columns(Oid relid);
 extern bool asd_key_text_depends_on_settings(Oid relid);
+extern bool asd_key_has_json_cast(Oid relid);
 extern char *asd_audit_key_match(Oid relid, const char *row_pk, const char *param);
 extern List *asd_key_spellings_by_offset(Oid relid, Jsonb *key);
+extern List *asd_key_spellings_by_style(Oid relid, Jsonb *key);
 extern char *asd_audit_key_reprinted(Oid relid, const char *row_pk);
 extern AsdKeyMatch asd_match_key(Jsonb *pk, List *pkcols, List **keys);
 extern void asd_report_key_mismatch(AsdKeyMatch match, List *pkcols, List *keys,

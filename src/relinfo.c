@@ -353,6 +353,9 @@ json_kind(Oid typid)
 			return ASD_JSON_BOOL;
 		case NUMERICOID:
 			return ASD_JSON_NUMERIC;
+		case FLOAT4OID:
+		case FLOAT8OID:
+			return ASD_JSON_FLOAT;
 		case JSONBOID:
 			return ASD_JSON_JSONB;
 		case DATEOID:
@@ -366,6 +369,10 @@ json_kind(Oid typid)
 		case INT8ARRAYOID:
 			return ASD_JSON_ARRAY;
 		default:
+			/* to_jsonb() writes a domain as its base type */
+			typid = getBaseType(typid);
+			if (typid == FLOAT4OID || typid == FLOAT8OID)
+				return ASD_JSON_FLOAT;
 			return ASD_JSON_GENERIC;
 	}
 }

@@ -5,9 +5,10 @@
  *
  * Every value logged must equal to_jsonb() of it, so that
  * jsonb_populate_record() rebuilds the row.  Text, integers, booleans,
- * finite numerics, jsonb, dates, timestamps and one-dimensional arrays of
- * text and integers are converted here directly, the way to_jsonb()
- * converts them; every other type, domains included, goes through
+ * finite numerics, floats, jsonb, dates, timestamps and one-dimensional
+ * arrays of text and integers are converted here directly, the way
+ * to_jsonb() converts them (floats always exactly, as it does by
+ * default); every other type, domains included, goes through
  * PostgreSQL's to_jsonb() itself, which knows nested arrays, composites,
  * ranges and casts to json.
  *
@@ -18,7 +19,10 @@
  */
 #include "audit_softdelete.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
 #include "nodes/makefuncs.h"
 #include "utils/array.h"
 #include "utils/arrayaccess.h"
@@ -37,6 +41,21 @@
 /* What a redacted column shows instead of its value. */
 #define ASD_REDACTED_MARKER "[redacted]"
 
+static void write_column_value(AsdJsonbObject *obj, AsdAuditColumn *col,
+							   Datum value, bool isnull, MemoryContext cachecxt);
+
+/* {"column": value}, as an audit row writes it */
+static Jsonb *
+column_jsonb(AsdAuditColumn *col, Datum value, MemoryContext cachecxt)
+{
+	AsdJsonbObject obj;
+
+	asd_jsonb_begin_object(&obj, 1);
+	asd_jsonb_key(&obj, col->name, col->namelen);
+	write_column_value(&obj, col, value, false, cachecxt);
+	return asd_jsonb_end_object(&obj);
+}
+
 /*
  * values_equal
  *		Are two non-null values of a column equal?
@@ -44,7 +63,12 @@
  * Same bytes means equal.  Otherwise the type's own equality decides, so
  * that representations that differ for equal values (a compressed and an
  * uncompressed copy, -0 and 0) are no change.  A type without equality
- * compares by bytes only.
+ * compares by bytes only.  But a primary key column's values must also
+ * write the same JSON (as jsonb compares it: 1.5 and 1.50 do): audit rows
+ * name their row by it, and a citext key changed from 'Bob' to 'BOB'
+ * without an audit row would leave the row's history under two keys with
+ * nothing that links them (table_as_of() then had the row before its
+ * INSERT).
  */
 static bool
 values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
@@ -76,7 +100,13 @@ values_equal(AsdAuditColumn *col, Datum a, Datum b, MemoryContext cachecxt)
 	}
 	if (col->eq == NULL)
 		return false;
-	return DatumGetBool(FunctionCall2Coll(col->eq, col->collation, a, b));
+	if (!DatumGetBool(FunctionCall2Coll(col->eq, col->collation, a, b)))
+		return false;
+	if (!col->in_pk)
+		return true;
+	return DatumGetBool(DirectFunctionCall2(jsonb_eq,
+											JsonbPGetDatum(column_jsonb(col, a, cachecxt)),
+											JsonbPGetDatum(column_jsonb(col, b, cachecxt))));
 }
 
 /*
@@ -276,6 +306,48 @@ write_column_value(AsdJsonbObject *obj, AsdAuditColumn *col,
 		case ASD_JSON_JSONB:
 			asd_jsonb_document(obj, DatumGetJsonbP(value));
 			return;
+		case ASD_JSON_FLOAT:
+			{
+				/*
+				 * The shortest text that reads back as the same value, which
+				 * is what to_jsonb() writes while extra_float_digits is
+				 * above 0 (its default, 1).  A session that lowers it
+				 * would have to_jsonb() round the value: an audit row
+				 * whose key names another row, an old value that undo()
+				 * would put back changed.
+				 */
+				char		text[DOUBLE_SHORTEST_DECIMAL_LEN];
+				double		d;
+
+				/* a domain over either: told apart by their size */
+				if (col->typlen == sizeof(float4))
+				{
+					d = DatumGetFloat4(value);
+					float_to_shortest_decimal_buf(DatumGetFloat4(value), text);
+				}
+				else
+				{
+					d = DatumGetFloat8(value);
+					double_to_shortest_decimal_buf(d, text);
+				}
+				/* to_jsonb() writes NaN and infinities as strings */
+				if (isnan(d) || isinf(d))
+				{
+					v.type = jbvString;
+					v.val.string.val = pstrdup(text);
+					v.val.string.len = strlen(text);
+				}
+				else
+				{
+					v.type = jbvNumeric;
+					v.val.numeric = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																		CStringGetDatum(text),
+																		ObjectIdGetDatum(InvalidOid),
+																		Int32GetDatum(-1)));
+				}
+				asd_jsonb_scalar(obj, &v);
+				return;
+			}
 		case ASD_JSON_DATETIME:
 			{
 				/* copied into the object at once: the text is reused */

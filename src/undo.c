@@ -33,6 +33,7 @@
 
 #include "access/xact.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
@@ -234,6 +235,182 @@ undo_columns(UndoChange *c)
 }
 
 /*
+ * The latest audit row of c's table after c and before the audit id
+ * before (other than those of the transaction txid, being undone with c)
+ * that brought a row to key (under today's column names): an INSERT, or an
+ * UPDATE of the key (logged under the new key; its old values hold the
+ * old).  *from gets the key that row had before, NULL for an INSERT.
+ * Returns its id, 0 if none.
+ */
+static int64
+key_arrival(UndoChange *c, Jsonb *key, int64 before, Datum txid, bool in_transaction,
+			Jsonb **from)
+{
+	StringInfoData q;
+	char	   *typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
+	Oid			argtypes[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, INT8OID, XID8OID};
+	Datum		args[6];
+	AsdSpi		spi;
+	int64		id = 0;
+	MemoryContext outer = CurrentMemoryContext;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfoString(&q, " SELECT x.id, CASE WHEN x.action OPERATOR(pg_catalog.=) 'UPDATE'"
+						   " THEN x.row_pk OPERATOR(pg_catalog.||)"
+						   " (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
+						   "   FROM pg_catalog.jsonb_each(x.old) o WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)) END"
+						   " FROM (SELECT l.id, l.action, ");
+	asd_append_todays_names(&q, "l.row_pk", "l");
+	appendStringInfoString(&q, " AS row_pk, ");
+	asd_append_todays_names(&q, "l.old_values", "l");
+	appendStringInfo(&q,
+					 " AS old FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.id OPERATOR(pg_catalog.<) $5 AND l.row_pk IS NOT NULL"
+					 " AND l.action OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE}')%s%s) x"
+					 " WHERE %s AND (x.action OPERATOR(pg_catalog.=) 'INSERT'"
+					 "  OR x.old OPERATOR(pg_catalog.?|) $4)"
+					 " ORDER BY x.id DESC LIMIT 1",
+					 typed_match ? "" :
+					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) pg_catalog.jsonb_hash_extended($1, 0)",
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
+					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
+	args[0] = JsonbPGetDatum(key);
+	args[1] = Int32GetDatum(c->table_id);
+	args[2] = Int64GetDatum(c->id);
+	args[3] = asd_text_array(c->pkcols);
+	args[4] = Int64GetDatum(before);
+	args[5] = txid;
+
+	*from = NULL;
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(q.data, in_transaction ? 6 : 5, argtypes, args, NULL, SPI_OK_SELECT,
+				ASD_SPI_LATEST);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+		Datum		d;
+
+		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+		if (!isnull)
+		{
+			MemoryContext old = MemoryContextSwitchTo(outer);
+
+			*from = DatumGetJsonbPCopy(d);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	asd_spi_finish(&spi);
+	return id;
+}
+
+/* Are a and b, keys of c's table under today's names, the same key? */
+static bool
+same_key(UndoChange *c, Jsonb *a, Jsonb *b)
+{
+	char	   *typed_match = asd_audit_key_match(c->opts.relid, "$1", "$2");
+	Oid			argtypes[2] = {JSONBOID, JSONBOID};
+	Datum		args[2];
+	AsdSpi		spi;
+	bool		same;
+	bool		isnull;
+
+	args[0] = JsonbPGetDatum(a);
+	args[1] = JsonbPGetDatum(b);
+	if (typed_match == NULL)
+		return DatumGetBool(DirectFunctionCall2(jsonb_eq, args[0], args[1]));
+	asd_spi_connect(&spi, InvalidOid, 0);
+	asd_spi_run(psprintf("SELECT %s", typed_match), 2, argtypes, args, NULL,
+				SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	same = same && !isnull;
+	asd_spi_finish(&spi);
+	return same;
+}
+
+/* A stretch of c's row's history: its audit rows lo < id < hi, under key. */
+typedef struct KeyStretch
+{
+	Jsonb	   *key;			/* under today's column names */
+	Jsonb	   *raw;			/* as stored, or key again */
+	int64		lo;
+	int64		hi;
+} KeyStretch;
+
+static KeyStretch *
+key_stretch(Jsonb *key, Jsonb *raw, int64 lo, int64 hi)
+{
+	KeyStretch *k = palloc(sizeof(KeyStretch));
+
+	k->key = key;
+	k->raw = raw;
+	k->lo = lo;
+	k->hi = hi;
+	return k;
+}
+
+/*
+ * row_since
+ *		The keys c's row has had since c, as stretches of its history
+ *		(other than changes of the transaction txid, being undone with c),
+ *		oldest first; NIL when c's key has gone to another row since (rows
+ *		swapped keys, or one's key changed and another's changed to it: an
+ *		undo by key would write to that other row), and *taken gets the id
+ *		of the latest audit row that brought a row to c's key.
+ *
+ * The row at c's key is c's row unless a row came to the key since: then
+ * it is c's row only if the row it came from was, at that time; followed
+ * back, a key at c's time is c's row only if it is c's key.  Each key
+ * holds the row from the audit row that brought it there (whose other
+ * columns it may have changed too) until the next.
+ */
+static List *
+row_since(UndoChange *c, Datum txid, bool in_transaction, int64 *taken)
+{
+	Jsonb	   *key = c->row_pk;
+	int64		before = PG_INT64_MAX;
+	int64		latest = 0;
+	List	   *stretches = NIL;
+
+	*taken = 0;
+	for (;;)
+	{
+		Jsonb	   *from;
+		int64		id;
+
+		CHECK_FOR_INTERRUPTS();
+		id = key_arrival(c, key, before, txid, in_transaction, &from);
+		if (id == 0)
+		{
+			if (key != c->row_pk && !same_key(c, key, c->row_pk))
+				break;
+			return lcons(key_stretch(key, c->raw_pk, c->id, before), stretches);
+		}
+
+		/*
+		 * a row inserted since is not c's; inserted at c's key, it wrote
+		 * every column, which the stretch of c's key shows
+		 */
+		if (from == NULL)
+		{
+			if (latest == 0)
+				return list_make1(key_stretch(c->row_pk, c->raw_pk, c->id, PG_INT64_MAX));
+			break;
+		}
+		if (latest == 0)
+			latest = id;
+		stretches = lcons(key_stretch(key, key, id - 1, before), stretches);
+		key = from;
+		before = id;
+	}
+	*taken = latest;
+	return NIL;
+}
+
+/*
  * Check that c can be taken back: a change of a row, in an audited table,
  * with values the trail holds, and no later change of its columns (other
  * than those of the transaction txid, being undone with it) unless force.
@@ -244,11 +421,13 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	StringInfoData q;
 	StringInfoData conflicts;
 	AsdSpi		spi;
-	Oid			argtypes[5] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID};
-	Datum		args[5];
+	Oid			argtypes[7] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID, INT8OID};
+	Datum		args[7];
 	ListCell   *lc;
 	uint64		i;
 	char	   *typed_match;
+	List	   *stretches;
+	int64		taken;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -310,6 +489,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	appendStringInfo(&q,
 					 " AS touched FROM audit_softdelete.audit_logs l"
 					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.id OPERATOR(pg_catalog.<) $7"
 					 " AND l.row_pk IS NOT NULL%s%s) x,"
 					 " pg_catalog.jsonb_object_keys(x.touched) k(k)"
 					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
@@ -320,34 +500,44 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
 					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
 
-	args[0] = JsonbPGetDatum(c->row_pk);
-	args[1] = Int32GetDatum(c->table_id);
-	args[2] = Int64GetDatum(c->id);
-	args[3] = asd_text_array(c->columns);
-	args[4] = JsonbPGetDatum(c->raw_pk);
+	/*
+	 * under each key the row has had since c; under c's key alone when
+	 * another row has that key now, which is a change since too
+	 */
+	stretches = row_since(c, txid, in_transaction, &taken);
+	if (stretches == NIL)
+		stretches = list_make1(key_stretch(c->row_pk, c->raw_pk, c->id, PG_INT64_MAX));
 	initStringInfo(&conflicts);
 	asd_spi_connect(&spi, InvalidOid, 0);
-	if (in_transaction)
+	foreach(lc, stretches)
 	{
-		Oid			types6[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
-		Datum		args6[6] = {args[0], args[1], args[2], args[3], args[4], txid};
+		KeyStretch *k = lfirst(lc);
 
-		asd_spi_run(q.data, 6, types6, args6, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
-	}
-	else
-		asd_spi_run(q.data, 5, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-													SPI_tuptable->tupdesc, 3, &isnull));
+		args[0] = JsonbPGetDatum(k->key);
+		args[1] = Int32GetDatum(c->table_id);
+		args[2] = Int64GetDatum(k->lo);
+		args[3] = asd_text_array(c->columns);
+		args[4] = JsonbPGetDatum(k->raw);
+		args[5] = txid;
+		args[6] = Int64GetDatum(k->hi);
+		asd_spi_run(q.data, 7, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
+		for (i = 0; i < SPI_processed; i++)
+		{
+			bool		isnull;
+			int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+														SPI_tuptable->tupdesc, 3, &isnull));
 
-		appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s", i > 0 ? "; " : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
-						 n > 1 ? "s" : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+			appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s",
+							 conflicts.len > 0 ? "; " : "",
+							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+							 n > 1 ? "s" : "",
+							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		}
 	}
 	asd_spi_finish(&spi);
+	if (taken != 0)
+		appendStringInfo(&conflicts, "%sthe key, given to another row by audit row %lld",
+						 conflicts.len > 0 ? "; " : "", (long long) taken);
 	if (conflicts.len > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
@@ -394,11 +584,16 @@ undo_update(UndoChange *c)
 	}
 	if (targets.len == 0)
 		return;
+	/*
+	 * The old values over the row as it is: the columns they leave out
+	 * (the key's among them) are not read as NULL, which a NOT NULL domain
+	 * refuses
+	 */
 	initStringInfo(&q);
 	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-					 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
+					 " pg_catalog.jsonb_populate_record(x, $2) r) WHERE %s",
 					 asd_only(relid), asd_qualified_name(relid), targets.data, sources.data,
-					 asd_qualified_name(relid), asd_row_key_condition(relid, c->row_pk));
+					 asd_row_key_condition(relid, c->row_pk));
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = JsonbPGetDatum(c->old_values);
 	asd_spi_connect(&spi, InvalidOid, 0);
