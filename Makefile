@@ -119,6 +119,7 @@ REGRESS = \
 	undo \
 	undo_foreign_keys \
 	undo_key_settings \
+	undo_rekeyed \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

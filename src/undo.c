@@ -12,9 +12,10 @@
  *
  * A change is not taken back over a later one: if any later audit row of
  * the row (other than the transaction's own, for undo_transaction) changed
- * a column the undo would write, the call fails naming the columns and the
- * audit rows, unless force.  Every change is checked before anything is
- * written, and a failure leaves nothing written.
+ * a column the undo would write, or a key column (another row moved onto
+ * the key), the call fails naming the columns and the audit rows, unless
+ * force.  Every change is checked before anything is written, and a
+ * failure leaves nothing written.
  *
  * Everything runs as the caller: the audit rows are read with the caller's
  * SELECT on audit_logs, the table is written with the caller's privileges,
@@ -249,6 +250,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	ListCell   *lc;
 	uint64		i;
 	char	   *typed_match;
+	List	   *watched;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -323,7 +325,16 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = Int32GetDatum(c->table_id);
 	args[2] = Int64GetDatum(c->id);
-	args[3] = asd_text_array(c->columns);
+	/*
+	 * A later change of the key columns under this key is another row
+	 * taking the key (an UPDATE of its key, or an INSERT): the row written
+	 * would not be the row the audit row logged.
+	 */
+	watched = list_copy(c->columns);
+	foreach(lc, c->pkcols)
+		if (!asd_list_has_name(watched, lfirst(lc)))
+			watched = lappend(watched, lfirst(lc));
+	args[3] = asd_text_array(watched);
 	args[4] = JsonbPGetDatum(c->raw_pk);
 	initStringInfo(&conflicts);
 	asd_spi_connect(&spi, InvalidOid, 0);
