@@ -120,6 +120,7 @@ REGRESS = \
 	undo_foreign_keys \
 	undo_key_settings \
 	undo_rekeyed \
+	undo_options_then \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

@@ -68,6 +68,9 @@ typedef struct UndoChange
 	Jsonb	   *old_values;
 	Jsonb	   *new_values;
 	char	   *dropped;		/* its columns dropped since, or NULL */
+	/* redacted and excluded when it was written (today's names), or NULL: as today */
+	Jsonb	   *redacted_then;
+	Jsonb	   *excluded_then;
 	/* resolved by check_change() */
 	AsdTableOptions opts;
 	char	   *relname;
@@ -103,6 +106,29 @@ object_keys(Jsonb *obj)
 }
 
 /*
+ * The columns option (redact_columns or exclude_columns) held when audit
+ * row l was written, as an object keyed by today's names: the old value
+ * of the first later change of the table's options that changed it (a
+ * CONFIGURE, or the DISABLE that logs them all); NULL when none did since,
+ * so that today's options held then too.
+ */
+static void
+append_option_then(StringInfo q, const char *option)
+{
+	char	   *list = psprintf("(SELECT pg_catalog.jsonb_object_agg(o.name, true)"
+								" FROM pg_catalog.jsonb_array_elements_text(c.old_values"
+								" OPERATOR(pg_catalog.->) '%s') o(name))", option);
+
+	appendStringInfoString(q, ", (SELECT coalesce(");
+	asd_append_todays_names(q, list, "c");
+	appendStringInfo(q, ", '{}'::pg_catalog.jsonb) FROM audit_softdelete.audit_logs c"
+					 " WHERE c.table_id OPERATOR(pg_catalog.=) l.table_id AND c.row_pk_hash IS NULL"
+					 " AND c.id OPERATOR(pg_catalog.>) l.id"
+					 " AND c.old_values OPERATOR(pg_catalog.?) '%s'"
+					 " ORDER BY c.id LIMIT 1)", option);
+}
+
+/*
  * The audit rows "l.id = $1" or "l.txid = $1" names, newest first, read as
  * the caller, with their keys under today's column names.
  */
@@ -128,8 +154,10 @@ load_changes(const char *condition, Oid argtype, Datum arg)
 					 " FROM pg_catalog.jsonb_each(coalesce(l.new_values, l.old_values)) e"
 					 " JOIN names n ON n.table_id OPERATOR(pg_catalog.=) l.table_id"
 					 "  AND n.name OPERATOR(pg_catalog.=) e.key AND l.id OPERATOR(pg_catalog.>) n.from_id"
-					 "  AND l.id OPERATOR(pg_catalog.<) n.until_id WHERE n.today IS NULL)"
-					 " FROM audit_softdelete.audit_logs l WHERE %s ORDER BY l.id DESC",
+					 "  AND l.id OPERATOR(pg_catalog.<) n.until_id WHERE n.today IS NULL)");
+	append_option_then(&q, "redact_columns");
+	append_option_then(&q, "exclude_columns");
+	appendStringInfo(&q, " FROM audit_softdelete.audit_logs l WHERE %s ORDER BY l.id DESC",
 					 condition);
 
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -150,6 +178,8 @@ load_changes(const char *condition, Oid argtype, Datum arg)
 		c->old_values = jsonb_or_null(row, desc, 6);
 		c->new_values = jsonb_or_null(row, desc, 7);
 		c->dropped = SPI_getvalue(row, desc, 8);
+		c->redacted_then = jsonb_or_null(row, desc, 9);
+		c->excluded_then = jsonb_or_null(row, desc, 10);
 		changes = lappend(changes, c);
 		MemoryContextSwitchTo(old);
 	}
@@ -251,6 +281,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	uint64		i;
 	char	   *typed_match;
 	List	   *watched;
+	List	   *redacted_then;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -262,15 +293,28 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	resolve_table(c);
 	c->columns = undo_columns(c);
 
-	/* values written back must be in the trail */
+	/*
+	 * values written back must be in the trail: not redacted today, nor
+	 * when the audit row was written (a marker then, whatever it is now)
+	 */
+	redacted_then = object_keys(c->redacted_then);
 	if (strcmp(c->action, "UPDATE") == 0 || strcmp(c->action, "DELETE") == 0)
 		foreach(lc, c->columns)
+		{
 			if (asd_list_has_name(c->opts.redact_columns, lfirst(lc)))
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" is redacted",
 								(long long) c->id, (char *) lfirst(lc), c->relname),
 						 errdetail("The audit trail holds a marker, not its old value.")));
+			if (asd_list_has_name(redacted_then, lfirst(lc)))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" was redacted when it was logged",
+								(long long) c->id, (char *) lfirst(lc), c->relname),
+						 errdetail("The audit trail holds a marker, not its old value.")));
+		}
+
 	/*
 	 * The row locked first, and the later changes read after, with the
 	 * latest snapshot: a change committed while this waited for the lock
@@ -475,6 +519,7 @@ undo_delete(UndoChange *c)
 	Oid			argtypes[1] = {JSONBOID};
 	Datum		args[1];
 	AsdSpi		spi;
+	List	   *excluded;
 
 	initStringInfo(&cols);
 	initStringInfo(&vals);
@@ -489,10 +534,22 @@ undo_delete(UndoChange *c)
 		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "", quote_identifier(name));
 		appendStringInfo(&vals, "%sr.%s", vals.len > 0 ? ", " : "", quote_identifier(name));
 	}
-	if (c->opts.exclude_columns != NIL)
+	/* the columns excluded when the DELETE was logged, not today's */
+	excluded = c->excluded_then ? object_keys(c->excluded_then) : c->opts.exclude_columns;
+	if (excluded != NIL)
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		foreach(lc, excluded)
+			appendStringInfo(&names, "%s\"%s\"", names.len > 0 ? ", " : "",
+							 (char *) lfirst(lc));
 		ereport(NOTICE,
 				(errmsg("excluded columns of \"%s\" are not in the audit trail: the row gets their defaults",
-						c->relname)));
+						c->relname),
+				 errdetail("Excluded when audit row %lld was written: %s.",
+						   (long long) c->id, names.data)));
+	}
 	initStringInfo(&q);
 	appendStringInfo(&q, "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s"
 					 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) r",
