@@ -121,6 +121,7 @@ REGRESS = \
 	undo_key_settings \
 	undo_rekeyed \
 	undo_options_then \
+	undo_no_stamps \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

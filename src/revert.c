@@ -171,7 +171,7 @@ write_row(void *arg)
 		initStringInfo(&stamps);
 		initStringInfo(&stamp_values);
 		for (role = ASD_CREATED_AT; role <= ASD_CREATED_BY; role++)
-			if (r->table->opts->column_names[role] &&
+			if (r->table->opts->stamps && r->table->opts->column_names[role] &&
 				get_attnum(relid, r->table->opts->column_names[role]) > 0)
 			{
 				appendStringInfo(&stamps, ", %s",
@@ -275,8 +275,9 @@ asd_revert_table_to(PG_FUNCTION_ARGS)
 	added = added_since(table_id, at);
 	skipped = list_concat(list_concat(list_copy(opts.exclude_columns), opts.redact_columns),
 						  added);
+	/* stamps the writes set; without stamps, such columns are the table's own */
 	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
-		if (opts.column_names[role])
+		if (opts.stamps && opts.column_names[role])
 			skipped = lappend(skipped, opts.column_names[role]);
 	rel = relation_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);

@@ -228,11 +228,17 @@ resolve_table(UndoChange *c)
 				 errdetail("An undo finds the row by its primary key.")));
 }
 
+/*
+ * Is name a stamp column the undo's own write sets?  Without stamps, a
+ * column of that name is the table's own, written back like any other.
+ */
 static bool
 is_stamp_column(UndoChange *c, const char *name)
 {
 	int			role;
 
+	if (!c->opts.stamps)
+		return false;
 	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
 		if (c->opts.column_names[role] && strcmp(c->opts.column_names[role], name) == 0)
 			return true;
