@@ -122,6 +122,7 @@ REGRESS = \
 	undo_rekeyed \
 	undo_options_then \
 	undo_no_stamps \
+	undo_in_turn \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

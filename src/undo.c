@@ -14,8 +14,10 @@
  * the row (other than the transaction's own, for undo_transaction) changed
  * a column the undo would write, or a key column (another row moved onto
  * the key), the call fails naming the columns and the audit rows, unless
- * force.  Every change is checked before anything is written, and a
- * failure leaves nothing written.
+ * force.  A later change undone since, with the undo that took it back,
+ * is no conflict, so changes can be undone newest first.  Every change is
+ * checked before anything is written, and a failure leaves nothing
+ * written.
  *
  * Everything runs as the caller: the audit rows are read with the caller's
  * SELECT on audit_logs, the table is written with the caller's privileges,
@@ -271,6 +273,96 @@ undo_columns(UndoChange *c)
 }
 
 /*
+ * Run a query about the later changes of a row: $1 its key, $2 its
+ * table_id, $3 the audit id undone, $4 the columns watched, $5 the key as
+ * stored, and $6 the transaction undone with it (in_transaction).
+ */
+static void
+run_later_query(const char *query, Datum *args, bool in_transaction, Datum txid)
+{
+	Oid			types[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
+	Datum		values[6];
+
+	memcpy(values, args, 5 * sizeof(Datum));
+	values[5] = txid;
+	asd_spi_run(query, in_transaction ? 6 : 5, types, values, NULL, SPI_OK_SELECT,
+				ASD_SPI_LATEST);
+}
+
+/*
+ * Of the later changes of a row in SPI_tuptable (id, txid, the audit id
+ * and the txid its context says it undid; newest first), those taken back
+ * since, and the undos that took them back: a condition leaving them out
+ * of the conflicts, or "".  An undo() cancels the change it names; the
+ * changes of one undo_transaction() together cancel every change of the
+ * transaction they name.  A change cancelled in turn (an undo undone)
+ * cancels nothing.  So undoing the later changes first clears the way.
+ */
+static char *
+undone_since(void)
+{
+	uint64		n = SPI_processed;
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	bool	   *out = palloc0(sizeof(bool) * (n + 1));
+	bool	   *hit = palloc0(sizeof(bool) * (n + 1));
+	char	  **ids = palloc(sizeof(char *) * (n + 1));
+	char	  **txids = palloc(sizeof(char *) * (n + 1));
+	char	  **undid_ids = palloc(sizeof(char *) * (n + 1));
+	char	  **undid_txids = palloc(sizeof(char *) * (n + 1));
+	bool		any = false;
+	StringInfoData cond;
+	uint64		i,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 1);
+		txids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 2);
+		undid_ids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 3);
+		undid_txids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 4);
+	}
+	for (i = 0; i < n; i++)
+	{
+		bool		found = false;
+		bool		whole = true;
+
+		if (out[i] || (undid_ids[i] == NULL && undid_txids[i] == NULL))
+			continue;
+		memset(hit, 0, sizeof(bool) * n);
+		for (j = 0; j < n; j++)
+		{
+			if (undid_ids[i] && j > i && strcmp(ids[j], undid_ids[i]) == 0)
+				hit[j] = found = true;
+			else if (undid_txids[i] && strcmp(txids[j], undid_txids[i]) == 0)
+				hit[j] = found = true;
+			/* the other changes of the same undo_transaction() */
+			else if (undid_txids[i] && j != i && undid_txids[j] &&
+					 strcmp(undid_txids[j], undid_txids[i]) == 0 &&
+					 strcmp(txids[j], txids[i]) == 0)
+				hit[j] = true;
+			else
+				continue;
+			if (out[j])
+				whole = false;
+		}
+		if (!found || !whole)
+			continue;
+		out[i] = any = true;
+		for (j = 0; j < n; j++)
+			out[j] |= hit[j];
+	}
+	if (!any)
+		return "";
+	initStringInfo(&cond);
+	appendStringInfoString(&cond, " AND x.id OPERATOR(pg_catalog.<>) ALL ('{");
+	for (i = 0, j = 0; i < n; i++)
+		if (out[i])
+			appendStringInfo(&cond, "%s%s", j++ > 0 ? "," : "", ids[i]);
+	appendStringInfoString(&cond, "}'::pg_catalog.int8[])");
+	return cond.data;
+}
+
+/*
  * Check that c can be taken back: a change of a row, in an audited table,
  * with values the trail holds, and no later change of its columns (other
  * than those of the transaction txid, being undone with it) unless force.
@@ -281,13 +373,15 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	StringInfoData q;
 	StringInfoData conflicts;
 	AsdSpi		spi;
-	Oid			argtypes[5] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID};
 	Datum		args[5];
 	ListCell   *lc;
 	uint64		i;
 	char	   *typed_match;
 	List	   *watched;
 	List	   *redacted_then;
+	StringInfoData later;
+	char	   *match;
+	char	   *undone;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -342,35 +436,26 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 		return;
 
 	/*
-	 * later changes of the row, by column: keys of their new (or old)
-	 * values.  Found through the row-history index by the key's text,
-	 * unless that text depends on the writer's settings (a timestamptz key
-	 * and TimeZone): then every later audit row of the table, its key
-	 * compared as values.
+	 * later changes of the row.  Found through the row-history index by
+	 * the key's text, unless that text depends on the writer's settings (a
+	 * timestamptz key and TimeZone): then every later audit row of the
+	 * table, its key compared as values.
 	 */
 	typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
-	initStringInfo(&q);
-	appendStringInfoString(&q, "WITH ");
-	asd_append_names_cte(&q, "$2");
-	appendStringInfoString(&q,
-						   " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
-						   " pg_catalog.count(*)"
-						   " FROM (SELECT l.id, ");
-	asd_append_todays_names(&q, "l.row_pk", "l");
-	appendStringInfoString(&q, " AS row_pk, ");
-	asd_append_todays_names(&q, "coalesce(l.new_values, l.old_values)", "l");
-	appendStringInfo(&q,
+	initStringInfo(&later);
+	appendStringInfoString(&later, "(SELECT l.id, l.txid, l.context, ");
+	asd_append_todays_names(&later, "l.row_pk", "l");
+	appendStringInfoString(&later, " AS row_pk, ");
+	asd_append_todays_names(&later, "coalesce(l.new_values, l.old_values)", "l");
+	appendStringInfo(&later,
 					 " AS touched FROM audit_softdelete.audit_logs l"
 					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
-					 " AND l.row_pk IS NOT NULL%s%s) x,"
-					 " pg_catalog.jsonb_object_keys(x.touched) k(k)"
-					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
-					 " GROUP BY k.k ORDER BY k.k",
+					 " AND l.row_pk IS NOT NULL%s%s) x",
 					 typed_match ? "" :
 					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
 					 "  pg_catalog.jsonb_hash_extended($5, 0)])",
-					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
-					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "");
+	match = typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1";
 
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = Int32GetDatum(c->table_id);
@@ -388,15 +473,32 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	args[4] = JsonbPGetDatum(c->raw_pk);
 	initStringInfo(&conflicts);
 	asd_spi_connect(&spi, InvalidOid, 0);
-	if (in_transaction)
-	{
-		Oid			types6[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
-		Datum		args6[6] = {args[0], args[1], args[2], args[3], args[4], txid};
 
-		asd_spi_run(q.data, 6, types6, args6, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
-	}
-	else
-		asd_spi_run(q.data, 5, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
+	/* the later changes taken back since, with their undos: no conflict */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfo(&q,
+					 " SELECT x.id, x.txid::pg_catalog.text,"
+					 " x.context OPERATOR(pg_catalog.#>>) '{undo,audit_id}',"
+					 " x.context OPERATOR(pg_catalog.#>>) '{undo,txid}'"
+					 " FROM %s WHERE %s ORDER BY x.id DESC",
+					 later.data, match);
+	run_later_query(q.data, args, in_transaction, txid);
+	undone = undone_since();
+
+	/* the others, by column: keys of their new (or old) values */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfo(&q,
+					 " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
+					 " pg_catalog.count(*)"
+					 " FROM %s, pg_catalog.jsonb_object_keys(x.touched) k(k)"
+					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)%s"
+					 " GROUP BY k.k ORDER BY k.k",
+					 later.data, match, undone);
+	run_later_query(q.data, args, in_transaction, txid);
 	for (i = 0; i < SPI_processed; i++)
 	{
 		bool		isnull;
