@@ -123,6 +123,7 @@ REGRESS = \
 	undo_options_then \
 	undo_no_stamps \
 	undo_in_turn \
+	undo_rules \
 	revert \
 	txid_eras \
 	txid_eras_read_only \
