@@ -124,6 +124,7 @@ REGRESS = \
 	undo_no_stamps \
 	undo_in_turn \
 	undo_rules \
+	undo_skipped \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

@@ -202,6 +202,16 @@ write_row(void *arg)
 							 column_list(r->columns, ""), column_list(r->columns, "r."),
 							 asd_qualified_name(relid), cond),
 					2, types, vals, NULL, SPI_OK_UPDATE, 0);
+	/* a row to write, and none written */
+	if (r->kind != 'd' && SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot revert table \"%s\": its %s of row %s wrote nothing",
+						get_rel_name(relid), r->kind == 'i' ? "INSERT" : "UPDATE",
+						JsonbToCString(NULL, &r->pk->root, VARSIZE(r->pk))),
+				 r->kind == 'i' ?
+				 errdetail("A BEFORE trigger returned NULL.") :
+				 errdetail("A BEFORE trigger returned NULL, row-level security kept the row from the UPDATE, or the row is gone.")));
 	asd_spi_finish(&spi);
 }
 

@@ -533,6 +533,21 @@ report_row_gone(UndoChange *c)
 			 errdetail("The row is gone, or hidden from you by row-level security.")));
 }
 
+/* The undo's write of a row that is there wrote nothing. */
+static void
+report_skipped(UndoChange *c, const char *command)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot undo audit row %lld: its %s of row %s in \"%s\" wrote nothing",
+					(long long) c->id, command,
+					JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)), c->relname),
+			 strcmp(command, "INSERT") == 0 ?
+			 errdetail("A BEFORE trigger returned NULL.") :
+			 errdetail("A BEFORE trigger returned NULL, or row-level security kept the row from the %s.",
+					   command)));
+}
+
 /* The old values of c's changed columns, put back. */
 static void
 undo_update(UndoChange *c)
@@ -567,7 +582,15 @@ undo_update(UndoChange *c)
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(q.data, 2, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	if (SPI_processed == 0)
-		report_row_gone(c);
+	{
+		/* gone, or there and the UPDATE skipped it (a trigger, a policy) */
+		asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s", asd_only(relid),
+							 asd_qualified_name(relid), asd_row_key_condition(relid, c->row_pk)),
+					1, argtypes, args, NULL, SPI_OK_SELECT, 0);
+		if (SPI_processed == 0)
+			report_row_gone(c);
+		report_skipped(c, "UPDATE");
+	}
 	asd_spi_finish(&spi);
 }
 
@@ -674,6 +697,8 @@ undo_delete(UndoChange *c)
 		asd_undo_reinserting = InvalidOid;
 	}
 	PG_END_TRY();
+	if (SPI_processed == 0)
+		report_skipped(c, "INSERT");
 	asd_spi_finish(&spi);
 }
 
