@@ -125,6 +125,7 @@ REGRESS = \
 	undo_in_turn \
 	undo_rules \
 	undo_skipped \
+	undo_hidden_rows \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

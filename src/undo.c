@@ -35,6 +35,8 @@
 #include "audit_softdelete.h"
 
 #include "access/xact.h"
+#include "miscadmin.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -42,6 +44,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
+#include "utils/rls.h"
 #include "utils/xid8.h"
 
 #include "call_check.h"
@@ -363,6 +366,98 @@ undone_since(void)
 }
 
 /*
+ * The later changes of a row (args as run_later_query() takes them) that
+ * changed a watched column, and were not undone since: "\"col\" by audit
+ * rows 1, 2; ..." or "".  Read as role (InvalidOid: the caller).  Found
+ * through the row-history index by the key's text, unless typed_match
+ * (the key's text depends on the writer's settings, a timestamptz key and
+ * TimeZone): then every later audit row of the table, its key compared as
+ * values.
+ */
+static char *
+later_conflicts(Datum *args, bool in_transaction, Datum txid,
+				const char *typed_match, Oid role)
+{
+	StringInfoData later;
+	StringInfoData q;
+	StringInfoData conflicts;
+	const char *match;
+	char	   *undone;
+	AsdSpi		spi;
+	MemoryContext outer = CurrentMemoryContext;
+	uint64		i;
+
+	initStringInfo(&later);
+	appendStringInfoString(&later, "(SELECT l.id, l.txid, l.context, ");
+	asd_append_todays_names(&later, "l.row_pk", "l");
+	appendStringInfoString(&later, " AS row_pk, ");
+	asd_append_todays_names(&later, "coalesce(l.new_values, l.old_values)", "l");
+	appendStringInfo(&later,
+					 " AS touched FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.row_pk IS NOT NULL%s%s) x",
+					 typed_match ? "" :
+					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
+					 "  pg_catalog.jsonb_hash_extended($5, 0)])",
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "");
+	match = typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1";
+
+	initStringInfo(&conflicts);
+	asd_spi_connect(&spi, role, OidIsValid(role) ? SECURITY_RESTRICTED_OPERATION : 0);
+
+	/* the later changes taken back since, with their undos: no conflict */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfo(&q,
+					 " SELECT x.id, x.txid::pg_catalog.text,"
+					 " x.context OPERATOR(pg_catalog.#>>) '{undo,audit_id}',"
+					 " x.context OPERATOR(pg_catalog.#>>) '{undo,txid}'"
+					 " FROM %s WHERE %s ORDER BY x.id DESC",
+					 later.data, match);
+	run_later_query(q.data, args, in_transaction, txid);
+	undone = undone_since();
+
+	/* the others, by column: keys of their new (or old) values */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfo(&q,
+					 " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
+					 " pg_catalog.count(*)"
+					 " FROM %s, pg_catalog.jsonb_object_keys(x.touched) k(k)"
+					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)%s"
+					 " GROUP BY k.k ORDER BY k.k",
+					 later.data, match, undone);
+	run_later_query(q.data, args, in_transaction, txid);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 3, &isnull));
+		MemoryContext old = MemoryContextSwitchTo(outer);
+
+		appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s", i > 0 ? "; " : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+						 n > 1 ? "s" : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		MemoryContextSwitchTo(old);
+	}
+	asd_spi_finish(&spi);
+	return conflicts.data;
+}
+
+/* Does row-level security on audit_logs apply to the caller? */
+static bool
+audit_logs_hidden_rows(void)
+{
+	Oid			relid = get_relname_relid("audit_logs",
+										  get_namespace_oid("audit_softdelete", false));
+
+	return OidIsValid(relid) && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
+}
+
+/*
  * Check that c can be taken back: a change of a row, in an audited table,
  * with values the trail holds, and no later change of its columns (other
  * than those of the transaction txid, being undone with it) unless force.
@@ -370,18 +465,12 @@ undone_since(void)
 static void
 check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 {
-	StringInfoData q;
-	StringInfoData conflicts;
 	AsdSpi		spi;
 	Datum		args[5];
 	ListCell   *lc;
-	uint64		i;
-	char	   *typed_match;
 	List	   *watched;
 	List	   *redacted_then;
-	StringInfoData later;
-	char	   *match;
-	char	   *undone;
+	char	   *conflicts;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -435,28 +524,6 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	if (force)
 		return;
 
-	/*
-	 * later changes of the row.  Found through the row-history index by
-	 * the key's text, unless that text depends on the writer's settings (a
-	 * timestamptz key and TimeZone): then every later audit row of the
-	 * table, its key compared as values.
-	 */
-	typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
-	initStringInfo(&later);
-	appendStringInfoString(&later, "(SELECT l.id, l.txid, l.context, ");
-	asd_append_todays_names(&later, "l.row_pk", "l");
-	appendStringInfoString(&later, " AS row_pk, ");
-	asd_append_todays_names(&later, "coalesce(l.new_values, l.old_values)", "l");
-	appendStringInfo(&later,
-					 " AS touched FROM audit_softdelete.audit_logs l"
-					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
-					 " AND l.row_pk IS NOT NULL%s%s) x",
-					 typed_match ? "" :
-					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
-					 "  pg_catalog.jsonb_hash_extended($5, 0)])",
-					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "");
-	match = typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1";
-
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = Int32GetDatum(c->table_id);
 	args[2] = Int64GetDatum(c->id);
@@ -471,55 +538,35 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 			watched = lappend(watched, lfirst(lc));
 	args[3] = asd_text_array(watched);
 	args[4] = JsonbPGetDatum(c->raw_pk);
-	initStringInfo(&conflicts);
-	asd_spi_connect(&spi, InvalidOid, 0);
 
-	/* the later changes taken back since, with their undos: no conflict */
-	initStringInfo(&q);
-	appendStringInfoString(&q, "WITH ");
-	asd_append_names_cte(&q, "$2");
-	appendStringInfo(&q,
-					 " SELECT x.id, x.txid::pg_catalog.text,"
-					 " x.context OPERATOR(pg_catalog.#>>) '{undo,audit_id}',"
-					 " x.context OPERATOR(pg_catalog.#>>) '{undo,txid}'"
-					 " FROM %s WHERE %s ORDER BY x.id DESC",
-					 later.data, match);
-	run_later_query(q.data, args, in_transaction, txid);
-	undone = undone_since();
-
-	/* the others, by column: keys of their new (or old) values */
-	initStringInfo(&q);
-	appendStringInfoString(&q, "WITH ");
-	asd_append_names_cte(&q, "$2");
-	appendStringInfo(&q,
-					 " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
-					 " pg_catalog.count(*)"
-					 " FROM %s, pg_catalog.jsonb_object_keys(x.touched) k(k)"
-					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)%s"
-					 " GROUP BY k.k ORDER BY k.k",
-					 later.data, match, undone);
-	run_later_query(q.data, args, in_transaction, txid);
-	for (i = 0; i < SPI_processed; i++)
-	{
-		bool		isnull;
-		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-													SPI_tuptable->tupdesc, 3, &isnull));
-
-		appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s", i > 0 ? "; " : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
-						 n > 1 ? "s" : "",
-						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-	}
-	asd_spi_finish(&spi);
-	if (conflicts.len > 0)
+	conflicts = later_conflicts(args, in_transaction, txid,
+								asd_audit_key_match(c->opts.relid, "x.row_pk", "$1"),
+								InvalidOid);
+	if (conflicts[0] != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot undo audit row %lld: row %s of \"%s\" has changed since",
 						(long long) c->id,
 						JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)),
 						c->relname),
-				 errdetail("Changed since: %s.", conflicts.data),
+				 errdetail("Changed since: %s.", conflicts),
 				 errhint("Undo the later changes first, or pass force => true to overwrite them.")));
+
+	/*
+	 * Row-level security on audit_logs may hide later changes from the
+	 * caller: looked for again as the extension owner (through the index,
+	 * no code of the table's types run), and named by nothing but that.
+	 */
+	if (audit_logs_hidden_rows() &&
+		later_conflicts(args, in_transaction, txid, NULL, asd_extension_owner())[0] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot undo audit row %lld: row %s of \"%s\" has changed since",
+						(long long) c->id,
+						JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)),
+						c->relname),
+				 errdetail("Audit rows that row-level security hides from you changed columns the undo would write."),
+				 errhint("Ask a role that may read them, or pass force => true to overwrite them.")));
 }
 
 static void
