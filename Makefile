@@ -116,6 +116,7 @@ REGRESS = \
 	changes \
 	as_of \
 	as_of_old_key \
+	as_of_hidden_rows \
 	undo \
 	undo_foreign_keys \
 	undo_key_settings \

@@ -35,20 +35,19 @@
 #include "audit_softdelete.h"
 
 #include "access/xact.h"
-#include "miscadmin.h"
-#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/fmgrprotos.h"
 #include "utils/lsyscache.h"
 #include "utils/resowner.h"
-#include "utils/rls.h"
 #include "utils/xid8.h"
 
 #include "call_check.h"
 #include "column_history.h"
+#include "history.h"
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
@@ -447,16 +446,6 @@ later_conflicts(Datum *args, bool in_transaction, Datum txid,
 	return conflicts.data;
 }
 
-/* Does row-level security on audit_logs apply to the caller? */
-static bool
-audit_logs_hidden_rows(void)
-{
-	Oid			relid = get_relname_relid("audit_logs",
-										  get_namespace_oid("audit_softdelete", false));
-
-	return OidIsValid(relid) && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
-}
-
 /*
  * Check that c can be taken back: a change of a row, in an audited table,
  * with values the trail holds, and no later change of its columns (other
@@ -557,7 +546,7 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	 * caller: looked for again as the extension owner (through the index,
 	 * no code of the table's types run), and named by nothing but that.
 	 */
-	if (audit_logs_hidden_rows() &&
+	if (asd_audit_logs_hides_rows() &&
 		later_conflicts(args, in_transaction, txid, NULL, asd_extension_owner())[0] != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
