@@ -68,6 +68,21 @@ SELECT audit_softdelete.undo(:a2, force => true);
 RESET ROLE;
 SELECT qty, name FROM hr_items;
 
+-- a transaction that wrote audit rows alice cannot read is not undone in part
+BEGIN;
+SET LOCAL ROLE hr_alice;
+SET LOCAL audit_softdelete.actor = 'hr_alice';
+UPDATE hr_items SET qty = 7;
+SET LOCAL audit_softdelete.actor = 'hr_bob';
+UPDATE hr_items SET name = 'washer';
+COMMIT;
+SELECT txid AS mixed_tx FROM audit_softdelete.audit_logs WHERE id = last_id() \gset
+SET ROLE hr_alice;
+SELECT regexp_replace(show_error(format('SELECT audit_softdelete.undo_transaction(%L)', :'mixed_tx')),
+                      'transaction \d+', 'transaction <txid>') AS error;
+RESET ROLE;
+SELECT qty, name FROM hr_items;
+
 \c :regress_db
 DROP DATABASE :test_db;
 DROP ROLE hr_alice;

@@ -924,6 +924,28 @@ asd_undo_transaction(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("transaction %s wrote no audit rows",
 						DatumGetCString(DirectFunctionCall1(xid8out, txid)))));
+	/* all of it, or none: not the part row-level security lets the caller read */
+	if (asd_audit_logs_hides_rows())
+	{
+		AsdSpi		spi;
+		Oid			argtypes[1] = {XID8OID};
+		bool		isnull;
+		int64		all;
+
+		asd_spi_connect(&spi, asd_extension_owner(), SECURITY_RESTRICTED_OPERATION);
+		asd_spi_run("SELECT pg_catalog.count(*) FROM audit_softdelete.audit_logs l"
+					" WHERE l.txid OPERATOR(pg_catalog.=) $1",
+					1, argtypes, &txid, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+		all = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		asd_spi_finish(&spi);
+		if (all != list_length(changes))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot undo transaction %s: some of its audit rows are hidden from you",
+							DatumGetCString(DirectFunctionCall1(xid8out, txid))),
+					 errdetail("Row-level security on audit_logs hides them; an undo of the rest would take back part of the transaction."),
+					 errhint("Ask a role that may read them, or undo the changes you may read one by one with audit_softdelete.undo().")));
+	}
 
 	/* every change checked before anything is written */
 	foreach(lc, changes)
