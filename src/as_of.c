@@ -24,7 +24,9 @@
  * added since, and excluded and redacted columns, come back NULL.
  *
  * Everything is read as the caller: the table (SELECT, row-level
- * security), audit_logs and tracked_tables.
+ * security), audit_logs and tracked_tables.  Where row-level security on
+ * audit_logs hides audit rows of the table written since the time (counted
+ * again as the extension owner), the past cannot be rebuilt: refused.
  *
  * IDENTIFICATION
  *	  src/as_of.c

@@ -22,10 +22,13 @@
  * Everything runs as the caller: the audit rows are read with the caller's
  * SELECT on audit_logs, the table is written with the caller's privileges,
  * row-level security and triggers, through the live view for a delete in
- * view mode.  Old audit rows name columns as they were then; they are read
- * under today's names (column_history).  The undo's own audit rows carry
- * {"undo": {"audit_id": ...}} or {"undo": {"txid": ...}} in their context,
- * added to the caller's.
+ * view mode.  Only where row-level security on audit_logs hides audit rows
+ * from the caller are they looked for again as the extension owner (the
+ * transaction's, and later changes of the row, through the index): hidden
+ * ones refuse the call, unnamed.  Old audit rows name columns as they were
+ * then; they are read under today's names (column_history).  The undo's
+ * own audit rows carry {"undo": {"audit_id": ...}} or {"undo": {"txid":
+ * ...}} in their context, added to the caller's.
  *
  * IDENTIFICATION
  *	  src/undo.c
