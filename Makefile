@@ -120,11 +120,19 @@ REGRESS = \
 	changes \
 	as_of \
 	as_of_old_key \
+	as_of_hidden_rows \
 	undo \
 	undo_foreign_keys \
 	undo_key_settings \
 	key_domain_not_null \
 	undo_key_moved \
+	undo_rekeyed \
+	undo_options_then \
+	undo_no_stamps \
+	undo_in_turn \
+	undo_rules \
+	undo_skipped \
+	undo_hidden_rows \
 	revert \
 	txid_eras \
 	txid_eras_read_only \

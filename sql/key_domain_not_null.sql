@@ -23,8 +23,14 @@ UPDATE kd_users SET name = 'Anne';
 UPDATE kd_visits SET n = 2;
 UPDATE kd_users SET email = 'anne@example.com';
 
+-- newest first: the key's change, the visit's, then the name's, whose
+-- row's key went away and came back since (refused unless forced)
 SELECT audit_softdelete.undo(id) FROM audit_softdelete.audit_logs
- WHERE action = 'UPDATE' ORDER BY id DESC;
+ WHERE action = 'UPDATE' AND new_values ? 'email';
+SELECT audit_softdelete.undo(id) FROM audit_softdelete.audit_logs
+ WHERE action = 'UPDATE' AND new_values ? 'n';
+SELECT audit_softdelete.undo(id, force => true) FROM audit_softdelete.audit_logs
+ WHERE action = 'UPDATE' AND new_values ->> 'name' = 'Anne';
 SELECT email, name FROM kd_users;
 SELECT email, day, n FROM kd_visits;
 SELECT action, old_values, new_values FROM audit_softdelete.audit_logs

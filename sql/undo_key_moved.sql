@@ -2,7 +2,9 @@
 -- been changed since and another row has taken it (rows that swapped keys,
 -- or one row moved away and another moved in), that key names another row:
 -- the undo is refused unless forced (it wrote the first row's old values
--- onto the second).  A row whose key went away and came back is its own.
+-- onto the second).  Every later change of a key column under the key is
+-- such a conflict, also a row's own key going away and coming back: the
+-- key changes are not followed back, and force is the way through.
 \set test_db db_asd_undo_key_moved
 \i sql/include/own_database.sql
 \i sql/include/show_error.sql
@@ -24,8 +26,8 @@ SELECT audit_softdelete.current_txid() AS swap \gset
 COMMIT;
 SELECT show_error(format('SELECT audit_softdelete.undo(%s)', :ann_note));
 SELECT seat, who, note FROM km_seats ORDER BY seat;
--- with the swap taken back ann has seat 1 again: the key changes are
--- followed back to the row that had the key then
+-- with the swap taken back ann has seat 1 again: the swap and its undo
+-- cancel out
 SELECT audit_softdelete.undo_transaction(:'swap');
 SELECT audit_softdelete.undo(:ann_note);
 SELECT seat, who, note FROM km_seats ORDER BY seat;
@@ -41,14 +43,15 @@ UPDATE km_seats SET who = 'anne' WHERE who = 'ann';
 SELECT audit_softdelete.undo(max(id) - 1) FROM audit_softdelete.audit_logs;
 SELECT seat, who, note FROM km_seats ORDER BY seat;
 
--- ann goes to seat 7 and back: still hers
+-- ann goes to seat 7 and back: refused as well; force takes it back
 UPDATE km_seats SET note = 'a3' WHERE who = 'anne';
 SELECT max(id) AS ann_note FROM audit_softdelete.audit_logs \gset
 UPDATE km_seats SET seat = 7 WHERE who = 'anne';
 UPDATE km_seats SET seat = 1 WHERE who = 'anne';
-SELECT audit_softdelete.undo(:ann_note);
+SELECT show_error(format('SELECT audit_softdelete.undo(%s)', :ann_note));
+SELECT audit_softdelete.undo(:ann_note, force => true);
 SELECT seat, who, note FROM km_seats ORDER BY seat;
--- and her changes at seat 7 are hers: not overwritten
+-- and after changes at seat 7, refused
 UPDATE km_seats SET note = 'a4' WHERE who = 'anne';
 SELECT max(id) AS ann_note FROM audit_softdelete.audit_logs \gset
 UPDATE km_seats SET seat = 7, who = 'ann' WHERE who = 'anne';

@@ -24,7 +24,9 @@
  * added since, and excluded and redacted columns, come back NULL.
  *
  * Everything is read as the caller: the table (SELECT, row-level
- * security), audit_logs and tracked_tables.
+ * security), audit_logs and tracked_tables.  Where row-level security on
+ * audit_logs hides audit rows of the table written since the time (counted
+ * again as the extension owner), the past cannot be rebuilt: refused.
  *
  * IDENTIFICATION
  *	  src/as_of.c
@@ -38,6 +40,7 @@
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -54,6 +57,7 @@
 #include "key_compare.h"
 #include "owner.h"
 #include "sql_text.h"
+#include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_row_as_of);
 PG_FUNCTION_INFO_V1(asd_table_as_of);
@@ -111,6 +115,27 @@ column_names(Oid relid)
 			names = lappend(names, pstrdup(NameStr(TupleDescAttr(desc, i)->attname)));
 	relation_close(rel, NoLock);
 	return names;
+}
+
+/* How many audit rows of the table after at role reads (InvalidOid: the caller). */
+static int64
+count_later(int32 table_id, TimestampTz at, Oid role)
+{
+	Oid			argtypes[2] = {INT4OID, TIMESTAMPTZOID};
+	Datum		args[2];
+	AsdSpi		spi;
+	bool		isnull;
+	int64		n;
+
+	args[0] = Int32GetDatum(table_id);
+	args[1] = TimestampTzGetDatum(at);
+	asd_spi_connect(&spi, role, OidIsValid(role) ? SECURITY_RESTRICTED_OPERATION : 0);
+	asd_spi_run("SELECT pg_catalog.count(*) FROM audit_softdelete.audit_logs l"
+				" WHERE l.table_id OPERATOR(pg_catalog.=) $1 AND l.logged_at OPERATOR(pg_catalog.>) $2",
+				2, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	asd_spi_finish(&spi);
+	return n;
 }
 
 /*
@@ -211,6 +236,14 @@ check_history(AsOfTable *t, TimestampTz at)
 				 errmsg("table \"%s\" is not audited", t->name),
 				 errdetail("Changes made while auditing is off are not in the audit trail, so its past rows cannot be rebuilt from today's."),
 				 errhint("Turn auditing on with audit_softdelete.enable(); times after that can be rebuilt.")));
+	/* rows row-level security on audit_logs hides would be missed */
+	if (asd_audit_logs_hides_rows() &&
+		count_later(t->table_id, at, InvalidOid) != count_later(t->table_id, at, asd_extension_owner()))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("table \"%s\" cannot be rebuilt as it was then", t->name),
+				 errdetail("Row-level security on audit_logs hides from you audit rows of the table written since."),
+				 errhint("Ask a role that may read them.")));
 	if (at < since)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -18,11 +18,13 @@
  */
 #include "audit_softdelete.h"
 
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "executor/tstoreReceiver.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rls.h"
 #include "utils/timestamp.h"
 
 #include "call_check.h"
@@ -370,4 +372,19 @@ asd_changes(PG_FUNCTION_ARGS)
 	asd_spi_finish(&spi);
 
 	return (Datum) 0;
+}
+
+/*
+ * asd_audit_logs_hides_rows
+ *		Does row-level security on audit_logs apply to the current role?
+ *		Then what it reads of the trail may lack rows: a caller who rebuilds
+ *		or undoes from the trail must not take it for the whole.
+ */
+bool
+asd_audit_logs_hides_rows(void)
+{
+	Oid			relid = get_relname_relid("audit_logs",
+										  get_namespace_oid("audit_softdelete", false));
+
+	return OidIsValid(relid) && check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED;
 }

@@ -16,5 +16,6 @@
 
 extern int32 asd_history_table_id(Oid tbl, Oid *relid);
 extern Jsonb *asd_history_stored_key(Oid relid, Jsonb *pk);
+extern bool asd_audit_logs_hides_rows(void);
 
 #endif							/* ASD_HISTORY_H */

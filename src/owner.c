@@ -181,6 +181,13 @@ spi_execute(const char *query, SPIPlanPtr plan, int nargs, Oid *argtypes,
 	{
 		if (query == NULL)
 			query = ((CachedPlanSource *) linitial(SPI_plan_get_plan_sources(plan)))->query_string;
+		/* a user's DO INSTEAD rule made the write another one: not ours */
+		if (rc == SPI_OK_REWRITTEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("a DO INSTEAD rule rewrote a statement of audit_softdelete"),
+					 errdetail("The statement rewritten: %s", query),
+					 errhint("Drop the rule, or write the change yourself.")));
 		elog(ERROR, "could not run \"%s\": %s", query, SPI_result_code_string(rc));
 	}
 	return rc;

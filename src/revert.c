@@ -171,7 +171,7 @@ write_row(void *arg)
 		initStringInfo(&stamps);
 		initStringInfo(&stamp_values);
 		for (role = ASD_CREATED_AT; role <= ASD_CREATED_BY; role++)
-			if (r->table->opts->column_names[role] &&
+			if (r->table->opts->stamps && r->table->opts->column_names[role] &&
 				get_attnum(relid, r->table->opts->column_names[role]) > 0)
 			{
 				appendStringInfo(&stamps, ", %s",
@@ -202,6 +202,16 @@ write_row(void *arg)
 							 column_list(r->columns, ""), column_list(r->columns, "r."),
 							 asd_qualified_name(relid), cond),
 					2, types, vals, NULL, SPI_OK_UPDATE, 0);
+	/* a row to write, and none written */
+	if (r->kind != 'd' && SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot revert table \"%s\": its %s of row %s wrote nothing",
+						get_rel_name(relid), r->kind == 'i' ? "INSERT" : "UPDATE",
+						JsonbToCString(NULL, &r->pk->root, VARSIZE(r->pk))),
+				 r->kind == 'i' ?
+				 errdetail("A BEFORE trigger returned NULL.") :
+				 errdetail("A BEFORE trigger returned NULL, row-level security kept the row from the UPDATE, or the row is gone.")));
 	asd_spi_finish(&spi);
 }
 
@@ -275,8 +285,9 @@ asd_revert_table_to(PG_FUNCTION_ARGS)
 	added = added_since(table_id, at);
 	skipped = list_concat(list_concat(list_copy(opts.exclude_columns), opts.redact_columns),
 						  added);
+	/* stamps the writes set; without stamps, such columns are the table's own */
 	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
-		if (opts.column_names[role])
+		if (opts.stamps && opts.column_names[role])
 			skipped = lappend(skipped, opts.column_names[role]);
 	rel = relation_open(relid, AccessShareLock);
 	desc = RelationGetDescr(rel);

@@ -12,17 +12,23 @@
  *
  * A change is not taken back over a later one: if any later audit row of
  * the row (other than the transaction's own, for undo_transaction) changed
- * a column the undo would write, the call fails naming the columns and the
- * audit rows, unless force.  Every change is checked before anything is
- * written, and a failure leaves nothing written.
+ * a column the undo would write, or a key column (another row moved onto
+ * the key), the call fails naming the columns and the audit rows, unless
+ * force.  A later change undone since, with the undo that took it back,
+ * is no conflict, so changes can be undone newest first.  Every change is
+ * checked before anything is written, and a failure leaves nothing
+ * written.
  *
  * Everything runs as the caller: the audit rows are read with the caller's
  * SELECT on audit_logs, the table is written with the caller's privileges,
  * row-level security and triggers, through the live view for a delete in
- * view mode.  Old audit rows name columns as they were then; they are read
- * under today's names (column_history).  The undo's own audit rows carry
- * {"undo": {"audit_id": ...}} or {"undo": {"txid": ...}} in their context,
- * added to the caller's.
+ * view mode.  Only where row-level security on audit_logs hides audit rows
+ * from the caller are they looked for again as the extension owner (the
+ * transaction's, and later changes of the row, through the index): hidden
+ * ones refuse the call, unnamed.  Old audit rows name columns as they were
+ * then; they are read under today's names (column_history).  The undo's
+ * own audit rows carry {"undo": {"audit_id": ...}} or {"undo": {"txid":
+ * ...}} in their context, added to the caller's.
  *
  * IDENTIFICATION
  *	  src/undo.c
@@ -44,6 +50,7 @@
 
 #include "call_check.h"
 #include "column_history.h"
+#include "history.h"
 #include "internal.h"
 #include "key_compare.h"
 #include "owner.h"
@@ -68,6 +75,9 @@ typedef struct UndoChange
 	Jsonb	   *old_values;
 	Jsonb	   *new_values;
 	char	   *dropped;		/* its columns dropped since, or NULL */
+	/* redacted and excluded when it was written (today's names), or NULL: as today */
+	Jsonb	   *redacted_then;
+	Jsonb	   *excluded_then;
 	/* resolved by check_change() */
 	AsdTableOptions opts;
 	char	   *relname;
@@ -103,6 +113,29 @@ object_keys(Jsonb *obj)
 }
 
 /*
+ * The columns option (redact_columns or exclude_columns) held when audit
+ * row l was written, as an object keyed by today's names: the old value
+ * of the first later change of the table's options that changed it (a
+ * CONFIGURE, or the DISABLE that logs them all); NULL when none did since,
+ * so that today's options held then too.
+ */
+static void
+append_option_then(StringInfo q, const char *option)
+{
+	char	   *list = psprintf("(SELECT pg_catalog.jsonb_object_agg(o.name, true)"
+								" FROM pg_catalog.jsonb_array_elements_text(c.old_values"
+								" OPERATOR(pg_catalog.->) '%s') o(name))", option);
+
+	appendStringInfoString(q, ", (SELECT coalesce(");
+	asd_append_todays_names(q, list, "c");
+	appendStringInfo(q, ", '{}'::pg_catalog.jsonb) FROM audit_softdelete.audit_logs c"
+					 " WHERE c.table_id OPERATOR(pg_catalog.=) l.table_id AND c.row_pk_hash IS NULL"
+					 " AND c.id OPERATOR(pg_catalog.>) l.id"
+					 " AND c.old_values OPERATOR(pg_catalog.?) '%s'"
+					 " ORDER BY c.id LIMIT 1)", option);
+}
+
+/*
  * The audit rows "l.id = $1" or "l.txid = $1" names, newest first, read as
  * the caller, with their keys under today's column names.
  */
@@ -128,8 +161,10 @@ load_changes(const char *condition, Oid argtype, Datum arg)
 					 " FROM pg_catalog.jsonb_each(coalesce(l.new_values, l.old_values)) e"
 					 " JOIN names n ON n.table_id OPERATOR(pg_catalog.=) l.table_id"
 					 "  AND n.name OPERATOR(pg_catalog.=) e.key AND l.id OPERATOR(pg_catalog.>) n.from_id"
-					 "  AND l.id OPERATOR(pg_catalog.<) n.until_id WHERE n.today IS NULL)"
-					 " FROM audit_softdelete.audit_logs l WHERE %s ORDER BY l.id DESC",
+					 "  AND l.id OPERATOR(pg_catalog.<) n.until_id WHERE n.today IS NULL)");
+	append_option_then(&q, "redact_columns");
+	append_option_then(&q, "exclude_columns");
+	appendStringInfo(&q, " FROM audit_softdelete.audit_logs l WHERE %s ORDER BY l.id DESC",
 					 condition);
 
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -150,6 +185,8 @@ load_changes(const char *condition, Oid argtype, Datum arg)
 		c->old_values = jsonb_or_null(row, desc, 6);
 		c->new_values = jsonb_or_null(row, desc, 7);
 		c->dropped = SPI_getvalue(row, desc, 8);
+		c->redacted_then = jsonb_or_null(row, desc, 9);
+		c->excluded_then = jsonb_or_null(row, desc, 10);
 		changes = lappend(changes, c);
 		MemoryContextSwitchTo(old);
 	}
@@ -198,11 +235,17 @@ resolve_table(UndoChange *c)
 				 errdetail("An undo finds the row by its primary key.")));
 }
 
+/*
+ * Is name a stamp column the undo's own write sets?  Without stamps, a
+ * column of that name is the table's own, written back like any other.
+ */
 static bool
 is_stamp_column(UndoChange *c, const char *name)
 {
 	int			role;
 
+	if (!c->opts.stamps)
+		return false;
 	for (role = 0; role < ASD_NUM_STAMP_ROLES; role++)
 		if (c->opts.column_names[role] && strcmp(c->opts.column_names[role], name) == 0)
 			return true;
@@ -235,179 +278,175 @@ undo_columns(UndoChange *c)
 }
 
 /*
- * The latest audit row of c's table after c and before the audit id
- * before (other than those of the transaction txid, being undone with c)
- * that brought a row to key (under today's column names): an INSERT, or an
- * UPDATE of the key (logged under the new key; its old values hold the
- * old).  *from gets the key that row had before, NULL for an INSERT.
- * Returns its id, 0 if none.
+ * Run a query about the later changes of a row: $1 its key, $2 its
+ * table_id, $3 the audit id undone, $4 the columns watched, $5 the key as
+ * stored, and $6 the transaction undone with it (in_transaction).
  */
-static int64
-key_arrival(UndoChange *c, Jsonb *key, int64 before, Datum txid, bool in_transaction,
-			Jsonb **from)
+static void
+run_later_query(const char *query, Datum *args, bool in_transaction, Datum txid)
 {
-	StringInfoData q;
-	char	   *typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
-	Oid			argtypes[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, INT8OID, XID8OID};
-	Datum		args[6];
-	AsdSpi		spi;
-	int64		id = 0;
-	MemoryContext outer = CurrentMemoryContext;
+	Oid			types[6] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID};
+	Datum		values[6];
 
-	initStringInfo(&q);
-	appendStringInfoString(&q, "WITH ");
-	asd_append_names_cte(&q, "$2");
-	appendStringInfoString(&q, " SELECT x.id, CASE WHEN x.action OPERATOR(pg_catalog.=) 'UPDATE'"
-						   " THEN x.row_pk OPERATOR(pg_catalog.||)"
-						   " (SELECT pg_catalog.jsonb_object_agg(o.key, o.value)"
-						   "   FROM pg_catalog.jsonb_each(x.old) o WHERE o.key OPERATOR(pg_catalog.=) ANY ($4)) END"
-						   " FROM (SELECT l.id, l.action, ");
-	asd_append_todays_names(&q, "l.row_pk", "l");
-	appendStringInfoString(&q, " AS row_pk, ");
-	asd_append_todays_names(&q, "l.old_values", "l");
-	appendStringInfo(&q,
-					 " AS old FROM audit_softdelete.audit_logs l"
-					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
-					 " AND l.id OPERATOR(pg_catalog.<) $5 AND l.row_pk IS NOT NULL"
-					 " AND l.action OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE}')%s%s) x"
-					 " WHERE %s AND (x.action OPERATOR(pg_catalog.=) 'INSERT'"
-					 "  OR x.old OPERATOR(pg_catalog.?|) $4)"
-					 " ORDER BY x.id DESC LIMIT 1",
-					 typed_match ? "" :
-					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) pg_catalog.jsonb_hash_extended($1, 0)",
-					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
-					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
-	args[0] = JsonbPGetDatum(key);
-	args[1] = Int32GetDatum(c->table_id);
-	args[2] = Int64GetDatum(c->id);
-	args[3] = asd_text_array(c->pkcols);
-	args[4] = Int64GetDatum(before);
-	args[5] = txid;
-
-	*from = NULL;
-	asd_spi_connect(&spi, InvalidOid, 0);
-	asd_spi_run(q.data, in_transaction ? 6 : 5, argtypes, args, NULL, SPI_OK_SELECT,
+	memcpy(values, args, 5 * sizeof(Datum));
+	values[5] = txid;
+	asd_spi_run(query, in_transaction ? 6 : 5, types, values, NULL, SPI_OK_SELECT,
 				ASD_SPI_LATEST);
-	if (SPI_processed == 1)
-	{
-		bool		isnull;
-		Datum		d;
-
-		id = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
-		if (!isnull)
-		{
-			MemoryContext old = MemoryContextSwitchTo(outer);
-
-			*from = DatumGetJsonbPCopy(d);
-			MemoryContextSwitchTo(old);
-		}
-	}
-	asd_spi_finish(&spi);
-	return id;
-}
-
-/* Are a and b, keys of c's table under today's names, the same key? */
-static bool
-same_key(UndoChange *c, Jsonb *a, Jsonb *b)
-{
-	char	   *typed_match = asd_audit_key_match(c->opts.relid, "$1", "$2");
-	Oid			argtypes[2] = {JSONBOID, JSONBOID};
-	Datum		args[2];
-	AsdSpi		spi;
-	bool		same;
-	bool		isnull;
-
-	args[0] = JsonbPGetDatum(a);
-	args[1] = JsonbPGetDatum(b);
-	if (typed_match == NULL)
-		return DatumGetBool(DirectFunctionCall2(jsonb_eq, args[0], args[1]));
-	asd_spi_connect(&spi, InvalidOid, 0);
-	asd_spi_run(psprintf("SELECT %s", typed_match), 2, argtypes, args, NULL,
-				SPI_OK_SELECT, ASD_SPI_READ_ONLY);
-	same = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-	same = same && !isnull;
-	asd_spi_finish(&spi);
-	return same;
-}
-
-/* A stretch of c's row's history: its audit rows lo < id < hi, under key. */
-typedef struct KeyStretch
-{
-	Jsonb	   *key;			/* under today's column names */
-	Jsonb	   *raw;			/* as stored, or key again */
-	int64		lo;
-	int64		hi;
-} KeyStretch;
-
-static KeyStretch *
-key_stretch(Jsonb *key, Jsonb *raw, int64 lo, int64 hi)
-{
-	KeyStretch *k = palloc(sizeof(KeyStretch));
-
-	k->key = key;
-	k->raw = raw;
-	k->lo = lo;
-	k->hi = hi;
-	return k;
 }
 
 /*
- * row_since
- *		The keys c's row has had since c, as stretches of its history
- *		(other than changes of the transaction txid, being undone with c),
- *		oldest first; NIL when c's key has gone to another row since (rows
- *		swapped keys, or one's key changed and another's changed to it: an
- *		undo by key would write to that other row), and *taken gets the id
- *		of the latest audit row that brought a row to c's key.
- *
- * The row at c's key is c's row unless a row came to the key since: then
- * it is c's row only if the row it came from was, at that time; followed
- * back, a key at c's time is c's row only if it is c's key.  Each key
- * holds the row from the audit row that brought it there (whose other
- * columns it may have changed too) until the next.
+ * Of the later changes of a row in SPI_tuptable (id, txid, the audit id
+ * and the txid its context says it undid; newest first), those taken back
+ * since, and the undos that took them back: a condition leaving them out
+ * of the conflicts, or "".  An undo() cancels the change it names; the
+ * changes of one undo_transaction() together cancel every change of the
+ * transaction they name.  A change cancelled in turn (an undo undone)
+ * cancels nothing.  So undoing the later changes first clears the way.
  */
-static List *
-row_since(UndoChange *c, Datum txid, bool in_transaction, int64 *taken)
+static char *
+undone_since(void)
 {
-	Jsonb	   *key = c->row_pk;
-	int64		before = PG_INT64_MAX;
-	int64		latest = 0;
-	List	   *stretches = NIL;
+	uint64		n = SPI_processed;
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	bool	   *out = palloc0(sizeof(bool) * (n + 1));
+	bool	   *hit = palloc0(sizeof(bool) * (n + 1));
+	char	  **ids = palloc(sizeof(char *) * (n + 1));
+	char	  **txids = palloc(sizeof(char *) * (n + 1));
+	char	  **undid_ids = palloc(sizeof(char *) * (n + 1));
+	char	  **undid_txids = palloc(sizeof(char *) * (n + 1));
+	bool		any = false;
+	StringInfoData cond;
+	uint64		i,
+				j;
 
-	*taken = 0;
-	for (;;)
+	for (i = 0; i < n; i++)
 	{
-		Jsonb	   *from;
-		int64		id;
-
-		CHECK_FOR_INTERRUPTS();
-		id = key_arrival(c, key, before, txid, in_transaction, &from);
-		if (id == 0)
-		{
-			if (key != c->row_pk && !same_key(c, key, c->row_pk))
-				break;
-			return lcons(key_stretch(key, c->raw_pk, c->id, before), stretches);
-		}
-
-		/*
-		 * a row inserted since is not c's; inserted at c's key, it wrote
-		 * every column, which the stretch of c's key shows
-		 */
-		if (from == NULL)
-		{
-			if (latest == 0)
-				return list_make1(key_stretch(c->row_pk, c->raw_pk, c->id, PG_INT64_MAX));
-			break;
-		}
-		if (latest == 0)
-			latest = id;
-		stretches = lcons(key_stretch(key, key, id - 1, before), stretches);
-		key = from;
-		before = id;
+		ids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 1);
+		txids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 2);
+		undid_ids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 3);
+		undid_txids[i] = SPI_getvalue(SPI_tuptable->vals[i], desc, 4);
 	}
-	*taken = latest;
-	return NIL;
+	for (i = 0; i < n; i++)
+	{
+		bool		found = false;
+		bool		whole = true;
+
+		if (out[i] || (undid_ids[i] == NULL && undid_txids[i] == NULL))
+			continue;
+		memset(hit, 0, sizeof(bool) * n);
+		for (j = 0; j < n; j++)
+		{
+			if (undid_ids[i] && j > i && strcmp(ids[j], undid_ids[i]) == 0)
+				hit[j] = found = true;
+			else if (undid_txids[i] && strcmp(txids[j], undid_txids[i]) == 0)
+				hit[j] = found = true;
+			/* the other changes of the same undo_transaction() */
+			else if (undid_txids[i] && j != i && undid_txids[j] &&
+					 strcmp(undid_txids[j], undid_txids[i]) == 0 &&
+					 strcmp(txids[j], txids[i]) == 0)
+				hit[j] = true;
+			else
+				continue;
+			if (out[j])
+				whole = false;
+		}
+		if (!found || !whole)
+			continue;
+		out[i] = any = true;
+		for (j = 0; j < n; j++)
+			out[j] |= hit[j];
+	}
+	if (!any)
+		return "";
+	initStringInfo(&cond);
+	appendStringInfoString(&cond, " AND x.id OPERATOR(pg_catalog.<>) ALL ('{");
+	for (i = 0, j = 0; i < n; i++)
+		if (out[i])
+			appendStringInfo(&cond, "%s%s", j++ > 0 ? "," : "", ids[i]);
+	appendStringInfoString(&cond, "}'::pg_catalog.int8[])");
+	return cond.data;
+}
+
+/*
+ * The later changes of a row (args as run_later_query() takes them) that
+ * changed a watched column, and were not undone since: "\"col\" by audit
+ * rows 1, 2; ..." or "".  Read as role (InvalidOid: the caller).  Found
+ * through the row-history index by the key's text, unless typed_match
+ * (the key's text depends on the writer's settings, a timestamptz key and
+ * TimeZone): then every later audit row of the table, its key compared as
+ * values.
+ */
+static char *
+later_conflicts(Datum *args, bool in_transaction, Datum txid,
+				const char *typed_match, Oid role)
+{
+	StringInfoData later;
+	StringInfoData q;
+	StringInfoData conflicts;
+	const char *match;
+	char	   *undone;
+	AsdSpi		spi;
+	MemoryContext outer = CurrentMemoryContext;
+	uint64		i;
+
+	initStringInfo(&later);
+	appendStringInfoString(&later, "(SELECT l.id, l.txid, l.context, ");
+	asd_append_todays_names(&later, "l.row_pk", "l");
+	appendStringInfoString(&later, " AS row_pk, ");
+	asd_append_todays_names(&later, "coalesce(l.new_values, l.old_values)", "l");
+	appendStringInfo(&later,
+					 " AS touched FROM audit_softdelete.audit_logs l"
+					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
+					 " AND l.row_pk IS NOT NULL%s%s) x",
+					 typed_match ? "" :
+					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
+					 "  pg_catalog.jsonb_hash_extended($5, 0)])",
+					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "");
+	match = typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1";
+
+	initStringInfo(&conflicts);
+	asd_spi_connect(&spi, role, OidIsValid(role) ? SECURITY_RESTRICTED_OPERATION : 0);
+
+	/* the later changes taken back since, with their undos: no conflict */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfo(&q,
+					 " SELECT x.id, x.txid::pg_catalog.text,"
+					 " x.context OPERATOR(pg_catalog.#>>) '{undo,audit_id}',"
+					 " x.context OPERATOR(pg_catalog.#>>) '{undo,txid}'"
+					 " FROM %s WHERE %s ORDER BY x.id DESC",
+					 later.data, match);
+	run_later_query(q.data, args, in_transaction, txid);
+	undone = undone_since();
+
+	/* the others, by column: keys of their new (or old) values */
+	initStringInfo(&q);
+	appendStringInfoString(&q, "WITH ");
+	asd_append_names_cte(&q, "$2");
+	appendStringInfo(&q,
+					 " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
+					 " pg_catalog.count(*)"
+					 " FROM %s, pg_catalog.jsonb_object_keys(x.touched) k(k)"
+					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)%s"
+					 " GROUP BY k.k ORDER BY k.k",
+					 later.data, match, undone);
+	run_later_query(q.data, args, in_transaction, txid);
+	for (i = 0; i < SPI_processed; i++)
+	{
+		bool		isnull;
+		int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													SPI_tuptable->tupdesc, 3, &isnull));
+		MemoryContext old = MemoryContextSwitchTo(outer);
+
+		appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s", i > 0 ? "; " : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
+						 n > 1 ? "s" : "",
+						 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
+		MemoryContextSwitchTo(old);
+	}
+	asd_spi_finish(&spi);
+	return conflicts.data;
 }
 
 /*
@@ -418,16 +457,12 @@ row_since(UndoChange *c, Datum txid, bool in_transaction, int64 *taken)
 static void
 check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 {
-	StringInfoData q;
-	StringInfoData conflicts;
 	AsdSpi		spi;
-	Oid			argtypes[7] = {JSONBOID, INT4OID, INT8OID, TEXTARRAYOID, JSONBOID, XID8OID, INT8OID};
-	Datum		args[7];
+	Datum		args[5];
 	ListCell   *lc;
-	uint64		i;
-	char	   *typed_match;
-	List	   *stretches;
-	int64		taken;
+	List	   *watched;
+	List	   *redacted_then;
+	char	   *conflicts;
 
 	if (c->raw_pk == NULL)
 		ereport(ERROR,
@@ -439,15 +474,28 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	resolve_table(c);
 	c->columns = undo_columns(c);
 
-	/* values written back must be in the trail */
+	/*
+	 * values written back must be in the trail: not redacted today, nor
+	 * when the audit row was written (a marker then, whatever it is now)
+	 */
+	redacted_then = object_keys(c->redacted_then);
 	if (strcmp(c->action, "UPDATE") == 0 || strcmp(c->action, "DELETE") == 0)
 		foreach(lc, c->columns)
+		{
 			if (asd_list_has_name(c->opts.redact_columns, lfirst(lc)))
 				ereport(ERROR,
 						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" is redacted",
 								(long long) c->id, (char *) lfirst(lc), c->relname),
 						 errdetail("The audit trail holds a marker, not its old value.")));
+			if (asd_list_has_name(redacted_then, lfirst(lc)))
+				ereport(ERROR,
+						(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+						 errmsg("cannot undo audit row %lld: column \"%s\" of \"%s\" was redacted when it was logged",
+								(long long) c->id, (char *) lfirst(lc), c->relname),
+						 errdetail("The audit trail holds a marker, not its old value.")));
+		}
+
 	/*
 	 * The row locked first, and the later changes read after, with the
 	 * latest snapshot: a change committed while this waited for the lock
@@ -468,85 +516,49 @@ check_change(UndoChange *c, bool force, Datum txid, bool in_transaction)
 	if (force)
 		return;
 
+	args[0] = JsonbPGetDatum(c->row_pk);
+	args[1] = Int32GetDatum(c->table_id);
+	args[2] = Int64GetDatum(c->id);
 	/*
-	 * later changes of the row, by column: keys of their new (or old)
-	 * values.  Found through the row-history index by the key's text,
-	 * unless that text depends on the writer's settings (a timestamptz key
-	 * and TimeZone): then every later audit row of the table, its key
-	 * compared as values.
+	 * A later change of the key columns under this key is another row
+	 * taking the key (an UPDATE of its key, or an INSERT): the row written
+	 * would not be the row the audit row logged.
 	 */
-	typed_match = asd_audit_key_match(c->opts.relid, "x.row_pk", "$1");
-	initStringInfo(&q);
-	appendStringInfoString(&q, "WITH ");
-	asd_append_names_cte(&q, "$2");
-	appendStringInfoString(&q,
-						   " SELECT k.k, pg_catalog.string_agg(x.id::pg_catalog.text, ', ' ORDER BY x.id),"
-						   " pg_catalog.count(*)"
-						   " FROM (SELECT l.id, ");
-	asd_append_todays_names(&q, "l.row_pk", "l");
-	appendStringInfoString(&q, " AS row_pk, ");
-	asd_append_todays_names(&q, "coalesce(l.new_values, l.old_values)", "l");
-	appendStringInfo(&q,
-					 " AS touched FROM audit_softdelete.audit_logs l"
-					 " WHERE l.table_id OPERATOR(pg_catalog.=) $2 AND l.id OPERATOR(pg_catalog.>) $3"
-					 " AND l.id OPERATOR(pg_catalog.<) $7"
-					 " AND l.row_pk IS NOT NULL%s%s) x,"
-					 " pg_catalog.jsonb_object_keys(x.touched) k(k)"
-					 " WHERE %s AND k.k OPERATOR(pg_catalog.=) ANY ($4)"
-					 " GROUP BY k.k ORDER BY k.k",
-					 typed_match ? "" :
-					 " AND l.row_pk_hash OPERATOR(pg_catalog.=) ANY (ARRAY[pg_catalog.jsonb_hash_extended($1, 0),"
-					 "  pg_catalog.jsonb_hash_extended($5, 0)])",
-					 in_transaction ? " AND l.txid OPERATOR(pg_catalog.<>) $6" : "",
-					 typed_match ? typed_match : "x.row_pk OPERATOR(pg_catalog.=) $1");
+	watched = list_copy(c->columns);
+	foreach(lc, c->pkcols)
+		if (!asd_list_has_name(watched, lfirst(lc)))
+			watched = lappend(watched, lfirst(lc));
+	args[3] = asd_text_array(watched);
+	args[4] = JsonbPGetDatum(c->raw_pk);
 
-	/*
-	 * under each key the row has had since c; under c's key alone when
-	 * another row has that key now, which is a change since too
-	 */
-	stretches = row_since(c, txid, in_transaction, &taken);
-	if (stretches == NIL)
-		stretches = list_make1(key_stretch(c->row_pk, c->raw_pk, c->id, PG_INT64_MAX));
-	initStringInfo(&conflicts);
-	asd_spi_connect(&spi, InvalidOid, 0);
-	foreach(lc, stretches)
-	{
-		KeyStretch *k = lfirst(lc);
-
-		args[0] = JsonbPGetDatum(k->key);
-		args[1] = Int32GetDatum(c->table_id);
-		args[2] = Int64GetDatum(k->lo);
-		args[3] = asd_text_array(c->columns);
-		args[4] = JsonbPGetDatum(k->raw);
-		args[5] = txid;
-		args[6] = Int64GetDatum(k->hi);
-		asd_spi_run(q.data, 7, argtypes, args, NULL, SPI_OK_SELECT, ASD_SPI_LATEST);
-		for (i = 0; i < SPI_processed; i++)
-		{
-			bool		isnull;
-			int64		n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
-														SPI_tuptable->tupdesc, 3, &isnull));
-
-			appendStringInfo(&conflicts, "%s\"%s\" by audit row%s %s",
-							 conflicts.len > 0 ? "; " : "",
-							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 1),
-							 n > 1 ? "s" : "",
-							 SPI_getvalue(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 2));
-		}
-	}
-	asd_spi_finish(&spi);
-	if (taken != 0)
-		appendStringInfo(&conflicts, "%sthe key, given to another row by audit row %lld",
-						 conflicts.len > 0 ? "; " : "", (long long) taken);
-	if (conflicts.len > 0)
+	conflicts = later_conflicts(args, in_transaction, txid,
+								asd_audit_key_match(c->opts.relid, "x.row_pk", "$1"),
+								InvalidOid);
+	if (conflicts[0] != '\0')
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
 				 errmsg("cannot undo audit row %lld: row %s of \"%s\" has changed since",
 						(long long) c->id,
 						JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)),
 						c->relname),
-				 errdetail("Changed since: %s.", conflicts.data),
+				 errdetail("Changed since: %s.", conflicts),
 				 errhint("Undo the later changes first, or pass force => true to overwrite them.")));
+
+	/*
+	 * Row-level security on audit_logs may hide later changes from the
+	 * caller: looked for again as the extension owner (through the index,
+	 * no code of the table's types run), and named by nothing but that.
+	 */
+	if (asd_audit_logs_hides_rows() &&
+		later_conflicts(args, in_transaction, txid, NULL, asd_extension_owner())[0] != '\0')
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("cannot undo audit row %lld: row %s of \"%s\" has changed since",
+						(long long) c->id,
+						JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)),
+						c->relname),
+				 errdetail("Audit rows that row-level security hides from you changed columns the undo would write."),
+				 errhint("Ask a role that may read them, or pass force => true to overwrite them.")));
 }
 
 static void
@@ -558,6 +570,21 @@ report_row_gone(UndoChange *c)
 					(long long) c->id,
 					JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)), c->relname),
 			 errdetail("The row is gone, or hidden from you by row-level security.")));
+}
+
+/* The undo's write of a row that is there wrote nothing. */
+static void
+report_skipped(UndoChange *c, const char *command)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("cannot undo audit row %lld: its %s of row %s in \"%s\" wrote nothing",
+					(long long) c->id, command,
+					JsonbToCString(NULL, &c->row_pk->root, VARSIZE(c->row_pk)), c->relname),
+			 strcmp(command, "INSERT") == 0 ?
+			 errdetail("A BEFORE trigger returned NULL.") :
+			 errdetail("A BEFORE trigger returned NULL, or row-level security kept the row from the %s.",
+					   command)));
 }
 
 /* The old values of c's changed columns, put back. */
@@ -599,7 +626,15 @@ undo_update(UndoChange *c)
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_spi_run(q.data, 2, argtypes, args, NULL, SPI_OK_UPDATE, 0);
 	if (SPI_processed == 0)
-		report_row_gone(c);
+	{
+		/* gone, or there and the UPDATE skipped it (a trigger, a policy) */
+		asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s", asd_only(relid),
+							 asd_qualified_name(relid), asd_row_key_condition(relid, c->row_pk)),
+					1, argtypes, args, NULL, SPI_OK_SELECT, 0);
+		if (SPI_processed == 0)
+			report_row_gone(c);
+		report_skipped(c, "UPDATE");
+	}
 	asd_spi_finish(&spi);
 }
 
@@ -659,6 +694,7 @@ undo_delete(UndoChange *c)
 	Oid			argtypes[1] = {JSONBOID};
 	Datum		args[1];
 	AsdSpi		spi;
+	List	   *excluded;
 
 	initStringInfo(&cols);
 	initStringInfo(&vals);
@@ -673,10 +709,22 @@ undo_delete(UndoChange *c)
 		appendStringInfo(&cols, "%s%s", cols.len > 0 ? ", " : "", quote_identifier(name));
 		appendStringInfo(&vals, "%sr.%s", vals.len > 0 ? ", " : "", quote_identifier(name));
 	}
-	if (c->opts.exclude_columns != NIL)
+	/* the columns excluded when the DELETE was logged, not today's */
+	excluded = c->excluded_then ? object_keys(c->excluded_then) : c->opts.exclude_columns;
+	if (excluded != NIL)
+	{
+		StringInfoData names;
+
+		initStringInfo(&names);
+		foreach(lc, excluded)
+			appendStringInfo(&names, "%s\"%s\"", names.len > 0 ? ", " : "",
+							 (char *) lfirst(lc));
 		ereport(NOTICE,
 				(errmsg("excluded columns of \"%s\" are not in the audit trail: the row gets their defaults",
-						c->relname)));
+						c->relname),
+				 errdetail("Excluded when audit row %lld was written: %s.",
+						   (long long) c->id, names.data)));
+	}
 	initStringInfo(&q);
 	appendStringInfo(&q, "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s"
 					 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) r",
@@ -693,6 +741,8 @@ undo_delete(UndoChange *c)
 		asd_undo_reinserting = InvalidOid;
 	}
 	PG_END_TRY();
+	if (SPI_processed == 0)
+		report_skipped(c, "INSERT");
 	asd_spi_finish(&spi);
 }
 
@@ -882,6 +932,28 @@ asd_undo_transaction(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NO_DATA_FOUND),
 				 errmsg("transaction %s wrote no audit rows",
 						DatumGetCString(DirectFunctionCall1(xid8out, txid)))));
+	/* all of it, or none: not the part row-level security lets the caller read */
+	if (asd_audit_logs_hides_rows())
+	{
+		AsdSpi		spi;
+		Oid			argtypes[1] = {XID8OID};
+		bool		isnull;
+		int64		all;
+
+		asd_spi_connect(&spi, asd_extension_owner(), SECURITY_RESTRICTED_OPERATION);
+		asd_spi_run("SELECT pg_catalog.count(*) FROM audit_softdelete.audit_logs l"
+					" WHERE l.txid OPERATOR(pg_catalog.=) $1",
+					1, argtypes, &txid, NULL, SPI_OK_SELECT, ASD_SPI_READ_ONLY);
+		all = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+		asd_spi_finish(&spi);
+		if (all != list_length(changes))
+			ereport(ERROR,
+					(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+					 errmsg("cannot undo transaction %s: some of its audit rows are hidden from you",
+							DatumGetCString(DirectFunctionCall1(xid8out, txid))),
+					 errdetail("Row-level security on audit_logs hides them; an undo of the rest would take back part of the transaction."),
+					 errhint("Ask a role that may read them, or undo the changes you may read one by one with audit_softdelete.undo().")));
+	}
 
 	/* every change checked before anything is written */
 	foreach(lc, changes)
