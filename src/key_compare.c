@@ -547,6 +547,22 @@ asd_audit_key_match(Oid relid, const char *row_pk, const char *param)
 	return cond.data;
 }
 
+/* The string a JSON key (object) holds for column, or NULL if none. */
+static char *
+key_string_value(Jsonb *key, const char *column)
+{
+	JsonbValue	name;
+	JsonbValue *value;
+
+	name.type = jbvString;
+	name.val.string.val = (char *) column;
+	name.val.string.len = strlen(column);
+	value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
+	if (value == NULL || value->type != jbvString)
+		return NULL;
+	return pnstrdup(value->val.string.val, value->val.string.len);
+}
+
 /*
  * asd_key_spellings_by_offset
  *		NIL unless relid's primary key has a timestamptz column; else key (a
@@ -586,18 +602,12 @@ asd_key_spellings_by_offset(Oid relid, Jsonb *key)
 	instants = palloc(sizeof(TimestampTz) * list_length(stamps));
 	foreach(lc, stamps)
 	{
-		JsonbValue	name;
-		JsonbValue *value;
+		char	   *text = key_string_value(key, lfirst(lc));
 
-		name.type = jbvString;
-		name.val.string.val = lfirst(lc);
-		name.val.string.len = strlen(lfirst(lc));
-		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
-		if (value == NULL || value->type != jbvString)
+		if (text == NULL)
 			return NIL;
 		instants[n] = DatumGetTimestampTz(DirectFunctionCall3(timestamptz_in,
-															  CStringGetDatum(pnstrdup(value->val.string.val,
-																					   value->val.string.len)),
+															  CStringGetDatum(text),
 															  ObjectIdGetDatum(InvalidOid),
 															  Int32GetDatum(-1)));
 		if (!TIMESTAMP_NOT_FINITE(instants[n]))
@@ -701,20 +711,14 @@ asd_key_spellings_by_style(Oid relid, Jsonb *key)
 	{
 		AttrNumber	attnum = get_attnum(relid, lfirst(lc));
 		Oid			base = attnum > 0 ? getBaseType(get_atttype(relid, attnum)) : InvalidOid;
-		JsonbValue	name;
-		JsonbValue *value;
 		char	   *text;
 
 		if (base != INTERVALOID && base != BYTEAOID)
 			continue;
-		name.type = jbvString;
-		name.val.string.val = lfirst(lc);
-		name.val.string.len = strlen(lfirst(lc));
-		value = findJsonbValueFromContainer(&key->root, JB_FOBJECT, &name);
-		if (value == NULL || value->type != jbvString)
-			return NIL;
 		/* read as this session reads it: the key is spelled as it prints */
-		text = pnstrdup(value->val.string.val, value->val.string.len);
+		text = key_string_value(key, lfirst(lc));
+		if (text == NULL)
+			return NIL;
 		if (base == INTERVALOID)
 		{
 			values[n] = DirectFunctionCall3(interval_in, CStringGetDatum(text),
