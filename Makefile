@@ -18,6 +18,7 @@ OBJS = \
 	src/implied_stamps.o \
 	src/rowjson.o \
 	src/jsonb_writer.o \
+	src/audit_space.o \
 	src/audit_write.o \
 	src/audit.o \
 	src/softdelete.o \
@@ -137,6 +138,7 @@ REGRESS = \
 	txid_eras \
 	txid_eras_read_only \
 	audit_summarise_ranges \
+	audit_space_reuse \
 	audit_writes_at_end \
 	audit_bloom_range_size \
 	row_history_keys \

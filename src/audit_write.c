@@ -32,7 +32,6 @@
  */
 #include "audit_softdelete.h"
 
-#include "access/brin.h"
 #include "access/genam.h"
 #include "access/heapam.h"
 #include "access/tableam.h"
@@ -42,7 +41,6 @@
 #include "catalog/heap.h"
 #include "catalog/index.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_am.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "commands/sequence.h"
@@ -61,12 +59,12 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/resowner.h"
-#include "utils/acl.h"
 #include "utils/xid8.h"
 
 #include "txid_era.h"
 
 #include "actor.h"
+#include "audit_space.h"
 #include "audit_write.h"
 #include "migration.h"
 #include "owner.h"
@@ -615,76 +613,6 @@ decide_direct_write(Relation rel, Relation *indexes, int nindexes)
 	direct_write_known = (generation == audit_logs_generation);
 }
 
-/*
- * The row at tid is the first of the first page of a BRIN block range:
- * audit_logs has grown past the range before it, so summarise that one
- * now.  Until summarised, a range matches every search, and VACUUM, which
- * would summarise it, may be long in coming on a table nothing is ever
- * deleted from: the newest rows, those people ask about, were the ones
- * every search of a time or a transaction read in full.  Skipped when
- * another session holds a lock summarising takes (on audit_logs: another
- * summary, a VACUUM, which summarises all ranges itself; on the index
- * alone: a COMMENT ON or ALTER INDEX) or when the extension owner does not
- * own the index (a DBA's change; VACUUM then does it).
- */
-static void
-summarise_range_behind(Relation rel, Relation index, ItemPointer tid)
-{
-	BlockNumber block = ItemPointerGetBlockNumber(tid);
-	BrinStatsData stats;
-
-	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber)
-		return;
-
-	/*
-	 * The ranges the index was built with, from its metapage, once a page:
-	 * the pages_per_range option, if changed since, applies only from the
-	 * next REINDEX.
-	 */
-	brinGetStats(index, &stats);
-	if (block < stats.pagesPerRange || block % stats.pagesPerRange != 0)
-		return;
-	if (!pg_class_ownercheck(RelationGetRelid(index), GetUserId()) ||
-		!ConditionalLockRelation(rel, ShareUpdateExclusiveLock))
-		return;
-
-	/*
-	 * brin_summarize_range() takes the same lock on the index, and waits
-	 * for it: another session can hold it on the index alone (COMMENT ON
-	 * INDEX, ALTER INDEX ... RENAME or SET), and an audited write must
-	 * not wait for that session, still less be part of a deadlock with it.
-	 */
-	if (!ConditionalLockRelation(index, ShareUpdateExclusiveLock))
-	{
-		UnlockRelation(rel, ShareUpdateExclusiveLock);
-		return;
-	}
-
-	/*
-	 * Summarising puts a placeholder into the index, reads the range, then
-	 * replaces the placeholder.  A cancel or termination in between (a
-	 * statement_timeout of the audited statement) would leave the
-	 * placeholder for good: no VACUUM summarises a range that has an index
-	 * tuple, and a placeholder matches every search.  Reading 32 pages
-	 * just written is quick: interrupts wait until it is done.
-	 */
-	HOLD_INTERRUPTS();
-	/* an error caught by a PL/pgSQL block must not leave them held */
-	PG_TRY();
-	{
-		(void) DirectFunctionCall2(brin_summarize_range,
-								   ObjectIdGetDatum(RelationGetRelid(index)),
-								   Int64GetDatum((int64) (block - stats.pagesPerRange)));
-	}
-	PG_FINALLY();
-	{
-		RESUME_INTERRUPTS();
-	}
-	PG_END_TRY();
-	UnlockRelation(index, ShareUpdateExclusiveLock);
-	UnlockRelation(rel, ShareUpdateExclusiveLock);
-}
-
 /* Close what is kept, under the resource owner that opened it. */
 static void
 release_kept(void)
@@ -879,13 +807,14 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls,
 	nulls[COL_XACT_START] = false;
 
 	/*
-	 * At the end of the table, never in room the free space map offers in
-	 * an old page: after a VACUUM it offers the end of nearly every page,
-	 * and a row put there widened that old block range's BRIN summary to
-	 * now (a search by time then reads the range) and re-formed its bloom
-	 * filter, about 140k instructions and 300 bytes of WAL per row.
+	 * Where audit_space.c points: at the end of the table or into a block
+	 * range a retention delete emptied, never into room the free space map
+	 * offers in an old page (a row put there widened that old range's BRIN
+	 * summary to now and re-formed its bloom filter, about 140k
+	 * instructions and 300 bytes of WAL per row).
 	 */
 	tuple = heap_form_tuple(RelationGetDescr(rel), values, nulls);
+	asd_audit_space_choose(rel, indexes, nindexes, tuple->t_len);
 	heap_insert(rel, tuple, GetCurrentCommandId(true), HEAP_INSERT_SKIP_FSM, NULL);
 
 	for (i = 0; i < nindexes; i++)
@@ -908,9 +837,8 @@ insert_directly(Oid relid, Oid seqid, Datum *args, char *argnulls,
 		index_insert(index, ivalues, inulls, &tuple->t_self, rel,
 					 form->indisunique ? UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
 					 false, kept_index_info(index));
-		if (index->rd_rel->relam == BRIN_AM_OID)
-			summarise_range_behind(rel, index, &tuple->t_self);
 	}
+	asd_audit_space_placed(rel, indexes, nindexes, &tuple->t_self);
 
 	if (!reused)
 	{
