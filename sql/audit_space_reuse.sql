@@ -72,6 +72,36 @@ SELECT count(*) AS new_rows_by_id FROM audit_softdelete.audit_logs
  WHERE id > (SELECT max(id) FROM audit_softdelete.audit_logs WHERE logged_at < :'cut');
 RESET enable_seqscan;
 
+-- A VACUUM summarises the range being refilled, rows and all; the writer
+-- removes that summary again as it goes on to the next page (else each
+-- row would re-form it).
+SELECT (ctid::text::point)[0]::int AS refill_page
+  FROM audit_softdelete.audit_logs ORDER BY id DESC LIMIT 1 \gset
+VACUUM audit_softdelete.audit_logs;
+SELECT pg_catalog.brin_summarize_range('audit_softdelete.audit_logs_time_idx', :refill_page)
+    AS summarised_by_vacuum_before;
+SET sp.refill_page = :refill_page;
+DO $$
+DECLARE
+    next_id int := 27000;
+BEGIN
+    LOOP
+        INSERT INTO sp_t VALUES (next_id, 'w');
+        next_id := next_id + 1;
+        EXIT WHEN (SELECT (ctid::text::point)[0]::int
+                         <> pg_catalog.current_setting('sp.refill_page')::int
+                     FROM audit_softdelete.audit_logs ORDER BY id DESC LIMIT 1)
+               OR next_id > 27500;
+    END LOOP;
+END
+$$;
+SELECT (ctid::text::point)[0]::int < :pages_before AS still_refilling,
+       pg_catalog.brin_summarize_range('audit_softdelete.audit_logs_time_idx',
+                                       (ctid::text::point)[0]::int)
+    AS summary_removed_again
+  FROM audit_softdelete.audit_logs ORDER BY id DESC LIMIT 1;
+RESET sp.refill_page;
+
 -- A range being refilled that VACUUM truncates away (every row deleted):
 -- the writer goes back to the end of the table, never past it.
 DELETE FROM audit_softdelete.audit_logs;
