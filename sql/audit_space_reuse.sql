@@ -121,6 +121,11 @@ SELECT count(*) > 0 AS refilling FROM audit_softdelete.audit_logs
 TRUNCATE audit_softdelete.audit_logs;
 INSERT INTO sp_t SELECT g, 'y' FROM generate_series(60001, 61000) g;
 SELECT sp_range(ctid) AS range, count(*) FROM audit_softdelete.audit_logs GROUP BY 1;
+-- TRUNCATE rebuilt the BRIN index on the empty table, which summarised its
+-- first range; the writer removed that summary with the first row, so
+-- that rows there do not re-form it (it summarises the range once full)
+SELECT pg_catalog.brin_summarize_range('audit_softdelete.audit_logs_time_idx', 0)
+    AS first_range_left_unsummarised;
 
 ALTER TABLE audit_softdelete.audit_logs RESET (autovacuum_enabled);
 SELECT audit_softdelete.disable('sp_t');

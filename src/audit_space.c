@@ -419,7 +419,18 @@ asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
 			summarise_range(rel, indexes[i], block - stats.pagesPerRange);
 	}
 
-	if (refill_start != InvalidBlockNumber || (any_brin && !boundary))
+	if (any_brin && !boundary)
+		return;
+
+	/*
+	 * The new range at the end is left unsummarised until it is full.  An
+	 * index built since (a TRUNCATE of audit_logs rebuilds its indexes on
+	 * the empty table) summarised the first range already, and every row
+	 * would re-form that summary.
+	 */
+	if (boundary)
+		(void) unsummarise_page(rel, indexes, nindexes, block);
+	if (refill_start != InvalidBlockNumber)
 		return;
 	pages = range_pages(indexes, nindexes);
 	if (pages > 0 && block % pages == 0)
