@@ -172,6 +172,7 @@ REGRESS = \
 	softdelete_view_audit \
 	softdelete_view_drop \
 	softdelete_view_quoted_names \
+	softdelete_view_rename \
 	softdelete_partitioned \
 	migration_fingerprint \
 	migration_checksum \

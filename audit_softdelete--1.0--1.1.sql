@@ -528,7 +528,7 @@ DROP EVENT TRIGGER audit_softdelete_table_ddl_end;
 CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
     ON ddl_command_end
     WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO', 'CREATE FOREIGN TABLE',
-                 'ALTER TABLE')
+                 'ALTER TABLE', 'ALTER VIEW')
     EXECUTE FUNCTION audit_softdelete._table_ddl_end();
 
 -- After ALTER TABLE ... OWNER TO (the C event trigger _table_ddl_end
@@ -560,6 +560,41 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION audit_softdelete._follow_table_owner() FROM PUBLIC;
+
+-- After ALTER VIEW ... RENAME TO of a live view, or ALTER TABLE ... RENAME
+-- TO naming it (Rails' rename_table and Django's AlterModelTable send that
+-- for the table's name, which in view mode is the view's): the table's
+-- options name the view by its new name, so that DELETE through it finds
+-- its table, and the view made again after the table's next ALTER TABLE
+-- keeps the name.  Only a view that is still the live view (its rule reads
+-- the table, it has the extension's DELETE trigger) and no longer found
+-- under the old name.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
+CREATE FUNCTION audit_softdelete._follow_view_rename()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    UPDATE audit_softdelete.tracked_tables tt
+       SET view_name = v.relname
+      FROM pg_event_trigger_ddl_commands() d
+      JOIN pg_class v ON v.oid = d.objid
+     WHERE d.classid = 'pg_class'::regclass AND v.relkind = 'v'
+       AND tt.soft_delete = 'view' AND tt.view_name IS DISTINCT FROM v.relname
+       AND audit_softdelete._live_view(tt.relid) IS NULL
+       AND v.relnamespace = (SELECT c.relnamespace FROM pg_class c WHERE c.oid = tt.relid)
+       AND EXISTS (SELECT 1 FROM pg_trigger g
+                    WHERE g.tgrelid = v.oid AND g.tgname = 'audit_softdelete_view_delete')
+       AND EXISTS (SELECT 1 FROM pg_rewrite r
+                     JOIN pg_depend dep ON dep.classid = 'pg_rewrite'::regclass
+                                       AND dep.objid = r.oid
+                    WHERE r.ev_class = v.oid AND dep.refclassid = 'pg_class'::regclass
+                      AND dep.refobjid = tt.relid);
+END
+$$;
+
+REVOKE ALL ON FUNCTION audit_softdelete._follow_view_rename() FROM PUBLIC;
 
 -- Dropped tables leave tracked_tables (as in 1.0), dropped schemas
 -- tracked_schemas: a row naming no schema would be dumped as a bare OID.

@@ -180,6 +180,7 @@ typedef struct TableChanges
 	bool		defaults;		/* sets or drops a column's default */
 	bool		created;		/* creates a table (not a temporary one) */
 	bool		owner;			/* gives the table another owner */
+	bool		renamed;		/* renames a table or view (the live view?) */
 } TableChanges;
 
 static bool
@@ -192,11 +193,17 @@ is_primary_key(Node *node)
 static TableChanges
 table_changes(Node *parsetree)
 {
-	TableChanges changes = {false, false, false, false, false, false};
+	TableChanges changes = {false, false, false, false, false, false, false};
 	ListCell   *lc;
 
 	if (IsA(parsetree, RenameStmt))
-		changes.columns = ((RenameStmt *) parsetree)->renameType == OBJECT_COLUMN;
+	{
+		ObjectType	type = ((RenameStmt *) parsetree)->renameType;
+
+		changes.columns = type == OBJECT_COLUMN;
+		/* ALTER TABLE ... RENAME TO names a view as well */
+		changes.renamed = type == OBJECT_TABLE || type == OBJECT_VIEW;
+	}
 	else if (IsA(parsetree, CreateStmt) || IsA(parsetree, CreateForeignTableStmt))
 	{
 		changes.partitions = ((CreateStmt *) parsetree)->partbound != NULL;
@@ -288,13 +295,29 @@ can_follow_table_owner(void)
 }
 
 /*
+ * Can a live view's new name be followed, by _follow_view_rename()?  Not
+ * before ALTER EXTENSION ... UPDATE has created that function (1.1).
+ */
+static bool
+can_follow_view_rename(void)
+{
+	List	   *name = list_make2(makeString(ASD_SCHEMA_NAME),
+								  makeString("_follow_view_rename"));
+
+	return OidIsValid(LookupFuncName(name, 0, NULL, true));
+}
+
+/*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
  *		before it, when partitions came or went, set their TRUNCATE
  *		triggers, give live views the table's new column defaults (and,
  *		since 1.1, its new owner), and refuse a primary key over hidden
  *		columns (see _after_table_ddl and _follow_column_defaults in the
- *		install script, _follow_table_owner in the upgrade script to 1.1).  After CREATE TABLE,
+ *		install script, _follow_table_owner in the upgrade script to 1.1).
+ *		After a live view is renamed (ALTER VIEW, or ALTER TABLE naming it),
+ *		the table's options take its new name (_follow_view_rename, 1.1).
+ *		After CREATE TABLE,
  *		CREATE TABLE AS and SELECT INTO: enable the new tables of the
  *		schemas enable_schema(..., include_future => true) named (see
  *		_enable_created_tables in the upgrade script to 1.1).
@@ -302,7 +325,7 @@ can_follow_table_owner(void)
  *	CREATE EVENT TRIGGER audit_softdelete_table_ddl_end
  *		ON ddl_command_end
  *		WHEN TAG IN ('CREATE TABLE', 'CREATE TABLE AS', 'SELECT INTO',
- *					 'CREATE FOREIGN TABLE', 'ALTER TABLE')
+ *					 'CREATE FOREIGN TABLE', 'ALTER TABLE', 'ALTER VIEW')
  *		EXECUTE FUNCTION audit_softdelete._table_ddl_end();
  */
 Datum
@@ -321,8 +344,11 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 		changes.created = false;
 	if (changes.owner && !can_follow_table_owner())
 		changes.owner = false;
+	if (changes.renamed && !can_follow_view_rename())
+		changes.renamed = false;
 	if (!changes.primary_key && !changes.columns && !changes.partitions &&
-		!changes.defaults && !changes.created && !changes.owner)
+		!changes.defaults && !changes.created && !changes.owner &&
+		!changes.renamed)
 		PG_RETURN_VOID();
 
 	/* internal functions, run on behalf of the role running the DDL */
@@ -343,6 +369,9 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		if (changes.owner)
 			asd_spi_run("SELECT audit_softdelete._follow_table_owner()",
+						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		if (changes.renamed)
+			asd_spi_run("SELECT audit_softdelete._follow_view_rename()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		/* a new partition has had its triggers from _after_table_ddl above */
 		if (changes.created)
