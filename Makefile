@@ -186,7 +186,7 @@ REGRESS = \
 
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
 	view_delete_race \
-	audit_summarise_locks undo_race \
+	audit_summarise_locks undo_race revert_race \
 	concurrent_trigger_guard migration_concurrent migration_holder \
 	implied_stamps_race
 

@@ -15,7 +15,8 @@
  * gets the values it had, its deleted_at included.
  *
  * A redacted column changed since would stay as it is today: that is the
- * conflict that refuses the call, unless force.  Everything runs as the
+ * conflict that refuses the call, unless force.  The table is locked
+ * against other writers (SHARE ROW EXCLUSIVE) from the comparison on.  Everything runs as the
  * caller, and the writes carry {"undo": {"table": ..., "at": ...}} in their
  * context.
  *
@@ -353,6 +354,17 @@ asd_revert_table_to(PG_FUNCTION_ARGS)
 	table.opts = &opts;
 
 	asd_spi_connect(&spi, InvalidOid, 0);
+
+	/*
+	 * No write of another transaction between the comparison and the
+	 * writes: one that committed after the comparison read today's rows
+	 * would stay, and one waiting on a row lock would be overwritten or
+	 * overwrite.  Reads go on.  Taken by the caller, as LOCK TABLE, so that
+	 * it takes the privileges LOCK TABLE asks.
+	 */
+	asd_spi_run(psprintf("LOCK TABLE %s%s IN SHARE ROW EXCLUSIVE MODE",
+						 asd_only(relid), asd_qualified_name(relid)),
+				0, NULL, NULL, NULL, SPI_OK_UTILITY, 0);
 	asd_spi_run(q.data, 2, argtypes, args, NULL, SPI_OK_SELECT, 0);
 	for (i = 0; i < SPI_processed; i++)
 	{
