@@ -64,8 +64,48 @@ SELECT extversion FROM pg_extension WHERE extname = 'audit_softdelete';
 SELECT audit_softdelete.enable('public.iso_t');
 INSERT INTO public.iso_t VALUES (1);
 SELECT action, row_pk FROM audit_softdelete.audit_logs ORDER BY id;
+
+-- A schema that lets another role create objects in it is refused the
+-- same way, whether the grant names a role or PUBLIC.  The extension's own
+-- event triggers refuse the GRANT itself: they act as the extension owner
+-- after it.
+\set VERBOSITY default
+GRANT CREATE ON SCHEMA audit_softdelete TO iso_dbowner;
+\echo SQLSTATE :SQLSTATE
+\set VERBOSITY terse
+-- USAGE alone, and CREATE for a superuser, are no hole
+GRANT USAGE ON SCHEMA audit_softdelete TO iso_dbowner;
+CREATE ROLE iso_other_super SUPERUSER;
+GRANT CREATE ON SCHEMA audit_softdelete TO iso_other_super;
+INSERT INTO public.iso_t VALUES (2);
+SELECT action, row_pk FROM audit_softdelete.audit_logs ORDER BY id;
+REVOKE ALL ON SCHEMA audit_softdelete FROM iso_dbowner, iso_other_super;
+-- A schema that granted it before the extension came: the install is
+-- refused; under 1.0, which has no such check and which the library
+-- serves until the update, every act as the extension owner is refused
+-- (an audited write too) until the grant is revoked.
+SET client_min_messages = warning;
+DROP EXTENSION audit_softdelete CASCADE;
+RESET client_min_messages;
+GRANT CREATE ON SCHEMA audit_softdelete TO PUBLIC;
+\set VERBOSITY default
+CREATE EXTENSION audit_softdelete;
+\echo SQLSTATE :SQLSTATE
+CREATE EXTENSION audit_softdelete VERSION '1.0';
+SELECT audit_softdelete.enable('public.iso_t');
+\echo SQLSTATE :SQLSTATE
+\set VERBOSITY terse
+REVOKE CREATE ON SCHEMA audit_softdelete FROM PUBLIC;
+SELECT audit_softdelete.enable('public.iso_t');
+GRANT CREATE ON SCHEMA audit_softdelete TO PUBLIC;
+INSERT INTO public.iso_t VALUES (3);
+\echo SQLSTATE :SQLSTATE
+REVOKE CREATE ON SCHEMA audit_softdelete FROM PUBLIC;
+INSERT INTO public.iso_t VALUES (4);
+ALTER EXTENSION audit_softdelete UPDATE;
+SELECT action, row_pk FROM audit_softdelete.audit_logs ORDER BY id;
 RESET ROLE;
 
 \c :regress_db
 DROP DATABASE asd_install_schema_owner;
-DROP ROLE iso_installer, iso_dbowner;
+DROP ROLE iso_installer, iso_dbowner, iso_other_super;

@@ -129,6 +129,42 @@ tracked_tables_relid(bool missing_ok)
 }
 
 /*
+ * Does the schema's ACL let a role other than the extension's owner, the
+ * schema's owner or a superuser create objects in it?  *creator: that role
+ * (ACL_ID_PUBLIC for PUBLIC).  A CREATE granted WITH GRANT OPTION to a
+ * role that passes is no hole: only a grant it made would be.
+ */
+static bool
+schema_has_creator(HeapTuple nsptup, Oid owner, Oid nspowner, Oid *creator)
+{
+	bool		isnull;
+	Datum		datum = SysCacheGetAttr(NAMESPACEOID, nsptup,
+										Anum_pg_namespace_nspacl, &isnull);
+	Acl		   *acl;
+	AclItem    *items;
+	int			i;
+
+	if (isnull)
+		return false;			/* the default: only the schema's owner */
+	acl = DatumGetAclP(datum);
+	items = ACL_DAT(acl);
+	for (i = 0; i < ACL_NUM(acl); i++)
+	{
+		Oid			grantee = items[i].ai_grantee;
+
+		if ((ACLITEM_GET_PRIVS(items[i]) & ACL_CREATE) == 0)
+			continue;
+		if (grantee == ACL_ID_PUBLIC ||
+			(grantee != owner && grantee != nspowner && !superuser_arg(grantee)))
+		{
+			*creator = grantee;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
  * asd_extension_owner
  *		The role that owns the extension's tables.
  *
@@ -140,6 +176,7 @@ tracked_tables_relid(bool missing_ok)
  * existed before CREATE EXTENSION, given to a database owner, say), lets
  * that role put a function or a table there that the extension would use
  * with the owner's rights: refused, before the extension acts as anyone.
+ * So is a schema that grants CREATE to such a role, or to PUBLIC.
  */
 Oid
 asd_extension_owner(void)
@@ -151,6 +188,8 @@ asd_extension_owner(void)
 		Oid			owner;
 		Oid			nspid;
 		Oid			nspowner;
+		Oid			creator;
+		bool		has_creator;
 
 		tup = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 		if (!HeapTupleIsValid(tup))
@@ -163,7 +202,22 @@ asd_extension_owner(void)
 		if (!HeapTupleIsValid(tup))
 			elog(ERROR, "cache lookup failed for schema %u", nspid);
 		nspowner = ((Form_pg_namespace) GETSTRUCT(tup))->nspowner;
+		has_creator = schema_has_creator(tup, owner, nspowner, &creator);
 		ReleaseSysCache(tup);
+		if (has_creator)
+		{
+			const char *name = creator == ACL_ID_PUBLIC ? "PUBLIC" :
+				quote_identifier(GetUserNameFromId(creator, false));
+
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("schema \"%s\" grants CREATE to %s%s",
+							ASD_SCHEMA_NAME, creator == ACL_ID_PUBLIC ? "" : "role ", name),
+					 errdetail("Only the extension's owner, \"%s\", or a superuser may create objects in the extension's schema: others could add objects the extension would use with the extension owner's rights.",
+							   GetUserNameFromId(owner, false)),
+					 errhint("A superuser or the schema's owner can take it back: REVOKE CREATE ON SCHEMA %s FROM %s;",
+							 ASD_SCHEMA_NAME, name)));
+		}
 		if (nspowner != owner && !superuser_arg(nspowner))
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
