@@ -596,6 +596,66 @@ $$;
 
 REVOKE ALL ON FUNCTION audit_softdelete._follow_view_rename() FROM PUBLIC;
 
+-- After an ALTER TABLE that added a primary key (the C event trigger
+-- _table_ddl_end decides): besides 1.0's check (no excluded or redacted
+-- column in an audited table's key), no column the extension writes: a
+-- stamp of a table with stamps, deleted_at or deleted_by of one with soft
+-- delete.  enable() refuses such a key; added afterwards, each write
+-- changed the row's key.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
+CREATE OR REPLACE FUNCTION audit_softdelete._check_primary_key()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    SELECT tt.relid, a.attname, a.attname = ANY (tt.exclude_columns) AS excluded
+      INTO t
+      FROM audit_softdelete.tracked_tables tt
+      JOIN pg_index i ON i.indrelid = tt.relid AND i.indisprimary
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+     WHERE tt.enabled AND tt.audit
+       AND a.attname = ANY (tt.exclude_columns || tt.redact_columns)
+       AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
+                          FROM pg_event_trigger_ddl_commands() d
+                         WHERE d.classid = 'pg_class'::regclass)
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'primary key of audited table "%" cannot include % column "%"',
+                t.relid, CASE WHEN t.excluded THEN 'excluded' ELSE 'redacted' END, t.attname
+            USING ERRCODE = 'invalid_table_definition',
+                  DETAIL = 'Audit rows name their row by its primary key (row_pk).',
+                  HINT = format('Call audit_softdelete.enable(%L, ...) without %I in %s first.',
+                                t.relid::text, t.attname,
+                                CASE WHEN t.excluded THEN 'exclude_columns' ELSE 'redact_columns' END);
+    END IF;
+
+    SELECT tt.relid, a.attname, r.role_
+      INTO t
+      FROM audit_softdelete.tracked_tables tt
+      JOIN pg_index i ON i.indrelid = tt.relid AND i.indisprimary
+      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+      JOIN LATERAL jsonb_each_text(tt.columns) r(role_, colname) ON r.colname = a.attname
+     WHERE tt.enabled
+       AND ((tt.stamps AND r.role_ IN ('created_at', 'created_by', 'updated_at', 'updated_by'))
+            OR (tt.soft_delete <> 'off' AND r.role_ IN ('deleted_at', 'deleted_by')))
+       AND tt.relid IN (SELECT coalesce(pg_partition_root(d.objid), d.objid)
+                          FROM pg_event_trigger_ddl_commands() d
+                         WHERE d.classid = 'pg_class'::regclass)
+     ORDER BY a.attnum
+     LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'primary key of table "%" cannot include column "%"', t.relid, t.attname
+            USING ERRCODE = 'invalid_table_definition',
+                  DETAIL = format('audit_softdelete writes %s into that column, which would change the row''s key.',
+                                  t.role_),
+                  HINT = 'Make the key of other columns, or map that role to another column with enable()''s columns option.';
+    END IF;
+END
+$$;
+
 -- Dropped tables leave tracked_tables (as in 1.0), dropped schemas
 -- tracked_schemas: a row naming no schema would be dumped as a bare OID.
 CREATE OR REPLACE FUNCTION audit_softdelete._forget_dropped_tables()

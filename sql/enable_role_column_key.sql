@@ -26,4 +26,25 @@ SELECT id, v FROM erk_t ORDER BY id;
 SELECT audit_softdelete.enable('erk_t', columns => '{"created_by": "id"}');
 \echo SQLSTATE :SQLSTATE
 SELECT stamps FROM audit_softdelete.tracked_tables WHERE relid = 'erk_t'::regclass;
-DROP TABLE erk_t, erk_two;
+-- A primary key added after enable() over a column the extension writes
+-- is refused the same way (the ALTER TABLE fails, the table keeps no key)
+CREATE TABLE erk_late (id integer NOT NULL, v text);
+SELECT audit_softdelete.enable('erk_late', soft_delete => 'trigger');
+\set VERBOSITY default
+ALTER TABLE erk_late ADD PRIMARY KEY (id, created_at);
+\echo SQLSTATE :SQLSTATE
+\set VERBOSITY terse
+ALTER TABLE erk_late ADD CONSTRAINT erk_late_key PRIMARY KEY (deleted_at, id);
+\echo SQLSTATE :SQLSTATE
+SELECT count(*) AS keys FROM pg_index WHERE indrelid = 'erk_late'::regclass AND indisprimary;
+-- a key of columns it does not write is fine; so is a stamp column's name
+-- on a table without stamps
+ALTER TABLE erk_late ADD PRIMARY KEY (id);
+CREATE TABLE erk_plain (id integer NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+SELECT audit_softdelete.enable('erk_plain', stamps => false);
+ALTER TABLE erk_plain ADD PRIMARY KEY (id, created_at);
+SELECT count(*) AS keys FROM pg_index
+ WHERE indrelid IN ('erk_late'::regclass, 'erk_plain'::regclass) AND indisprimary;
+SELECT audit_softdelete.disable('erk_late');
+SELECT audit_softdelete.disable('erk_plain');
+DROP TABLE erk_t, erk_two, erk_late, erk_plain;
