@@ -138,6 +138,7 @@ REGRESS = \
 	txid_eras \
 	txid_eras_read_only \
 	audit_summarise_ranges \
+	audit_summary_error \
 	audit_space_reuse \
 	audit_writes_at_end \
 	audit_bloom_range_size \

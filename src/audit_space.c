@@ -149,21 +149,16 @@ summarise_range(Relation rel, Relation index, BlockNumber block)
 	 * statement_timeout of the audited statement) would leave the
 	 * placeholder for good: no VACUUM summarises a range that has an index
 	 * tuple, and a placeholder matches every search.  Reading 32 pages
-	 * just written is quick: interrupts wait until it is done.
+	 * just written is quick: interrupts wait until it is done.  An error
+	 * sets the holdoff count back to zero itself (errfinish): resuming
+	 * them again on its way out would wrap the count round and hold them
+	 * for good, so that nothing could cancel or terminate the session.
 	 */
 	HOLD_INTERRUPTS();
-	/* an error caught by a PL/pgSQL block must not leave them held */
-	PG_TRY();
-	{
-		(void) DirectFunctionCall2(brin_summarize_range,
-								   ObjectIdGetDatum(RelationGetRelid(index)),
-								   Int64GetDatum((int64) block));
-	}
-	PG_FINALLY();
-	{
-		RESUME_INTERRUPTS();
-	}
-	PG_END_TRY();
+	(void) DirectFunctionCall2(brin_summarize_range,
+							   ObjectIdGetDatum(RelationGetRelid(index)),
+							   Int64GetDatum((int64) block));
+	RESUME_INTERRUPTS();
 	unlock_for_summary(rel, index);
 }
 
