@@ -140,6 +140,7 @@ REGRESS = \
 	audit_summarise_ranges \
 	audit_summary_error \
 	audit_space_reuse \
+	audit_space_truncation \
 	audit_writes_at_end \
 	audit_bloom_range_size \
 	row_history_keys \

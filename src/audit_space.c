@@ -354,8 +354,22 @@ asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
 				return;
 			}
 			refill_page++;
-			if (refill_page < refill_end)
-				(void) unsummarise_page(rel, indexes, nindexes, refill_page);
+			if (refill_page >= refill_end)
+				break;
+
+			/*
+			 * A target block that still names the page (refill_still_valid)
+			 * says only that this page is there: after a VACUUM truncated
+			 * the range, an insert of this backend into room the free space
+			 * map offered (through the executor) may have set it.
+			 */
+			if (RelationGetNumberOfBlocks(rel) < refill_end)
+			{
+				forget_refill();
+				RelationSetTargetBlock(rel, InvalidBlockNumber);
+				return;
+			}
+			(void) unsummarise_page(rel, indexes, nindexes, refill_page);
 		}
 		finish_refill(rel, indexes, nindexes);
 		/* back to the end of the table, unless another range is empty */
