@@ -188,6 +188,7 @@ REGRESS = \
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
 	view_delete_race \
 	audit_summarise_locks undo_race \
+	audit_space_retry \
 	concurrent_trigger_guard migration_concurrent migration_holder \
 	implied_stamps_race
 
