@@ -141,6 +141,7 @@ REGRESS = \
 	audit_summary_error \
 	audit_space_reuse \
 	audit_space_truncation \
+	audit_space_index_change \
 	audit_writes_at_end \
 	audit_bloom_range_size \
 	row_history_keys \

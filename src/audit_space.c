@@ -354,6 +354,7 @@ asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
 	Size		need = MAXALIGN(Min(len, TOAST_TUPLE_THRESHOLD)) +
 		RelationGetTargetPageFreeSpace(rel, HEAP_DEFAULT_FILLFACTOR);
 	int			ranges = 0;
+	BlockNumber pages;
 
 	if (refill_start == InvalidBlockNumber)
 		return;
@@ -398,7 +399,13 @@ asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
 			refill_wanted = true;
 			return;
 		}
-		if (!start_refill(rel, indexes, nindexes, range_pages(indexes, nindexes)))
+
+		/*
+		 * None when a BRIN index made since (a DBA's) has ranges that do
+		 * not divide these
+		 */
+		pages = range_pages(indexes, nindexes);
+		if (pages == 0 || !start_refill(rel, indexes, nindexes, pages))
 			return;
 	}
 }
