@@ -138,7 +138,10 @@ REGRESS = \
 	txid_eras \
 	txid_eras_read_only \
 	audit_summarise_ranges \
+	audit_summary_error \
 	audit_space_reuse \
+	audit_space_truncation \
+	audit_space_index_change \
 	audit_writes_at_end \
 	audit_bloom_range_size \
 	row_history_keys \
@@ -187,6 +190,7 @@ REGRESS = \
 ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
 	view_delete_race \
 	audit_summarise_locks undo_race revert_race \
+	audit_space_retry \
 	concurrent_trigger_guard migration_concurrent migration_holder \
 	implied_stamps_race
 

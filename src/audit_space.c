@@ -27,7 +27,10 @@
  *	   the free space map, so that nobody picks it again;
  *	 - a range that still holds a row, however few, is not refilled: its
  *	   summary would stretch from that row's time to now;
- *	 - another session may pick the same range: both fill it.
+ *	 - another session may pick the same range: both fill it;
+ *	 - a writer that found no empty range, or could not take the locks
+ *	   removing a summary takes, asks again at each page it starts at the
+ *	   end of the table.
  * The state is this backend's.  A backend that exits halfway through a
  * range leaves the rest of it to the next session that picks it, until a
  * VACUUM records its pages as partly used (then the rest stays unused).
@@ -69,6 +72,16 @@ static Oid	refill_relfilenode = InvalidOid;
 static BlockNumber refill_start = InvalidBlockNumber;
 static BlockNumber refill_end = InvalidBlockNumber;
 static BlockNumber refill_page = InvalidBlockNumber;	/* the next row's page */
+
+/*
+ * The last try to start refilling found no empty range, or found the locks
+ * taken (a VACUUM, another writer's summary): try again at each page this
+ * backend starts at the end, not only when the end reaches the next range.
+ * The end reaches a new range once for all writers: each of several
+ * sessions that went back to the end waited for a range boundary of its
+ * own, and the table grew by a range or more for each, all the time.
+ */
+static bool refill_wanted = false;
 
 static bool
 usable_brin(Relation index)
@@ -149,21 +162,16 @@ summarise_range(Relation rel, Relation index, BlockNumber block)
 	 * statement_timeout of the audited statement) would leave the
 	 * placeholder for good: no VACUUM summarises a range that has an index
 	 * tuple, and a placeholder matches every search.  Reading 32 pages
-	 * just written is quick: interrupts wait until it is done.
+	 * just written is quick: interrupts wait until it is done.  An error
+	 * sets the holdoff count back to zero itself (errfinish): resuming
+	 * them again on its way out would wrap the count round and hold them
+	 * for good, so that nothing could cancel or terminate the session.
 	 */
 	HOLD_INTERRUPTS();
-	/* an error caught by a PL/pgSQL block must not leave them held */
-	PG_TRY();
-	{
-		(void) DirectFunctionCall2(brin_summarize_range,
-								   ObjectIdGetDatum(RelationGetRelid(index)),
-								   Int64GetDatum((int64) block));
-	}
-	PG_FINALLY();
-	{
-		RESUME_INTERRUPTS();
-	}
-	PG_END_TRY();
+	(void) DirectFunctionCall2(brin_summarize_range,
+							   ObjectIdGetDatum(RelationGetRelid(index)),
+							   Int64GetDatum((int64) block));
+	RESUME_INTERRUPTS();
 	unlock_for_summary(rel, index);
 }
 
@@ -213,13 +221,10 @@ forget_refill(void)
 static BlockNumber
 find_empty_range(Relation rel, BlockNumber pages)
 {
-	BlockNumber nblocks = RelationGetNumberOfBlocks(rel);
-	BlockNumber last_start;
+	BlockNumber nblocks = InvalidBlockNumber;
+	BlockNumber last_start = 0;
 	int			tries;
 
-	if (nblocks <= pages)
-		return InvalidBlockNumber;
-	last_start = (nblocks - 1) / pages * pages;
 	for (tries = 0; tries < EMPTY_RANGE_TRIES; tries++)
 	{
 		BlockNumber page = GetPageWithFreeSpace(rel, MaxHeapTupleSize);
@@ -229,6 +234,14 @@ find_empty_range(Relation rel, BlockNumber pages)
 
 		if (page == InvalidBlockNumber)
 			break;
+		/* asked once the map offers a page: most searches find none */
+		if (nblocks == InvalidBlockNumber)
+		{
+			nblocks = RelationGetNumberOfBlocks(rel);
+			if (nblocks <= pages)
+				break;
+			last_start = (nblocks - 1) / pages * pages;
+		}
 		start = page - page % pages;
 		if (start + pages <= last_start)
 		{
@@ -254,8 +267,9 @@ start_refill(Relation rel, Relation *indexes, int nindexes, BlockNumber pages)
 	 * Its old summary must go first: a VACUUM running now would keep it
 	 * (and summarise the range as soon as a row is in it), so then not yet.
 	 */
-	if (start == InvalidBlockNumber ||
-		!unsummarise_page(rel, indexes, nindexes, start))
+	refill_wanted = (start == InvalidBlockNumber ||
+					 !unsummarise_page(rel, indexes, nindexes, start));
+	if (refill_wanted)
 		return false;
 	refill_relid = RelationGetRelid(rel);
 	refill_relfilenode = rel->rd_node.relNode;
@@ -340,6 +354,7 @@ asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
 	Size		need = MAXALIGN(Min(len, TOAST_TUPLE_THRESHOLD)) +
 		RelationGetTargetPageFreeSpace(rel, HEAP_DEFAULT_FILLFACTOR);
 	int			ranges = 0;
+	BlockNumber pages;
 
 	if (refill_start == InvalidBlockNumber)
 		return;
@@ -359,14 +374,38 @@ asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
 				return;
 			}
 			refill_page++;
-			if (refill_page < refill_end)
-				(void) unsummarise_page(rel, indexes, nindexes, refill_page);
+			if (refill_page >= refill_end)
+				break;
+
+			/*
+			 * A target block that still names the page (refill_still_valid)
+			 * says only that this page is there: after a VACUUM truncated
+			 * the range, an insert of this backend into room the free space
+			 * map offered (through the executor) may have set it.
+			 */
+			if (RelationGetNumberOfBlocks(rel) < refill_end)
+			{
+				forget_refill();
+				RelationSetTargetBlock(rel, InvalidBlockNumber);
+				return;
+			}
+			(void) unsummarise_page(rel, indexes, nindexes, refill_page);
 		}
 		finish_refill(rel, indexes, nindexes);
 		/* back to the end of the table, unless another range is empty */
 		RelationSetTargetBlock(rel, InvalidBlockNumber);
-		if (++ranges > 1 ||
-			!start_refill(rel, indexes, nindexes, range_pages(indexes, nindexes)))
+		if (++ranges > 1)
+		{
+			refill_wanted = true;
+			return;
+		}
+
+		/*
+		 * None when a BRIN index made since (a DBA's) has ranges that do
+		 * not divide these
+		 */
+		pages = range_pages(indexes, nindexes);
+		if (pages == 0 || !start_refill(rel, indexes, nindexes, pages))
 			return;
 	}
 }
@@ -376,7 +415,8 @@ asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
  *		The row is in rel at tid, and in its indexes.  The first row of a
  *		page at the end of the table may begin a new block range: then the
  *		range behind it is summarised, and an empty range, if any, is
- *		refilled from the next row on.
+ *		refilled from the next row on (from any new page, after a try that
+ *		failed).
  */
 void
 asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
@@ -419,7 +459,7 @@ asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
 			summarise_range(rel, indexes[i], block - stats.pagesPerRange);
 	}
 
-	if (any_brin && !boundary)
+	if (any_brin && !boundary && !refill_wanted)
 		return;
 
 	/*
@@ -433,6 +473,6 @@ asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
 	if (refill_start != InvalidBlockNumber)
 		return;
 	pages = range_pages(indexes, nindexes);
-	if (pages > 0 && block % pages == 0)
+	if (pages > 0 && (block % pages == 0 || refill_wanted))
 		(void) start_refill(rel, indexes, nindexes, pages);
 }
