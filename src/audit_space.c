@@ -326,8 +326,8 @@ page_has_room(Relation rel, BlockNumber block, Size need)
 
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	page = BufferGetPage(buffer);
-	/* a page never initialised is left alone: heap_insert would extend */
-	room = !PageIsNew(page) && PageGetHeapFreeSpace(page) >= need;
+	/* one never initialised (a crash while extending): heap_insert will */
+	room = PageIsNew(page) || PageGetHeapFreeSpace(page) >= need;
 	UnlockReleaseBuffer(buffer);
 	return room;
 }

@@ -380,18 +380,32 @@ kept_index_info(Relation index)
 	return info;
 }
 
+/* audit_logs and its id sequence: the kept OIDs, or looked up and kept */
 static void
-lookup_audit_logs(void)
+lookup_audit_logs(Oid *relid, Oid *seqid)
 {
-	Oid			nspid = get_namespace_oid(ASD_SCHEMA_NAME, false);
+	Oid			nspid;
 
-	audit_logs_relid = get_relname_relid("audit_logs", nspid);
-	audit_seq_relid = get_relname_relid("audit_logs_id_seq", nspid);
-	if (!OidIsValid(audit_logs_relid) || !OidIsValid(audit_seq_relid))
+	/*
+	 * Kept OIDs are returned as they are; looked up ones are kept after
+	 * both lookups, which can process invalidations that forget them.
+	 */
+	if (OidIsValid(audit_logs_relid) && OidIsValid(audit_seq_relid))
+	{
+		*relid = audit_logs_relid;
+		*seqid = audit_seq_relid;
+		return;
+	}
+	nspid = get_namespace_oid(ASD_SCHEMA_NAME, false);
+	*relid = get_relname_relid("audit_logs", nspid);
+	*seqid = get_relname_relid("audit_logs_id_seq", nspid);
+	if (!OidIsValid(*relid) || !OidIsValid(*seqid))
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_TABLE),
 				 errmsg("relation \"%s.audit_logs\" does not exist", ASD_SCHEMA_NAME),
 				 errhint("Run CREATE EXTENSION audit_softdelete.")));
+	audit_logs_relid = *relid;
+	audit_seq_relid = *seqid;
 }
 
 /*
@@ -409,14 +423,15 @@ asd_audit_logs_has_xact_start(void)
 	if (has_xact_start < 0)
 	{
 		uint64		generation = audit_logs_generation;
+		Oid			relid;
+		Oid			seqid;
 		AttrNumber	attnum;
 		bool		found;
 
-		if (!OidIsValid(audit_logs_relid))
-			lookup_audit_logs();
-		attnum = get_attnum(audit_logs_relid, "xact_start");
+		lookup_audit_logs(&relid, &seqid);
+		attnum = get_attnum(relid, "xact_start");
 		found = (attnum != InvalidAttrNumber &&
-				 get_atttype(audit_logs_relid, attnum) == TIMESTAMPTZOID);
+				 get_atttype(relid, attnum) == TIMESTAMPTZOID);
 		if (generation == audit_logs_generation)
 			has_xact_start = found;
 		return found;
@@ -934,15 +949,11 @@ asd_write_audit_row(AsdAuditRow *row)
 	nulls[12] = asd_current_migration_id(&migration_id) ? ' ' : 'n';
 	args[12] = Int64GetDatum(migration_id);
 
-	if (!OidIsValid(audit_logs_relid))
-		lookup_audit_logs();
-
 	/*
 	 * Copies: opening the relations below takes locks, which can process
 	 * invalidations that forget the cached OIDs.
 	 */
-	relid = audit_logs_relid;
-	seqid = audit_seq_relid;
+	lookup_audit_logs(&relid, &seqid);
 
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (!insert_directly(relid, seqid, args, nulls, row->implies_stamps))
