@@ -68,6 +68,7 @@ REGRESS = \
 	enable \
 	enable_errors \
 	enable_role_column_key \
+	enable_inheritance \
 	enable_schema \
 	enable_schema_future \
 	status \

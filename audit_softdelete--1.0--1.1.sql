@@ -1007,6 +1007,25 @@ BEGIN
                                     mapping ->> 'deleted_at');
         END LOOP;
     END IF;
+
+    -- Row triggers fire on the table a row is in: the rows of an
+    -- inheritance child (not a partition) get none of the table's features,
+    -- even through its statements (a DELETE of the table removes them).
+    FOR idx IN
+        SELECT i.inhrelid::regclass AS name
+          FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+         WHERE i.inhparent = tbl AND NOT c.relispartition
+           AND NOT EXISTS (SELECT FROM audit_softdelete.tracked_tables tt
+                            WHERE tt.relid = i.inhrelid AND tt.enabled)
+         ORDER BY 1
+    LOOP
+        RAISE WARNING 'rows of inheritance child "%" of table "%" are not stamped, soft-deleted or audited',
+                idx.name, tbl
+            USING DETAIL = 'Row triggers fire on the table a row is in: a DELETE of the parent table removes the child''s rows physically, and no audit row says so.',
+                  HINT = format('Enable it too: SELECT audit_softdelete.enable(%L, stamps => %s, soft_delete => %L, audit => %s);',
+                                idx.name::text, stamps::text,
+                                CASE soft_delete WHEN 'view' THEN 'trigger' ELSE soft_delete END, audit::text);
+    END LOOP;
 END
 $$;
 
@@ -2186,6 +2205,23 @@ BEGIN
                                 ELSE format('DROP INDEX %s;', trig.name) END);
                 END LOOP;
             END IF;
+
+            -- Inheritance children not enabled: row triggers fire on the
+            -- table a row is in (enable() warns of them).
+            FOR trig IN
+                SELECT i.inhrelid::regclass AS name
+                  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                 WHERE i.inhparent = t.relid AND NOT c.relispartition
+                   AND NOT EXISTS (SELECT FROM audit_softdelete.tracked_tables x
+                                    WHERE x.relid = i.inhrelid AND x.enabled)
+                 ORDER BY 1
+            LOOP
+                problems := problems || (format('Rows of inheritance child "%s" are not stamped, soft-deleted or audited: row triggers fire on the table a row is in.',
+                                                trig.name)
+                    || format(' Fix: SELECT audit_softdelete.enable(%L, stamps => %s, soft_delete => %L, audit => %s);',
+                              trig.name::text, t.stamps::text,
+                              CASE t.soft_delete WHEN 'view' THEN 'trigger' ELSE t.soft_delete END, t.audit::text));
+            END LOOP;
         END IF;
 
         -- Rows, as the caller: counted when small, else estimated.
