@@ -338,7 +338,16 @@ BEGIN
                                         'audit_softdelete_audit_truncate')) AS own_trigger
           FROM pg_class c
          WHERE c.relnamespace = nsp AND c.relkind IN ('r', 'p', 'f')
-         ORDER BY c.relname
+         -- inheritance children before their parents, so that enabling a
+         -- parent finds its children enabled and does not warn of them
+         ORDER BY (WITH RECURSIVE up(oid, depth) AS (
+                       SELECT c.oid, 0
+                       UNION ALL
+                       SELECT i.inhparent, up.depth + 1
+                         FROM up JOIN pg_inherits i ON i.inhrelid = up.oid
+                         JOIN pg_class ic ON ic.oid = i.inhrelid AND NOT ic.relispartition)
+                   SELECT max(up.depth) FROM up) DESC,
+                  c.relname
     LOOP
         IF t.is_partition THEN
             RAISE NOTICE 'skipping %: a partition, enabled with its partitioned table', t.tbl;
