@@ -90,15 +90,12 @@ usable_brin(Relation index)
 }
 
 /*
- * The block range size rows are placed by: the largest pages_per_range of
- * audit_logs' BRIN indexes, as built (their metapages).  0 when another
- * BRIN index's ranges do not divide it: nothing is refilled then.
+ * The pages_per_range of each of audit_logs' BRIN indexes, as built (their
+ * metapages), into sizes; returns how many.
  */
-static BlockNumber
-range_pages(Relation *indexes, int nindexes)
+static int
+brin_range_sizes(Relation *indexes, int nindexes, BlockNumber *sizes)
 {
-	BlockNumber sizes[INDEX_MAX_KEYS];
-	BlockNumber largest = 0;
 	int			n = 0;
 	int			i;
 
@@ -110,14 +107,37 @@ range_pages(Relation *indexes, int nindexes)
 			continue;
 		brinGetStats(indexes[i], &stats);
 		sizes[n++] = stats.pagesPerRange;
-		largest = Max(largest, stats.pagesPerRange);
 	}
+	return n;
+}
+
+/*
+ * The block range size rows are placed by: the largest of the BRIN
+ * indexes' sizes.  0 when another one does not divide it: nothing is
+ * refilled then.
+ */
+static BlockNumber
+common_range_pages(const BlockNumber *sizes, int n)
+{
+	BlockNumber largest = 0;
+	int			i;
+
 	if (n == 0)
 		return REFILL_PAGES_WITHOUT_BRIN;
+	for (i = 0; i < n; i++)
+		largest = Max(largest, sizes[i]);
 	for (i = 0; i < n; i++)
 		if (sizes[i] == 0 || largest % sizes[i] != 0)
 			return 0;
 	return largest;
+}
+
+static BlockNumber
+range_pages(Relation *indexes, int nindexes)
+{
+	BlockNumber sizes[INDEX_MAX_KEYS];
+
+	return common_range_pages(sizes, brin_range_sizes(indexes, nindexes, sizes));
 }
 
 /*
@@ -347,17 +367,19 @@ void
 asd_audit_space_choose(Relation rel, Relation *indexes, int nindexes,
 					   Size len)
 {
-	/*
-	 * As heap_insert will judge it, but for a row TOAST will shrink: not by
-	 * its width now
-	 */
-	Size		need = MAXALIGN(Min(len, TOAST_TUPLE_THRESHOLD)) +
-		RelationGetTargetPageFreeSpace(rel, HEAP_DEFAULT_FILLFACTOR);
+	Size		need;
 	int			ranges = 0;
 	BlockNumber pages;
 
 	if (refill_start == InvalidBlockNumber)
 		return;
+
+	/*
+	 * As heap_insert will judge it, but for a row TOAST will shrink: not by
+	 * its width now
+	 */
+	need = MAXALIGN(Min(len, TOAST_TUPLE_THRESHOLD)) +
+		RelationGetTargetPageFreeSpace(rel, HEAP_DEFAULT_FILLFACTOR);
 	if (!refill_still_valid(rel))
 	{
 		forget_refill();
@@ -423,10 +445,12 @@ asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
 					   ItemPointer tid)
 {
 	BlockNumber block = ItemPointerGetBlockNumber(tid);
+	BlockNumber sizes[INDEX_MAX_KEYS];
 	BlockNumber pages;
-	bool		any_brin = false;
 	bool		boundary = false;
+	int			nsizes;
 	int			i;
+	int			k;
 
 	if (ItemPointerGetOffsetNumber(tid) != FirstOffsetNumber)
 		return;
@@ -438,28 +462,27 @@ asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
 			return;				/* not the end: a page left empty elsewhere */
 	}
 
-	for (i = 0; i < nindexes; i++)
+	/*
+	 * The ranges each index was built with, from its metapage: the
+	 * pages_per_range option, if changed since, applies only from the next
+	 * REINDEX.
+	 */
+	nsizes = brin_range_sizes(indexes, nindexes, sizes);
+	for (i = 0, k = 0; i < nindexes && k < nsizes; i++)
 	{
-		BrinStatsData stats;
+		BlockNumber size;
 
 		if (!usable_brin(indexes[i]))
 			continue;
-
-		/*
-		 * The ranges the index was built with, from its metapage: the
-		 * pages_per_range option, if changed since, applies only from the
-		 * next REINDEX.
-		 */
-		brinGetStats(indexes[i], &stats);
-		any_brin = true;
-		if (block % stats.pagesPerRange != 0)
+		size = sizes[k++];
+		if (size == 0 || block % size != 0)
 			continue;
 		boundary = true;
-		if (block >= stats.pagesPerRange)
-			summarise_range(rel, indexes[i], block - stats.pagesPerRange);
+		if (block >= size)
+			summarise_range(rel, indexes[i], block - size);
 	}
 
-	if (any_brin && !boundary && !refill_wanted)
+	if (nsizes > 0 && !boundary && !refill_wanted)
 		return;
 
 	/*
@@ -472,7 +495,7 @@ asd_audit_space_placed(Relation rel, Relation *indexes, int nindexes,
 		(void) unsummarise_page(rel, indexes, nindexes, block);
 	if (refill_start != InvalidBlockNumber)
 		return;
-	pages = range_pages(indexes, nindexes);
+	pages = common_range_pages(sizes, nsizes);
 	if (pages > 0 && (block % pages == 0 || refill_wanted))
 		(void) start_refill(rel, indexes, nindexes, pages);
 }
