@@ -24,6 +24,7 @@ OBJS = \
 	src/softdelete.o \
 	src/mark_deleted.o \
 	src/cascade.o \
+	src/live_parent.o \
 	src/key_compare.o \
 	src/viewmode.o \
 	src/version.o \
@@ -157,6 +158,7 @@ REGRESS = \
 	softdelete_fk_types \
 	key_cascade_settings \
 	softdelete_fk_privileges \
+	softdelete_live_parent \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \

@@ -992,6 +992,11 @@ BEGIN
         END LOOP;
     END IF;
 
+    -- the tables referencing it check for soft-deleted rows while it has soft delete
+    IF soft_delete <> 'off' OR coalesce(old_mode, 'off') <> 'off' THEN
+        PERFORM audit_softdelete._sync_live_parent_triggers();
+    END IF;
+
     -- A deleted row keeps its unique keys: say which indexes would refuse
     -- to re-create "the same" row, and the index to create instead: the
     -- same (columns, expressions, operator classes, INCLUDE, predicate)
@@ -2387,3 +2392,142 @@ REVOKE ALL ON FUNCTION
     audit_softdelete._read_as_table_owner(regclass, text),
     audit_softdelete._table_status(regclass)
 FROM PUBLIC;
+
+----------------------------------------------------------------------------
+-- A live row may not come to reference a soft-deleted row (1.1)
+----------------------------------------------------------------------------
+
+-- A soft-deleted row still exists, so a foreign key onto its table still
+-- finds it: a new child row could reference a parent the application
+-- deleted, which the DELETE soft delete replaces would have refused.  Each
+-- table with a foreign key onto a soft-delete table gets this trigger
+-- (src/live_parent.c), which refuses that with 23503 as PostgreSQL would.
+CREATE FUNCTION audit_softdelete.live_parent_trigger()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'asd_live_parent_trigger';
+
+COMMENT ON FUNCTION audit_softdelete.live_parent_trigger() IS
+    'AFTER INSERT OR UPDATE row trigger on each table with a foreign key onto a soft-delete table, created by enable(): refuses a live row that references a soft-deleted one.';
+
+-- Give the trigger to every table that needs it and take it from those
+-- that no longer do (among tables, or all when NULL): the tables with a
+-- foreign key onto an enabled soft-delete table, each at the top of its
+-- partition tree (PostgreSQL clones a row trigger to every partition, now
+-- and later).  As the extension owner, as PostgreSQL puts its own
+-- foreign-key triggers on the referenced table whoever owns it; a table it
+-- may not give a trigger to gets a WARNING instead.  A trigger the table's
+-- owner dropped comes back at the next enable() or DDL on the table.
+-- internal: called by _enable(), _disable() and _live_parent_triggers_after_ddl()
+CREATE FUNCTION audit_softdelete._sync_live_parent_triggers(tables oid[] DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t   record;
+    msg text;
+BEGIN
+    FOR t IN
+        WITH wanted AS (
+            SELECT DISTINCT coalesce(pg_partition_root(c.conrelid), c.conrelid) AS relid
+              FROM pg_constraint c
+              JOIN audit_softdelete.tracked_tables tt ON tt.relid = c.confrelid
+             WHERE c.contype = 'f' AND tt.enabled AND tt.soft_delete <> 'off'),
+        present AS (
+            SELECT tg.tgrelid AS relid, tg.tgname
+              FROM pg_trigger tg
+             WHERE tg.tgfoid = 'audit_softdelete.live_parent_trigger()'::regprocedure
+               AND tg.tgparentid = 0)
+        SELECT coalesce(w.relid, p.relid)::regclass AS tbl, w.relid IS NOT NULL AS wanted, p.tgname
+          FROM wanted w FULL JOIN present p ON p.relid = w.relid
+         WHERE (w.relid IS NULL OR p.relid IS NULL)
+           AND (tables IS NULL OR coalesce(w.relid, p.relid) = ANY (tables))
+         ORDER BY 1
+    LOOP
+        IF t.wanted THEN
+            BEGIN
+                EXECUTE format('CREATE TRIGGER audit_softdelete_live_parent AFTER INSERT OR UPDATE ON %s'
+                               ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.live_parent_trigger()', t.tbl);
+            EXCEPTION WHEN insufficient_privilege OR duplicate_object THEN
+                GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+                RAISE WARNING 'rows of table "%" are not checked for references to soft-deleted rows', t.tbl
+                    USING DETAIL = msg,
+                          HINT = format('Its owner can create the check: CREATE TRIGGER audit_softdelete_live_parent AFTER INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.live_parent_trigger();',
+                                        t.tbl);
+            END;
+        ELSE
+            EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+        END IF;
+    END LOOP;
+END
+$$;
+
+-- After CREATE TABLE or ALTER TABLE: the tables the command made or
+-- changed get the trigger, or lose it with their last foreign key onto a
+-- soft-delete table.  After a partition came or went, every table: a
+-- detached partition keeps its copy of the foreign key but loses the
+-- trigger PostgreSQL had cloned to it, and the command names only the
+-- partitioned table.
+-- internal: called by asd_table_ddl_end() in src/viewmode.c
+CREATE FUNCTION audit_softdelete._live_parent_triggers_after_ddl(all_tables boolean)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+    IF all_tables THEN
+        PERFORM audit_softdelete._sync_live_parent_triggers();
+        RETURN;
+    END IF;
+    PERFORM audit_softdelete._sync_live_parent_triggers(
+        ARRAY(SELECT DISTINCT coalesce(pg_partition_root(d.objid), d.objid)
+                FROM pg_event_trigger_ddl_commands() d
+                JOIN pg_class c ON c.oid = d.objid
+               WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
+                 AND c.relkind IN ('r', 'p')));
+END
+$$;
+
+-- As in 1.0, and a table without soft delete takes the trigger from the
+-- tables referencing it.
+CREATE OR REPLACE FUNCTION audit_softdelete._disable(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    relname text;
+    t       record;
+BEGIN
+    tbl := coalesce(audit_softdelete._tracked_table(tbl), tbl);
+    relname := audit_softdelete._check_table(tbl, 'disable');
+
+    SELECT * INTO t FROM audit_softdelete.tracked_tables
+     WHERE relid = tbl AND enabled;
+    IF NOT FOUND THEN
+        RAISE NOTICE 'table "%" is not enabled, skipping', relname;
+        RETURN;
+    END IF;
+
+    -- view mode: the table gets its name back
+    IF t.soft_delete = 'view' THEN
+        PERFORM audit_softdelete._drop_live_view(tbl);
+        PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, t.view_name));
+    END IF;
+    PERFORM audit_softdelete._set_triggers(tbl, false, 'off', false);
+    PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}', false, '{}', '{}',
+                                                 'off', NULL);
+    IF t.soft_delete <> 'off' THEN
+        PERFORM audit_softdelete._sync_live_parent_triggers();
+    END IF;
+END
+$$;
+
+REVOKE ALL ON FUNCTION
+    audit_softdelete._sync_live_parent_triggers(oid[]),
+    audit_softdelete._live_parent_triggers_after_ddl(boolean)
+FROM PUBLIC;
+
+-- The tables that already reference soft-delete tables.
+SELECT audit_softdelete._sync_live_parent_triggers();

@@ -49,10 +49,13 @@ DELETE FROM rs_projects WHERE id = 1;
 SELECT audit_softdelete.restore('rs_projects', '{"id": 1}');
 SELECT count(*) FILTER (WHERE deleted) AS still_deleted FROM rs_state;
 
--- A child restored on its own is not taken again by a later parent restore:
--- restore() brings back each row once.
+-- A child cannot come back before its parent: it would reference a deleted
+-- row, which its foreign key forbids (23503, nothing restored); the
+-- parent's restore brings it back.
 DELETE FROM rs_projects WHERE id = 2;
 SELECT audit_softdelete.restore('rs_tasks', '{"project_id": 2, "n": 1}');
+\echo SQLSTATE :SQLSTATE
+SELECT count(*) FILTER (WHERE deleted) AS still_deleted FROM rs_state;
 SELECT audit_softdelete.restore('rs_projects', '{"id": 2}');
 
 -- The key may be spelled as the caller likes ("1" for 1): the row's own key

@@ -141,6 +141,9 @@ typedef struct AsdRelInfo
 	SPIPlanPtr	mark_plan;		/* soft delete's UPDATE, kept once used */
 	struct AsdForeignKeys *foreign_keys;	/* loaded on first need
 											 * (foreign_keys.c) */
+	List	   *parent_keys;	/* its keys onto soft-delete tables, loaded
+								 * on first need (live_parent.c) */
+	bool		parent_keys_loaded;
 	List	   *depends_on;		/* OIDs of other relations it names */
 	/* a live view (view mode): its key columns, for DELETE through it */
 	AttrNumber *key_attnums;

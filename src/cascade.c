@@ -141,8 +141,8 @@ asd_purge_row_recorded(void)
  * so that the query means the operator the key has whatever the search
  * path and the operators of the same name.
  */
-static char *
-key_condition(AsdForeignKey *fk)
+char *
+asd_fk_condition(AsdForeignKey *fk)
 {
 	StringInfoData buf;
 	int			k;
@@ -170,11 +170,11 @@ key_condition(AsdForeignKey *fk)
  * Run a key's query with the key values of tuple, as the other table's
  * owner (as PostgreSQL's own foreign-key actions do).  Returns the rows
  * processed, or -1 when a key value is NULL: such a row references
- * nothing.
+ * nothing.  options are asd_spi_run_plan()'s.
  */
-static int64
-run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
-			  const char *(*build) (AsdForeignKey *), bool read_only)
+int64
+asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
+				  const char *(*build) (AsdForeignKey *), int options)
 {
 	Datum	   *values = palloc(sizeof(Datum) * fk->nkeys);
 	AsdSpi		spi;
@@ -194,13 +194,7 @@ run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
 	if (fk->plan == NULL)
 		fk->plan = asd_spi_prepare(build(fk), fk->nkeys, fk->types, true);
-	/*
-	 * A read (is the parent still there?) looks with the latest snapshot:
-	 * a parent inserted by a transaction that committed while this one
-	 * waited for the row is there.
-	 */
-	asd_spi_run_plan(fk->plan, values, NULL, 0,
-					 read_only ? ASD_SPI_LATEST | ASD_SPI_ONE_ROW : 0);
+	asd_spi_run_plan(fk->plan, values, NULL, 0, options);
 	processed = SPI_processed;
 	asd_spi_finish(&spi);
 	return processed;
@@ -212,7 +206,7 @@ cascade_query(AsdForeignKey *fk)
 {
 	return psprintf("DELETE FROM %s%s x WHERE %s AND x.%s IS NULL",
 					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
-					key_condition(fk), quote_identifier(fk->other_deleted_at));
+					asd_fk_condition(fk), quote_identifier(fk->other_deleted_at));
 }
 
 /* Is a live row still referencing?  Locked, as PostgreSQL's check does. */
@@ -222,10 +216,10 @@ restrict_query(AsdForeignKey *fk)
 	if (fk->other_deleted_at == NULL)
 		return psprintf("SELECT 1 FROM %s%s x WHERE %s FOR KEY SHARE OF x",
 						fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
-						key_condition(fk));
+						asd_fk_condition(fk));
 	return psprintf("SELECT 1 FROM %s%s x WHERE %s AND x.%s IS NULL FOR KEY SHARE OF x",
 					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
-					key_condition(fk), quote_identifier(fk->other_deleted_at));
+					asd_fk_condition(fk), quote_identifier(fk->other_deleted_at));
 }
 
 /* Does the referenced parent row still physically exist? */
@@ -234,7 +228,7 @@ parent_query(AsdForeignKey *fk)
 {
 	return psprintf("SELECT 1 FROM %s%s x WHERE %s",
 					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ", fk->other_qualified,
-					key_condition(fk));
+					asd_fk_condition(fk));
 }
 
 /*
@@ -359,7 +353,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 
 		if (fk->action == 'r' || fk->action == 'a')
 		{
-			if (run_key_query(fk, rel, tuple, restrict_query, false) > 0)
+			if (asd_run_key_query(fk, rel, tuple, restrict_query, 0) > 0)
 				report_still_referenced(fk, rel, tuple, info);
 		}
 		else if (fk->action == 'c' && fk->other_deleted_at != NULL)
@@ -379,7 +373,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 			cascade_stack = lappend(cascade_stack, frame);
 			PG_TRY();
 			{
-				run_key_query(fk, rel, tuple, cascade_query, false);
+				asd_run_key_query(fk, rel, tuple, cascade_query, 0);
 			}
 			PG_FINALLY();
 			{
@@ -458,7 +452,12 @@ asd_parent_physically_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	{
 		AsdForeignKey *fk = lfirst(lc);
 
-		if (run_key_query(fk, rel, tuple, parent_query, true) == 0)
+		/*
+		 * With the latest snapshot: a parent inserted by a transaction that
+		 * committed while this one waited for the row is there.
+		 */
+		if (asd_run_key_query(fk, rel, tuple, parent_query,
+							  ASD_SPI_LATEST | ASD_SPI_ONE_ROW) == 0)
 			return true;
 	}
 	return false;

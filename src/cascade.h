@@ -12,6 +12,7 @@
 #define ASD_CASCADE_H
 
 #include "audit_softdelete.h"
+#include "foreign_keys.h"
 #include "utils/jsonb.h"
 #include "utils/rel.h"
 
@@ -21,6 +22,10 @@ extern void asd_purge_row_recorded(void);
 extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern Jsonb *asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls);
+extern char *asd_fk_condition(AsdForeignKey *fk);
+extern int64 asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
+							   const char *(*build) (AsdForeignKey *),
+							   int options);
 extern bool asd_parent_physically_deleted(AsdRelInfo *info, Relation rel,
 										  HeapTuple tuple);
 

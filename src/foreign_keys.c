@@ -35,13 +35,25 @@
 #include "relinfo.h"
 #include "tracked.h"
 
-/* Retire the kept plans of a relinfo entry's keys before it is rebuilt. */
+/*
+ * Retire the kept plans of a relinfo entry's keys before it is rebuilt:
+ * those of cascade.c and those of live_parent.c.
+ */
 void
 asd_free_foreign_keys(AsdRelInfo *info)
 {
 	AsdForeignKeys *fks = info->foreign_keys;
 	ListCell   *lc;
 
+	foreach(lc, info->parent_keys)
+	{
+		AsdForeignKey *fk = lfirst(lc);
+
+		if (fk->plan)
+			asd_retire_plan(fk->plan);
+	}
+	info->parent_keys = NIL;
+	info->parent_keys_loaded = false;
 	if (fks == NULL)
 		return;
 	foreach(lc, fks->referencing)

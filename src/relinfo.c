@@ -547,6 +547,8 @@ asd_get_relinfo(Relation rel)
 		entry->cxt = NULL;
 		entry->mark_plan = NULL;
 		entry->foreign_keys = NULL;
+		entry->parent_keys = NIL;
+		entry->parent_keys_loaded = false;
 		entry->depends_on = NIL;
 	}
 

@@ -181,6 +181,7 @@ typedef struct TableChanges
 	bool		created;		/* creates a table (not a temporary one) */
 	bool		owner;			/* gives the table another owner */
 	bool		renamed;		/* renames a table or view (the live view?) */
+	bool		foreign_keys;	/* may add or drop a foreign key */
 } TableChanges;
 
 static bool
@@ -208,6 +209,7 @@ table_changes(Node *parsetree)
 	{
 		changes.partitions = ((CreateStmt *) parsetree)->partbound != NULL;
 		changes.created = ((CreateStmt *) parsetree)->relation->relpersistence != RELPERSISTENCE_TEMP;
+		changes.foreign_keys = IsA(parsetree, CreateStmt);
 	}
 	else if (IsA(parsetree, CreateTableAsStmt))
 	{
@@ -227,6 +229,7 @@ table_changes(Node *parsetree)
 			{
 				case AT_AddColumn:
 					changes.columns = true;
+					changes.foreign_keys = true;	/* REFERENCES */
 					if (cmd->def != NULL && IsA(cmd->def, ColumnDef))
 					{
 						ListCell   *lc2;
@@ -237,6 +240,9 @@ table_changes(Node *parsetree)
 					}
 					break;
 				case AT_DropColumn:
+					changes.columns = true;
+					changes.foreign_keys = true;
+					break;
 				case AT_AlterColumnType:
 					changes.columns = true;
 					break;
@@ -247,6 +253,10 @@ table_changes(Node *parsetree)
 				case AT_AddConstraint:
 					if (is_primary_key(cmd->def))
 						changes.primary_key = true;
+					changes.foreign_keys = true;
+					break;
+				case AT_DropConstraint:
+					changes.foreign_keys = true;
 					break;
 				case AT_ColumnDefault:
 					changes.defaults = true;
@@ -308,6 +318,21 @@ can_follow_view_rename(void)
 }
 
 /*
+ * Can the tables referencing soft-delete tables be given their check, by
+ * _live_parent_triggers_after_ddl()?  Not before ALTER EXTENSION ...
+ * UPDATE has created that function (1.1).
+ */
+static bool
+can_sync_live_parent_triggers(void)
+{
+	List	   *name = list_make2(makeString(ASD_SCHEMA_NAME),
+								  makeString("_live_parent_triggers_after_ddl"));
+	Oid			argtypes[1] = {BOOLOID};
+
+	return OidIsValid(LookupFuncName(name, 1, argtypes, true));
+}
+
+/*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
  *		before it, when partitions came or went, set their TRUNCATE
@@ -317,7 +342,9 @@ can_follow_view_rename(void)
  *		install script, _follow_table_owner in the upgrade script to 1.1).
  *		After a live view is renamed (ALTER VIEW, or ALTER TABLE naming it),
  *		the table's options take its new name (_follow_view_rename, 1.1).
- *		After CREATE TABLE,
+ *		After a command that may add or drop a foreign key, or a partition:
+ *		give the tables referencing soft-delete tables their check, or take
+ *		it (_live_parent_triggers_after_ddl, 1.1).  After CREATE TABLE,
  *		CREATE TABLE AS and SELECT INTO: enable the new tables of the
  *		schemas enable_schema(..., include_future => true) named (see
  *		_enable_created_tables in the upgrade script to 1.1).
@@ -335,6 +362,7 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 	Oid			argtypes[1] = {BOOLOID};
 	Datum		args[1];
 	TableChanges changes;
+	bool		sync_live_parents;
 	AsdGate		gate;
 	AsdSpi		spi;
 
@@ -346,9 +374,11 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 		changes.owner = false;
 	if (changes.renamed && !can_follow_view_rename())
 		changes.renamed = false;
+	sync_live_parents = (changes.foreign_keys || changes.partitions) &&
+		can_sync_live_parent_triggers();
 	if (!changes.primary_key && !changes.columns && !changes.partitions &&
 		!changes.defaults && !changes.created && !changes.owner &&
-		!changes.renamed)
+		!changes.renamed && !sync_live_parents)
 		PG_RETURN_VOID();
 
 	/* internal functions, run on behalf of the role running the DDL */
@@ -373,6 +403,9 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 		if (changes.renamed)
 			asd_spi_run("SELECT audit_softdelete._follow_view_rename()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
+		if (sync_live_parents)
+			asd_spi_run("SELECT audit_softdelete._live_parent_triggers_after_ddl($1)",
+						1, argtypes, args, NULL, SPI_OK_SELECT, 0);
 		/* a new partition has had its triggers from _after_table_ddl above */
 		if (changes.created)
 			asd_spi_run("SELECT audit_softdelete._enable_created_tables()",

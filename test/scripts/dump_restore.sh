@@ -47,6 +47,11 @@ CREATE TABLE events (id int, day int, PRIMARY KEY (id, day)) PARTITION BY LIST (
 CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1);
 SELECT audit_softdelete.enable('events');
 INSERT INTO events (id, day) VALUES (1, 1);
+-- a table referencing a soft-delete table, with the check enable() gave
+-- it: pg_dump creates triggers before foreign keys, so the restore's
+-- ALTER TABLE ... ADD FOREIGN KEY finds the check there already
+CREATE TABLE event_notes (id int PRIMARY KEY, event_id int, day int,
+                          FOREIGN KEY (event_id, day) REFERENCES events);
 CREATE TABLE orders (id int PRIMARY KEY, total numeric);
 GRANT SELECT ON orders TO PUBLIC;
 SELECT audit_softdelete.enable('orders', soft_delete => 'view');
@@ -132,6 +137,11 @@ check "triggers of a table's own are restored as they were, none of enable()'s a
 check "triggers of a table's own soft-delete and audit after the restore" "true|SOFT_DELETE" \
 	"$(psql -X -q -At -d "$dst" -c "DELETE FROM memos WHERE id = 1" \
 		-c "SELECT (SELECT deleted_at IS NOT NULL FROM memos) || '|' || (SELECT l.action FROM audit_softdelete.audit_logs l JOIN audit_softdelete.tracked_tables t USING (table_id) WHERE t.relid = 'memos'::regclass ORDER BY l.id DESC LIMIT 1)" | tail -1)"
+check "a table referencing a soft-delete table keeps its check, once" "1" \
+	"$(psql_q -d "$dst" -c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'event_notes'::regclass AND tgname = 'audit_softdelete_live_parent'")"
+check "the restored check refuses a row referencing a soft-deleted row" "ERROR:  23503" \
+	"$(psql -X -q -At -d "$dst" -v VERBOSITY=sqlstate -c "DELETE FROM events WHERE id = 1" \
+		-c "INSERT INTO event_notes VALUES (1, 1, 1)" 2>&1 || true)"
 check "a disabled table stays disabled" "f" \
 	"$(psql_q -d "$dst" -c "SELECT enabled FROM audit_softdelete.tracked_tables WHERE relid = 'notes'::regclass")"
 check "tracked_schemas restored, naming the restored schema" "shop|view|true" \

@@ -113,7 +113,16 @@ psql_q -d "$old" -c "SET client_min_messages = error" \
 psql_q -d "$old" -c "ALTER EXTENSION audit_softdelete UPDATE"
 check "the extension is at the newest version" "$newest" \
 	"$(psql_q -d "$old" -c "SELECT extversion FROM pg_extension WHERE extname = 'audit_softdelete'")"
-check "every row and trigger survived the upgrade" "$before" "$(snapshot)"
+# 1.1 gives each table referencing a soft-delete table its check (and
+# nothing else new): tasks references projects.
+after=$(snapshot)
+check "every row and trigger survived the upgrade" "$before" \
+	"$(grep -v '^trigger|CREATE TRIGGER audit_softdelete_live_parent ' <<<"$after")"
+check "the upgrade gives the tables referencing a soft-delete table their check" \
+	"trigger|CREATE TRIGGER audit_softdelete_live_parent AFTER INSERT OR UPDATE ON public.tasks FOR EACH ROW EXECUTE FUNCTION audit_softdelete.live_parent_trigger()|O" \
+	"$(grep '^trigger|CREATE TRIGGER audit_softdelete_live_parent ' <<<"$after")"
+check "after the upgrade a new row may not reference a soft-deleted row" "23503" \
+	"$(psql_q -d "$old" -v VERBOSITY=sqlstate -c "INSERT INTO tasks VALUES (12, 1, 'orphan')" 2>&1 | sed -n 's/^ERROR: *//p')"
 
 psql_q -d "$new" -c "CREATE EXTENSION audit_softdelete"
 # assigned first, so that an error in the query fails the test

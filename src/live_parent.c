@@ -1,0 +1,359 @@
+/*-------------------------------------------------------------------------
+ *
+ * live_parent.c
+ *	  A live row may not come to reference a soft-deleted row.
+ *
+ * A soft-deleted row still exists, so the foreign keys that reference its
+ * table still find it: without this check a new row could be inserted, or
+ * a row's key updated, to reference a row the application deleted, which
+ * the DELETE it replaced would have refused (23503).  So every table with
+ * a foreign key onto a soft-delete table gets this AFTER INSERT OR UPDATE
+ * row trigger (_sync_live_parent_triggers in the upgrade script to 1.1
+ * creates and drops it), and it refuses, as PostgreSQL's own check would,
+ * a live row whose key names a soft-deleted row:
+ *	- on INSERT, and on UPDATE when the key changed or the row, soft-deleted
+ *	  itself, came back (a restore() of a child whose parent is deleted);
+ *	- a key with a NULL references nothing (as MATCH SIMPLE; MATCH FULL's
+ *	  half-NULL keys are PostgreSQL's own check's to refuse);
+ *	- the referenced row is read as its table's owner and locked FOR KEY
+ *	  SHARE, as PostgreSQL's check reads it: a soft delete holds the row
+ *	  locked FOR UPDATE until it commits, so a child inserted meanwhile
+ *	  waits for it and then sees the row deleted.
+ * Rows left referencing a parent by its soft delete (SET NULL, SET
+ * DEFAULT, a table without soft delete) stay as they are: the check is of
+ * the row being written, when its key is.  It fires after PostgreSQL's own
+ * check of the same row (trigger names sort "RI_..." first), so a key
+ * that names no row at all meets PostgreSQL's error, not this one.
+ *
+ * IDENTIFICATION
+ *	  src/live_parent.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "audit_softdelete.h"
+
+#include "access/genam.h"
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "catalog/pg_constraint.h"
+#include "commands/trigger.h"
+#include "miscadmin.h"
+#include "utils/acl.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/lsyscache.h"
+#include "utils/rel.h"
+#include "utils/rls.h"
+#include "utils/syscache.h"
+
+#include "call_check.h"
+#include "cascade.h"
+#include "foreign_keys.h"
+#include "owner.h"
+#include "relinfo.h"
+#include "tracked.h"
+
+PG_FUNCTION_INFO_V1(asd_live_parent_trigger);
+
+/*
+ * Is this key of the referencing table one PostgreSQL made for a partition
+ * of the referenced table?  A key onto a partitioned table gets one such
+ * copy per partition, on the same referencing table; the key onto the
+ * partitioned table itself is the one to check.
+ */
+static bool
+referenced_partition_copy(Form_pg_constraint con)
+{
+	HeapTuple	tup;
+	bool		copy;
+
+	if (!OidIsValid(con->conparentid))
+		return false;
+	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(con->conparentid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for constraint %u", con->conparentid);
+	copy = ((Form_pg_constraint) GETSTRUCT(tup))->conrelid == con->conrelid;
+	ReleaseSysCache(tup);
+	return copy;
+}
+
+/*
+ * A key of rel onto a soft-delete table, described as cascade.c's queries
+ * want it, or NULL when the referenced table has no soft delete.  Its
+ * columns are rel's own (a partition's copy of its partitioned table's key
+ * numbers them as the partition does).
+ */
+static AsdForeignKey *
+describe_parent_key(HeapTuple contup, AsdRelInfo *info, Relation rel)
+{
+	Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(contup);
+	MemoryContext cxt = info->cxt;
+	TupleDesc	desc = RelationGetDescr(rel);
+	AsdTableOptions opts;
+	AsdForeignKey *fk;
+	HeapTuple	tup;
+	Form_pg_class other;
+	AttrNumber	conkey[INDEX_MAX_KEYS];
+	AttrNumber	confkey[INDEX_MAX_KEYS];
+	int			k;
+
+	/* first: a change to that table from here on reaches the entry */
+	asd_relinfo_depends_on(info, con->confrelid);
+	if (!asd_read_table_options(con->confrelid, &opts) || !opts.enabled ||
+		opts.soft_delete == ASD_SOFT_DELETE_OFF ||
+		opts.column_names[ASD_DELETED_AT] == NULL)
+		return NULL;
+
+	fk = MemoryContextAllocZero(cxt, sizeof(AsdForeignKey));
+	fk->conoid = con->oid;
+	fk->conname = MemoryContextStrdup(cxt, NameStr(con->conname));
+	fk->we_reference = true;
+	fk->action = con->confdeltype;
+	fk->other_relid = con->confrelid;
+	fk->other_deleted_at = MemoryContextStrdup(cxt, opts.column_names[ASD_DELETED_AT]);
+	DeconstructFkConstraintRow(contup, &fk->nkeys, conkey, confkey,
+							   fk->pf_eq_oprs, NULL, NULL, NULL, NULL);
+
+	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(fk->other_relid));
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for relation %u", fk->other_relid);
+	other = (Form_pg_class) GETSTRUCT(tup);
+	fk->other_relkind = other->relkind;
+	fk->other_owner = other->relowner;
+	fk->other_relname = MemoryContextStrdup(cxt, NameStr(other->relname));
+	fk->other_qualified =
+		MemoryContextStrdup(cxt,
+							quote_qualified_identifier(get_namespace_name(other->relnamespace),
+													   NameStr(other->relname)));
+	ReleaseSysCache(tup);
+
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		fk->our_attnums[k] = fk->attnums[k] = conkey[k];
+		fk->types[k] = TupleDescAttr(desc, conkey[k] - 1)->atttypid;
+		fk->other_attnums[k] = confkey[k];
+		fk->other_columns[k] =
+			MemoryContextStrdup(cxt, get_attname(fk->other_relid, confkey[k], false));
+		fk->other_types[k] = get_atttype(fk->other_relid, confkey[k]);
+	}
+	return fk;
+}
+
+/*
+ * The keys of rel onto soft-delete tables, loaded on first need into its
+ * relinfo entry (rebuilt when either table or tracked_tables changes).
+ */
+static List *
+parent_keys(AsdRelInfo *info, Relation rel)
+{
+	Relation	conrel;
+	ScanKeyData skey;
+	SysScanDesc scan;
+	HeapTuple	tup;
+	List	   *keys = NIL;
+	MemoryContext oldcxt;
+
+	if (info->parent_keys_loaded)
+		return info->parent_keys;
+
+	conrel = table_open(ConstraintRelationId, AccessShareLock);
+	ScanKeyInit(&skey, Anum_pg_constraint_conrelid, BTEqualStrategyNumber,
+				F_OIDEQ, ObjectIdGetDatum(RelationGetRelid(rel)));
+	scan = systable_beginscan(conrel, ConstraintRelidTypidNameIndexId, true,
+							  NULL, 1, &skey);
+	while (HeapTupleIsValid(tup = systable_getnext(scan)))
+	{
+		Form_pg_constraint con = (Form_pg_constraint) GETSTRUCT(tup);
+		AsdForeignKey *fk;
+
+		if (con->contype != CONSTRAINT_FOREIGN || referenced_partition_copy(con))
+			continue;
+		fk = describe_parent_key(tup, info, rel);
+		if (fk == NULL)
+			continue;
+		oldcxt = MemoryContextSwitchTo(info->cxt);
+		keys = lappend(keys, fk);
+		MemoryContextSwitchTo(oldcxt);
+	}
+	systable_endscan(scan);
+	table_close(conrel, AccessShareLock);
+
+	info->parent_keys = keys;
+	info->parent_keys_loaded = true;
+	return keys;
+}
+
+/* Does the row reference a soft-deleted row?  Locked as PostgreSQL's check locks. */
+static const char *
+deleted_parent_query(AsdForeignKey *fk)
+{
+	return psprintf("SELECT 1 FROM %s%s x WHERE %s AND x.%s IS NOT NULL FOR KEY SHARE OF x",
+					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+					fk->other_qualified, asd_fk_condition(fk),
+					quote_identifier(fk->other_deleted_at));
+}
+
+/* Are the key's values the same in both rows (as PostgreSQL's check asks)? */
+static bool
+key_unchanged(AsdForeignKey *fk, Relation rel, HeapTuple oldtuple, HeapTuple newtuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			k;
+
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, fk->attnums[k] - 1);
+		bool		oldnull;
+		bool		newnull;
+		Datum		oldvalue = heap_getattr(oldtuple, fk->attnums[k], desc, &oldnull);
+		Datum		newvalue = heap_getattr(newtuple, fk->attnums[k], desc, &newnull);
+
+		if (oldnull != newnull)
+			return false;
+		if (!oldnull && !datumIsEqual(oldvalue, newvalue, att->attbyval, att->attlen))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * May the role writing the row see its key's values?  As PostgreSQL decides
+ * for its own foreign-key errors: not under row-level security, and only
+ * with SELECT on the table or on every key column.
+ */
+static bool
+key_visible(AsdForeignKey *fk, Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	Oid			userid = GetUserId();
+	int			k;
+
+	if (check_enable_rls(relid, userid, true) == RLS_ENABLED)
+		return false;
+	if (pg_class_aclcheck(relid, userid, ACL_SELECT) == ACLCHECK_OK)
+		return true;
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		if (pg_attribute_aclcheck(relid, fk->attnums[k], userid, ACL_SELECT) != ACLCHECK_OK)
+			return false;
+	}
+	return true;
+}
+
+static void
+report_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	StringInfoData cols;
+	StringInfoData vals;
+	int			k;
+
+	if (!key_visible(fk, rel))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+						RelationGetRelationName(rel), fk->conname),
+				 errdetail("The key refers to a soft-deleted row of table \"%s\".",
+						   fk->other_relname),
+				 errhint("Restore that row with audit_softdelete.restore() first."),
+				 errtableconstraint(rel, fk->conname)));
+
+	initStringInfo(&cols);
+	initStringInfo(&vals);
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		bool		isnull;
+		Datum		value = heap_getattr(tuple, fk->attnums[k], desc, &isnull);
+		Oid			outfunc;
+		bool		varlena;
+
+		getTypeOutputInfo(fk->types[k], &outfunc, &varlena);
+		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "",
+						 quote_identifier(NameStr(TupleDescAttr(desc, fk->attnums[k] - 1)->attname)));
+		appendStringInfo(&vals, "%s%s", k > 0 ? ", " : "",
+						 OidOutputFunctionCall(outfunc, value));
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+			 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
+					RelationGetRelationName(rel), fk->conname),
+			 errdetail("Key (%s)=(%s) refers to a soft-deleted row of table \"%s\".",
+					   cols.data, vals.data, fk->other_relname),
+			 errhint("Restore that row with audit_softdelete.restore() first."),
+			 errtableconstraint(rel, fk->conname)));
+}
+
+/* Is the row soft-deleted itself (its table has soft delete)? */
+static bool
+row_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
+{
+	bool		isnull;
+
+	if (!info->tracked || info->soft_delete == ASD_SOFT_DELETE_OFF)
+		return false;
+	(void) heap_getattr(tuple, info->roles[ASD_DELETED_AT].attnum,
+						RelationGetDescr(rel), &isnull);
+	return !isnull;
+}
+
+/*
+ * live_parent_trigger
+ *		Refuse a live row whose foreign key names a soft-deleted row.
+ *
+ *	CREATE TRIGGER audit_softdelete_live_parent
+ *		AFTER INSERT OR UPDATE ON tbl
+ *		FOR EACH ROW EXECUTE FUNCTION audit_softdelete.live_parent_trigger();
+ */
+Datum
+asd_live_parent_trigger(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata;
+	Relation	rel;
+	AsdRelInfo *info;
+	HeapTuple	newtuple;
+	HeapTuple	oldtuple = NULL;
+	bool		came_back = false;
+	ListCell   *lc;
+
+	trigdata = asd_trigger_call(fcinfo, "live_parent_trigger");
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
+		TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ||
+		TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired AFTER INSERT OR UPDATE for each row",
+						"live_parent_trigger")));
+
+	rel = trigdata->tg_relation;
+	info = asd_get_relinfo(rel);
+	if (parent_keys(info, rel) == NIL)
+		return PointerGetDatum(NULL);
+
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+	{
+		oldtuple = trigdata->tg_trigtuple;
+		newtuple = trigdata->tg_newtuple;
+		came_back = row_deleted(info, rel, oldtuple);
+	}
+	else
+		newtuple = trigdata->tg_trigtuple;
+
+	/* a soft-deleted row may reference deleted rows: its delete cascaded */
+	if (row_deleted(info, rel, newtuple))
+		return PointerGetDatum(NULL);
+
+	foreach(lc, info->parent_keys)
+	{
+		AsdForeignKey *fk = lfirst(lc);
+
+		if (oldtuple != NULL && !came_back &&
+			key_unchanged(fk, rel, oldtuple, newtuple))
+			continue;
+		if (asd_run_key_query(fk, rel, newtuple, deleted_parent_query, 0) > 0)
+			report_deleted_parent(fk, rel, newtuple);
+	}
+	return PointerGetDatum(NULL);
+}
