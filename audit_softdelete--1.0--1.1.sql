@@ -2236,6 +2236,26 @@ BEGIN
                               trig.name::text, t.stamps::text,
                               CASE t.soft_delete WHEN 'view' THEN 'trigger' ELSE t.soft_delete END, t.audit::text));
             END LOOP;
+
+            -- Tables referencing it without the check of references to
+            -- soft-deleted rows (their owner dropped it, or could not be
+            -- given it).
+            IF t.soft_delete <> 'off' THEN
+                FOR trig IN
+                    SELECT DISTINCT coalesce(pg_partition_root(c.conrelid), c.conrelid)::regclass AS name
+                      FROM pg_constraint c
+                     WHERE c.contype = 'f' AND c.confrelid = t.relid
+                       AND NOT EXISTS (SELECT FROM pg_trigger tg
+                                        WHERE tg.tgrelid = coalesce(pg_partition_root(c.conrelid), c.conrelid)
+                                          AND tg.tgfoid = 'audit_softdelete.live_parent_trigger()'::regprocedure)
+                     ORDER BY 1
+                LOOP
+                    problems := problems || (format('Table "%s" references this table, but nothing stops its new rows from referencing soft-deleted rows.',
+                                                    trig.name)
+                        || format(' Fix: CREATE TRIGGER audit_softdelete_live_parent AFTER INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION audit_softdelete.live_parent_trigger();',
+                                  trig.name));
+                END LOOP;
+            END IF;
         END IF;
 
         -- Rows, as the caller: counted when small, else estimated.

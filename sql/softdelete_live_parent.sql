@@ -70,6 +70,15 @@ SET ROLE lp_writer;
 INSERT INTO lp_plain VALUES (30, 3);
 RESET ROLE;
 
+-- a table whose owner dropped the check is named in status, with the fix
+DROP TRIGGER audit_softdelete_live_parent ON lp_plain;
+SELECT unnest(problems) AS problem FROM audit_softdelete.status WHERE table_name = 'lp_parent'::regclass;
+INSERT INTO lp_plain VALUES (27, 3);
+DELETE FROM lp_plain WHERE id = 27;
+-- the next enable() gives it back
+SELECT audit_softdelete.enable('lp_parent');
+SELECT unnest(problems) AS problem FROM audit_softdelete.status WHERE table_name = 'lp_parent'::regclass;
+
 -- a table of another role's, created after the parent's enable(), gets
 -- the check all the same: the parent is read as its owner, as
 -- PostgreSQL's own check reads it
