@@ -164,6 +164,7 @@ REGRESS = \
 	restore_bookkeeping \
 	softdelete_key_types \
 	key_nested_types \
+	history_hstore \
 	key_float_digits \
 	key_equal_spellings \
 	softdelete_purge \

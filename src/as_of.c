@@ -889,8 +889,9 @@ asd_table_as_of(PG_FUNCTION_ARGS)
 	check_later_rows(&t);
 
 	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT pg_catalog.jsonb_populate_record($7, r.j), r.lost, r.k"
-					 " FROM (%s) r(j, lost, k)", rebuild_query(&t));
+	appendStringInfo(&q, "SELECT pg_catalog.jsonb_populate_record($7, %s), r.lost, r.k"
+					 " FROM (%s) r(j, lost, k)",
+					 asd_populate_json(t.relid, "r.j"), rebuild_query(&t));
 	/* through the live view: only the rows that were live */
 	if (named != t.relid && t.deleted_at != NULL)
 		appendStringInfo(&q, " WHERE r.lost OR (r.j OPERATOR(pg_catalog.->>) %s) IS NULL",

@@ -25,11 +25,13 @@
 #include "access/stratnum.h"
 #include "access/relation.h"
 #include "access/transam.h"
+#include "catalog/dependency.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
+#include "commands/extension.h"
 #include "utils/builtins.h"
 #include "utils/bytea.h"
 #include "utils/datetime.h"
@@ -513,6 +515,96 @@ asd_key_has_json_cast(Oid relid)
 		if (key_json(get_atttype(relid, get_attnum(relid, lfirst(lc)))) == KEY_JSON_CAST)
 			return true;
 	return false;
+}
+
+/*
+ * Is typid hstore (the type of the hstore extension)?  Its cast to json
+ * writes an object, {"a": "1"}, which hstore's input cannot read.
+ */
+static bool
+is_hstore(Oid typid)
+{
+	Oid			extension;
+	HeapTuple	tup;
+	bool		named;
+
+	if (typid < FirstNormalObjectId)
+		return false;
+	tup = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+	if (!HeapTupleIsValid(tup))
+		return false;
+	named = strcmp(NameStr(((Form_pg_type) GETSTRUCT(tup))->typname), "hstore") == 0;
+	ReleaseSysCache(tup);
+	if (!named)
+		return false;
+	extension = getExtensionOfObject(TypeRelationId, typid);
+	return OidIsValid(extension) &&
+		strcmp(get_extension_name(extension), "hstore") == 0;
+}
+
+/*
+ * The hstore text of the JSON object value (a jsonb expression), quoted as
+ * hstore's output quotes: "key"=>"value", NULL for a null value.  Quotes
+ * and backslashes as chr(): the session's standard_conforming_strings
+ * cannot change what the text means.
+ */
+static char *
+hstore_text(const char *value)
+{
+	const char *escape =
+		"pg_catalog.replace(pg_catalog.replace(%s, pg_catalog.chr(92),"
+		" pg_catalog.repeat(pg_catalog.chr(92), 2)), pg_catalog.chr(34),"
+		" pg_catalog.concat(pg_catalog.chr(92), pg_catalog.chr(34)))";
+	char	   *key = psprintf(escape, "e.key");
+	char	   *val = psprintf(escape, "e.value");
+
+	return psprintf("(SELECT COALESCE(pg_catalog.string_agg(pg_catalog.concat("
+					"pg_catalog.chr(34), %s, pg_catalog.chr(34), '=>',"
+					" CASE WHEN e.value IS NULL THEN 'NULL'"
+					" ELSE pg_catalog.concat(pg_catalog.chr(34), %s, pg_catalog.chr(34)) END), ', '), '')"
+					" FROM pg_catalog.jsonb_each_text(%s) e)",
+					key, val, value);
+}
+
+/*
+ * asd_populate_json
+ *		json, a jsonb expression for a row of relid as its audit rows hold
+ *		it, made readable by jsonb_populate_record(): a value that hstore's
+ *		cast to json wrote as an object is given as hstore's text, which
+ *		its input reads.  json itself when relid has no hstore column.
+ */
+char *
+asd_populate_json(Oid relid, const char *json)
+{
+	StringInfoData pairs;
+	HeapTuple	tup;
+	AttrNumber	attnum;
+
+	initStringInfo(&pairs);
+	for (attnum = 1;; attnum++)
+	{
+		Form_pg_attribute att;
+
+		tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
+		if (!HeapTupleIsValid(tup))
+			break;
+		att = (Form_pg_attribute) GETSTRUCT(tup);
+		if (!att->attisdropped && is_hstore(getBaseType(att->atttypid)))
+		{
+			char	   *name = quote_literal_cstr(NameStr(att->attname));
+			char	   *value = psprintf("(%s OPERATOR(pg_catalog.->) %s)", json, name);
+
+			appendStringInfo(&pairs, "%s%s, CASE WHEN pg_catalog.jsonb_typeof(%s) OPERATOR(pg_catalog.=) 'object'"
+							 " THEN pg_catalog.to_jsonb(%s) END",
+							 pairs.len > 0 ? ", " : "", name, value, hstore_text(value));
+		}
+		ReleaseSysCache(tup);
+	}
+	if (pairs.len == 0)
+		return pstrdup(json);
+	/* the values left as they are become JSON nulls, stripped */
+	return psprintf("(%s OPERATOR(pg_catalog.||) pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(%s)))",
+					json, pairs.data);
 }
 
 /*

@@ -184,10 +184,10 @@ write_row(void *arg)
 		PG_TRY();
 		{
 			asd_spi_run(psprintf("INSERT INTO %s (%s%s) OVERRIDING SYSTEM VALUE SELECT %s%s"
-								 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $2) r",
+								 " FROM pg_catalog.jsonb_populate_record(NULL::%s, %s) r",
 								 asd_qualified_name(relid), column_list(r->columns, ""), stamps.data,
 								 column_list(r->columns, "r."), stamp_values.data,
-								 asd_qualified_name(relid)),
+								 asd_qualified_name(relid), asd_populate_json(relid, "$2")),
 						2, types, vals, NULL, SPI_OK_INSERT, 0);
 		}
 		PG_FINALLY();
@@ -198,10 +198,10 @@ write_row(void *arg)
 	}
 	else
 		asd_spi_run(psprintf("UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-							 " pg_catalog.jsonb_populate_record(NULL::%s, $2) r) WHERE %s",
+							 " pg_catalog.jsonb_populate_record(NULL::%s, %s) r) WHERE %s",
 							 asd_only(relid), asd_qualified_name(relid),
 							 column_list(r->columns, ""), column_list(r->columns, "r."),
-							 asd_qualified_name(relid), cond),
+							 asd_qualified_name(relid), asd_populate_json(relid, "$2"), cond),
 					2, types, vals, NULL, SPI_OK_UPDATE, 0);
 	/* a row to write, and none written */
 	if (r->kind != 'd' && SPI_processed == 0)

@@ -618,9 +618,9 @@ undo_update(UndoChange *c)
 	 */
 	initStringInfo(&q);
 	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-					 " pg_catalog.jsonb_populate_record(x, $2) r) WHERE %s",
+					 " pg_catalog.jsonb_populate_record(x, %s) r) WHERE %s",
 					 asd_only(relid), asd_qualified_name(relid), targets.data, sources.data,
-					 asd_row_key_condition(relid, c->row_pk));
+					 asd_populate_json(relid, "$2"), asd_row_key_condition(relid, c->row_pk));
 	args[0] = JsonbPGetDatum(c->row_pk);
 	args[1] = JsonbPGetDatum(c->old_values);
 	asd_spi_connect(&spi, InvalidOid, 0);
@@ -727,8 +727,9 @@ undo_delete(UndoChange *c)
 	}
 	initStringInfo(&q);
 	appendStringInfo(&q, "INSERT INTO %s (%s) OVERRIDING SYSTEM VALUE SELECT %s"
-					 " FROM pg_catalog.jsonb_populate_record(NULL::%s, $1) r",
-					 asd_qualified_name(relid), cols.data, vals.data, asd_qualified_name(relid));
+					 " FROM pg_catalog.jsonb_populate_record(NULL::%s, %s) r",
+					 asd_qualified_name(relid), cols.data, vals.data, asd_qualified_name(relid),
+					 asd_populate_json(relid, "$1"));
 	args[0] = JsonbPGetDatum(c->old_values);
 	asd_spi_connect(&spi, InvalidOid, 0);
 	asd_undo_reinserting = relid;
