@@ -185,14 +185,24 @@ parent_keys(AsdRelInfo *info, Relation rel)
 	return keys;
 }
 
-/* Does the row reference a soft-deleted row?  Locked as PostgreSQL's check locks. */
+/*
+ * Does the row reference a soft-deleted row?  The referenced row is locked
+ * as PostgreSQL's check locks it, live or not, and only then asked whether
+ * it is deleted: a soft delete in progress holds it locked FOR UPDATE, so
+ * this waits for it and then reads the row as it left it.  (With the test
+ * in the locking scan's own WHERE, the row as the snapshot sees it, not
+ * deleted yet, would be passed over unlocked: a deferred key, which
+ * PostgreSQL checks only at commit, would then let the child in.)
+ */
 static const char *
 deleted_parent_query(AsdForeignKey *fk)
 {
-	return psprintf("SELECT 1 FROM %s%s x WHERE %s AND x.%s IS NOT NULL FOR KEY SHARE OF x",
+	/* OFFSET 0: the planner would push the test down below the lock */
+	return psprintf("SELECT 1 FROM (SELECT x.%s AS deleted_at FROM %s%s x WHERE %s"
+					" FOR KEY SHARE OF x OFFSET 0) p WHERE p.deleted_at IS NOT NULL",
+					quote_identifier(fk->other_deleted_at),
 					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
-					fk->other_qualified, asd_fk_condition(fk),
-					quote_identifier(fk->other_deleted_at));
+					fk->other_qualified, asd_fk_condition(fk));
 }
 
 /* Are the key's values the same in both rows (as PostgreSQL's check asks)? */
