@@ -163,6 +163,28 @@ SELECT tgrelid::regclass AS tbl FROM pg_trigger
  WHERE tgname = 'audit_softdelete_live_parent' AND tgparentid = 0 ORDER BY 1;
 INSERT INTO lp_plain VALUES (31, 3);
 
+-- undo_transaction() of a soft delete that cascaded two levels down: the
+-- children's own SOFT_DELETE rows are newer than the parent's, and each
+-- child is refused until the parent's restore() has brought it back
+CREATE TABLE lpu_parent (id int PRIMARY KEY);
+CREATE TABLE lpu_child (id int PRIMARY KEY, parent_id int REFERENCES lpu_parent ON DELETE CASCADE);
+CREATE TABLE lpu_grandchild (id int PRIMARY KEY, child_id int REFERENCES lpu_child ON DELETE CASCADE);
+SELECT audit_softdelete.enable('lpu_parent');
+SELECT audit_softdelete.enable('lpu_child');
+SELECT audit_softdelete.enable('lpu_grandchild');
+INSERT INTO lpu_parent VALUES (1);
+INSERT INTO lpu_child VALUES (10, 1), (11, 1);
+INSERT INTO lpu_grandchild VALUES (100, 10);
+BEGIN;
+DELETE FROM lpu_parent WHERE id = 1;
+SELECT audit_softdelete.current_txid() AS delete_txid \gset
+COMMIT;
+SELECT audit_softdelete.undo_transaction(:'delete_txid');
+SELECT 'parent' AS tbl, id, deleted_at IS NULL AS live FROM lpu_parent
+UNION ALL SELECT 'child', id, deleted_at IS NULL FROM lpu_child
+UNION ALL SELECT 'grandchild', id, deleted_at IS NULL FROM lpu_grandchild ORDER BY 1, 2;
+DROP TABLE lpu_grandchild, lpu_child, lpu_parent;
+
 -- misuse
 CREATE TABLE lp_misuse (id int);
 CREATE TRIGGER lp_before BEFORE INSERT ON lp_misuse

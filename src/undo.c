@@ -666,17 +666,40 @@ undo_insert(UndoChange *c)
 	asd_spi_finish(&spi);
 }
 
-/* c's soft-deleted row restored, with what its delete cascaded to. */
+/*
+ * c's soft-deleted row restored, with what its delete cascaded to.  A row
+ * live again is left as it is: undo_transaction() brought it back with the
+ * row its delete cascaded from (restore() of the parent restores its
+ * children, whose own SOFT_DELETE rows the transaction logged too; a
+ * child is refused before its parent, whose key the child references).
+ * A live row found by undo() of one change is a later change, refused
+ * unless forced: then there is nothing to restore.
+ */
 static void
 undo_soft_delete(UndoChange *c)
 {
 	Oid			argtypes[2] = {REGCLASSOID, JSONBOID};
 	Datum		args[2];
 	AsdSpi		spi;
+	const char *deleted_at = c->opts.column_names[ASD_DELETED_AT];
 
 	args[0] = ObjectIdGetDatum(c->opts.relid);
 	args[1] = JsonbPGetDatum(c->row_pk);
 	asd_spi_connect(&spi, InvalidOid, 0);
+	if (deleted_at != NULL)
+	{
+		/* the key is $1 */
+		asd_spi_run(psprintf("SELECT FROM %s%s x WHERE %s AND x.%s IS NULL",
+							 asd_only(c->opts.relid), asd_qualified_name(c->opts.relid),
+							 asd_row_key_condition(c->opts.relid, c->row_pk),
+							 quote_identifier(deleted_at)),
+					1, &argtypes[1], &args[1], NULL, SPI_OK_SELECT, 0);
+		if (SPI_processed > 0)
+		{
+			asd_spi_finish(&spi);
+			return;
+		}
+	}
 	asd_spi_run("SELECT audit_softdelete.restore($1, $2)", 2, argtypes, args, NULL,
 				SPI_OK_SELECT, 0);
 	asd_spi_finish(&spi);
