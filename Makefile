@@ -173,6 +173,7 @@ REGRESS = \
 	softdelete_view \
 	softdelete_view_defaults \
 	softdelete_view_owner \
+	softdelete_view_grants \
 	softdelete_view_names \
 	orm_statements \
 	softdelete_view_delete \

@@ -2414,6 +2414,85 @@ REVOKE ALL ON FUNCTION
 FROM PUBLIC;
 
 ----------------------------------------------------------------------------
+-- View mode: the live view keeps its own grants and comment (1.1)
+----------------------------------------------------------------------------
+
+-- An ALTER TABLE of a table in view mode drops the live view and makes it
+-- again (its columns follow the table's).  In 1.0 the view it made took
+-- the table's grants again, so grants and a comment given to the view
+-- itself (GRANT SELECT ON orders TO reporting, after enable()) were lost
+-- at the next migration.  Now the view's privileges and comment are kept
+-- for the rest of the transaction when it is dropped, and the view made
+-- again gets them back (granted by the table's owner, who makes it);
+-- a view made for the first time takes the table's grants, as in 1.0.
+-- What is kept is a setting local to the transaction, named after the
+-- table: a role setting it itself could only make the view get grants
+-- its owner gives anyway.
+CREATE OR REPLACE FUNCTION audit_softdelete._drop_live_view(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    view_ regclass := audit_softdelete._live_view(tbl);
+BEGIN
+    IF view_ IS NOT NULL THEN
+        PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid),
+                           jsonb_build_object('acl', (SELECT c.relacl::text[] FROM pg_class c WHERE c.oid = view_),
+                                              'comment', obj_description(view_, 'pg_class'))::text,
+                           true);
+        PERFORM audit_softdelete._as_caller(format('DROP VIEW %s', view_));
+    END IF;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION audit_softdelete._create_live_view(tbl regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t         record;
+    view_name text;
+    grant_    record;
+    kept      jsonb := nullif(current_setting(format('audit_softdelete_live_view.t%s', tbl::oid), true), '')::jsonb;
+    acl       aclitem[];
+BEGIN
+    SELECT tt.view_name AS name, tt.columns ->> 'deleted_at' AS deleted_at,
+           c.relnamespace::regnamespace::text AS schema, c.relacl, c.relowner
+      INTO t
+      FROM audit_softdelete.tracked_tables tt JOIN pg_class c ON c.oid = tt.relid
+     WHERE tt.relid = tbl;
+    view_name := format('%s.%I', t.schema, t.name);
+
+    PERFORM audit_softdelete._as_caller(format('CREATE VIEW %s WITH (security_invoker = true) AS SELECT * FROM %s WHERE %I IS NULL',
+                   view_name, tbl, t.deleted_at));
+    PERFORM audit_softdelete._as_caller(format('CREATE TRIGGER audit_softdelete_view_delete INSTEAD OF DELETE ON %s'
+                   ' FOR EACH ROW EXECUTE FUNCTION audit_softdelete.view_delete_trigger()', view_name));
+    PERFORM audit_softdelete._set_live_view_defaults(tbl);
+    -- owned like the table, so that its owner's ALTER TABLE can remake it
+    PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole));
+    -- the grants of the view it replaces, or, made for the first time, the table's
+    IF kept IS NULL THEN
+        acl := t.relacl;
+    ELSE
+        acl := ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(kept -> 'acl') = 'array'
+                                                           THEN kept -> 'acl' ELSE '[]' END))::aclitem[];
+        IF kept ->> 'comment' IS NOT NULL THEN
+            PERFORM audit_softdelete._as_caller(format('COMMENT ON VIEW %s IS %L', view_name, kept ->> 'comment'));
+        END IF;
+        PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid), '', true);
+    END IF;
+    FOR grant_ IN SELECT * FROM aclexplode(acl) a WHERE a.grantee <> t.relowner LOOP
+        PERFORM audit_softdelete._as_caller(format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
+                       CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
+                            ELSE grant_.grantee::regrole::text END,
+                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
+    END LOOP;
+END
+$$;
+
+----------------------------------------------------------------------------
 -- A live row may not come to reference a soft-deleted row (1.1)
 ----------------------------------------------------------------------------
 
