@@ -209,7 +209,8 @@ table_changes(Node *parsetree)
 	{
 		changes.partitions = ((CreateStmt *) parsetree)->partbound != NULL;
 		changes.created = ((CreateStmt *) parsetree)->relation->relpersistence != RELPERSISTENCE_TEMP;
-		changes.foreign_keys = IsA(parsetree, CreateStmt);
+		/* a temporary table can reference only temporary tables */
+		changes.foreign_keys = IsA(parsetree, CreateStmt) && changes.created;
 	}
 	else if (IsA(parsetree, CreateTableAsStmt))
 	{
