@@ -159,6 +159,7 @@ REGRESS = \
 	key_cascade_settings \
 	softdelete_fk_privileges \
 	softdelete_live_parent \
+	softdelete_live_parent_attach \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \

@@ -2517,6 +2517,10 @@ COMMENT ON FUNCTION audit_softdelete.live_parent_trigger() IS
 -- foreign-key triggers on the referenced table whoever owns it; a table it
 -- may not give a trigger to gets a WARNING instead.  A trigger the table's
 -- owner dropped comes back at the next enable() or DDL on the table.
+-- Triggers go before triggers come: a partition attached with a check of
+-- its own gives it up before its partitioned table gets the one
+-- PostgreSQL clones to it under the same name.  A table of the list
+-- stands for its partition tree.
 -- internal: called by _enable(), _disable() and _live_parent_triggers_after_ddl()
 CREATE FUNCTION audit_softdelete._sync_live_parent_triggers(tables oid[] DEFAULT NULL)
 RETURNS void
@@ -2541,8 +2545,9 @@ BEGIN
         SELECT coalesce(w.relid, p.relid)::regclass AS tbl, w.relid IS NOT NULL AS wanted, p.tgname
           FROM wanted w FULL JOIN present p ON p.relid = w.relid
          WHERE (w.relid IS NULL OR p.relid IS NULL)
-           AND (tables IS NULL OR coalesce(w.relid, p.relid) = ANY (tables))
-         ORDER BY 1
+           AND (tables IS NULL OR coalesce(w.relid, p.relid) = ANY (tables)
+                OR pg_partition_root(coalesce(w.relid, p.relid)) = ANY (tables))
+         ORDER BY 2, 1
     LOOP
         IF t.wanted THEN
             BEGIN
@@ -2588,6 +2593,36 @@ BEGIN
 END
 $$;
 
+-- Before ALTER TABLE ... ATTACH PARTITION: the new partition (and its own
+-- partitions) give up the checks of their own.  PostgreSQL clones the
+-- partitioned table's row triggers to the partition by name, and refuses
+-- to attach a table that has a trigger of the same name; the partitioned
+-- table's check covers the partition, and _live_parent_triggers_after_ddl()
+-- gives the partitioned table one where it had none.  An attach that fails
+-- takes the drop back with it.
+-- internal: called by asd_live_view_before_alter() in src/viewmode.c
+CREATE FUNCTION audit_softdelete._live_parent_before_attach(part regclass)
+RETURNS void
+LANGUAGE plpgsql VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    t record;
+BEGIN
+    FOR t IN
+        SELECT tg.tgrelid::regclass AS tbl, tg.tgname
+          FROM pg_trigger tg
+         WHERE tg.tgfoid = 'audit_softdelete.live_parent_trigger()'::regprocedure
+           AND tg.tgparentid = 0
+           AND (tg.tgrelid = part
+                OR tg.tgrelid IN (SELECT pt.relid FROM pg_partition_tree(part) pt))
+         ORDER BY 1
+    LOOP
+        EXECUTE format('DROP TRIGGER %I ON %s', t.tgname, t.tbl);
+    END LOOP;
+END
+$$;
+
 -- As in 1.0, and a table without soft delete takes the trigger from the
 -- tables referencing it.
 CREATE OR REPLACE FUNCTION audit_softdelete._disable(tbl regclass)
@@ -2625,7 +2660,8 @@ $$;
 
 REVOKE ALL ON FUNCTION
     audit_softdelete._sync_live_parent_triggers(oid[]),
-    audit_softdelete._live_parent_triggers_after_ddl(boolean)
+    audit_softdelete._live_parent_triggers_after_ddl(boolean),
+    audit_softdelete._live_parent_before_attach(regclass)
 FROM PUBLIC;
 
 -- The tables that already reference soft-delete tables.

@@ -334,6 +334,38 @@ can_sync_live_parent_triggers(void)
 }
 
 /*
+ * Before ALTER TABLE ... ATTACH PARTITION: the new partition gives up its
+ * own audit_softdelete_live_parent check, which would keep PostgreSQL from
+ * cloning the partitioned table's (_live_parent_before_attach,
+ * 1.1; not before ALTER EXTENSION ... UPDATE has created it).  Run in the
+ * caller's gate.
+ */
+static void
+live_parent_triggers_before_attach(AlterTableStmt *stmt)
+{
+	List	   *name = list_make2(makeString(ASD_SCHEMA_NAME),
+								  makeString("_live_parent_before_attach"));
+	Oid			argtypes[1] = {REGCLASSOID};
+	ListCell   *lc;
+
+	if (!OidIsValid(LookupFuncName(name, 1, argtypes, true)))
+		return;
+	foreach(lc, stmt->cmds)
+	{
+		AlterTableCmd *cmd = lfirst(lc);
+		Oid			part;
+
+		if (cmd->subtype != AT_AttachPartition)
+			continue;
+		/* as the statement will resolve it; it takes the lock itself */
+		part = RangeVarGetRelid(((PartitionCmd *) cmd->def)->name, NoLock, true);
+		if (OidIsValid(part))
+			asd_spi_run_on("SELECT audit_softdelete._live_parent_before_attach($1)",
+						   part, SPI_OK_SELECT, 0);
+	}
+}
+
+/*
  * _table_ddl_end() RETURNS event_trigger
  *		After CREATE TABLE or ALTER TABLE: remake the live views dropped
  *		before it, when partitions came or went, set their TRUNCATE
@@ -424,7 +456,9 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 /*
  * _live_view_before_alter() RETURNS event_trigger
  *		Before ALTER TABLE on a table in view mode, drop its live view; the
- *		ddl_command_end trigger makes it again.
+ *		ddl_command_end trigger makes it again.  Before ATTACH PARTITION,
+ *		take the partition's own audit_softdelete_live_parent check
+ *		(live_parent_triggers_before_attach).
  *
  *	CREATE EVENT TRIGGER audit_softdelete_live_view_before_alter
  *		ON ddl_command_start WHEN TAG IN ('ALTER TABLE')
@@ -447,6 +481,23 @@ asd_live_view_before_alter(PG_FUNCTION_ARGS)
 		relation = ((RenameStmt *) trigdata->parsetree)->relation;
 	if (relation == NULL)
 		PG_RETURN_VOID();
+
+	if (IsA(trigdata->parsetree, AlterTableStmt) &&
+		table_changes(trigdata->parsetree).partitions)
+	{
+		asd_gate_enter(&gate);
+		PG_TRY();
+		{
+			asd_spi_connect(&spi, InvalidOid, 0);
+			live_parent_triggers_before_attach((AlterTableStmt *) trigdata->parsetree);
+			asd_spi_finish(&spi);
+		}
+		PG_FINALLY();
+		{
+			asd_gate_exit(&gate);
+		}
+		PG_END_TRY();
+	}
 
 	/*
 	 * Only what changes the table's columns needs the view out of the way.
