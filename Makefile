@@ -160,6 +160,7 @@ REGRESS = \
 	softdelete_fk_privileges \
 	softdelete_live_parent \
 	softdelete_live_parent_attach \
+	softdelete_live_parent_update_cascade \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \

@@ -25,6 +25,7 @@ typedef struct AsdForeignKey
 	char	   *conname;
 	bool		we_reference;	/* the other table is the referenced one */
 	char		action;			/* pg_constraint.confdeltype */
+	char		update_action;	/* pg_constraint.confupdtype (live_parent.c) */
 	Oid			other_relid;	/* the table at the other end */
 	char		other_relkind;
 	Oid			other_owner;

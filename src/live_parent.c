@@ -21,7 +21,9 @@
  *	  waits for it and then sees the row deleted.
  * Rows left referencing a parent by its soft delete (SET NULL, SET
  * DEFAULT, a table without soft delete) stay as they are: the check is of
- * the row being written, when its key is.  It fires after PostgreSQL's own
+ * the row being written, when its key is; and when the parent's key
+ * changes, ON UPDATE CASCADE changes theirs, which still names the same
+ * row (followed_parent_key).  It fires after PostgreSQL's own
  * check of the same row (trigger names sort "RI_..." first), so a key
  * that names no row at all meets PostgreSQL's error, not this one.
  *
@@ -111,6 +113,7 @@ describe_parent_key(HeapTuple contup, AsdRelInfo *info, Relation rel)
 	fk->conname = MemoryContextStrdup(cxt, NameStr(con->conname));
 	fk->we_reference = true;
 	fk->action = con->confdeltype;
+	fk->update_action = con->confupdtype;
 	fk->other_relid = con->confrelid;
 	fk->other_deleted_at = MemoryContextStrdup(cxt, opts.column_names[ASD_DELETED_AT]);
 	DeconstructFkConstraintRow(contup, &fk->nkeys, conkey, confkey,
@@ -226,6 +229,53 @@ key_unchanged(AsdForeignKey *fk, Relation rel, HeapTuple oldtuple, HeapTuple new
 			return false;
 	}
 	return true;
+}
+
+/*
+ * Did the row's key change by following its parent's (ON UPDATE CASCADE)?
+ * PostgreSQL's action gives the new key to the rows referencing the old
+ * one: they still reference the same row, soft-deleted or not, and the key
+ * of a soft-deleted row may change like any other column of it.  The
+ * action leaves the old key naming no row; a row the application moves
+ * away from a row still there (or from a NULL) onto a soft-deleted one is
+ * checked.  Not told apart: a key that named no row before (a deferred
+ * key's, not yet checked) or a SET DEFAULT of the same key, let through;
+ * an update that gives the old key to another row (SET id = id + 1),
+ * refused.
+ */
+static bool
+followed_parent_key(AsdForeignKey *fk, Relation rel, HeapTuple oldtuple)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	Datum		values[INDEX_MAX_KEYS];
+	AsdSpi		spi;
+	bool		gone;
+	int			k;
+
+	if (fk->update_action != FKCONSTR_ACTION_CASCADE)
+		return false;
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		bool		isnull;
+
+		values[k] = heap_getattr(oldtuple, fk->attnums[k], desc, &isnull);
+		if (isnull)
+			return false;
+	}
+
+	/*
+	 * Rare (a key moving onto a soft-deleted row): not worth a kept plan.
+	 * Not read-only: the parent's own new key, written by this transaction
+	 * since this statement began, must be seen.
+	 */
+	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
+	asd_spi_run(psprintf("SELECT 1 FROM %s%s x WHERE %s",
+						 fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
+						 fk->other_qualified, asd_fk_condition(fk)),
+				fk->nkeys, fk->types, values, NULL, SPI_OK_SELECT, ASD_SPI_ONE_ROW);
+	gone = (SPI_processed == 0);
+	asd_spi_finish(&spi);
+	return gone;
 }
 
 /*
@@ -362,7 +412,9 @@ asd_live_parent_trigger(PG_FUNCTION_ARGS)
 		if (oldtuple != NULL && !came_back &&
 			key_unchanged(fk, rel, oldtuple, newtuple))
 			continue;
-		if (asd_run_key_query(fk, rel, newtuple, deleted_parent_query, 0) > 0)
+		if (asd_run_key_query(fk, rel, newtuple, deleted_parent_query, 0) > 0 &&
+			(oldtuple == NULL || came_back ||
+			 !followed_parent_key(fk, rel, oldtuple)))
 			report_deleted_parent(fk, rel, newtuple);
 	}
 	return PointerGetDatum(NULL);
