@@ -161,6 +161,7 @@ REGRESS = \
 	softdelete_live_parent \
 	softdelete_live_parent_attach \
 	softdelete_live_parent_update_cascade \
+	softdelete_live_parent_sync \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \

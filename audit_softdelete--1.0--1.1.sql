@@ -994,7 +994,9 @@ BEGIN
 
     -- the tables referencing it check for soft-deleted rows while it has soft delete
     IF soft_delete <> 'off' OR coalesce(old_mode, 'off') <> 'off' THEN
-        PERFORM audit_softdelete._sync_live_parent_triggers();
+        PERFORM audit_softdelete._sync_live_parent_triggers(
+            ARRAY(SELECT c.conrelid FROM pg_constraint c
+                   WHERE c.contype = 'f' AND c.confrelid = tbl));
     END IF;
 
     -- A deleted row keeps its unique keys: say which indexes would refuse
@@ -2516,11 +2518,13 @@ COMMENT ON FUNCTION audit_softdelete.live_parent_trigger() IS
 -- and later).  As the extension owner, as PostgreSQL puts its own
 -- foreign-key triggers on the referenced table whoever owns it; a table it
 -- may not give a trigger to gets a WARNING instead.  A trigger the table's
--- owner dropped comes back at the next enable() or DDL on the table.
--- Triggers go before triggers come: a partition attached with a check of
--- its own gives it up before its partitioned table gets the one
--- PostgreSQL clones to it under the same name.  A table of the list
--- stands for its partition tree.
+-- owner dropped comes back at the next enable() of a table it references
+-- or DDL on the table.  Triggers go before triggers come: a partition
+-- attached with a check of its own gives it up before its partitioned
+-- table gets the one PostgreSQL clones to it under the same name.  A
+-- table of the list stands for its partition tree (its root's), and only
+-- the catalog rows of those are read: enable_schema() of many tables
+-- calls this for each.
 -- internal: called by _enable(), _disable() and _live_parent_triggers_after_ddl()
 CREATE FUNCTION audit_softdelete._sync_live_parent_triggers(tables oid[] DEFAULT NULL)
 RETURNS void
@@ -2528,25 +2532,35 @@ LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-    t   record;
-    msg text;
+    t     record;
+    msg   text;
+    scope oid[];
 BEGIN
+    IF tables IS NOT NULL THEN
+        scope := ARRAY(
+            WITH listed AS (
+                SELECT DISTINCT coalesce(pg_partition_root(l.relid), l.relid) AS relid
+                  FROM unnest(tables) l(relid))
+            SELECT l.relid FROM listed l
+            UNION
+            SELECT pt.relid FROM listed l, pg_partition_tree(l.relid) pt);
+    END IF;
     FOR t IN
         WITH wanted AS (
             SELECT DISTINCT coalesce(pg_partition_root(c.conrelid), c.conrelid) AS relid
               FROM pg_constraint c
               JOIN audit_softdelete.tracked_tables tt ON tt.relid = c.confrelid
-             WHERE c.contype = 'f' AND tt.enabled AND tt.soft_delete <> 'off'),
+             WHERE c.contype = 'f' AND tt.enabled AND tt.soft_delete <> 'off'
+               AND (scope IS NULL OR c.conrelid = ANY (scope))),
         present AS (
             SELECT tg.tgrelid AS relid, tg.tgname
               FROM pg_trigger tg
              WHERE tg.tgfoid = 'audit_softdelete.live_parent_trigger()'::regprocedure
-               AND tg.tgparentid = 0)
+               AND tg.tgparentid = 0
+               AND (scope IS NULL OR tg.tgrelid = ANY (scope)))
         SELECT coalesce(w.relid, p.relid)::regclass AS tbl, w.relid IS NOT NULL AS wanted, p.tgname
           FROM wanted w FULL JOIN present p ON p.relid = w.relid
-         WHERE (w.relid IS NULL OR p.relid IS NULL)
-           AND (tables IS NULL OR coalesce(w.relid, p.relid) = ANY (tables)
-                OR pg_partition_root(coalesce(w.relid, p.relid)) = ANY (tables))
+         WHERE w.relid IS NULL OR p.relid IS NULL
          ORDER BY 2, 1
     LOOP
         IF t.wanted THEN
@@ -2653,7 +2667,9 @@ BEGIN
     PERFORM audit_softdelete._save_table_options(tbl, false, false, '{}', false, '{}', '{}',
                                                  'off', NULL);
     IF t.soft_delete <> 'off' THEN
-        PERFORM audit_softdelete._sync_live_parent_triggers();
+        PERFORM audit_softdelete._sync_live_parent_triggers(
+            ARRAY(SELECT c.conrelid FROM pg_constraint c
+                   WHERE c.contype = 'f' AND c.confrelid = tbl));
     END IF;
 END
 $$;

@@ -191,6 +191,14 @@ is_primary_key(Node *node)
 		((Constraint *) node)->contype == CONSTR_PRIMARY;
 }
 
+/* REFERENCES among a new column's constraints: a foreign key comes with it */
+static bool
+is_foreign_key(Node *node)
+{
+	return node != NULL && IsA(node, Constraint) &&
+		((Constraint *) node)->contype == CONSTR_FOREIGN;
+}
+
 static TableChanges
 table_changes(Node *parsetree)
 {
@@ -230,14 +238,17 @@ table_changes(Node *parsetree)
 			{
 				case AT_AddColumn:
 					changes.columns = true;
-					changes.foreign_keys = true;	/* REFERENCES */
 					if (cmd->def != NULL && IsA(cmd->def, ColumnDef))
 					{
 						ListCell   *lc2;
 
 						foreach(lc2, ((ColumnDef *) cmd->def)->constraints)
+						{
 							if (is_primary_key(lfirst(lc2)))
 								changes.primary_key = true;
+							if (is_foreign_key(lfirst(lc2)))
+								changes.foreign_keys = true;
+						}
 					}
 					break;
 				case AT_DropColumn:
