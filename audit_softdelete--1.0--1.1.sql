@@ -2425,8 +2425,10 @@ FROM PUBLIC;
 -- itself (GRANT SELECT ON orders TO reporting, after enable()) were lost
 -- at the next migration.  Now the view's privileges and comment are kept
 -- for the rest of the transaction when it is dropped, and the view made
--- again gets them back (granted by the table's owner, who makes it);
--- a view made for the first time takes the table's grants, as in 1.0.
+-- again gets them back (granted by the table's owner, who makes it), with
+-- the table's grants as in 1.0.  (A privilege revoked on the view alone
+-- that the table grants comes back: the view runs with the caller's
+-- rights, so such a revoke keeps nobody from the table's rows.)
 -- What is kept is a setting local to the transaction, named after the
 -- table: a role setting it itself could only make the view get grants
 -- its owner gives anyway.
@@ -2474,18 +2476,19 @@ BEGIN
     PERFORM audit_softdelete._set_live_view_defaults(tbl);
     -- owned like the table, so that its owner's ALTER TABLE can remake it
     PERFORM audit_softdelete._as_caller(format('ALTER VIEW %s OWNER TO %s', view_name, t.relowner::regrole));
-    -- the grants of the view it replaces, or, made for the first time, the table's
-    IF kept IS NULL THEN
-        acl := t.relacl;
-    ELSE
-        acl := ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(kept -> 'acl') = 'array'
-                                                           THEN kept -> 'acl' ELSE '[]' END))::aclitem[];
+    -- the table's grants (without them the view gives nothing: it runs
+    -- with the caller's rights), and those of the view it replaces
+    acl := coalesce(t.relacl, '{}');
+    IF kept IS NOT NULL THEN
+        acl := acl || ARRAY(SELECT jsonb_array_elements_text(CASE WHEN jsonb_typeof(kept -> 'acl') = 'array'
+                                                                  THEN kept -> 'acl' ELSE '[]' END))::aclitem[];
         IF kept ->> 'comment' IS NOT NULL THEN
             PERFORM audit_softdelete._as_caller(format('COMMENT ON VIEW %s IS %L', view_name, kept ->> 'comment'));
         END IF;
         PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid), '', true);
     END IF;
-    FOR grant_ IN SELECT * FROM aclexplode(acl) a WHERE a.grantee <> t.relowner LOOP
+    -- (an empty array is no ACL aclexplode() reads)
+    FOR grant_ IN SELECT * FROM aclexplode(nullif(acl, '{}')) a WHERE a.grantee <> t.relowner LOOP
         PERFORM audit_softdelete._as_caller(format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
                        CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
                             ELSE grant_.grantee::regrole::text END,

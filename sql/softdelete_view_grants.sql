@@ -24,7 +24,10 @@ SELECT c.relname,
   FROM pg_class c WHERE c.relname IN ('vg_orders', 'vg_orders_all') ORDER BY 1;
 SELECT * FROM vg_state;
 
--- a migration adds a column: the view is made again, as it was
+-- a migration adds a column: the view is made again with its own grants
+-- and comment, and the table's (vg_writer's SELECT, revoked on the view
+-- alone, comes back: the table grants it, and the view runs with the
+-- caller's rights, so the revoke kept vg_writer from nothing)
 ALTER TABLE vg_orders_all ADD COLUMN note text;
 SELECT * FROM vg_state;
 SELECT column_name FROM information_schema.columns WHERE table_name = 'vg_orders' ORDER BY ordinal_position;
