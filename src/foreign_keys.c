@@ -159,21 +159,15 @@ scan_keys(Oid relid, bool referencing, MemoryContext cxt)
 }
 
 /*
- * Complete a key from the catalogs of the table at the other end, and
- * resolve our side's columns by name in the firing relation (a partition
- * can number them differently from its partitioned table).
+ * asd_describe_other_table
+ *		What the queries of a key need of the table at its other end: its
+ *		kind, owner and names, allocated in cxt.
  */
-static void
-describe_key(AsdForeignKey *fk, AsdRelInfo *info, Relation rel)
+void
+asd_describe_other_table(AsdForeignKey *fk, MemoryContext cxt)
 {
-	MemoryContext cxt = info->cxt;
 	HeapTuple	tup;
 	Form_pg_class other;
-	AsdTableOptions opts;
-	int			k;
-
-	/* first: a change to that table from here on reaches the entry */
-	asd_relinfo_depends_on(info, fk->other_relid);
 
 	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(fk->other_relid));
 	if (!HeapTupleIsValid(tup))
@@ -187,6 +181,24 @@ describe_key(AsdForeignKey *fk, AsdRelInfo *info, Relation rel)
 							quote_qualified_identifier(get_namespace_name(other->relnamespace),
 													   NameStr(other->relname)));
 	ReleaseSysCache(tup);
+}
+
+/*
+ * Complete a key from the catalogs of the table at the other end, and
+ * resolve our side's columns by name in the firing relation (a partition
+ * can number them differently from its partitioned table).
+ */
+static void
+describe_key(AsdForeignKey *fk, AsdRelInfo *info, Relation rel)
+{
+	MemoryContext cxt = info->cxt;
+	AsdTableOptions opts;
+	int			k;
+
+	/* first: a change to that table from here on reaches the entry */
+	asd_relinfo_depends_on(info, fk->other_relid);
+
+	asd_describe_other_table(fk, cxt);
 
 	for (k = 0; k < fk->nkeys; k++)
 	{

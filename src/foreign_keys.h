@@ -53,5 +53,6 @@ typedef struct AsdForeignKeys
 
 extern AsdForeignKeys *asd_get_foreign_keys(AsdRelInfo *info, Relation rel);
 extern void asd_free_foreign_keys(AsdRelInfo *info);
+extern void asd_describe_other_table(AsdForeignKey *fk, MemoryContext cxt);
 
 #endif							/* ASD_FOREIGN_KEYS_H */

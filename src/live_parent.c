@@ -95,8 +95,6 @@ describe_parent_key(HeapTuple contup, AsdRelInfo *info, Relation rel)
 	TupleDesc	desc = RelationGetDescr(rel);
 	AsdTableOptions opts;
 	AsdForeignKey *fk;
-	HeapTuple	tup;
-	Form_pg_class other;
 	AttrNumber	conkey[INDEX_MAX_KEYS];
 	AttrNumber	confkey[INDEX_MAX_KEYS];
 	int			k;
@@ -119,18 +117,7 @@ describe_parent_key(HeapTuple contup, AsdRelInfo *info, Relation rel)
 	DeconstructFkConstraintRow(contup, &fk->nkeys, conkey, confkey,
 							   fk->pf_eq_oprs, NULL, NULL, NULL, NULL);
 
-	tup = SearchSysCache1(RELOID, ObjectIdGetDatum(fk->other_relid));
-	if (!HeapTupleIsValid(tup))
-		elog(ERROR, "cache lookup failed for relation %u", fk->other_relid);
-	other = (Form_pg_class) GETSTRUCT(tup);
-	fk->other_relkind = other->relkind;
-	fk->other_owner = other->relowner;
-	fk->other_relname = MemoryContextStrdup(cxt, NameStr(other->relname));
-	fk->other_qualified =
-		MemoryContextStrdup(cxt,
-							quote_qualified_identifier(get_namespace_name(other->relnamespace),
-													   NameStr(other->relname)));
-	ReleaseSysCache(tup);
+	asd_describe_other_table(fk, cxt);
 
 	for (k = 0; k < fk->nkeys; k++)
 	{
