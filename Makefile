@@ -177,6 +177,7 @@ REGRESS = \
 	softdelete_view_defaults \
 	softdelete_view_owner \
 	softdelete_view_grants \
+	softdelete_view_grants_columns \
 	softdelete_view_names \
 	orm_statements \
 	softdelete_view_delete \

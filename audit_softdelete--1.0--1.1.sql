@@ -943,6 +943,8 @@ BEGIN
     IF old_mode = 'view' THEN
         PERFORM audit_softdelete._drop_live_view(tbl);
         IF soft_delete <> 'view' THEN
+            -- no view made again: a view made later is made anew
+            PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid), '', true);
             PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, view_name));
             view_name := NULL;
         END IF;
@@ -2425,10 +2427,13 @@ FROM PUBLIC;
 -- itself (GRANT SELECT ON orders TO reporting, after enable()) were lost
 -- at the next migration.  Now the view's privileges and comment are kept
 -- for the rest of the transaction when it is dropped, and the view made
--- again gets them back (granted by the table's owner, who makes it), with
--- the table's grants as in 1.0.  (A privilege revoked on the view alone
--- that the table grants comes back: the view runs with the caller's
--- rights, so such a revoke keeps nobody from the table's rows.)
+-- again gets them back (granted by the table's owner, who makes it),
+-- column grants on the columns it still has included, with the table's
+-- grants as in 1.0.  (A privilege revoked on the view alone that the
+-- table grants comes back: the view runs with the caller's rights, so
+-- such a revoke keeps nobody from the table's rows.)  enable() leaving
+-- view mode and disable() forget what they kept: a view made later in
+-- the transaction is made anew.
 -- What is kept is a setting local to the transaction, named after the
 -- table: a role setting it itself could only make the view get grants
 -- its owner gives anyway.
@@ -2443,6 +2448,10 @@ BEGIN
     IF view_ IS NOT NULL THEN
         PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid),
                            jsonb_build_object('acl', (SELECT c.relacl::text[] FROM pg_class c WHERE c.oid = view_),
+                                              'columns', (SELECT jsonb_object_agg(a.attname, a.attacl::text[])
+                                                            FROM pg_attribute a
+                                                           WHERE a.attrelid = view_ AND a.attnum > 0
+                                                             AND NOT a.attisdropped AND a.attacl IS NOT NULL),
                                               'comment', obj_description(view_, 'pg_class'))::text,
                            true);
         PERFORM audit_softdelete._as_caller(format('DROP VIEW %s', view_));
@@ -2490,6 +2499,20 @@ BEGIN
     -- (an empty array is no ACL aclexplode() reads)
     FOR grant_ IN SELECT * FROM aclexplode(nullif(acl, '{}')) a WHERE a.grantee <> t.relowner LOOP
         PERFORM audit_softdelete._as_caller(format('GRANT %s ON %s TO %s%s', grant_.privilege_type, view_name,
+                       CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
+                            ELSE grant_.grantee::regrole::text END,
+                       CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
+    END LOOP;
+    -- the column grants of the view it replaces, on the columns it still has
+    FOR grant_ IN SELECT a.attname, x.*
+                    FROM jsonb_each(CASE WHEN jsonb_typeof(kept -> 'columns') = 'object'
+                                         THEN kept -> 'columns' ELSE '{}' END) k
+                    JOIN pg_attribute a ON a.attrelid = view_name::regclass AND a.attname = k.key
+                                       AND a.attnum > 0 AND NOT a.attisdropped
+                   CROSS JOIN aclexplode(ARRAY(SELECT jsonb_array_elements_text(k.value))::aclitem[]) x
+                   WHERE jsonb_typeof(k.value) = 'array' AND x.grantee <> t.relowner LOOP
+        PERFORM audit_softdelete._as_caller(format('GRANT %s (%I) ON %s TO %s%s', grant_.privilege_type,
+                       grant_.attname, view_name,
                        CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
                             ELSE grant_.grantee::regrole::text END,
                        CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
@@ -2664,6 +2687,8 @@ BEGIN
     -- view mode: the table gets its name back
     IF t.soft_delete = 'view' THEN
         PERFORM audit_softdelete._drop_live_view(tbl);
+        -- no view made again: a view made later is made anew
+        PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid), '', true);
         PERFORM audit_softdelete._as_caller(format('ALTER TABLE %s RENAME TO %I', tbl, t.view_name));
     END IF;
     PERFORM audit_softdelete._set_triggers(tbl, false, 'off', false);
