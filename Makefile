@@ -168,6 +168,7 @@ REGRESS = \
 	softdelete_key_types \
 	key_nested_types \
 	history_hstore \
+	history_hstore_nested \
 	key_float_digits \
 	key_equal_spellings \
 	softdelete_purge \

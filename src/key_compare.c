@@ -566,45 +566,145 @@ hstore_text(const char *value)
 					key, val, value);
 }
 
+/* The deepest nesting of JSON arrays an array value is written with. */
+#define HSTORE_JSON_MAX_DIMS 6
+
+static char *hstore_json(Oid typid, const char *value, int *alias, int dims);
+
+/*
+ * Does a value of typid hold an hstore value: hstore itself, a domain over
+ * it, an array of such values or a composite type with such an attribute
+ * (to_jsonb() writes each of them with hstore's cast to json).
+ */
+static bool
+holds_hstore(Oid typid)
+{
+	Oid			element;
+	Oid			typrelid;
+	bool		holds = false;
+
+	check_stack_depth();
+	typid = getBaseType(typid);
+	if (is_hstore(typid))
+		return true;
+	element = get_element_type(typid);
+	if (OidIsValid(element))
+		return holds_hstore(element);
+	typrelid = get_typ_typrelid(typid);
+	if (OidIsValid(typrelid))
+	{
+		AttrNumber	attnum;
+
+		for (attnum = 1; !holds; attnum++)
+		{
+			HeapTuple	tup;
+			Form_pg_attribute att;
+
+			tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(typrelid), Int16GetDatum(attnum));
+			if (!HeapTupleIsValid(tup))
+				break;
+			att = (Form_pg_attribute) GETSTRUCT(tup);
+			holds = !att->attisdropped && holds_hstore(att->atttypid);
+			ReleaseSysCache(tup);
+		}
+	}
+	return holds;
+}
+
+/*
+ * The JSON of a composite value (value, a jsonb expression, an object),
+ * each attribute that holds hstore values made readable, the others and
+ * the keys no attribute has left as they are.
+ */
+static char *
+composite_json(Oid typrelid, const char *value, int *alias)
+{
+	StringInfoData whens;
+	AttrNumber	attnum;
+	char	   *each = psprintf("asd_hs%d", ++(*alias));
+	char	   *field = psprintf("%s.value", each);
+
+	initStringInfo(&whens);
+	for (attnum = 1;; attnum++)
+	{
+		HeapTuple	tup;
+		Form_pg_attribute att;
+
+		tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(typrelid), Int16GetDatum(attnum));
+		if (!HeapTupleIsValid(tup))
+			break;
+		att = (Form_pg_attribute) GETSTRUCT(tup);
+		if (!att->attisdropped && holds_hstore(att->atttypid))
+			appendStringInfo(&whens, " WHEN %s THEN %s",
+							 quote_literal_cstr(NameStr(att->attname)),
+							 hstore_json(att->atttypid, field, alias, 0));
+		ReleaseSysCache(tup);
+	}
+	if (whens.len == 0)
+		return pstrdup(value);
+	return psprintf("CASE WHEN pg_catalog.jsonb_typeof(%s) OPERATOR(pg_catalog.=) 'object' THEN"
+					" (SELECT COALESCE(pg_catalog.jsonb_object_agg(%s.key, CASE %s.key%s ELSE %s END), %s)"
+					" FROM pg_catalog.jsonb_each(%s) %s) ELSE %s END",
+					value, each, each, whens.data, field, value, value, each, value);
+}
+
+/*
+ * The JSON of a value of typid (value, a jsonb expression), made readable
+ * by jsonb_populate_record() where it holds hstore values: an object that
+ * hstore's cast to json wrote becomes hstore's text; the elements of an
+ * array (a multidimensional one nests JSON arrays) and the attributes of a
+ * composite value are made readable each.
+ */
+static char *
+hstore_json(Oid typid, const char *value, int *alias, int dims)
+{
+	Oid			element;
+	Oid			typrelid;
+
+	check_stack_depth();
+	typid = getBaseType(typid);
+	if (is_hstore(typid))
+		return psprintf("CASE WHEN pg_catalog.jsonb_typeof(%s) OPERATOR(pg_catalog.=) 'object'"
+						" THEN pg_catalog.to_jsonb(%s) ELSE %s END",
+						value, hstore_text(value), value);
+	element = get_element_type(typid);
+	if (OidIsValid(element))
+	{
+		char	   *elements = psprintf("asd_hs%d", ++(*alias));
+		char	   *item = psprintf("%s.e", elements);
+		char	   *inner = hstore_json(element, item, alias, 0);
+
+		/* an element that is an array again: one more dimension */
+		if (dims + 1 < HSTORE_JSON_MAX_DIMS)
+			inner = psprintf("CASE WHEN pg_catalog.jsonb_typeof(%s) OPERATOR(pg_catalog.=) 'array'"
+							 " THEN %s ELSE %s END",
+							 item, hstore_json(typid, item, alias, dims + 1), inner);
+		return psprintf("CASE WHEN pg_catalog.jsonb_typeof(%s) OPERATOR(pg_catalog.=) 'array' THEN"
+						" (SELECT COALESCE(pg_catalog.jsonb_agg(%s ORDER BY %s.n), %s)"
+						" FROM pg_catalog.jsonb_array_elements(%s) WITH ORDINALITY %s(e, n)) ELSE %s END",
+						value, inner, elements, value, value, elements, value);
+	}
+	typrelid = get_typ_typrelid(typid);
+	if (OidIsValid(typrelid))
+		return composite_json(typrelid, value, alias);
+	return pstrdup(value);
+}
+
 /*
  * asd_populate_json
  *		json, a jsonb expression for a row of relid as its audit rows hold
  *		it, made readable by jsonb_populate_record(): a value that hstore's
- *		cast to json wrote as an object is given as hstore's text, which
- *		its input reads.  json itself when relid has no hstore column.
+ *		cast to json wrote as an object, in a column of hstore, of a domain
+ *		over it, of an array of it or of a composite type holding it, is
+ *		given as hstore's text, which its input reads.  json itself when
+ *		relid has no such column.
  */
 char *
 asd_populate_json(Oid relid, const char *json)
 {
-	StringInfoData pairs;
-	HeapTuple	tup;
-	AttrNumber	attnum;
+	int			alias = 0;
 
-	initStringInfo(&pairs);
-	for (attnum = 1;; attnum++)
-	{
-		Form_pg_attribute att;
-
-		tup = SearchSysCache2(ATTNUM, ObjectIdGetDatum(relid), Int16GetDatum(attnum));
-		if (!HeapTupleIsValid(tup))
-			break;
-		att = (Form_pg_attribute) GETSTRUCT(tup);
-		if (!att->attisdropped && is_hstore(getBaseType(att->atttypid)))
-		{
-			char	   *name = quote_literal_cstr(NameStr(att->attname));
-			char	   *value = psprintf("(%s OPERATOR(pg_catalog.->) %s)", json, name);
-
-			appendStringInfo(&pairs, "%s%s, CASE WHEN pg_catalog.jsonb_typeof(%s) OPERATOR(pg_catalog.=) 'object'"
-							 " THEN pg_catalog.to_jsonb(%s) END",
-							 pairs.len > 0 ? ", " : "", name, value, hstore_text(value));
-		}
-		ReleaseSysCache(tup);
-	}
-	if (pairs.len == 0)
-		return pstrdup(json);
-	/* the values left as they are become JSON nulls, stripped */
-	return psprintf("(%s OPERATOR(pg_catalog.||) pg_catalog.jsonb_strip_nulls(pg_catalog.jsonb_build_object(%s)))",
-					json, pairs.data);
+	return composite_json(relid, json, &alias);
 }
 
 /*
