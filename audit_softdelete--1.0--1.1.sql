@@ -2448,8 +2448,12 @@ BEGIN
     IF view_ IS NOT NULL THEN
         PERFORM set_config(format('audit_softdelete_live_view.t%s', tbl::oid),
                            jsonb_build_object('acl', (SELECT c.relacl::text[] FROM pg_class c WHERE c.oid = view_),
-                                              'columns', (SELECT jsonb_object_agg(a.attname, a.attacl::text[])
+                                              -- by the number of the table's column, which a
+                                              -- RENAME COLUMN keeps
+                                              'columns', (SELECT jsonb_object_agg(t.attnum, a.attacl::text[])
                                                             FROM pg_attribute a
+                                                            JOIN pg_attribute t ON t.attrelid = tbl AND t.attname = a.attname
+                                                                               AND t.attnum > 0 AND NOT t.attisdropped
                                                            WHERE a.attrelid = view_ AND a.attnum > 0
                                                              AND NOT a.attisdropped AND a.attacl IS NOT NULL),
                                               'comment', obj_description(view_, 'pg_class'))::text,
@@ -2507,7 +2511,9 @@ BEGIN
     FOR grant_ IN SELECT a.attname, x.*
                     FROM jsonb_each(CASE WHEN jsonb_typeof(kept -> 'columns') = 'object'
                                          THEN kept -> 'columns' ELSE '{}' END) k
-                    JOIN pg_attribute a ON a.attrelid = view_name::regclass AND a.attname = k.key
+                    JOIN pg_attribute ta ON ta.attrelid = tbl AND ta.attnum::text = k.key
+                                        AND ta.attnum > 0 AND NOT ta.attisdropped
+                    JOIN pg_attribute a ON a.attrelid = view_name::regclass AND a.attname = ta.attname
                                        AND a.attnum > 0 AND NOT a.attisdropped
                    CROSS JOIN aclexplode(ARRAY(SELECT jsonb_array_elements_text(k.value))::aclitem[]) x
                    WHERE jsonb_typeof(k.value) = 'array' AND x.grantee <> t.relowner LOOP

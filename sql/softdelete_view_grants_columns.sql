@@ -24,6 +24,10 @@ SELECT * FROM vgc_state;
 -- one dropping a column granted: the others are kept
 ALTER TABLE vgc_orders_all DROP COLUMN secret;
 SELECT * FROM vgc_state;
+-- one renaming a column granted: the grant follows it
+ALTER TABLE vgc_orders_all RENAME COLUMN total TO amount;
+SELECT * FROM vgc_state;
+ALTER TABLE vgc_orders_all RENAME COLUMN amount TO total;
 INSERT INTO vgc_orders (id, total) VALUES (1, 10);
 GRANT SELECT ON vgc_orders_all TO vgc_reader;
 SET ROLE vgc_reader;
