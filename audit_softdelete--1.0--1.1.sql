@@ -2428,8 +2428,8 @@ FROM PUBLIC;
 -- at the next migration.  Now the view's privileges and comment are kept
 -- for the rest of the transaction when it is dropped, and the view made
 -- again gets them back (granted by the table's owner, who makes it),
--- column grants on the columns it still has included, with the table's
--- grants as in 1.0.  (A privilege revoked on the view alone that the
+-- column grants and comments on the columns it still has included, with
+-- the table's grants as in 1.0.  (A privilege revoked on the view alone that the
 -- table grants comes back: the view runs with the caller's rights, so
 -- such a revoke keeps nobody from the table's rows.)  enable() leaving
 -- view mode and disable() forget what they kept: a view made later in
@@ -2456,6 +2456,13 @@ BEGIN
                                                                                AND t.attnum > 0 AND NOT t.attisdropped
                                                            WHERE a.attrelid = view_ AND a.attnum > 0
                                                              AND NOT a.attisdropped AND a.attacl IS NOT NULL),
+                                              'column_comments', (SELECT jsonb_object_agg(t.attnum, d.description)
+                                                                    FROM pg_description d
+                                                                    JOIN pg_attribute a ON a.attrelid = d.objoid AND a.attnum = d.objsubid
+                                                                    JOIN pg_attribute t ON t.attrelid = tbl AND t.attname = a.attname
+                                                                                       AND t.attnum > 0 AND NOT t.attisdropped
+                                                                   WHERE d.classoid = 'pg_class'::regclass AND d.objoid = view_
+                                                                     AND d.objsubid > 0),
                                               'comment', obj_description(view_, 'pg_class'))::text,
                            true);
         PERFORM audit_softdelete._as_caller(format('DROP VIEW %s', view_));
@@ -2522,6 +2529,15 @@ BEGIN
                        CASE WHEN grant_.grantee = 0 THEN 'PUBLIC'
                             ELSE grant_.grantee::regrole::text END,
                        CASE WHEN grant_.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END));
+    END LOOP;
+    -- and the comments on its columns
+    FOR grant_ IN SELECT ta.attname, k.value
+                    FROM jsonb_each_text(CASE WHEN jsonb_typeof(kept -> 'column_comments') = 'object'
+                                              THEN kept -> 'column_comments' ELSE '{}' END) k
+                    JOIN pg_attribute ta ON ta.attrelid = tbl AND ta.attnum::text = k.key
+                                        AND ta.attnum > 0 AND NOT ta.attisdropped LOOP
+        PERFORM audit_softdelete._as_caller(format('COMMENT ON COLUMN %s.%I IS %L', view_name,
+                       grant_.attname, grant_.value));
     END LOOP;
 END
 $$;

@@ -1,13 +1,15 @@
 -- View mode: the live view made again after an ALTER TABLE gets back the
--- column grants given to it (they were lost), and a view made later in
--- the transaction after leaving view mode is made anew (it got the
--- dropped view's grants, and failed when a role in them was dropped).
+-- column grants and column comments given to it (they were lost), and a
+-- view made later in the transaction after leaving view mode is made anew
+-- (it got the dropped view's grants, and failed when a role in them was
+-- dropped).
 CREATE ROLE vgc_reader;
 CREATE ROLE vgc_gone;
 CREATE TABLE vgc_orders (id int PRIMARY KEY, total numeric, secret text);
 SELECT audit_softdelete.enable('vgc_orders', soft_delete => 'view');
 GRANT SELECT (id, total), UPDATE (total) ON vgc_orders TO vgc_reader;
 GRANT SELECT (secret) ON vgc_orders TO vgc_gone WITH GRANT OPTION;
+COMMENT ON COLUMN vgc_orders.total IS 'the total';
 
 CREATE TEMP VIEW vgc_state AS
 SELECT c.relname, a.attname,
@@ -27,6 +29,7 @@ SELECT * FROM vgc_state;
 -- one renaming a column granted: the grant follows it
 ALTER TABLE vgc_orders_all RENAME COLUMN total TO amount;
 SELECT * FROM vgc_state;
+SELECT col_description('vgc_orders'::regclass, 2) AS amount_comment;
 ALTER TABLE vgc_orders_all RENAME COLUMN amount TO total;
 INSERT INTO vgc_orders (id, total) VALUES (1, 10);
 GRANT SELECT ON vgc_orders_all TO vgc_reader;
