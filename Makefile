@@ -181,6 +181,7 @@ REGRESS = \
 	softdelete_view_grants_columns \
 	softdelete_view_names \
 	orm_statements \
+	orm_foreign_keys \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \

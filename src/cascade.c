@@ -11,7 +11,10 @@
  *	  down); each is recorded in soft_delete_cascades so that restore() can
  *	  bring back exactly what went with the parent;
  *	- ON DELETE RESTRICT / NO ACTION: refused with 23503 while live
- *	  referencing rows exist (checked at once, even for NO ACTION);
+ *	  referencing rows exist (checked at once, even for NO ACTION; but a
+ *	  NO ACTION key that is DEFERRABLE INITIALLY DEFERRED is checked when
+ *	  the transaction commits, if the row is still deleted then, as Django
+ *	  deletes a parent before the children of a nullable key);
  *	- SET NULL, SET DEFAULT, and any action into a table without soft
  *	  delete: the referencing rows are left as they are.  The parent still
  *	  exists, so they stay valid, and a restore has nothing to undo.
@@ -36,12 +39,15 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rls.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
+#include "utils/typcache.h"
 
 #include "call_check.h"
 #include "cascade.h"
@@ -87,6 +93,25 @@ static int64 purge_removed = 0;
 static int64 purge_recorded = 0;
 
 static SPIPlanPtr record_plan = NULL;
+
+/*
+ * The soft deletes whose check of an INITIALLY DEFERRED NO ACTION key waits
+ * for the commit, in TopTransactionContext: the soft-deleted row's table,
+ * the key, its values in the row, the role that deleted it, and the
+ * subtransaction that did (a rollback to its savepoint takes the check
+ * with it).
+ */
+typedef struct DeferredCheck
+{
+	Oid			relid;
+	Oid			conoid;
+	Datum		values[INDEX_MAX_KEYS];
+	Oid			userid;
+	SubTransactionId subid;
+} DeferredCheck;
+
+static List *deferred_checks = NIL;
+static bool deferred_callbacks_registered = false;
 
 /* pg_trigger_depth(): how many triggers are running, nested, now */
 static int
@@ -166,6 +191,24 @@ asd_fk_condition(AsdForeignKey *fk)
 	return buf.data;
 }
 
+/* asd_run_key_query() with the key's values (none NULL) given */
+static int64
+run_key_values(AsdForeignKey *fk, Datum *values,
+			   const char *(*build) (AsdForeignKey *), int options)
+{
+	AsdSpi		spi;
+	int64		processed;
+
+	/* as PostgreSQL's own foreign-key code: FORCE ROW LEVEL SECURITY does not hide rows from it */
+	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
+	if (fk->plan == NULL)
+		fk->plan = asd_spi_prepare(build(fk), fk->nkeys, fk->types, true);
+	asd_spi_run_plan(fk->plan, values, NULL, 0, options);
+	processed = SPI_processed;
+	asd_spi_finish(&spi);
+	return processed;
+}
+
 /*
  * Run a key's query with the key values of tuple, as the other table's
  * owner (as PostgreSQL's own foreign-key actions do).  Returns the rows
@@ -177,8 +220,6 @@ asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 				  const char *(*build) (AsdForeignKey *), int options)
 {
 	Datum	   *values = palloc(sizeof(Datum) * fk->nkeys);
-	AsdSpi		spi;
-	int64		processed;
 	int			k;
 
 	for (k = 0; k < fk->nkeys; k++)
@@ -189,15 +230,7 @@ asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 		if (isnull)
 			return -1;
 	}
-
-	/* as PostgreSQL's own foreign-key code: FORCE ROW LEVEL SECURITY does not hide rows from it */
-	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
-	if (fk->plan == NULL)
-		fk->plan = asd_spi_prepare(build(fk), fk->nkeys, fk->types, true);
-	asd_spi_run_plan(fk->plan, values, NULL, 0, options);
-	processed = SPI_processed;
-	asd_spi_finish(&spi);
-	return processed;
+	return run_key_values(fk, values, build, options);
 }
 
 /* Delete the live referencing rows: their own trigger soft-deletes them. */
@@ -269,7 +302,7 @@ key_visible(AsdForeignKey *fk, AsdRelInfo *info, Oid userid)
 }
 
 static void
-report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRelInfo *info)
+report_still_referenced(AsdForeignKey *fk, Datum *values, AsdRelInfo *info, Oid userid)
 {
 	StringInfoData cols;
 	StringInfoData vals;
@@ -278,7 +311,7 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 
 	/* named as PostgreSQL's own message would: the table holding the rows */
 	relname = get_rel_name(info->tracked_relid);
-	if (!key_visible(fk, info, deleting_user()))
+	if (!key_visible(fk, info, userid))
 		ereport(ERROR,
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("update or delete on table \"%s\" violates foreign key constraint \"%s\" on table \"%s\"",
@@ -290,8 +323,6 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 	initStringInfo(&vals);
 	for (k = 0; k < fk->nkeys; k++)
 	{
-		bool		isnull;
-		Datum		value = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
 		Oid			outfunc;
 		bool		varlena;
 
@@ -299,7 +330,7 @@ report_still_referenced(AsdForeignKey *fk, Relation rel, HeapTuple tuple, AsdRel
 		appendStringInfo(&cols, "%s%s", k > 0 ? ", " : "",
 						 info->columns[fk->attnums[k] - 1].name);
 		appendStringInfo(&vals, "%s%s", k > 0 ? ", " : "",
-						 OidOutputFunctionCall(outfunc, value));
+						 OidOutputFunctionCall(outfunc, values[k]));
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -336,6 +367,168 @@ asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 	return pk;
 }
 
+/* The key's values in tuple; false when one is NULL (no reference). */
+static bool
+key_values(AsdForeignKey *fk, Relation rel, HeapTuple tuple, Datum *values)
+{
+	int			k;
+
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		bool		isnull;
+
+		values[k] = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
+		if (isnull)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Is the row with these key values still soft-deleted?  (It may have been
+ * restored, or physically deleted, since; its key is unique.)  Read as the
+ * table's owner, with the latest snapshot.
+ */
+static bool
+still_deleted(AsdForeignKey *fk, Relation rel, AsdRelInfo *info, Datum *values)
+{
+	StringInfoData query;
+	AsdSpi		spi;
+	bool		deleted;
+	int			k;
+
+	initStringInfo(&query);
+	appendStringInfo(&query, "SELECT 1 FROM ONLY %s x WHERE x.%s IS NOT NULL",
+					 quote_qualified_identifier(get_namespace_name(RelationGetNamespace(rel)),
+												RelationGetRelationName(rel)),
+					 quote_identifier(info->roles[ASD_DELETED_AT].attname));
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		char		param[16];
+		TypeCacheEntry *tce = lookup_type_cache(fk->types[k], TYPECACHE_EQ_OPR);
+
+		if (!OidIsValid(tce->eq_opr))
+			return true;		/* cannot tell: as before, refuse */
+		snprintf(param, sizeof(param), "$%d", k + 1);
+		appendStringInfoString(&query, " AND ");
+		generate_operator_clause(&query,
+								 psprintf("x.%s", quote_identifier(get_attname(RelationGetRelid(rel),
+																				  fk->attnums[k], false))),
+								 fk->types[k], tce->eq_opr, param, fk->types[k]);
+	}
+	asd_spi_connect(&spi, rel->rd_rel->relowner, SECURITY_NOFORCE_RLS);
+	asd_spi_run(query.data, fk->nkeys, fk->types, values, NULL, SPI_OK_SELECT,
+				ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
+	deleted = (SPI_processed > 0);
+	asd_spi_finish(&spi);
+	return deleted;
+}
+
+static void
+forget_deferred_checks(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event == XACT_EVENT_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE)
+	{
+		if (deferred_checks == NIL)
+			return;
+		PushActiveSnapshot(GetTransactionSnapshot());
+		foreach(lc, deferred_checks)
+		{
+			DeferredCheck *check = lfirst(lc);
+			Relation	rel = try_table_open(check->relid, AccessShareLock);
+			AsdRelInfo *info;
+			AsdForeignKeys *fks;
+			ListCell   *fc;
+
+			if (rel == NULL)
+				continue;		/* dropped since, and its keys with it */
+			info = asd_get_relinfo(rel);
+			fks = asd_get_foreign_keys(info, rel);
+			foreach(fc, fks->referencing)
+			{
+				AsdForeignKey *fk = lfirst(fc);
+
+				if (fk->conoid != check->conoid)
+					continue;
+				if (run_key_values(fk, check->values, restrict_query, 0) > 0 &&
+					still_deleted(fk, rel, info, check->values))
+					report_still_referenced(fk, check->values, info, check->userid);
+			}
+			table_close(rel, AccessShareLock);
+		}
+		PopActiveSnapshot();
+		return;
+	}
+	/* the checks were in TopTransactionContext, gone with it */
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE ||
+		event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PARALLEL_ABORT)
+		deferred_checks = NIL;
+}
+
+static void
+forget_deferred_checks_sub(SubXactEvent event, SubTransactionId mySubid,
+						   SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != SUBXACT_EVENT_ABORT_SUB && event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+	/* those of mySubid or of a subtransaction started inside it */
+	foreach(lc, deferred_checks)
+	{
+		DeferredCheck *check = lfirst(lc);
+
+		if (check->subid < mySubid)
+			continue;
+		if (event == SUBXACT_EVENT_COMMIT_SUB)
+			check->subid = parentSubid;
+		else
+			deferred_checks = foreach_delete_current(deferred_checks, lc);
+	}
+}
+
+/*
+ * Remember the check of an INITIALLY DEFERRED NO ACTION key for the commit:
+ * PostgreSQL checks such a key then, and an application may delete the
+ * referencing rows after the parent in the same transaction (Django does
+ * for a nullable key).  Not followed: SET CONSTRAINTS, which PostgreSQL
+ * does not let an extension read (the check still comes at the commit).
+ */
+static void
+defer_check(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
+{
+	Datum		values[INDEX_MAX_KEYS];
+	MemoryContext oldcxt;
+	DeferredCheck *check;
+	int			k;
+
+	if (!key_values(fk, rel, tuple, values))
+		return;
+	if (!deferred_callbacks_registered)
+	{
+		RegisterXactCallback(forget_deferred_checks, NULL);
+		RegisterSubXactCallback(forget_deferred_checks_sub, NULL);
+		deferred_callbacks_registered = true;
+	}
+	oldcxt = MemoryContextSwitchTo(TopTransactionContext);
+	check = palloc0(sizeof(DeferredCheck));
+	check->relid = RelationGetRelid(rel);
+	check->conoid = fk->conoid;
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(RelationGetDescr(rel), fk->attnums[k] - 1);
+
+		check->values[k] = datumCopy(values[k], att->attbyval, att->attlen);
+	}
+	check->userid = deleting_user();
+	check->subid = GetCurrentSubTransactionId();
+	deferred_checks = lappend(deferred_checks, check);
+	MemoryContextSwitchTo(oldcxt);
+}
+
 /*
  * asd_cascade_soft_delete
  *		Apply the foreign keys that reference a row just soft-deleted.
@@ -351,10 +544,15 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	{
 		AsdForeignKey *fk = lfirst(lc);
 
-		if (fk->action == 'r' || fk->action == 'a')
+		if (fk->action == 'a' && fk->initially_deferred)
+			defer_check(fk, rel, tuple);
+		else if (fk->action == 'r' || fk->action == 'a')
 		{
-			if (asd_run_key_query(fk, rel, tuple, restrict_query, 0) > 0)
-				report_still_referenced(fk, rel, tuple, info);
+			Datum		values[INDEX_MAX_KEYS];
+
+			if (key_values(fk, rel, tuple, values) &&
+				run_key_values(fk, values, restrict_query, 0) > 0)
+				report_still_referenced(fk, values, info, deleting_user());
 		}
 		else if (fk->action == 'c' && fk->other_deleted_at != NULL)
 		{

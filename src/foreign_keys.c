@@ -138,6 +138,7 @@ scan_keys(Oid relid, bool referencing, MemoryContext cxt)
 		fk->conname = MemoryContextStrdup(cxt, NameStr(con->conname));
 		fk->we_reference = !referencing;
 		fk->action = con->confdeltype;
+		fk->initially_deferred = con->condeferrable && con->condeferred;
 		fk->other_relid = referencing ? con->conrelid : con->confrelid;
 		DeconstructFkConstraintRow(tup, &fk->nkeys, conkey, confkey,
 								   fk->pf_eq_oprs, NULL, NULL, NULL, NULL);

@@ -26,6 +26,7 @@ typedef struct AsdForeignKey
 	bool		we_reference;	/* the other table is the referenced one */
 	char		action;			/* pg_constraint.confdeltype */
 	char		update_action;	/* pg_constraint.confupdtype (live_parent.c) */
+	bool		initially_deferred; /* DEFERRABLE INITIALLY DEFERRED */
 	Oid			other_relid;	/* the table at the other end */
 	char		other_relkind;
 	Oid			other_owner;
