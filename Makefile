@@ -162,6 +162,7 @@ REGRESS = \
 	softdelete_live_parent_attach \
 	softdelete_live_parent_update_cascade \
 	softdelete_live_parent_sync \
+	softdelete_live_parent_restore \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \

@@ -2574,7 +2574,8 @@ COMMENT ON FUNCTION audit_softdelete.live_parent_trigger() IS
 -- the catalog rows of those are read: enable_schema() of many tables
 -- calls this for each.
 -- internal: called by _enable(), _disable() and _live_parent_triggers_after_ddl()
-CREATE FUNCTION audit_softdelete._sync_live_parent_triggers(tables oid[] DEFAULT NULL)
+CREATE FUNCTION audit_softdelete._sync_live_parent_triggers(tables oid[] DEFAULT NULL,
+                                                           drop_unwanted boolean DEFAULT true)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
@@ -2608,7 +2609,7 @@ BEGIN
                AND (scope IS NULL OR tg.tgrelid = ANY (scope)))
         SELECT coalesce(w.relid, p.relid)::regclass AS tbl, w.relid IS NOT NULL AS wanted, p.tgname
           FROM wanted w FULL JOIN present p ON p.relid = w.relid
-         WHERE w.relid IS NULL OR p.relid IS NULL
+         WHERE (w.relid IS NULL AND drop_unwanted) OR p.relid IS NULL
          ORDER BY 2, 1
     LOOP
         IF t.wanted THEN
@@ -2636,14 +2637,15 @@ $$;
 -- trigger PostgreSQL had cloned to it, and the command names only the
 -- partitioned table.
 -- internal: called by asd_table_ddl_end() in src/viewmode.c
-CREATE FUNCTION audit_softdelete._live_parent_triggers_after_ddl(all_tables boolean)
+CREATE FUNCTION audit_softdelete._live_parent_triggers_after_ddl(all_tables boolean,
+                                                                drop_unwanted boolean)
 RETURNS void
 LANGUAGE plpgsql VOLATILE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF all_tables THEN
-        PERFORM audit_softdelete._sync_live_parent_triggers();
+        PERFORM audit_softdelete._sync_live_parent_triggers(NULL, drop_unwanted);
         RETURN;
     END IF;
     PERFORM audit_softdelete._sync_live_parent_triggers(
@@ -2651,7 +2653,8 @@ BEGIN
                 FROM pg_event_trigger_ddl_commands() d
                 JOIN pg_class c ON c.oid = d.objid
                WHERE d.classid = 'pg_class'::regclass AND d.objsubid = 0
-                 AND c.relkind IN ('r', 'p')));
+                 AND c.relkind IN ('r', 'p')),
+        drop_unwanted);
 END
 $$;
 
@@ -2725,8 +2728,8 @@ END
 $$;
 
 REVOKE ALL ON FUNCTION
-    audit_softdelete._sync_live_parent_triggers(oid[]),
-    audit_softdelete._live_parent_triggers_after_ddl(boolean),
+    audit_softdelete._sync_live_parent_triggers(oid[], boolean),
+    audit_softdelete._live_parent_triggers_after_ddl(boolean, boolean),
     audit_softdelete._live_parent_before_attach(regclass)
 FROM PUBLIC;
 

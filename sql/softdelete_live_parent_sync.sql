@@ -18,8 +18,8 @@ DROP TRIGGER audit_softdelete_live_parent ON lps_other_child;
 -- the calls in this transaction so far (a backend's counts wait to be
 -- sent, with earlier transactions' too: the difference is what counts)
 CREATE VIEW lps_calls AS
-SELECT coalesce(pg_stat_get_xact_function_calls('audit_softdelete._sync_live_parent_triggers(oid[])'::regprocedure), 0) AS syncs,
-       coalesce(pg_stat_get_xact_function_calls('audit_softdelete._live_parent_triggers_after_ddl(boolean)'::regprocedure), 0) AS after_ddl;
+SELECT coalesce(pg_stat_get_xact_function_calls('audit_softdelete._sync_live_parent_triggers(oid[], boolean)'::regprocedure), 0) AS syncs,
+       coalesce(pg_stat_get_xact_function_calls('audit_softdelete._live_parent_triggers_after_ddl(boolean, boolean)'::regprocedure), 0) AS after_ddl;
 
 BEGIN;
 SET LOCAL track_functions = 'all';

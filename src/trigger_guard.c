@@ -25,6 +25,11 @@
  *	  partition of an enabled table is not enabled on its own.  A table
  *	  made by CREATE TABLE ... (LIKE ...) in a schema whose new tables are
  *	  enabled, then attached, is the usual way to meet it.
+ * A CREATE TRIGGER audit_softdelete_live_parent calling live_parent_trigger()
+ * (a restore's) on a table that has that check already replaces it
+ * (live_parent_check_again): the extension creates it when a foreign key
+ * is added, and pg_restore -j may add the key before it creates the
+ * trigger.
  * ENABLE TRIGGER and ENABLE ALWAYS TRIGGER are let through: ALWAYS makes
  * the trigger fire in replica sessions too (what a logical replication
  * subscriber that must audit the rows it applies needs), and ENABLE sets
@@ -64,6 +69,8 @@
 #include "catalog/pg_inherits.h"
 #include "catalog/pg_trigger.h"
 #include "commands/event_trigger.h"
+#include "commands/trigger.h"
+#include "parser/parse_func.h"
 #include "tcop/deparse_utility.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
@@ -313,6 +320,62 @@ trigger_relation(List *object, char **name)
 }
 
 /*
+ * A CREATE TRIGGER audit_softdelete_live_parent ... EXECUTE FUNCTION
+ * audit_softdelete.live_parent_trigger(), as pg_dump writes it: becomes
+ * CREATE OR REPLACE when the table has no trigger of that name, or one
+ * calling that function.  The extension creates the check itself when a
+ * foreign key onto a soft-delete table is added (_table_ddl_end), and a
+ * parallel pg_restore may add the key before it creates the trigger, or
+ * while it does: the restore's CREATE TRIGGER then replaces the same
+ * trigger instead of failing on its name.  CreateTrigger() decides under
+ * its own lock whether the trigger exists; this only tells it to replace
+ * it.  The statement is our own copy (standard_ProcessUtility copies a
+ * read-only tree first).
+ */
+static void
+live_parent_check_again(CreateTrigStmt *stmt)
+{
+	List	   *ours = list_make2(makeString(ASD_SCHEMA_NAME),
+								  makeString("live_parent_trigger"));
+	Oid			funcoid;
+	Oid			relid;
+	Oid			trigoid;
+
+	if (stmt->replace || stmt->isconstraint ||
+		strcmp(stmt->trigname, ASD_TRIGGER_PREFIX "live_parent") != 0)
+		return;
+	funcoid = LookupFuncName(ours, 0, NULL, true);
+	if (!OidIsValid(funcoid) ||
+		LookupFuncName(stmt->funcname, 0, NULL, true) != funcoid)
+		return;
+	relid = RangeVarGetRelid(stmt->relation, NoLock, true);
+	if (!OidIsValid(relid))
+		return;
+	trigoid = get_trigger_oid(relid, stmt->trigname, true);
+	if (OidIsValid(trigoid))
+	{
+		HeapTuple	tup;
+		Relation	tgrel;
+		ScanKeyData key;
+		SysScanDesc scan;
+		bool		same;
+
+		tgrel = table_open(TriggerRelationId, AccessShareLock);
+		ScanKeyInit(&key, Anum_pg_trigger_oid, BTEqualStrategyNumber,
+					F_OIDEQ, ObjectIdGetDatum(trigoid));
+		scan = systable_beginscan(tgrel, TriggerOidIndexId, true, NULL, 1, &key);
+		tup = systable_getnext(scan);
+		same = HeapTupleIsValid(tup) &&
+			((Form_pg_trigger) GETSTRUCT(tup))->tgfoid == funcoid;
+		systable_endscan(scan);
+		table_close(tgrel, AccessShareLock);
+		if (!same)
+			return;
+	}
+	stmt->replace = true;
+}
+
+/*
  * _guard_triggers() RETURNS event_trigger
  *		Refuse the commands that would silence the extension's triggers.
  *
@@ -395,7 +458,9 @@ asd_guard_triggers(PG_FUNCTION_ARGS)
 			guard(relid, name, GUARD_DROP, false);
 		}
 	}
-	else if (IsA(parsetree, CreateTrigStmt) && ((CreateTrigStmt *) parsetree)->replace)
+	else if (IsA(parsetree, CreateTrigStmt) && !((CreateTrigStmt *) parsetree)->replace)
+		live_parent_check_again((CreateTrigStmt *) parsetree);
+	else if (IsA(parsetree, CreateTrigStmt))
 	{
 		CreateTrigStmt *stmt = (CreateTrigStmt *) parsetree;
 

@@ -182,6 +182,7 @@ typedef struct TableChanges
 	bool		owner;			/* gives the table another owner */
 	bool		renamed;		/* renames a table or view (the live view?) */
 	bool		foreign_keys;	/* may add or drop a foreign key */
+	bool		drops_keys;		/* may drop a foreign key */
 } TableChanges;
 
 static bool
@@ -254,6 +255,7 @@ table_changes(Node *parsetree)
 				case AT_DropColumn:
 					changes.columns = true;
 					changes.foreign_keys = true;
+					changes.drops_keys = true;
 					break;
 				case AT_AlterColumnType:
 					changes.columns = true;
@@ -265,10 +267,13 @@ table_changes(Node *parsetree)
 				case AT_AddConstraint:
 					if (is_primary_key(cmd->def))
 						changes.primary_key = true;
-					changes.foreign_keys = true;
+					/* not any other: pg_restore -j adds keys in parallel */
+					if (is_foreign_key(cmd->def))
+						changes.foreign_keys = true;
 					break;
 				case AT_DropConstraint:
 					changes.foreign_keys = true;
+					changes.drops_keys = true;
 					break;
 				case AT_ColumnDefault:
 					changes.defaults = true;
@@ -339,9 +344,9 @@ can_sync_live_parent_triggers(void)
 {
 	List	   *name = list_make2(makeString(ASD_SCHEMA_NAME),
 								  makeString("_live_parent_triggers_after_ddl"));
-	Oid			argtypes[1] = {BOOLOID};
+	Oid			argtypes[2] = {BOOLOID, BOOLOID};
 
-	return OidIsValid(LookupFuncName(name, 1, argtypes, true));
+	return OidIsValid(LookupFuncName(name, 2, argtypes, true));
 }
 
 /*
@@ -403,8 +408,8 @@ Datum
 asd_table_ddl_end(PG_FUNCTION_ARGS)
 {
 	EventTriggerData *trigdata;
-	Oid			argtypes[1] = {BOOLOID};
-	Datum		args[1];
+	Oid			argtypes[2] = {BOOLOID, BOOLOID};
+	Datum		args[2];
 	TableChanges changes;
 	bool		sync_live_parents;
 	AsdGate		gate;
@@ -448,8 +453,16 @@ asd_table_ddl_end(PG_FUNCTION_ARGS)
 			asd_spi_run("SELECT audit_softdelete._follow_view_rename()",
 						0, NULL, NULL, NULL, SPI_OK_SELECT, 0);
 		if (sync_live_parents)
-			asd_spi_run("SELECT audit_softdelete._live_parent_triggers_after_ddl($1)",
-						1, argtypes, args, NULL, SPI_OK_SELECT, 0);
+		{
+			/*
+			 * A command that only adds keys takes no check away: a restore
+			 * creates the checks before the keys, and before the rows of
+			 * tracked_tables when it is a schema-only dump's.
+			 */
+			args[1] = BoolGetDatum(changes.drops_keys || changes.partitions);
+			asd_spi_run("SELECT audit_softdelete._live_parent_triggers_after_ddl($1, $2)",
+						2, argtypes, args, NULL, SPI_OK_SELECT, 0);
+		}
 		/* a new partition has had its triggers from _after_table_ddl above */
 		if (changes.created)
 			asd_spi_run("SELECT audit_softdelete._enable_created_tables()",
