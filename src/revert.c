@@ -128,6 +128,7 @@ typedef struct RevertTable
 	Oid			relid;
 	Oid			target;			/* deletes go through the live view in view mode */
 	AsdTableOptions *opts;
+	char	   *past_row;		/* $2 as jsonb_populate_record() reads it */
 } RevertTable;
 
 /* One row to write back, copied out of the comparison. */
@@ -187,7 +188,7 @@ write_row(void *arg)
 								 " FROM pg_catalog.jsonb_populate_record(NULL::%s, %s) r",
 								 asd_qualified_name(relid), column_list(r->columns, ""), stamps.data,
 								 column_list(r->columns, "r."), stamp_values.data,
-								 asd_qualified_name(relid), asd_populate_json(relid, "$2")),
+								 asd_qualified_name(relid), r->table->past_row),
 						2, types, vals, NULL, SPI_OK_INSERT, 0);
 		}
 		PG_FINALLY();
@@ -201,7 +202,7 @@ write_row(void *arg)
 							 " pg_catalog.jsonb_populate_record(NULL::%s, %s) r) WHERE %s",
 							 asd_only(relid), asd_qualified_name(relid),
 							 column_list(r->columns, ""), column_list(r->columns, "r."),
-							 asd_qualified_name(relid), asd_populate_json(relid, "$2"), cond),
+							 asd_qualified_name(relid), r->table->past_row, cond),
 					2, types, vals, NULL, SPI_OK_UPDATE, 0);
 	/* a row to write, and none written */
 	if (r->kind != 'd' && SPI_processed == 0)
@@ -352,6 +353,8 @@ asd_revert_table_to(PG_FUNCTION_ARGS)
 	table.relid = relid;
 	table.target = target;
 	table.opts = &opts;
+	/* once for all the rows: it reads the catalogs of the table's types */
+	table.past_row = asd_populate_json(relid, "$2");
 
 	asd_spi_connect(&spi, InvalidOid, 0);
 
