@@ -163,6 +163,7 @@ REGRESS = \
 	softdelete_live_parent_update_cascade \
 	softdelete_live_parent_sync \
 	softdelete_live_parent_restore \
+	softdelete_live_parent_statement \
 	softdelete_restore \
 	softdelete_restore_rights \
 	restore_bookkeeping \

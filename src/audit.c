@@ -321,8 +321,10 @@ audit_executor_finish(QueryDesc *queryDesc)
 	CommandId	cid = queryDesc->estate->es_output_cid;
 	bool		writes = queryDesc->operation != CMD_SELECT ||
 		queryDesc->plannedstmt->hasModifyingCTE;
+	uint64		outer_finish;
 
 	asd_audit_logs_keep_enter();
+	outer_finish = asd_finish_begin();
 	PG_TRY();
 	{
 		if (prev_executor_finish)
@@ -332,10 +334,12 @@ audit_executor_finish(QueryDesc *queryDesc)
 	}
 	PG_CATCH();
 	{
+		asd_finish_end(outer_finish);
 		asd_audit_logs_keep_exit(true);
 		PG_RE_THROW();
 	}
 	PG_END_TRY();
+	asd_finish_end(outer_finish);
 	asd_audit_logs_keep_exit(false);
 
 	if (writes && asd_moved_rows_held())

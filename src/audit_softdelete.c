@@ -21,6 +21,7 @@
 
 #include "audit.h"
 #include "audit_write.h"
+#include "live_parent.h"
 #include "relinfo.h"
 #include "statement.h"
 #include "tracked.h"
@@ -206,4 +207,5 @@ _PG_init(void)
 	asd_relinfo_init();
 
 	asd_audit_init();
+	asd_live_parent_init();
 }

@@ -27,6 +27,13 @@
  * check of the same row (trigger names sort "RI_..." first), so a key
  * that names no row at all meets PostgreSQL's error, not this one.
  *
+ * A statement remembers the parents it found live (and locked): its
+ * further rows naming the same one skip the query, so that a bulk INSERT
+ * of the children of a few parents asks once per parent.  Only this
+ * backend can soft-delete such a parent before the transaction ends (the
+ * soft delete waits for the lock), so a soft delete run here forgets them
+ * all, as does a rollback to a savepoint, which releases locks.
+ *
  * IDENTIFICATION
  *	  src/live_parent.c
  *
@@ -37,15 +44,19 @@
 #include "access/genam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/xact.h"
+#include "common/hashfn.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/syscache.h"
@@ -53,8 +64,10 @@
 #include "call_check.h"
 #include "cascade.h"
 #include "foreign_keys.h"
+#include "live_parent.h"
 #include "owner.h"
 #include "relinfo.h"
+#include "statement.h"
 #include "tracked.h"
 
 PG_FUNCTION_INFO_V1(asd_live_parent_trigger);
@@ -176,23 +189,250 @@ parent_keys(AsdRelInfo *info, Relation rel)
 }
 
 /*
- * Does the row reference a soft-deleted row?  The referenced row is locked
- * as PostgreSQL's check locks it, live or not, and only then asked whether
- * it is deleted: a soft delete in progress holds it locked FOR UPDATE, so
+ * Is the referenced row there, and is it soft-deleted?  It is locked as
+ * PostgreSQL's check locks it, live or not, and only then asked whether it
+ * is deleted: a soft delete in progress holds it locked FOR UPDATE, so
  * this waits for it and then reads the row as it left it.  (With the test
  * in the locking scan's own WHERE, the row as the snapshot sees it, not
  * deleted yet, would be passed over unlocked: a deferred key, which
  * PostgreSQL checks only at commit, would then let the child in.)
  */
 static const char *
-deleted_parent_query(AsdForeignKey *fk)
+parent_state_query(AsdForeignKey *fk)
 {
 	/* OFFSET 0: the planner would push the test down below the lock */
-	return psprintf("SELECT 1 FROM (SELECT x.%s AS deleted_at FROM %s%s x WHERE %s"
-					" FOR KEY SHARE OF x OFFSET 0) p WHERE p.deleted_at IS NOT NULL",
+	return psprintf("SELECT p.deleted_at IS NOT NULL FROM (SELECT x.%s AS deleted_at FROM %s%s x WHERE %s"
+					" FOR KEY SHARE OF x OFFSET 0) p",
 					quote_identifier(fk->other_deleted_at),
 					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
 					fk->other_qualified, asd_fk_condition(fk));
+}
+
+typedef enum ParentState
+{
+	PARENT_MISSING,				/* no such row (a deferred key's, say) */
+	PARENT_LIVE,
+	PARENT_DELETED
+} ParentState;
+
+/* The referenced row of the key's values, read as its table's owner. */
+static ParentState
+parent_state(AsdForeignKey *fk, Datum *values)
+{
+	AsdSpi		spi;
+	ParentState state = PARENT_MISSING;
+
+	/* as PostgreSQL's own check: FORCE ROW LEVEL SECURITY does not hide rows from it */
+	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
+	if (fk->plan == NULL)
+		fk->plan = asd_spi_prepare(parent_state_query(fk), fk->nkeys, fk->types, true);
+	asd_spi_run_plan(fk->plan, values, NULL, 0, 0);
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		deleted = SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1, &isnull);
+
+		state = DatumGetBool(deleted) ? PARENT_DELETED : PARENT_LIVE;
+	}
+	asd_spi_finish(&spi);
+	return state;
+}
+
+/*
+ * The parents this statement found live: a hash table by constraint and
+ * the hash of the key's bytes, each entry with those bytes.  Equal bytes
+ * are an equal key for every type; an equal key in other bytes (numeric
+ * 1.0 and 1.00) only misses it.  Made at a statement's second check, so
+ * that single-row statements make none; emptied when full.
+ */
+#define LIVE_PARENTS_MAX 8192
+
+typedef struct LiveParentKey
+{
+	Oid			conoid;
+	uint32		hash;
+} LiveParentKey;
+
+typedef struct LiveParent
+{
+	LiveParentKey key;
+	int			len;
+	char	   *bytes;
+} LiveParent;
+
+static MemoryContext live_parents_cxt = NULL;
+static HTAB *live_parents = NULL;	/* in live_parents_cxt */
+static int	live_checks = 0;		/* parents found live by the statement */
+
+/* the statement they belong to (statement.c numbers them) */
+static LocalTransactionId live_parents_lxid = InvalidLocalTransactionId;
+static uint64 live_parents_finish = 0;
+static uint64 live_parents_utility = 0;
+
+/*
+ * asd_live_parent_forget
+ *		Forget the parents found live: one of them may be deleted now.
+ */
+void
+asd_live_parent_forget(void)
+{
+	if (live_parents != NULL)
+	{
+		MemoryContextReset(live_parents_cxt);
+		live_parents = NULL;
+	}
+	live_checks = 0;
+}
+
+/* What is remembered is the statement's now firing its triggers. */
+static void
+live_parents_for_this_statement(void)
+{
+	if (live_parents_lxid == MyProc->lxid &&
+		live_parents_finish == asd_current_finish() &&
+		live_parents_utility == asd_current_utility())
+		return;
+	asd_live_parent_forget();
+	live_parents_lxid = MyProc->lxid;
+	live_parents_finish = asd_current_finish();
+	live_parents_utility = asd_current_utility();
+}
+
+/* The key's values as bytes, each after its length. */
+static void
+key_bytes(AsdForeignKey *fk, Relation rel, Datum *values, StringInfo buf)
+{
+	TupleDesc	desc = RelationGetDescr(rel);
+	int			k;
+
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, fk->attnums[k] - 1);
+		const char *data;
+		int			len;
+
+		if (att->attbyval)
+		{
+			data = (const char *) &values[k];
+			len = sizeof(Datum);
+		}
+		else if (att->attlen > 0)
+		{
+			data = DatumGetPointer(values[k]);
+			len = att->attlen;
+		}
+		else if (att->attlen == -1)
+		{
+			struct varlena *v = pg_detoast_datum_packed((struct varlena *) DatumGetPointer(values[k]));
+
+			data = VARDATA_ANY(v);
+			len = VARSIZE_ANY_EXHDR(v);
+		}
+		else
+		{
+			data = DatumGetCString(values[k]);
+			len = strlen(data);
+		}
+		appendBinaryStringInfo(buf, (const char *) &len, sizeof(len));
+		appendBinaryStringInfo(buf, data, len);
+	}
+}
+
+static bool
+known_live(LiveParentKey *hkey, StringInfo key)
+{
+	LiveParent *entry;
+
+	if (live_parents == NULL)
+		return false;
+	entry = hash_search(live_parents, hkey, HASH_FIND, NULL);
+	return entry != NULL && entry->len == key->len &&
+		memcmp(entry->bytes, key->data, key->len) == 0;
+}
+
+static void
+remember_live(LiveParentKey *hkey, StringInfo key)
+{
+	LiveParent *entry;
+	bool		found;
+
+	/* a statement's first: it may be its only one */
+	if (++live_checks < 2)
+		return;
+	if (live_parents != NULL && hash_get_num_entries(live_parents) >= LIVE_PARENTS_MAX)
+	{
+		MemoryContextReset(live_parents_cxt);
+		live_parents = NULL;
+	}
+	if (live_parents == NULL)
+	{
+		HASHCTL		ctl;
+
+		if (live_parents_cxt == NULL)
+			live_parents_cxt = AllocSetContextCreate(TopMemoryContext,
+													 "audit_softdelete live parents",
+													 ALLOCSET_DEFAULT_SIZES);
+		ctl.keysize = sizeof(LiveParentKey);
+		ctl.entrysize = sizeof(LiveParent);
+		ctl.hcxt = live_parents_cxt;
+		live_parents = hash_create("audit_softdelete live parents", 256, &ctl,
+								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	entry = hash_search(live_parents, hkey, HASH_ENTER, &found);
+	/* the same hash of other bytes: the newer key takes the entry */
+	entry->bytes = MemoryContextAlloc(live_parents_cxt, key->len);
+	memcpy(entry->bytes, key->data, key->len);
+	entry->len = key->len;
+}
+
+/*
+ * Does the row's key name a soft-deleted row?  A key with a NULL names
+ * none; a parent this statement found live is live still.
+ */
+static bool
+names_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
+{
+	Datum		values[INDEX_MAX_KEYS];
+	StringInfoData key;
+	LiveParentKey hkey;
+	ParentState state;
+	int			k;
+
+	for (k = 0; k < fk->nkeys; k++)
+	{
+		bool		isnull;
+
+		values[k] = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
+		if (isnull)
+			return false;
+	}
+	initStringInfo(&key);
+	key_bytes(fk, rel, values, &key);
+	hkey.conoid = fk->conoid;
+	hkey.hash = hash_bytes((const unsigned char *) key.data, key.len);
+	live_parents_for_this_statement();
+	if (known_live(&hkey, &key))
+		return false;
+	state = parent_state(fk, values);
+	if (state == PARENT_LIVE)
+		remember_live(&hkey, &key);
+	return state == PARENT_DELETED;
+}
+
+/* A rollback to a savepoint releases the locks taken since. */
+static void
+live_parent_subxact(SubXactEvent event, SubTransactionId mySubid,
+					SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB)
+		asd_live_parent_forget();
+}
+
+void
+asd_live_parent_init(void)
+{
+	RegisterSubXactCallback(live_parent_subxact, NULL);
 }
 
 /* Are the key's values the same in both rows (as PostgreSQL's check asks)? */
@@ -399,7 +639,7 @@ asd_live_parent_trigger(PG_FUNCTION_ARGS)
 		if (oldtuple != NULL && !came_back &&
 			key_unchanged(fk, rel, oldtuple, newtuple))
 			continue;
-		if (asd_run_key_query(fk, rel, newtuple, deleted_parent_query, 0) > 0 &&
+		if (names_deleted_parent(fk, rel, newtuple) &&
 			(oldtuple == NULL || came_back ||
 			 !followed_parent_key(fk, rel, oldtuple)))
 			report_deleted_parent(fk, rel, newtuple);

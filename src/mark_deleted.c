@@ -59,6 +59,7 @@
 
 #include "actor.h"
 #include "audit.h"
+#include "live_parent.h"
 #include "mark_deleted.h"
 #include "owner.h"
 #include "row_movement.h"
@@ -468,6 +469,9 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 											 &info->roles[ASD_DELETED_BY], rel);
 	Oid			save_userid;
 	int			save_sec;
+
+	/* a parent a child's check found live in this statement may be this row */
+	asd_live_parent_forget();
 
 	/* enable() and the DDL event trigger keep them out (see the script) */
 	if (rel->rd_rel->relkind == RELKIND_FOREIGN_TABLE)

@@ -14,6 +14,11 @@
  * trigger call does, in the middle of a statement: that statement counts
  * as one of its own.
  *
+ * Likewise each statement's ExecutorFinish, where its AFTER triggers fire
+ * (audit.c's hook calls asd_finish_begin and asd_finish_end): the row
+ * triggers of one statement see one number, whatever the statements they
+ * run in between.
+ *
  * IDENTIFICATION
  *	  src/statement.c
  *
@@ -30,11 +35,34 @@ static ProcessUtility_hook_type prev_process_utility = NULL;
 
 static uint64 next_serial = 0;
 static uint64 current_utility = 0;
+static uint64 current_finish = 0;
 
 uint64
 asd_current_utility(void)
 {
 	return current_utility;
+}
+
+uint64
+asd_current_finish(void)
+{
+	return current_finish;
+}
+
+/* A statement's finish begins: returns what asd_finish_end() puts back. */
+uint64
+asd_finish_begin(void)
+{
+	uint64		saved = current_finish;
+
+	current_finish = ++next_serial;
+	return saved;
+}
+
+void
+asd_finish_end(uint64 saved)
+{
+	current_finish = saved;
 }
 
 static void

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  *
  * statement.h
- *	  Which utility statement a trigger fires in: see statement.c.
+ *	  Which statement a trigger fires in: see statement.c.
  *
  * IDENTIFICATION
  *	  src/statement.h
@@ -15,5 +15,8 @@
 
 extern void asd_statement_init(void);
 extern uint64 asd_current_utility(void);
+extern uint64 asd_current_finish(void);
+extern uint64 asd_finish_begin(void);
+extern void asd_finish_end(uint64 saved);
 
 #endif							/* ASD_STATEMENT_H */
