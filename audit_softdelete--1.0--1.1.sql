@@ -667,13 +667,32 @@ $$;
 
 -- Dropped tables leave tracked_tables (as in 1.0), dropped schemas
 -- tracked_schemas: a row naming no schema would be dumped as a bare OID.
+-- A foreign key dropped with the table it referenced (DROP TABLE ...
+-- CASCADE) may leave its table with no key onto a soft-delete table: that
+-- table gives up the live-parent check (live_parent_trigger() is created
+-- further down: this function may run before, while the script drops).
 CREATE OR REPLACE FUNCTION audit_softdelete._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
 SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
+DECLARE
+    keys_left oid[];
 BEGIN
+    keys_left := ARRAY(
+        SELECT DISTINCT c.oid
+          FROM pg_event_trigger_dropped_objects() d
+          JOIN pg_namespace n ON n.nspname = d.address_names[1]
+          JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = d.address_names[2]
+         WHERE d.object_type = 'table constraint' AND NOT d.original
+           AND cardinality(d.address_names) = 3);
+    IF keys_left <> '{}' AND EXISTS (
+           SELECT FROM pg_trigger tg
+            WHERE tg.tgrelid = ANY (keys_left)
+              AND tg.tgfoid = to_regprocedure('audit_softdelete.live_parent_trigger()')) THEN
+        PERFORM audit_softdelete._sync_live_parent_triggers(keys_left);
+    END IF;
     WITH gone AS (
         DELETE FROM audit_softdelete.tracked_tables t
          USING pg_event_trigger_dropped_objects() d

@@ -52,3 +52,32 @@ SELECT tgrelid::regclass AS tbl FROM pg_trigger
 
 DROP VIEW lps_calls;
 DROP TABLE lps_other_child, lps_other, lps_child, lps_parent;
+
+-- A foreign key dropped with the table it referenced (DROP TABLE ...
+-- CASCADE, DROP SCHEMA ... CASCADE) takes the check from a table left
+-- without a key onto a soft-delete table; a table that still has one
+-- keeps it.
+CREATE TABLE lpd_parent (id int PRIMARY KEY);
+CREATE TABLE lpd_other (id int PRIMARY KEY);
+SELECT audit_softdelete.enable('lpd_parent');
+SELECT audit_softdelete.enable('lpd_other');
+CREATE TABLE lpd_child (id int PRIMARY KEY, parent_id int REFERENCES lpd_parent);
+CREATE TABLE lpd_both (id int PRIMARY KEY, parent_id int REFERENCES lpd_parent,
+                       other_id int REFERENCES lpd_other);
+CREATE TABLE lpd_parts (id int, parent_id int REFERENCES lpd_parent) PARTITION BY RANGE (id);
+CREATE TABLE lpd_parts_1 PARTITION OF lpd_parts FOR VALUES FROM (0) TO (100);
+CREATE SCHEMA lpd_s;
+CREATE TABLE lpd_s.parent (id int PRIMARY KEY);
+SELECT audit_softdelete.enable('lpd_s.parent');
+CREATE TABLE lpd_schema_child (id int PRIMARY KEY, parent_id int REFERENCES lpd_s.parent);
+SELECT tgrelid::regclass AS tbl FROM pg_trigger
+ WHERE tgname = 'audit_softdelete_live_parent' ORDER BY 1;
+DROP TABLE lpd_parent CASCADE;
+DROP SCHEMA lpd_s CASCADE;
+SELECT tgrelid::regclass AS tbl FROM pg_trigger
+ WHERE tgname = 'audit_softdelete_live_parent' ORDER BY 1;
+-- the check goes on where a key is left
+INSERT INTO lpd_other VALUES (2);
+DELETE FROM lpd_other WHERE id = 2;
+INSERT INTO lpd_both VALUES (1, NULL, 2);
+DROP TABLE lpd_both, lpd_child, lpd_parts, lpd_schema_child, lpd_other;
