@@ -183,6 +183,7 @@ REGRESS = \
 	softdelete_view_names \
 	orm_statements \
 	orm_foreign_keys \
+	orm_upserts \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
