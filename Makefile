@@ -184,6 +184,7 @@ REGRESS = \
 	softdelete_view_names \
 	orm_statements \
 	orm_foreign_keys \
+	orm_upserts \
 	softdelete_view_delete \
 	softdelete_view_audit \
 	softdelete_view_drop \
@@ -205,7 +206,7 @@ ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
 	audit_summarise_locks undo_race revert_race \
 	audit_space_retry \
 	concurrent_trigger_guard migration_concurrent migration_holder \
-	implied_stamps_race live_parent_race
+	implied_stamps_race live_parent_race upsert_race
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

@@ -11,7 +11,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 
 # python3-*: the Alembic and ORM tests (test/scripts/alembic.sh, orm_sqlalchemy.sh),
 # run with /usr/bin/python3;
-# pgbouncer: test/scripts/migration_pgbouncer.sh; debhelper,
+# pgbouncer: test/scripts/migration_pgbouncer.sh, orm_pgbouncer.sh; debhelper,
 # postgresql-server-dev-all: the Debian package (test/scripts/debian_package.sh)
 asd_ensure_packages postgresql-$PG_VERSION postgresql-server-dev-$PG_VERSION make gcc \
 	python3-alembic python3-sqlalchemy python3-psycopg2 pgbouncer \
