@@ -153,6 +153,7 @@ REGRESS = \
 	softdelete_marking \
 	softdelete_own_triggers \
 	softdelete_trigger_rights \
+	softdelete_owner_search_path \
 	softdelete_unique_hints \
 	softdelete_fk \
 	softdelete_fk_types \

@@ -200,7 +200,7 @@ run_key_values(AsdForeignKey *fk, Datum *values,
 	int64		processed;
 
 	/* as PostgreSQL's own foreign-key code: FORCE ROW LEVEL SECURITY does not hide rows from it */
-	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
+	asd_spi_connect_as_table_owner(&spi, fk->other_owner);
 	if (fk->plan == NULL)
 		fk->plan = asd_spi_prepare(build(fk), fk->nkeys, fk->types, true);
 	asd_spi_run_plan(fk->plan, values, NULL, 0, options);
@@ -416,7 +416,7 @@ still_deleted(AsdForeignKey *fk, Relation rel, AsdRelInfo *info, Datum *values)
 																				  fk->attnums[k], false))),
 								 fk->types[k], tce->eq_opr, param, fk->types[k]);
 	}
-	asd_spi_connect(&spi, rel->rd_rel->relowner, SECURITY_NOFORCE_RLS);
+	asd_spi_connect_as_table_owner(&spi, rel->rd_rel->relowner);
 	asd_spi_run(query.data, fk->nkeys, fk->types, values, NULL, SPI_OK_SELECT,
 				ASD_SPI_LATEST | ASD_SPI_ONE_ROW);
 	deleted = (SPI_processed > 0);

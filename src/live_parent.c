@@ -495,7 +495,7 @@ followed_parent_key(AsdForeignKey *fk, Relation rel, HeapTuple oldtuple)
 	 * Not read-only: the parent's own new key, written by this transaction
 	 * since this statement began, must be seen.
 	 */
-	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
+	asd_spi_connect_as_table_owner(&spi, fk->other_owner);
 	asd_spi_run(psprintf("SELECT 1 FROM %s%s x WHERE %s",
 						 fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
 						 fk->other_qualified, asd_fk_condition(fk)),

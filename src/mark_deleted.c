@@ -31,7 +31,9 @@
  * not_owners_trigger).  Otherwise it runs as the deleting role if that
  * role may update the table, and is refused if not: a role with the
  * TRIGGER privilege must not get its trigger run as the owner by its own
- * DELETE.
+ * DELETE.  Nor may its search_path choose what the owner's trigger
+ * functions call: run as the owner for another role, the statement runs
+ * with search_path pinned (asd_become_table_owner).
  *
  * IDENTIFICATION
  *	  src/mark_deleted.c
@@ -134,9 +136,10 @@ not_owners_trigger(Relation rel)
 
 /*
  * Switch to the role the UPDATE statement marking a row of rel runs as
- * (see the file header), or refuse.
+ * (see the file header), or refuse.  Returns the GUC nest level for
+ * asd_restore_table_user(), -1 when nothing was pinned.
  */
-static void
+static int
 become_statement_role(Relation rel)
 {
 	Oid			caller = GetUserId();
@@ -151,7 +154,7 @@ become_statement_role(Relation rel)
 		if (trigger != NULL)
 		{
 			if (pg_class_aclcheck(RelationGetRelid(rel), caller, ACL_UPDATE) == ACLCHECK_OK)
-				return;			/* the caller's own UPDATE */
+				return -1;		/* the caller's own UPDATE */
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 					 errmsg("permission denied to soft-delete a row of table \"%s\"",
@@ -161,7 +164,7 @@ become_statement_role(Relation rel)
 					 errhint("Grant the role UPDATE on the table, or have the table's owner own the trigger's function; a WHEN clause or arguments make any trigger count as not the owner's.")));
 		}
 	}
-	asd_become_user(owner, SECURITY_NOFORCE_RLS, &save_userid, &save_sec);
+	return asd_become_table_owner(owner, &save_userid, &save_sec);
 }
 
 /*
@@ -469,6 +472,7 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 											 &info->roles[ASD_DELETED_BY], rel);
 	Oid			save_userid;
 	int			save_sec;
+	int			nestlevel;
 
 	/* a parent a child's check found live in this statement may be this row */
 	asd_live_parent_forget();
@@ -488,7 +492,7 @@ asd_mark_deleted(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 	}
 
 	GetUserIdAndSecContext(&save_userid, &save_sec);
-	become_statement_role(rel);
+	nestlevel = become_statement_role(rel);
 	mark_by_statement(info, rel, tuple, deleted_at, deleted_by);
-	asd_restore_user(save_userid, save_sec);
+	asd_restore_table_user(save_userid, save_sec, nestlevel);
 }

@@ -10,7 +10,9 @@
  *	  that role for the duration of one query, after it has checked what
  *	  the calling role may do, so callers need no grant on them;
  *	- the owner of a table, for what PostgreSQL itself does as the owner
- *	  (foreign-key actions, and so the marking of a soft delete);
+ *	  (foreign-key actions, and so the marking of a soft delete), with
+ *	  search_path pinned while it acts for a role without the owner's
+ *	  privileges (see asd_become_table_owner);
  *	- the role that called a public function, for the DDL enable() and
  *	  disable() run on its tables.
  *
@@ -40,6 +42,7 @@
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/plancache.h"
 #include "utils/snapmgr.h"
 #include "utils/syscache.h"
@@ -92,6 +95,47 @@ asd_restore_user(Oid save_userid, int save_sec)
 	SetUserIdAndSecContext(save_userid, save_sec);
 }
 
+/*
+ * asd_become_table_owner
+ *		Act as owner, a table's owner, for what PostgreSQL does as the owner
+ *		of a table (foreign-key actions, and so the marking of a soft
+ *		delete), without forcing row-level security on it, until
+ *		asd_restore_table_user().  Returns the GUC nest level to pass it.
+ *
+ * The statements run so fire the owner's triggers, whose functions look
+ * up the names they do not qualify through search_path.  For a role
+ * without the owner's privileges (a role that may only DELETE) that must
+ * not be the role's own search_path, which can put a schema of its own
+ * before pg_catalog: an owner's trigger calling now() would call the
+ * role's now() with the owner's rights.  So search_path is pinned to
+ * "pg_catalog, pg_temp", as PostgreSQL 17 pins it for the owner's code
+ * that VACUUM or ANALYZE runs, until the switch back.  A role acting as
+ * itself, or with the owner's privileges already, keeps its own.
+ */
+int
+asd_become_table_owner(Oid owner, Oid *save_userid, int *save_sec)
+{
+	int			nestlevel = -1;
+
+	if (!has_privs_of_role(GetUserId(), owner))
+	{
+		nestlevel = NewGUCNestLevel();
+		(void) set_config_option("search_path", "pg_catalog, pg_temp",
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_SAVE, true, 0, false);
+	}
+	asd_become_user(owner, SECURITY_NOFORCE_RLS, save_userid, save_sec);
+	return nestlevel;
+}
+
+void
+asd_restore_table_user(Oid save_userid, int save_sec, int guc_nestlevel)
+{
+	asd_restore_user(save_userid, save_sec);
+	if (guc_nestlevel >= 0)
+		AtEOXact_GUC(true, guc_nestlevel);
+}
+
 static void
 spi_connect(void)
 {
@@ -107,6 +151,7 @@ spi_connect(void)
 void
 asd_spi_connect(AsdSpi *spi, Oid role, int sec_flags)
 {
+	spi->guc_nestlevel = -1;
 	if (OidIsValid(role))
 		asd_become_user(role, sec_flags, &spi->save_userid, &spi->save_sec);
 	else
@@ -121,7 +166,21 @@ asd_spi_connect(AsdSpi *spi, Oid role, int sec_flags)
 void
 asd_spi_connect_as_owner(AsdSpi *spi)
 {
+	spi->guc_nestlevel = -1;
 	asd_become_extension_owner(&spi->save_userid, &spi->save_sec);
+	spi_connect();
+}
+
+/*
+ * asd_spi_connect_as_table_owner
+ *		asd_spi_connect() as a table's owner, owner, the way
+ *		asd_become_table_owner() acts as it.
+ */
+void
+asd_spi_connect_as_table_owner(AsdSpi *spi, Oid owner)
+{
+	spi->guc_nestlevel = asd_become_table_owner(owner, &spi->save_userid,
+												&spi->save_sec);
 	spi_connect();
 }
 
@@ -129,7 +188,8 @@ void
 asd_spi_finish(AsdSpi *spi)
 {
 	SPI_finish();
-	asd_restore_user(spi->save_userid, spi->save_sec);
+	asd_restore_table_user(spi->save_userid, spi->save_sec,
+						   spi->guc_nestlevel);
 }
 
 /*

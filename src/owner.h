@@ -18,12 +18,16 @@ extern void asd_become_user(Oid role, int sec_flags,
 							Oid *save_userid, int *save_sec);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
 extern void asd_restore_user(Oid save_userid, int save_sec);
+extern int	asd_become_table_owner(Oid owner, Oid *save_userid, int *save_sec);
+extern void asd_restore_table_user(Oid save_userid, int save_sec,
+								   int guc_nestlevel);
 
 /* An SPI connection made as some role: asd_spi_connect() to asd_spi_finish() */
 typedef struct AsdSpi
 {
 	Oid			save_userid;	/* to switch back to */
 	int			save_sec;
+	int			guc_nestlevel;	/* of a search_path pinned, or -1 */
 } AsdSpi;
 
 /* asd_spi_run() options */
@@ -34,6 +38,7 @@ typedef struct AsdSpi
 
 extern void asd_spi_connect(AsdSpi *spi, Oid role, int sec_flags);
 extern void asd_spi_connect_as_owner(AsdSpi *spi);
+extern void asd_spi_connect_as_table_owner(AsdSpi *spi, Oid owner);
 extern void asd_spi_finish(AsdSpi *spi);
 extern SPIPlanPtr asd_spi_prepare(const char *query, int nargs, Oid *argtypes,
 								  bool keep);
