@@ -116,6 +116,7 @@ REGRESS = \
 	audit_context \
 	audit_truncate \
 	audit_writer \
+	audit_writer_search_path \
 	audit_writer_definitions \
 	audit_writer_partition \
 	audit_writer_statement \

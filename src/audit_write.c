@@ -957,7 +957,13 @@ asd_write_audit_row(AsdAuditRow *row)
 
 	asd_become_extension_owner(&save_userid, &save_sec);
 	if (!insert_directly(relid, seqid, args, nulls, row->implies_stamps))
+	{
+		/* the executor runs what a DBA added: not with the writer's search_path */
+		int			nestlevel = asd_pin_search_path(save_userid, GetUserId());
+
 		insert_through_spi(relid, args, nulls, row->implies_stamps);
+		asd_unpin_search_path(nestlevel);
+	}
 	asd_restore_user(save_userid, save_sec);
 }
 

@@ -8,7 +8,8 @@
  *	- the extension owner (the owner of tracked_tables), who alone writes
  *	  the extension's tables.  Code that reads or writes them switches to
  *	  that role for the duration of one query, after it has checked what
- *	  the calling role may do, so callers need no grant on them;
+ *	  the calling role may do, so callers need no grant on them (with
+ *	  search_path pinned, see asd_pin_search_path);
  *	- the owner of a table, for what PostgreSQL itself does as the owner
  *	  (foreign-key actions, and so the marking of a soft delete), with
  *	  search_path pinned while it acts for a role without the owner's
@@ -96,34 +97,55 @@ asd_restore_user(Oid save_userid, int save_sec)
 }
 
 /*
+ * asd_pin_search_path
+ *		While the extension acts as role for caller, a role without role's
+ *		privileges, fix search_path to "pg_catalog, pg_temp", until
+ *		asd_unpin_search_path() of the GUC nest level returned (-1: nothing
+ *		was changed, caller may do what role does).
+ *
+ * The statements the extension runs as another role fire that role's code
+ * (a table owner's triggers, a DBA's trigger on audit_logs), whose
+ * functions look up the names they do not qualify through search_path.
+ * That must not be the caller's own search_path, which can put a schema of
+ * the caller's before pg_catalog: a trigger function calling now() would
+ * call the caller's now() with the other role's rights.  PostgreSQL 17
+ * pins search_path the same way for the owner's code VACUUM and ANALYZE
+ * run.
+ */
+int
+asd_pin_search_path(Oid caller, Oid role)
+{
+	int			nestlevel;
+
+	if (has_privs_of_role(caller, role))
+		return -1;
+	nestlevel = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	return nestlevel;
+}
+
+void
+asd_unpin_search_path(int nestlevel)
+{
+	if (nestlevel >= 0)
+		AtEOXact_GUC(true, nestlevel);
+}
+
+/*
  * asd_become_table_owner
  *		Act as owner, a table's owner, for what PostgreSQL does as the owner
  *		of a table (foreign-key actions, and so the marking of a soft
- *		delete), without forcing row-level security on it, until
+ *		delete), without forcing row-level security on it, with search_path
+ *		pinned for a role without the owner's privileges, until
  *		asd_restore_table_user().  Returns the GUC nest level to pass it.
- *
- * The statements run so fire the owner's triggers, whose functions look
- * up the names they do not qualify through search_path.  For a role
- * without the owner's privileges (a role that may only DELETE) that must
- * not be the role's own search_path, which can put a schema of its own
- * before pg_catalog: an owner's trigger calling now() would call the
- * role's now() with the owner's rights.  So search_path is pinned to
- * "pg_catalog, pg_temp", as PostgreSQL 17 pins it for the owner's code
- * that VACUUM or ANALYZE runs, until the switch back.  A role acting as
- * itself, or with the owner's privileges already, keeps its own.
  */
 int
 asd_become_table_owner(Oid owner, Oid *save_userid, int *save_sec)
 {
-	int			nestlevel = -1;
+	int			nestlevel = asd_pin_search_path(GetUserId(), owner);
 
-	if (!has_privs_of_role(GetUserId(), owner))
-	{
-		nestlevel = NewGUCNestLevel();
-		(void) set_config_option("search_path", "pg_catalog, pg_temp",
-								 PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
-	}
 	asd_become_user(owner, SECURITY_NOFORCE_RLS, save_userid, save_sec);
 	return nestlevel;
 }
@@ -132,8 +154,7 @@ void
 asd_restore_table_user(Oid save_userid, int save_sec, int guc_nestlevel)
 {
 	asd_restore_user(save_userid, save_sec);
-	if (guc_nestlevel >= 0)
-		AtEOXact_GUC(true, guc_nestlevel);
+	asd_unpin_search_path(guc_nestlevel);
 }
 
 static void
@@ -161,12 +182,13 @@ asd_spi_connect(AsdSpi *spi, Oid role, int sec_flags)
 
 /*
  * asd_spi_connect_as_owner
- *		asd_spi_connect() as the extension owner.
+ *		asd_spi_connect() as the extension owner, with search_path pinned
+ *		for a role without its privileges (asd_pin_search_path).
  */
 void
 asd_spi_connect_as_owner(AsdSpi *spi)
 {
-	spi->guc_nestlevel = -1;
+	spi->guc_nestlevel = asd_pin_search_path(GetUserId(), asd_extension_owner());
 	asd_become_extension_owner(&spi->save_userid, &spi->save_sec);
 	spi_connect();
 }

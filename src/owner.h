@@ -18,6 +18,8 @@ extern void asd_become_user(Oid role, int sec_flags,
 							Oid *save_userid, int *save_sec);
 extern void asd_become_extension_owner(Oid *save_userid, int *save_sec);
 extern void asd_restore_user(Oid save_userid, int save_sec);
+extern int	asd_pin_search_path(Oid caller, Oid role);
+extern void asd_unpin_search_path(int nestlevel);
 extern int	asd_become_table_owner(Oid owner, Oid *save_userid, int *save_sec);
 extern void asd_restore_table_user(Oid save_userid, int save_sec,
 								   int guc_nestlevel);
