@@ -126,6 +126,7 @@ REGRESS = \
 	as_of_old_key \
 	as_of_hidden_rows \
 	undo \
+	undo_context_reserved \
 	undo_foreign_keys \
 	undo_key_settings \
 	key_domain_not_null \

@@ -41,6 +41,9 @@ char	   *asd_context = NULL;
 /* audit_softdelete.hard_delete: DELETE and TRUNCATE really remove rows */
 bool		asd_hard_delete = false;
 
+/* Set while undo and revert_table_to() add their key "undo" to the context */
+bool		asd_setting_undo_context = false;
+
 void		_PG_init(void);
 
 /*
@@ -76,20 +79,71 @@ asd_register_relcache_hook(AsdRelcacheHook hook)
 	relcache_hooks[n_relcache_hooks++] = hook;
 }
 
-/* The context must be JSON: checked when set, not at the next write. */
+/* Where the parse of a context is, and whether it met a top-level "undo". */
+typedef struct ContextParse
+{
+	int			depth;
+	bool		has_undo;
+} ContextParse;
+
+static void
+context_nest(void *state)
+{
+	((ContextParse *) state)->depth++;
+}
+
+static void
+context_unnest(void *state)
+{
+	((ContextParse *) state)->depth--;
+}
+
+static void
+context_field(void *state, char *fname, bool isnull)
+{
+	ContextParse *parse = (ContextParse *) state;
+
+	if (parse->depth == 1 && fname != NULL && strcmp(fname, "undo") == 0)
+		parse->has_undo = true;
+}
+
+/*
+ * The context must be JSON: checked when set, not at the next write.  Its
+ * top-level key "undo" is undo's own (undo.c): undo() and undo_transaction()
+ * take a later audit row carrying it for an undo that took back the audit
+ * row or transaction it names, so a role setting it could hide its change
+ * from their check of later changes.  Only they set it.
+ */
 static bool
 check_context(char **newval, void **extra, GucSource source)
 {
 	JsonLexContext *lex;
+	JsonSemAction sem;
+	ContextParse parse = {0, false};
 
 	if (*newval == NULL || (*newval)[0] == '\0')
 		return true;
 	lex = makeJsonLexContextCstringLen(*newval, strlen(*newval),
-									   GetDatabaseEncoding(), false);
-	if (pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+									   GetDatabaseEncoding(), true);
+	memset(&sem, 0, sizeof(sem));
+	sem.semstate = &parse;
+	sem.object_start = context_nest;
+	sem.object_end = context_unnest;
+	sem.array_start = context_nest;
+	sem.array_end = context_unnest;
+	sem.object_field_start = context_field;
+	if (pg_parse_json(lex, &sem) != JSON_SUCCESS)
 	{
 		GUC_check_errcode(ERRCODE_INVALID_TEXT_REPRESENTATION);
 		GUC_check_errmsg("audit_softdelete.context must be a JSON document");
+		return false;
+	}
+	if (parse.has_undo && !asd_setting_undo_context)
+	{
+		GUC_check_errcode(ERRCODE_INVALID_PARAMETER_VALUE);
+		GUC_check_errmsg("audit_softdelete.context cannot have the key \"undo\"");
+		GUC_check_errdetail("The key \"undo\" marks the audit rows of undo() and undo_transaction(), which take them for undos when they look for later changes.");
+		GUC_check_errhint("Name the key otherwise, or nest it in a key of your own.");
 		return false;
 	}
 	return true;

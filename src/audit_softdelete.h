@@ -161,6 +161,7 @@ extern char *asd_actor;
 extern char *asd_actor_setting;
 extern char *asd_context;
 extern bool asd_hard_delete;
+extern bool asd_setting_undo_context;
 
 /*
  * audit_softdelete.c: relcache invalidation.  A hook is called with the

@@ -865,6 +865,27 @@ row_put_off(List *put_off, UndoChange *c)
 }
 
 /*
+ * SET LOCAL audit_softdelete.context = value, which may have the key
+ * "undo" that only undo sets (see check_context).
+ */
+static void
+set_context_as_undo(const char *value)
+{
+	asd_setting_undo_context = true;
+	PG_TRY();
+	{
+		(void) set_config_option("audit_softdelete.context", value,
+								 PGC_USERSET, PGC_S_SESSION,
+								 GUC_ACTION_LOCAL, true, 0, false);
+	}
+	PG_FINALLY();
+	{
+		asd_setting_undo_context = false;
+	}
+	PG_END_TRY();
+}
+
+/*
  * The context the undo's own audit rows carry: the caller's, with
  * {"undo": what} added.  Set for the rest of the transaction like SET
  * LOCAL; returns the setting as it was, for asd_restore_undo_context().
@@ -886,17 +907,14 @@ asd_set_undo_context(const char *what)
 			context = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat, JsonbPGetDatum(old),
 														 JsonbPGetDatum(context)));
 	}
-	set_config_option("audit_softdelete.context",
-					  JsonbToCString(NULL, &context->root, VARSIZE(context)),
-					  PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+	set_context_as_undo(JsonbToCString(NULL, &context->root, VARSIZE(context)));
 	return saved;
 }
 
 void
 asd_restore_undo_context(char *saved)
 {
-	set_config_option("audit_softdelete.context", saved, PGC_USERSET, PGC_S_SESSION,
-					  GUC_ACTION_LOCAL, true, 0, false);
+	set_context_as_undo(saved);
 }
 
 /*
