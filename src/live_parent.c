@@ -223,7 +223,7 @@ parent_state(AsdForeignKey *fk, Datum *values)
 	ParentState state = PARENT_MISSING;
 
 	/* as PostgreSQL's own check: FORCE ROW LEVEL SECURITY does not hide rows from it */
-	asd_spi_connect(&spi, fk->other_owner, SECURITY_NOFORCE_RLS);
+	asd_spi_connect_as_table_owner(&spi, fk->other_owner);
 	if (fk->plan == NULL)
 		fk->plan = asd_spi_prepare(parent_state_query(fk), fk->nkeys, fk->types, true);
 	asd_spi_run_plan(fk->plan, values, NULL, 0, 0);
