@@ -172,6 +172,7 @@ REGRESS = \
 	history_hstore_nested \
 	key_float_digits \
 	key_equal_spellings \
+	key_collation_search_path \
 	softdelete_purge \
 	softdelete_physical_only \
 	progress_notices \

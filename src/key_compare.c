@@ -26,6 +26,7 @@
 #include "access/relation.h"
 #include "access/transam.h"
 #include "catalog/dependency.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
@@ -49,6 +50,7 @@ PG_FUNCTION_INFO_V1(asd_key_condition);
 static void append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 								  const char *column, const char *value);
 static char *cast_type_name(Oid typid);
+static char *collation_name(Oid collid);
 
 /*
  * How to_jsonb() writes a key column's values into a key's JSON, and so
@@ -259,7 +261,7 @@ append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 	/* the column's collation, not the value type's default, decides */
 	if (OidIsValid(att->attcollation))
 		operand = psprintf("(%s COLLATE %s)", value,
-						   generate_collation_name(att->attcollation));
+						   collation_name(att->attcollation));
 	else
 		operand = psprintf("(%s)", value);
 	generate_operator_clause(buf, column, att->atttypid,
@@ -397,6 +399,33 @@ cast_type_name(Oid typid)
 	/* "bpchar", never "character", which would mean character(1) */
 	name = quote_qualified_identifier(get_namespace_name(typ->typnamespace),
 									  NameStr(typ->typname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/*
+ * collation_name
+ *		The name of collation collid, always with its schema.
+ *
+ * Not generate_collation_name(), which leaves the schema out when the
+ * collation is visible on the search_path of the moment: the DELETE of a
+ * live view is a plan kept across calls, which PostgreSQL analyzes again
+ * when it is next run under another search_path (a session that changed
+ * it, undo() and revert_table_to() with their own), and "COLLATE ci" then
+ * named no collation.
+ */
+static char *
+collation_name(Oid collid)
+{
+	HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	Form_pg_collation coll;
+	char	   *name;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for collation %u", collid);
+	coll = (Form_pg_collation) GETSTRUCT(tup);
+	name = quote_qualified_identifier(get_namespace_name(coll->collnamespace),
+									  NameStr(coll->collname));
 	ReleaseSysCache(tup);
 	return name;
 }
