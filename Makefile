@@ -173,6 +173,7 @@ REGRESS = \
 	key_float_digits \
 	key_equal_spellings \
 	key_collation_search_path \
+	key_nested_settings \
 	softdelete_purge \
 	softdelete_physical_only \
 	progress_notices \

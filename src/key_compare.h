@@ -31,6 +31,7 @@ typedef enum AsdKeyMatch
 
 extern List *asd_primary_key_columns(Oid relid);
 extern bool asd_key_text_depends_on_settings(Oid relid);
+extern bool asd_key_spellings_incomplete(Oid relid);
 extern bool asd_key_has_json_cast(Oid relid);
 extern char *asd_populate_json(Oid relid, const char *json);
 extern char *asd_audit_key_match(Oid relid, const char *row_pk, const char *param);
