@@ -156,6 +156,7 @@ REGRESS = \
 	softdelete_unique_hints \
 	softdelete_fk \
 	softdelete_fk_types \
+	softdelete_fk_collation \
 	key_cascade_settings \
 	softdelete_fk_privileges \
 	softdelete_live_parent \

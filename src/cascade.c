@@ -164,7 +164,8 @@ asd_purge_row_recorded(void)
  * equality operators, the referenced side on the left: each operator named
  * with its schema, and each side cast to its input type where it differs,
  * so that the query means the operator the key has whatever the search
- * path and the operators of the same name.
+ * path and the operators of the same name; under the referenced column's
+ * collation where PostgreSQL's own queries take it (see key_collate()).
  */
 char *
 asd_fk_condition(AsdForeignKey *fk)
@@ -187,6 +188,8 @@ asd_fk_condition(AsdForeignKey *fk)
 		else
 			generate_operator_clause(&buf, param, fk->types[k],
 									 fk->pf_eq_oprs[k], column, fk->other_types[k]);
+		if (fk->collate[k] != NULL)
+			appendStringInfoString(&buf, fk->collate[k]);
 	}
 	return buf.data;
 }

@@ -50,7 +50,6 @@ PG_FUNCTION_INFO_V1(asd_key_condition);
 static void append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 								  const char *column, const char *value);
 static char *cast_type_name(Oid typid);
-static char *collation_name(Oid collid);
 
 /*
  * How to_jsonb() writes a key column's values into a key's JSON, and so
@@ -261,7 +260,7 @@ append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 	/* the column's collation, not the value type's default, decides */
 	if (OidIsValid(att->attcollation))
 		operand = psprintf("(%s COLLATE %s)", value,
-						   collation_name(att->attcollation));
+						   asd_collation_name(att->attcollation));
 	else
 		operand = psprintf("(%s)", value);
 	generate_operator_clause(buf, column, att->atttypid,
@@ -404,7 +403,7 @@ cast_type_name(Oid typid)
 }
 
 /*
- * collation_name
+ * asd_collation_name
  *		The name of collation collid, always with its schema.
  *
  * Not generate_collation_name(), which leaves the schema out when the
@@ -414,8 +413,8 @@ cast_type_name(Oid typid)
  * it, undo() and revert_table_to() with their own), and "COLLATE ci" then
  * named no collation.
  */
-static char *
-collation_name(Oid collid)
+char *
+asd_collation_name(Oid collid)
 {
 	HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
 	Form_pg_collation coll;

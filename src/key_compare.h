@@ -29,6 +29,7 @@ typedef enum AsdKeyMatch
 	ASD_KEY_HAS_NULL			/* a value is null */
 } AsdKeyMatch;
 
+extern char *asd_collation_name(Oid collid);
 extern List *asd_primary_key_columns(Oid relid);
 extern bool asd_key_text_depends_on_settings(Oid relid);
 extern bool asd_key_spellings_incomplete(Oid relid);
