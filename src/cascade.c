@@ -347,9 +347,10 @@ report_still_referenced(AsdForeignKey *fk, Datum *values, AsdRelInfo *info, Oid 
  * asd_bookkeeping_key
  *		A row's key as the cascade bookkeeping records it, and restore()
  *		looks for it: its primary key columns as JSON, timestamps written
- *		in UTC, intervals in the postgres style, bytea in hex (the session
- *		that restores may not share the deleting session's TimeZone,
- *		IntervalStyle or bytea_output, and keys are matched as JSON).
+ *		in UTC, intervals in the postgres style, bytea in hex, regclass
+ *		(regtype, ...) values with their schema (the session that restores
+ *		may not share the deleting session's TimeZone, IntervalStyle,
+ *		bytea_output or search_path, and keys are matched as JSON).
  *		values and nulls are numbered as info's columns; only the key's
  *		are read.
  */
@@ -364,6 +365,8 @@ asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 	(void) set_config_option("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("bytea_output", "hex", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
 	AtEOXact_GUC(true, nestlevel);
