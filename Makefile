@@ -135,6 +135,7 @@ REGRESS = \
 	undo_in_turn \
 	undo_rules \
 	undo_skipped \
+	undo_column_x \
 	undo_hidden_rows \
 	revert \
 	txid_eras \

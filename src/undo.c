@@ -614,11 +614,12 @@ undo_update(UndoChange *c)
 	/*
 	 * The old values over the row as it is: the columns they leave out
 	 * (the key's among them) are not read as NULL, which a NOT NULL domain
-	 * refuses
+	 * refuses.  The row is x.*, never a bare x, which names the table's
+	 * column x where it has one.
 	 */
 	initStringInfo(&q);
 	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-					 " pg_catalog.jsonb_populate_record(x, %s) r) WHERE %s",
+					 " pg_catalog.jsonb_populate_record(x.*, %s) r) WHERE %s",
 					 asd_only(relid), asd_qualified_name(relid), targets.data, sources.data,
 					 asd_populate_json(relid, "$2"), asd_row_key_condition(relid, c->row_pk));
 	args[0] = JsonbPGetDatum(c->row_pk);
