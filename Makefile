@@ -137,6 +137,7 @@ REGRESS = \
 	undo_in_turn \
 	undo_rules \
 	undo_skipped \
+	undo_column_x \
 	undo_hidden_rows \
 	revert \
 	txid_eras \
@@ -159,6 +160,7 @@ REGRESS = \
 	softdelete_unique_hints \
 	softdelete_fk \
 	softdelete_fk_types \
+	softdelete_fk_collation \
 	key_cascade_settings \
 	softdelete_fk_privileges \
 	softdelete_live_parent \
@@ -176,6 +178,8 @@ REGRESS = \
 	history_hstore_nested \
 	key_float_digits \
 	key_equal_spellings \
+	key_collation_search_path \
+	key_nested_settings \
 	softdelete_purge \
 	softdelete_physical_only \
 	progress_notices \

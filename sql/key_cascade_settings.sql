@@ -3,7 +3,8 @@
 -- interval key's text follows IntervalStyle, a bytea key's bytea_output:
 -- the key is written in one style whatever the deleting and the restoring
 -- sessions use, so the rows the delete cascaded to come back (they were
--- left deleted, with the parent restored alone).
+-- left deleted, with the parent restored alone).  A regclass key's text
+-- follows the search_path: it is written with its schema.
 \set test_db db_asd_key_cascade_settings
 \i sql/include/own_database.sql
 
@@ -46,6 +47,25 @@ RESET IntervalStyle;
 RESET bytea_output;
 SELECT * FROM kc_state;
 SELECT count(*) AS remembered FROM audit_softdelete.soft_delete_cascades;
+
+-- A regclass key's text follows the search_path (orders for
+-- kc_app.orders while kc_app is on it): the key is written with its
+-- schema whatever the deleting session's, so that restored under another
+-- search_path its rows come back (they were left deleted).
+CREATE SCHEMA kc_app;
+CREATE TABLE kc_app.orders (id int);
+CREATE TABLE kc_conf (k regclass PRIMARY KEY, v text);
+CREATE TABLE kc_conf_note (id int PRIMARY KEY, k regclass REFERENCES kc_conf ON DELETE CASCADE);
+SELECT count(audit_softdelete.enable(t, stamps => false)) AS enabled
+  FROM unnest(ARRAY['kc_conf', 'kc_conf_note']) t;
+INSERT INTO kc_conf VALUES ('kc_app.orders', 'a');
+INSERT INTO kc_conf_note VALUES (1, 'kc_app.orders');
+SET search_path = public, kc_app;
+DELETE FROM kc_conf WHERE k = 'orders'::regclass;
+RESET search_path;
+SELECT parent_pk FROM audit_softdelete.soft_delete_cascades;
+SELECT audit_softdelete.restore('kc_conf', '{"k": "kc_app.orders"}');
+SELECT id, deleted_at IS NOT NULL AS deleted FROM kc_conf_note;
 
 \c :regress_db
 DROP DATABASE :test_db;

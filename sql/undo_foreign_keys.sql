@@ -68,5 +68,28 @@ SELECT show_error(format('SELECT audit_softdelete.undo_transaction(%L)', :'tx'))
 SELECT last_id() = :before_undo AS nothing_written, count(*) AS children FROM f_children;
 COMMIT;
 
+-- A parent and its child inserted, then the parent soft-deleted with the
+-- child, in one transaction: the child's restore waits for the parent's,
+-- which brings the child back itself; tried again only at the end, after
+-- the undo of the parent's INSERT had deleted the parent again, it was
+-- refused (23503) and nothing was taken back.  A change put off is tried
+-- again as soon as another goes through.
+CREATE TABLE f_soft_parents (id int PRIMARY KEY);
+CREATE TABLE f_soft_children (id int PRIMARY KEY, parent_id int REFERENCES f_soft_parents ON DELETE CASCADE);
+SELECT audit_softdelete.enable('f_soft_parents', stamps => false);
+SELECT audit_softdelete.enable('f_soft_children', stamps => false);
+BEGIN;
+INSERT INTO f_soft_parents VALUES (1);
+INSERT INTO f_soft_children VALUES (9, 1);
+DELETE FROM f_soft_parents WHERE id = 1;
+SELECT audit_softdelete.current_txid() AS tx \gset
+COMMIT;
+SELECT last_id() AS before_undo \gset
+SELECT show_error(format('SELECT audit_softdelete.undo_transaction(%L)', :'tx'));
+SELECT table_name, action, row_pk FROM audit_softdelete.audit_logs
+ WHERE id > :before_undo ORDER BY id;
+SELECT 'parent' AS t, id, deleted_at IS NOT NULL AS deleted FROM f_soft_parents
+UNION ALL SELECT 'child', id, deleted_at IS NOT NULL FROM f_soft_children ORDER BY 1;
+
 \c :regress_db
 DROP DATABASE :test_db;

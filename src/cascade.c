@@ -164,7 +164,8 @@ asd_purge_row_recorded(void)
  * equality operators, the referenced side on the left: each operator named
  * with its schema, and each side cast to its input type where it differs,
  * so that the query means the operator the key has whatever the search
- * path and the operators of the same name.
+ * path and the operators of the same name; under the referenced column's
+ * collation where PostgreSQL's own queries take it (see key_collate()).
  */
 char *
 asd_fk_condition(AsdForeignKey *fk)
@@ -187,6 +188,8 @@ asd_fk_condition(AsdForeignKey *fk)
 		else
 			generate_operator_clause(&buf, param, fk->types[k],
 									 fk->pf_eq_oprs[k], column, fk->other_types[k]);
+		if (fk->collate[k] != NULL)
+			appendStringInfoString(&buf, fk->collate[k]);
 	}
 	return buf.data;
 }
@@ -344,9 +347,10 @@ report_still_referenced(AsdForeignKey *fk, Datum *values, AsdRelInfo *info, Oid 
  * asd_bookkeeping_key
  *		A row's key as the cascade bookkeeping records it, and restore()
  *		looks for it: its primary key columns as JSON, timestamps written
- *		in UTC, intervals in the postgres style, bytea in hex (the session
- *		that restores may not share the deleting session's TimeZone,
- *		IntervalStyle or bytea_output, and keys are matched as JSON).
+ *		in UTC, intervals in the postgres style, bytea in hex, regclass
+ *		(regtype, ...) values with their schema (the session that restores
+ *		may not share the deleting session's TimeZone, IntervalStyle,
+ *		bytea_output or search_path, and keys are matched as JSON).
  *		values and nulls are numbered as info's columns; only the key's
  *		are read.
  */
@@ -361,6 +365,8 @@ asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 	(void) set_config_option("IntervalStyle", "postgres", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("bytea_output", "hex", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("search_path", "pg_catalog", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	pk = asd_columns_to_jsonb(info, values, nulls, NULL, true);
 	AtEOXact_GUC(true, nestlevel);

@@ -32,6 +32,7 @@
 #include "utils/syscache.h"
 
 #include "foreign_keys.h"
+#include "key_compare.h"
 #include "relinfo.h"
 #include "tracked.h"
 
@@ -185,6 +186,31 @@ asd_describe_other_table(AsdForeignKey *fk, MemoryContext cxt)
 }
 
 /*
+ * The COLLATE clause the comparison of a key's columns needs, or NULL: as
+ * in PostgreSQL's own foreign-key queries, a referenced column of a
+ * nondeterministic collation (an ICU case-insensitive one) that the
+ * referencing column does not share decides under its own, so that 'BOB'
+ * references 'Bob' for the cascade and RESTRICT as for the key's check.
+ * Named with its schema: the queries are kept plans.
+ */
+static char *
+key_collate(Oid pk_relid, AttrNumber pk_attnum, Oid fk_relid, AttrNumber fk_attnum,
+			MemoryContext cxt)
+{
+	Oid			typid;
+	int32		typmod;
+	Oid			pk_coll;
+	Oid			fk_coll;
+
+	get_atttypetypmodcoll(pk_relid, pk_attnum, &typid, &typmod, &pk_coll);
+	get_atttypetypmodcoll(fk_relid, fk_attnum, &typid, &typmod, &fk_coll);
+	if (!OidIsValid(pk_coll) || pk_coll == fk_coll ||
+		get_collation_isdeterministic(pk_coll))
+		return NULL;
+	return MemoryContextStrdup(cxt, psprintf(" COLLATE %s", asd_collation_name(pk_coll)));
+}
+
+/*
  * Complete a key from the catalogs of the table at the other end, and
  * resolve our side's columns by name in the firing relation (a partition
  * can number them differently from its partitioned table).
@@ -223,6 +249,11 @@ describe_key(AsdForeignKey *fk, AsdRelInfo *info, Relation rel)
 		if (fk->attnums[k] == InvalidAttrNumber)
 			elog(ERROR, "column \"%s\" of foreign key \"%s\" not found in \"%s\"",
 				 ours, fk->conname, RelationGetRelationName(rel));
+		fk->collate[k] = fk->we_reference ?
+			key_collate(fk->other_relid, fk->other_attnums[k],
+						info->tracked_relid, fk->our_attnums[k], cxt) :
+			key_collate(info->tracked_relid, fk->our_attnums[k],
+						fk->other_relid, fk->other_attnums[k], cxt);
 	}
 
 	if (asd_read_table_options(fk->other_relid, &opts) && opts.enabled &&

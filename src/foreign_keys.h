@@ -41,6 +41,8 @@ typedef struct AsdForeignKey
 	char	   *other_columns[INDEX_MAX_KEYS];
 	Oid			other_types[INDEX_MAX_KEYS];
 	Oid			pf_eq_oprs[INDEX_MAX_KEYS]; /* referenced = referencing */
+	char	   *collate[INDEX_MAX_KEYS];	/* " COLLATE ..." the comparison
+											 * needs, or NULL */
 	SPIPlanPtr	plan;			/* cascade.c's query for it, kept once used */
 } AsdForeignKey;
 

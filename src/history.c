@@ -255,6 +255,30 @@ asd_row_history(PG_FUNCTION_ARGS)
 	if (stored != NULL && match == ASD_KEY_MATCHES)
 		by_offset = list_concat(by_offset, asd_key_spellings_by_style(relid, stored));
 
+	/*
+	 * A key whose text depends on the writers' settings inside a value (a
+	 * tstzrange, an array of timestamptz, a composite with an interval,
+	 * money): compared as values with the table's audit rows, which it
+	 * reads through the index's table_id, as the key the row's values give
+	 * (pk as given may hold a value its column cannot).
+	 */
+	if (stored != NULL && match == ASD_KEY_MATCHES && asd_key_spellings_incomplete(relid))
+	{
+		char	   *query;
+
+		InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
+		args[0] = Int32GetDatum(table_id);
+		args[1] = JsonbPGetDatum(stored);
+		query = psprintf("SELECT l.* FROM audit_softdelete.audit_logs l"
+						 " WHERE l.table_id OPERATOR(pg_catalog.=) $1 AND %s"
+						 " ORDER BY l.id",
+						 asd_audit_key_match(relid, "l.row_pk", "$2"));
+		asd_spi_connect(&spi, InvalidOid, 0);
+		(void) read_into_result(rsinfo, query, 2, argtypes, args, nulls);
+		asd_spi_finish(&spi);
+		return (Datum) 0;
+	}
+
 	/* pk as given, and as the row's audit rows spell it */
 	InitMaterializedSRF(fcinfo, MAT_SRF_USE_EXPECTED_DESC);
 	args[0] = Int32GetDatum(table_id);

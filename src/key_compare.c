@@ -26,6 +26,7 @@
 #include "access/relation.h"
 #include "access/transam.h"
 #include "catalog/dependency.h"
+#include "catalog/pg_collation.h"
 #include "catalog/pg_index.h"
 #include "catalog/pg_type.h"
 #include "lib/stringinfo.h"
@@ -259,7 +260,7 @@ append_key_comparison(StringInfo buf, Relation rel, AttrNumber attnum,
 	/* the column's collation, not the value type's default, decides */
 	if (OidIsValid(att->attcollation))
 		operand = psprintf("(%s COLLATE %s)", value,
-						   generate_collation_name(att->attcollation));
+						   asd_collation_name(att->attcollation));
 	else
 		operand = psprintf("(%s)", value);
 	generate_operator_clause(buf, column, att->atttypid,
@@ -402,6 +403,33 @@ cast_type_name(Oid typid)
 }
 
 /*
+ * asd_collation_name
+ *		The name of collation collid, always with its schema.
+ *
+ * Not generate_collation_name(), which leaves the schema out when the
+ * collation is visible on the search_path of the moment: the DELETE of a
+ * live view is a plan kept across calls, which PostgreSQL analyzes again
+ * when it is next run under another search_path (a session that changed
+ * it, undo() and revert_table_to() with their own), and "COLLATE ci" then
+ * named no collation.
+ */
+char *
+asd_collation_name(Oid collid)
+{
+	HeapTuple	tup = SearchSysCache1(COLLOID, ObjectIdGetDatum(collid));
+	Form_pg_collation coll;
+	char	   *name;
+
+	if (!HeapTupleIsValid(tup))
+		elog(ERROR, "cache lookup failed for collation %u", collid);
+	coll = (Form_pg_collation) GETSTRUCT(tup);
+	name = quote_qualified_identifier(get_namespace_name(coll->collnamespace),
+									  NameStr(coll->collname));
+	ReleaseSysCache(tup);
+	return name;
+}
+
+/*
  * _key_condition(tbl regclass, pk jsonb) RETURNS text
  *		"x.a OPERATOR(...) (($1 ->> 'a')::type) AND ..." for the keys of a
  *		JSON key: each value converted by its column's own type without its
@@ -470,19 +498,47 @@ asd_key_condition(PG_FUNCTION_ARGS)
 	PG_RETURN_TEXT_P(cstring_to_text(cond.data));
 }
 
-/* A type whose text, and so its JSON, depends on a session setting */
+/*
+ * text_depends_on_settings
+ *		Does the text of a typid value, and so its JSON, depend on a session
+ *		setting?  timestamptz (TimeZone), interval (IntervalStyle), bytea
+ *		(bytea_output) and money (lc_monetary) do, and so do the types
+ *		printed with them: domains, arrays, ranges and multiranges over
+ *		them (a tstzrange prints its bounds in the TimeZone), composites
+ *		with a field of one.
+ */
 static bool
 text_depends_on_settings(Oid typid)
 {
 	Oid			elem;
+	bool		result = false;
 
+	check_stack_depth();
 	typid = getBaseType(typid);
+	if (typid == TIMESTAMPTZOID || typid == INTERVALOID ||
+		typid == BYTEAOID || typid == CASHOID)
+		return true;
 	elem = get_element_type(typid);
 	if (OidIsValid(elem))
-		typid = getBaseType(elem);
-	/* TimeZone, IntervalStyle, bytea_output, lc_monetary */
-	return typid == TIMESTAMPTZOID || typid == INTERVALOID ||
-		typid == BYTEAOID || typid == CASHOID;
+		return text_depends_on_settings(elem);
+	if (type_is_range(typid))
+		return text_depends_on_settings(get_range_subtype(typid));
+	if (type_is_multirange(typid))
+		return text_depends_on_settings(get_multirange_range(typid));
+	if (get_typtype(typid) == TYPTYPE_COMPOSITE)
+	{
+		TupleDesc	desc = lookup_rowtype_tupdesc(typid, -1);
+		int			i;
+
+		for (i = 0; i < desc->natts && !result; i++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, i);
+
+			result = !att->attisdropped && text_depends_on_settings(att->atttypid);
+		}
+		ReleaseTupleDesc(desc);
+	}
+	return result;
 }
 
 /*
@@ -498,6 +554,32 @@ asd_key_text_depends_on_settings(Oid relid)
 	foreach(lc, asd_primary_key_columns(relid))
 		if (text_depends_on_settings(get_atttype(relid, get_attnum(relid, lfirst(lc)))))
 			return true;
+	return false;
+}
+
+/*
+ * asd_key_spellings_incomplete
+ *		Does relid's primary key have a column whose text depends on the
+ *		writing session's settings beyond what asd_key_spellings_by_offset()
+ *		and asd_key_spellings_by_style() spell (a timestamptz, an interval,
+ *		a bytea, or a domain over one): a range, multirange, array or
+ *		composite holding one, or money?  Then no list of spellings finds
+ *		the audit rows of every writer.
+ */
+bool
+asd_key_spellings_incomplete(Oid relid)
+{
+	ListCell   *lc;
+
+	foreach(lc, asd_primary_key_columns(relid))
+	{
+		Oid			typid = get_atttype(relid, get_attnum(relid, lfirst(lc)));
+		Oid			base = getBaseType(typid);
+
+		if (base != TIMESTAMPTZOID && base != INTERVALOID && base != BYTEAOID &&
+			text_depends_on_settings(typid))
+			return true;
+	}
 	return false;
 }
 

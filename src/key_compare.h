@@ -29,8 +29,10 @@ typedef enum AsdKeyMatch
 	ASD_KEY_HAS_NULL			/* a value is null */
 } AsdKeyMatch;
 
+extern char *asd_collation_name(Oid collid);
 extern List *asd_primary_key_columns(Oid relid);
 extern bool asd_key_text_depends_on_settings(Oid relid);
+extern bool asd_key_spellings_incomplete(Oid relid);
 extern bool asd_key_has_json_cast(Oid relid);
 extern char *asd_populate_json(Oid relid, const char *json);
 extern char *asd_audit_key_match(Oid relid, const char *row_pk, const char *param);

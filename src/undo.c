@@ -614,11 +614,12 @@ undo_update(UndoChange *c)
 	/*
 	 * The old values over the row as it is: the columns they leave out
 	 * (the key's among them) are not read as NULL, which a NOT NULL domain
-	 * refuses
+	 * refuses.  The row is x.*, never a bare x, which names the table's
+	 * column x where it has one.
 	 */
 	initStringInfo(&q);
 	appendStringInfo(&q, "UPDATE %s%s x SET (%s) = (SELECT %s FROM"
-					 " pg_catalog.jsonb_populate_record(x, %s) r) WHERE %s",
+					 " pg_catalog.jsonb_populate_record(x.*, %s) r) WHERE %s",
 					 asd_only(relid), asd_qualified_name(relid), targets.data, sources.data,
 					 asd_populate_json(relid, "$2"), asd_row_key_condition(relid, c->row_pk));
 	args[0] = JsonbPGetDatum(c->row_pk);
@@ -886,6 +887,48 @@ set_context_as_undo(const char *value)
 }
 
 /*
+ * retry_put_off
+ *		Try the changes put off again, in their order, as long as one of
+ *		them goes through; those done leave *put_off.  Returns how many.
+ *
+ * Called after each change done, not only at the end of a round: what it
+ * wrote may be what a change put off waited for, and may not last until
+ * the end of the round.  A parent and a child inserted, then the parent
+ * soft-deleted with the child, in one transaction: the child's restore
+ * waits for the parent's, which brings the child back itself; at the end
+ * of the round the undo of the parent's INSERT had deleted the parent
+ * again, and the child's restore was refused for good.
+ */
+static int64
+retry_put_off(List **put_off, ErrorData **error)
+{
+	int64		n = 0;
+	bool		progress = true;
+
+	while (progress && *put_off != NIL)
+	{
+		List	   *still = NIL;
+		ListCell   *lc;
+
+		progress = false;
+		foreach(lc, *put_off)
+		{
+			UndoChange *c = lfirst(lc);
+
+			if (row_put_off(still, c) || !try_undo_change(c, error))
+				still = lappend(still, c);
+			else
+			{
+				n++;
+				progress = true;
+			}
+		}
+		*put_off = still;
+	}
+	return n;
+}
+
+/*
  * The context the undo's own audit rows carry: the caller's, with
  * {"undo": what} added.  Set for the rest of the transaction like SET
  * LOCAL; returns the setting as it was, for asd_restore_undo_context().
@@ -1032,7 +1075,11 @@ asd_undo_transaction(PG_FUNCTION_ARGS)
 			if (row_put_off(put_off, c) || !try_undo_change(c, &error))
 				put_off = lappend(put_off, c);
 			else
+			{
 				n++;
+				if (put_off != NIL)
+					n += retry_put_off(&put_off, &error);
+			}
 		}
 		if (put_off != NIL && list_length(put_off) == list_length(rows))
 			ReThrowError(error);
