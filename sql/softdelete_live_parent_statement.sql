@@ -121,5 +121,17 @@ DELETE FROM lps_parent WHERE id = 2;
 INSERT INTO lps_child VALUES (303, 2);
 ROLLBACK;
 
+-- Long keys (a text key compressed in its index): what the statement
+-- remembers stays within a few megabytes, also after the statement (200
+-- keys of 100 kB: 20 MB), until the next statement's check.
+CREATE TABLE lps_long (k text PRIMARY KEY, deleted_at timestamptz, deleted_by text);
+SELECT audit_softdelete.enable('lps_long', stamps => false);
+CREATE TABLE lps_long_child (id int PRIMARY KEY, k text REFERENCES lps_long);
+INSERT INTO lps_long SELECT g || repeat('x', 100000) FROM generate_series(1, 200) g;
+INSERT INTO lps_long_child SELECT g, (1 + g % 200) || repeat('x', 100000) FROM generate_series(1, 400) g;
+SELECT sum(total_bytes) < 8 * 1024 * 1024 AS bounded
+  FROM pg_backend_memory_contexts WHERE name = 'audit_softdelete live parents';
+DROP TABLE lps_long_child, lps_long;
+
 DROP TABLE lps_ab, lps_a, lps_b, lps_child, lps_parent;
 DROP FUNCTION lps_delete_parent(), lps_update_parent(), lps_move_key();

@@ -274,9 +274,13 @@ parent_state(AsdForeignKey *fk, Datum *values, ParentVersion *version)
  * the hash of the key's bytes, each entry with those bytes.  Equal bytes
  * are an equal key for every type; an equal key in other bytes (numeric
  * 1.0 and 1.00) only misses it.  Made at a statement's second check, so
- * that single-row statements make none; emptied when full.
+ * that single-row statements make none; emptied when full, by its number
+ * of entries or by its size (a key may be long: a text key compressed in
+ * its index may be a megabyte), since it stays until the next statement
+ * checking a row.
  */
 #define LIVE_PARENTS_MAX 8192
+#define LIVE_PARENTS_MAX_BYTES (4 * 1024 * 1024)
 
 typedef struct LiveParentKey
 {
@@ -466,7 +470,9 @@ remember_live(LiveParentKey *hkey, StringInfo key, ParentVersion *version)
 	}
 	version->relfilenode = rel->rd_node.relNode;
 	RelationClose(rel);
-	if (live_parents != NULL && hash_get_num_entries(live_parents) >= LIVE_PARENTS_MAX)
+	if (live_parents != NULL &&
+		(hash_get_num_entries(live_parents) >= LIVE_PARENTS_MAX ||
+		 MemoryContextMemAllocated(live_parents_cxt, true) >= LIVE_PARENTS_MAX_BYTES))
 	{
 		MemoryContextReset(live_parents_cxt);
 		live_parents = NULL;
