@@ -213,7 +213,7 @@ ISOLATION = concurrent_stamps concurrent_audit concurrent_softdelete \
 	audit_summarise_locks undo_race revert_race \
 	audit_space_retry \
 	concurrent_trigger_guard migration_concurrent migration_holder \
-	implied_stamps_race live_parent_race upsert_race
+	implied_stamps_race live_parent_race live_parent_cache_race upsert_race
 
 REGRESS_OPTS = --load-extension=audit_softdelete
 ISOLATION_OPTS = --load-extension=audit_softdelete

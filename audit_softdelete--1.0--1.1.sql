@@ -671,6 +671,8 @@ $$;
 -- CASCADE) may leave its table with no key onto a soft-delete table: that
 -- table gives up the live-parent check (live_parent_trigger() is created
 -- further down: this function may run before, while the script drops).
+-- Only the tables that have the check are looked at: one whose owner
+-- dropped it does not get it back from the drop of another table.
 CREATE OR REPLACE FUNCTION audit_softdelete._forget_dropped_tables()
 RETURNS event_trigger
 LANGUAGE plpgsql
@@ -686,11 +688,12 @@ BEGIN
           JOIN pg_namespace n ON n.nspname = d.address_names[1]
           JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = d.address_names[2]
          WHERE d.object_type = 'table constraint' AND NOT d.original
-           AND cardinality(d.address_names) = 3);
-    IF keys_left <> '{}' AND EXISTS (
-           SELECT FROM pg_trigger tg
-            WHERE tg.tgrelid = ANY (keys_left)
-              AND tg.tgfoid = to_regprocedure('audit_softdelete.live_parent_trigger()')) THEN
+           AND cardinality(d.address_names) = 3
+           AND EXISTS (
+                   SELECT FROM pg_trigger tg
+                    WHERE tg.tgrelid = c.oid
+                      AND tg.tgfoid = to_regprocedure('audit_softdelete.live_parent_trigger()')));
+    IF keys_left <> '{}' THEN
         PERFORM audit_softdelete._sync_live_parent_triggers(keys_left);
     END IF;
     WITH gone AS (

@@ -81,3 +81,19 @@ INSERT INTO lpd_other VALUES (2);
 DELETE FROM lpd_other WHERE id = 2;
 INSERT INTO lpd_both VALUES (1, NULL, 2);
 DROP TABLE lpd_both, lpd_child, lpd_parts, lpd_schema_child, lpd_other;
+
+-- A table whose owner dropped the check does not get it back from such a
+-- drop, though it keeps a key onto a soft-delete table (the next enable()
+-- of a table it references, or DDL adding a key to it, gives it back); the
+-- other tables of the drop lose theirs.
+CREATE TABLE lpd_a (id int PRIMARY KEY);
+CREATE TABLE lpd_b (id int PRIMARY KEY);
+SELECT audit_softdelete.enable('lpd_a');
+SELECT audit_softdelete.enable('lpd_b');
+CREATE TABLE lpd_ab (id int PRIMARY KEY, a_id int REFERENCES lpd_a, b_id int REFERENCES lpd_b);
+CREATE TABLE lpd_a_only (id int PRIMARY KEY, a_id int REFERENCES lpd_a);
+DROP TRIGGER audit_softdelete_live_parent ON lpd_ab;
+DROP TABLE lpd_a CASCADE;
+SELECT tgrelid::regclass AS tbl FROM pg_trigger
+ WHERE tgname = 'audit_softdelete_live_parent' ORDER BY 1;
+DROP TABLE lpd_ab, lpd_a_only, lpd_b;

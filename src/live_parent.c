@@ -28,11 +28,15 @@
  * that names no row at all meets PostgreSQL's error, not this one.
  *
  * A statement remembers the parents it found live (and locked): its
- * further rows naming the same one skip the query, so that a bulk INSERT
- * of the children of a few parents asks once per parent.  Only this
- * backend can soft-delete such a parent before the transaction ends (the
- * soft delete waits for the lock), so a soft delete run here forgets them
- * all, as does a rollback to a savepoint, which releases locks.
+ * further rows naming the same one skip the query while the version of
+ * the row found is the row's latest, so that a bulk INSERT of the
+ * children of a few parents asks once per parent.  A soft delete by
+ * DELETE in another transaction waits for the lock; an UPDATE of
+ * deleted_at (an application's own soft delete, revert_table_to()) does
+ * not, here or in another transaction, nor does a change of the row's key:
+ * each leaves that version an old one, and the next row asks again.  A
+ * soft delete run here forgets them all, as does a rollback to a
+ * savepoint, which releases the locks taken since.
  *
  * IDENTIFICATION
  *	  src/live_parent.c
@@ -42,14 +46,17 @@
 #include "audit_softdelete.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/htup_details.h"
 #include "access/table.h"
+#include "access/tableam.h"
 #include "access/xact.h"
 #include "common/hashfn.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_constraint.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "storage/bufmgr.h"
 #include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -200,8 +207,12 @@ parent_keys(AsdRelInfo *info, Relation rel)
 static const char *
 parent_state_query(AsdForeignKey *fk)
 {
-	/* OFFSET 0: the planner would push the test down below the lock */
-	return psprintf("SELECT p.deleted_at IS NOT NULL FROM (SELECT x.%s AS deleted_at FROM %s%s x WHERE %s"
+	/*
+	 * OFFSET 0: the planner would push the test down below the lock.  The
+	 * version locked is named too: see known_live().
+	 */
+	return psprintf("SELECT p.deleted_at IS NOT NULL, p.tableoid, p.ctid, p.xmin"
+					" FROM (SELECT x.%s AS deleted_at, x.tableoid, x.ctid, x.xmin FROM %s%s x WHERE %s"
 					" FOR KEY SHARE OF x OFFSET 0) p",
 					quote_identifier(fk->other_deleted_at),
 					fk->other_relkind == RELKIND_PARTITIONED_TABLE ? "" : "ONLY ",
@@ -215,9 +226,21 @@ typedef enum ParentState
 	PARENT_DELETED
 } ParentState;
 
-/* The referenced row of the key's values, read as its table's owner. */
+/* A version of a referenced row: where it is, and who wrote it. */
+typedef struct ParentVersion
+{
+	Oid			relid;
+	ItemPointerData tid;
+	TransactionId xmin;
+	Oid			relfilenode;	/* the table's file then (see remember_live) */
+} ParentVersion;
+
+/*
+ * The referenced row of the key's values, read as its table's owner; the
+ * version found (and locked) goes to *version.
+ */
 static ParentState
-parent_state(AsdForeignKey *fk, Datum *values)
+parent_state(AsdForeignKey *fk, Datum *values, ParentVersion *version)
 {
 	AsdSpi		spi;
 	ParentState state = PARENT_MISSING;
@@ -234,6 +257,13 @@ parent_state(AsdForeignKey *fk, Datum *values)
 											SPI_tuptable->tupdesc, 1, &isnull);
 
 		state = DatumGetBool(deleted) ? PARENT_DELETED : PARENT_LIVE;
+		version->relid = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0],
+														SPI_tuptable->tupdesc, 2, &isnull));
+		ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 3, &isnull)),
+						&version->tid);
+		version->xmin = DatumGetTransactionId(SPI_getbinval(SPI_tuptable->vals[0],
+															SPI_tuptable->tupdesc, 4, &isnull));
 	}
 	asd_spi_finish(&spi);
 	return state;
@@ -244,9 +274,13 @@ parent_state(AsdForeignKey *fk, Datum *values)
  * the hash of the key's bytes, each entry with those bytes.  Equal bytes
  * are an equal key for every type; an equal key in other bytes (numeric
  * 1.0 and 1.00) only misses it.  Made at a statement's second check, so
- * that single-row statements make none; emptied when full.
+ * that single-row statements make none; emptied when full, by its number
+ * of entries or by its size (a key may be long: a text key compressed in
+ * its index may be a megabyte), since it stays until the next statement
+ * checking a row.
  */
 #define LIVE_PARENTS_MAX 8192
+#define LIVE_PARENTS_MAX_BYTES (4 * 1024 * 1024)
 
 typedef struct LiveParentKey
 {
@@ -259,6 +293,7 @@ typedef struct LiveParent
 	LiveParentKey key;
 	int			len;
 	char	   *bytes;
+	ParentVersion version;		/* the version found live, and locked */
 } LiveParent;
 
 static MemoryContext live_parents_cxt = NULL;
@@ -339,6 +374,66 @@ key_bytes(AsdForeignKey *fk, Relation rel, Datum *values, StringInfo buf)
 	}
 }
 
+/*
+ * Is this version of a row still its row's latest, neither updated nor
+ * deleted (by this transaction or another, committed or not)?  Only locks
+ * may have been taken on it since.  Read from the page itself: a heap
+ * tuple's header says it, at the cost of a buffer look-up (the table is
+ * one of the heap access method: remember_live() keeps no other).
+ */
+static bool
+version_unchanged(ParentVersion *version)
+{
+	Relation	rel;
+	Buffer		buf;
+	Page		page;
+	OffsetNumber off = ItemPointerGetOffsetNumber(&version->tid);
+	bool		unchanged = false;
+
+	/*
+	 * Locked by the query that found the row, until the transaction ends (a
+	 * rollback to a savepoint, which may release it, forgets the entry).
+	 */
+	rel = RelationIdGetRelation(version->relid);
+	if (rel == NULL)
+		return false;
+	/* rewritten since (CLUSTER): the version is elsewhere if anywhere */
+	if (rel->rd_node.relNode != version->relfilenode)
+	{
+		RelationClose(rel);
+		return false;
+	}
+	buf = ReadBuffer(rel, ItemPointerGetBlockNumber(&version->tid));
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	page = BufferGetPage(buf);
+	if (off >= FirstOffsetNumber && off <= PageGetMaxOffsetNumber(page))
+	{
+		ItemId		lp = PageGetItemId(page, off);
+
+		if (ItemIdIsNormal(lp))
+		{
+			HeapTupleHeader tup = (HeapTupleHeader) PageGetItem(page, lp);
+
+			unchanged = TransactionIdEquals(HeapTupleHeaderGetRawXmin(tup),
+											version->xmin) &&
+				ItemPointerEquals(&tup->t_ctid, &version->tid) &&
+				((tup->t_infomask & HEAP_XMAX_INVALID) ||
+				 HEAP_XMAX_IS_LOCKED_ONLY(tup->t_infomask));
+		}
+	}
+	UnlockReleaseBuffer(buf);
+	RelationClose(rel);
+	return unchanged;
+}
+
+/*
+ * Was the row of this key found live by the statement, and is the version
+ * found then its latest still?  Then it is live still: only an UPDATE or a
+ * DELETE may change that, and each makes the version an old one, whether
+ * it waited for the lock taken on the version (a soft delete by DELETE in
+ * another transaction) or not (this transaction's own writes; an UPDATE of
+ * deleted_at, which FOR KEY SHARE does not hold off).
+ */
 static bool
 known_live(LiveParentKey *hkey, StringInfo key)
 {
@@ -348,19 +443,36 @@ known_live(LiveParentKey *hkey, StringInfo key)
 		return false;
 	entry = hash_search(live_parents, hkey, HASH_FIND, NULL);
 	return entry != NULL && entry->len == key->len &&
-		memcmp(entry->bytes, key->data, key->len) == 0;
+		memcmp(entry->bytes, key->data, key->len) == 0 &&
+		version_unchanged(&entry->version);
 }
 
 static void
-remember_live(LiveParentKey *hkey, StringInfo key)
+remember_live(LiveParentKey *hkey, StringInfo key, ParentVersion *version)
 {
 	LiveParent *entry;
 	bool		found;
+	Relation	rel;
 
 	/* a statement's first: it may be its only one */
 	if (++live_checks < 2)
 		return;
-	if (live_parents != NULL && hash_get_num_entries(live_parents) >= LIVE_PARENTS_MAX)
+
+	/* a table known_live() can read the version's header from, and its file */
+	rel = RelationIdGetRelation(version->relid);
+	if (rel == NULL)
+		return;
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		rel->rd_tableam != GetHeapamTableAmRoutine())
+	{
+		RelationClose(rel);
+		return;
+	}
+	version->relfilenode = rel->rd_node.relNode;
+	RelationClose(rel);
+	if (live_parents != NULL &&
+		(hash_get_num_entries(live_parents) >= LIVE_PARENTS_MAX ||
+		 MemoryContextMemAllocated(live_parents_cxt, true) >= LIVE_PARENTS_MAX_BYTES))
 	{
 		MemoryContextReset(live_parents_cxt);
 		live_parents = NULL;
@@ -380,15 +492,18 @@ remember_live(LiveParentKey *hkey, StringInfo key)
 								   HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
 	entry = hash_search(live_parents, hkey, HASH_ENTER, &found);
-	/* the same hash of other bytes: the newer key takes the entry */
-	entry->bytes = MemoryContextAlloc(live_parents_cxt, key->len);
+	/* the same hash of other bytes, or a newer version: the newer takes it */
+	if (!found || entry->len != key->len)
+		entry->bytes = MemoryContextAlloc(live_parents_cxt, key->len);
 	memcpy(entry->bytes, key->data, key->len);
 	entry->len = key->len;
+	entry->version = *version;
 }
 
 /*
  * Does the row's key name a soft-deleted row?  A key with a NULL names
- * none; a parent this statement found live is live still.
+ * none; a parent this statement found live, and unchanged since, is live
+ * still.
  */
 static bool
 names_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
@@ -397,6 +512,7 @@ names_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
 	StringInfoData key;
 	LiveParentKey hkey;
 	ParentState state;
+	ParentVersion version;
 	int			k;
 
 	for (k = 0; k < fk->nkeys; k++)
@@ -414,9 +530,9 @@ names_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
 	live_parents_for_this_statement();
 	if (known_live(&hkey, &key))
 		return false;
-	state = parent_state(fk, values);
+	state = parent_state(fk, values, &version);
 	if (state == PARENT_LIVE)
-		remember_live(&hkey, &key);
+		remember_live(&hkey, &key, &version);
 	return state == PARENT_DELETED;
 }
 
