@@ -12,16 +12,13 @@
 # which installs pgbouncer (Debian's package).
 set -euo pipefail
 . "$(dirname "$0")/../lib/checks.sh"
+. "$(dirname "$0")/../lib/pgbouncer.sh"
 
 db=db_asd_migration_pgbouncer
-bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$bouncer" ] || { echo "not ok - pgbouncer is installed"; exit 1; }
 
 work=$(mktemp -d)
 cleanup() {
-	if [ -f "$work/pgbouncer.pid" ]; then
-		kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
-	fi
+	pgbouncer_stop "$work"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,40 +31,9 @@ SELECT audit_softdelete.enable('items', stamps => false, soft_delete => 'off');
 INSERT INTO items VALUES (1, 'before');
 SQL
 
-# PgBouncer runs as the server's user (it refuses root), listening on a unix
-# socket in $work only.  One server connection: every client gets the same
-# backend, reset with DISCARD ALL between clients.
-cat >"$work/pgbouncer.ini" <<INI
-[databases]
-$db = host=$PGHOST port=$PGPORT dbname=$db pool_size=1
-[pgbouncer]
-listen_addr =
-listen_port = 6432
-unix_socket_dir = $work
-auth_type = trust
-auth_file = $work/users.txt
-pool_mode = session
-server_reset_query = DISCARD ALL
-ignore_startup_parameters = options, extra_float_digits
-max_client_conn = 10
-logfile = $work/pgbouncer.log
-pidfile = $work/pgbouncer.pid
-INI
-printf '"%s" ""\n' "$PGUSER" >"$work/users.txt"
-if [ "$(id -u)" -eq 0 ]; then
-	chown -R postgres: "$work"
-	runuser -u postgres -- "$bouncer" -q -d "$work/pgbouncer.ini"
-else
-	"$bouncer" -q -d "$work/pgbouncer.ini"
-fi
-
-# through the pooler
-B() { psql -X -q -At -h "$work" -p 6432 -d "$db" "$@"; }
-for i in $(seq 1 50); do
-	B -c "SELECT 1" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-check "pgbouncer accepts connections" "1" "$(B -c "SELECT 1" 2>&1)"
+# One server connection: every client gets the same backend, reset with
+# DISCARD ALL between clients.
+pgbouncer_start "$work" "$db" session "server_reset_query = DISCARD ALL"
 
 # the error a statement raises through the pooler, with its SQLSTATE, and
 # its DETAIL
@@ -132,8 +98,7 @@ check "resolved, a transactional migration runs through the pooler" "applied" \
 	   psql_q -d "$db" -c "SELECT state FROM audit_softdelete.migration_versions
 	                        WHERE version = '2026_02_y'")"
 
-kill "$(cat "$work/pgbouncer.pid")"
-rm -f "$work/pgbouncer.pid"
+pgbouncer_stop "$work"
 # let PgBouncer close its server connection before the database goes
 for i in $(seq 1 50); do
 	[ "$(psql_q -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'")" = 0 ] && break

@@ -12,17 +12,14 @@
 # which installs pgbouncer, python3-sqlalchemy and python3-psycopg2.
 set -euo pipefail
 . "$(dirname "$0")/../lib/checks.sh"
+. "$(dirname "$0")/../lib/pgbouncer.sh"
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 db=db_asd_orm_pgbouncer
-bouncer=$(command -v pgbouncer || echo /usr/sbin/pgbouncer)
-[ -x "$bouncer" ] || { echo "not ok - pgbouncer is installed"; exit 1; }
 
 work=$(mktemp -d)
 cleanup() {
-	if [ -f "$work/pgbouncer.pid" ]; then
-		kill "$(cat "$work/pgbouncer.pid")" 2>/dev/null || true
-	fi
+	pgbouncer_stop "$work"
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -39,38 +36,8 @@ CREATE TABLE visits (id int PRIMARY KEY, who text);
 SELECT audit_softdelete.enable('visits', soft_delete => 'view');
 SQL
 
-# PgBouncer runs as the server's user (it refuses root), listening on a unix
-# socket in $work only.
-cat >"$work/pgbouncer.ini" <<INI
-[databases]
-$db = host=$PGHOST port=$PGPORT dbname=$db pool_size=1
-[pgbouncer]
-listen_addr =
-listen_port = 6432
-unix_socket_dir = $work
-auth_type = trust
-auth_file = $work/users.txt
-pool_mode = transaction
-ignore_startup_parameters = options, extra_float_digits
-max_client_conn = 10
-logfile = $work/pgbouncer.log
-pidfile = $work/pgbouncer.pid
-INI
-printf '"%s" ""\n' "$PGUSER" >"$work/users.txt"
-if [ "$(id -u)" -eq 0 ]; then
-	chown -R postgres: "$work"
-	runuser -u postgres -- "$bouncer" -q -d "$work/pgbouncer.ini"
-else
-	"$bouncer" -q -d "$work/pgbouncer.ini"
-fi
-
-# through the pooler
-B() { psql -X -q -At -h "$work" -p 6432 -d "$db" "$@"; }
-for i in $(seq 1 50); do
-	B -c "SELECT 1" >/dev/null 2>&1 && break
-	sleep 0.1
-done
-check "pgbouncer accepts connections" "1" "$(B -c "SELECT 1" 2>&1)"
+# One server connection: each transaction of every client on the same backend.
+pgbouncer_start "$work" "$db" transaction
 
 status=0
 ASD_ORM_URL="postgresql+psycopg2://$PGUSER@/$db?host=$work&port=6432" \
@@ -110,8 +77,7 @@ SOFT_DELETE|3|$PGUSER|" \
 	                              || coalesce(context->>'request_id', '')
 	                         FROM audit_softdelete.audit_logs WHERE table_name = 'visits' ORDER BY id")"
 
-kill "$(cat "$work/pgbouncer.pid")"
-rm -f "$work/pgbouncer.pid"
+pgbouncer_stop "$work"
 # let PgBouncer close its server connection before the database goes
 for i in $(seq 1 50); do
 	[ "$(psql_q -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE datname = '$db'")" = 0 ] && break
