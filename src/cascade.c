@@ -218,11 +218,14 @@ run_key_values(AsdForeignKey *fk, Datum *values,
  * processed, or -1 when a key value is NULL: such a row references
  * nothing.  options are asd_spi_run_plan()'s.
  */
-int64
-asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
-				  const char *(*build) (AsdForeignKey *), int options)
+/*
+ * asd_fk_key_values
+ *		The key's values in tuple, a row of rel; false when one is NULL:
+ *		such a row references nothing.
+ */
+bool
+asd_fk_key_values(AsdForeignKey *fk, Relation rel, HeapTuple tuple, Datum *values)
 {
-	Datum	   *values = palloc(sizeof(Datum) * fk->nkeys);
 	int			k;
 
 	for (k = 0; k < fk->nkeys; k++)
@@ -231,8 +234,19 @@ asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 
 		values[k] = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
 		if (isnull)
-			return -1;
+			return false;
 	}
+	return true;
+}
+
+int64
+asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
+				  const char *(*build) (AsdForeignKey *), int options)
+{
+	Datum	   *values = palloc(sizeof(Datum) * fk->nkeys);
+
+	if (!asd_fk_key_values(fk, rel, tuple, values))
+		return -1;
 	return run_key_values(fk, values, build, options);
 }
 
@@ -373,22 +387,6 @@ asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls)
 	return pk;
 }
 
-/* The key's values in tuple; false when one is NULL (no reference). */
-static bool
-key_values(AsdForeignKey *fk, Relation rel, HeapTuple tuple, Datum *values)
-{
-	int			k;
-
-	for (k = 0; k < fk->nkeys; k++)
-	{
-		bool		isnull;
-
-		values[k] = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
-		if (isnull)
-			return false;
-	}
-	return true;
-}
 
 /*
  * Is the row with these key values still soft-deleted?  (It may have been
@@ -511,7 +509,7 @@ defer_check(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
 	DeferredCheck *check;
 	int			k;
 
-	if (!key_values(fk, rel, tuple, values))
+	if (!asd_fk_key_values(fk, rel, tuple, values))
 		return;
 	if (!deferred_callbacks_registered)
 	{
@@ -556,7 +554,7 @@ asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tuple)
 		{
 			Datum		values[INDEX_MAX_KEYS];
 
-			if (key_values(fk, rel, tuple, values) &&
+			if (asd_fk_key_values(fk, rel, tuple, values) &&
 				run_key_values(fk, values, restrict_query, 0) > 0)
 				report_still_referenced(fk, values, info, deleting_user());
 		}

@@ -23,6 +23,8 @@ extern void asd_cascade_soft_delete(AsdRelInfo *info, Relation rel, HeapTuple tu
 extern void asd_record_cascade(AsdRelInfo *info, Relation rel, HeapTuple tuple);
 extern Jsonb *asd_bookkeeping_key(AsdRelInfo *info, Datum *values, bool *nulls);
 extern char *asd_fk_condition(AsdForeignKey *fk);
+extern bool asd_fk_key_values(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
+							  Datum *values);
 extern int64 asd_run_key_query(AsdForeignKey *fk, Relation rel, HeapTuple tuple,
 							   const char *(*build) (AsdForeignKey *),
 							   int options);

@@ -513,16 +513,9 @@ names_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
 	LiveParentKey hkey;
 	ParentState state;
 	ParentVersion version;
-	int			k;
 
-	for (k = 0; k < fk->nkeys; k++)
-	{
-		bool		isnull;
-
-		values[k] = heap_getattr(tuple, fk->attnums[k], RelationGetDescr(rel), &isnull);
-		if (isnull)
-			return false;
-	}
+	if (!asd_fk_key_values(fk, rel, tuple, values))
+		return false;
 	initStringInfo(&key);
 	key_bytes(fk, rel, values, &key);
 	hkey.conoid = fk->conoid;
