@@ -298,7 +298,7 @@ typedef struct LiveParent
 
 static MemoryContext live_parents_cxt = NULL;
 static HTAB *live_parents = NULL;	/* in live_parents_cxt */
-static int	live_checks = 0;		/* parents found live by the statement */
+static bool found_one_live = false;	/* the statement found a parent live */
 
 /* the statement they belong to (statement.c numbers them) */
 static LocalTransactionId live_parents_lxid = InvalidLocalTransactionId;
@@ -317,7 +317,7 @@ asd_live_parent_forget(void)
 		MemoryContextReset(live_parents_cxt);
 		live_parents = NULL;
 	}
-	live_checks = 0;
+	found_one_live = false;
 }
 
 /* What is remembered is the statement's now firing its triggers. */
@@ -454,10 +454,6 @@ remember_live(LiveParentKey *hkey, StringInfo key, ParentVersion *version)
 	bool		found;
 	Relation	rel;
 
-	/* a statement's first: it may be its only one */
-	if (++live_checks < 2)
-		return;
-
 	/* a table known_live() can read the version's header from, and its file */
 	rel = RelationIdGetRelation(version->relid);
 	if (rel == NULL)
@@ -516,11 +512,23 @@ names_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
 
 	if (!asd_fk_key_values(fk, rel, tuple, values))
 		return false;
+	live_parents_for_this_statement();
+
+	/*
+	 * A statement's first parent found live is not remembered (it may be
+	 * its only one): until then there is nothing to look up.
+	 */
+	if (!found_one_live)
+	{
+		state = parent_state(fk, values, &version);
+		found_one_live = (state == PARENT_LIVE);
+		return state == PARENT_DELETED;
+	}
+
 	initStringInfo(&key);
 	key_bytes(fk, rel, values, &key);
 	hkey.conoid = fk->conoid;
 	hkey.hash = hash_bytes((const unsigned char *) key.data, key.len);
-	live_parents_for_this_statement();
 	if (known_live(&hkey, &key))
 		return false;
 	state = parent_state(fk, values, &version);
