@@ -2,7 +2,7 @@
 -- hstore's input cannot read back: table_as_of(), undo() and
 -- revert_table_to() give such values back as hstore's text, for a key
 -- column and any other, whatever the session's standard_conforming_strings.
-CREATE EXTENSION IF NOT EXISTS hstore;
+CREATE EXTENSION hstore;
 SET standard_conforming_strings = off;
 SET escape_string_warning = off;
 CREATE TABLE hs_items (k hstore PRIMARY KEY, v int, h hstore);
@@ -43,3 +43,4 @@ SELECT k, v, h = 'x=>"q\\"u\\\\o", n=>NULL, "sp ace"=>"=>"'::hstore AS h_as_befo
 RESET standard_conforming_strings;
 RESET escape_string_warning;
 DROP TABLE hs_items;
+DROP EXTENSION hstore;

@@ -2,7 +2,7 @@
 -- logs each as a JSON object within the array or the composite's object,
 -- which table_as_of(), undo() and revert_table_to() read back as hstore's
 -- text too (they failed with hstore's syntax error).
-CREATE EXTENSION IF NOT EXISTS hstore;
+CREATE EXTENSION hstore;
 CREATE TYPE hsn_pair AS (n int, h hstore);
 CREATE DOMAIN hsn_list AS hstore[];
 CREATE TABLE hsn_items (id int PRIMARY KEY, arr hstore[], grid hstore[], p hsn_pair,
@@ -36,3 +36,4 @@ SELECT audit_softdelete.disable('hsn_items');
 DROP TABLE hsn_items;
 DROP DOMAIN hsn_list;
 DROP TYPE hsn_pair;
+DROP EXTENSION hstore;

@@ -239,11 +239,6 @@ SELECT id, title, author_id, editor_id, deleted_at IS NOT NULL AS deleted FROM s
 SELECT table_name, action, row_pk, actor, changed_columns FROM audit_softdelete.audit_logs
  WHERE table_name IN ('invoices', 'line_items', 'payments', 'shop_author', 'shop_book')
    AND row_pk IS NOT NULL ORDER BY id;
--- the children went on their own, not by a cascade: restore() of a
--- parent brings back none of them
-SELECT count(*) AS cascades FROM audit_softdelete.soft_delete_cascades c
-  JOIN audit_softdelete.tracked_tables t ON t.table_id = c.parent_table_id
- WHERE t.relid IN ('invoices_all'::regclass, 'shop_author'::regclass);
 
 DROP TABLE shop_review;
 DROP VIEW shop_book;

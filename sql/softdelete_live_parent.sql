@@ -2,6 +2,7 @@
 -- soft delete replaces would have refused it (23503), and so does the
 -- trigger every table referencing a soft-delete table gets.
 \set VERBOSITY default
+\set SHOW_CONTEXT never
 
 CREATE TABLE lp_parent (id int PRIMARY KEY, name text);
 CREATE TABLE lp_child (id int PRIMARY KEY,

@@ -659,7 +659,7 @@ report_deleted_parent(AsdForeignKey *fk, Relation rel, HeapTuple tuple)
 				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
 				 errmsg("insert or update on table \"%s\" violates foreign key constraint \"%s\"",
 						RelationGetRelationName(rel), fk->conname),
-				 errdetail("The key refers to a soft-deleted row of table \"%s\".",
+				 errdetail("Key refers to a soft-deleted row of table \"%s\".",
 						   fk->other_relname),
 				 errhint("Restore that row with audit_softdelete.restore() first."),
 				 errtableconstraint(rel, fk->conname)));
